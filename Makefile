@@ -1,0 +1,34 @@
+# Plain targets for a newcomer: `make venv`, then `make run` or `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+EXTRAS ?= edge,hub,dev
+
+.PHONY: venv run test lint bench clean
+
+$(BIN)/comptoir: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[$(EXTRAS)]'
+	@touch $@
+
+## venv: create .venv and install Comptoir with the edge, hub and dev extras
+venv: $(BIN)/comptoir
+
+## run: what runs today: an MQTT broker on 127.0.0.1:1883 (the whole-store demo comes later)
+run: venv
+	$(BIN)/comptoir broker --host 127.0.0.1 --port 1883
+
+## test: the whole test suite, against a real mosquitto when one is installed
+test: venv
+	$(BIN)/python -m pytest -q
+
+lint: venv
+	$(BIN)/ruff check .
+
+## bench: the benchmarks of bench/, each printing its ratios
+bench: venv
+	$(BIN)/python bench/link.py
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache

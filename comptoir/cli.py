@@ -1,0 +1,106 @@
+"""The ``comptoir`` command line.
+
+The core commands live here. Other packages (edge, hub, simulators, the
+firmware bridge) contribute theirs through the ``comptoir.commands`` entry
+point group, so this package never imports them. A command whose package
+cannot be imported (its extra is not installed) is left out of ``--help``
+and, when called, says which extra to install.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib.metadata
+from pathlib import Path
+
+import click
+
+from comptoir import __version__
+from comptoir.logs import setup_logging
+
+ENTRY_POINT_GROUP = "comptoir.commands"
+
+
+class PluginGroup(click.Group):
+    """A click group that also lists the commands other packages register."""
+
+    def _entry_points(self) -> dict[str, importlib.metadata.EntryPoint]:
+        return {ep.name: ep for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)}
+
+    def _load(self, name: str) -> click.Command | None:
+        ep = self._entry_points().get(name)
+        if ep is None:
+            return None
+        try:
+            return ep.load()
+        except ImportError as exc:
+            missing = getattr(exc, "name", None) or str(exc)
+            extras = importlib.metadata.metadata("comptoir").get_all("Provides-Extra") or []
+            raise click.ClickException(
+                f"'comptoir {name}' needs a package that is not installed ({missing}); "
+                f"install the extra that provides it: pip install 'comptoir[EXTRA]' with EXTRA one of "
+                f"{', '.join(e for e in extras if e != 'dev')}"
+            ) from None
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = set(super().list_commands(ctx))
+        for name in self._entry_points():
+            try:
+                if self._load(name) is not None:
+                    names.add(name)
+            except click.ClickException:
+                pass  # only commands that work are listed
+        return sorted(names)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        return super().get_command(ctx, name) or self._load(name)
+
+
+@click.group(cls=PluginGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="comptoir")
+@click.option("-v", "--verbose", count=True, help="More log lines: -v info, -vv debug.")
+def main(verbose: int) -> None:
+    """Comptoir: item-level inventory, shelf monitoring and a kiosk for an independent shop."""
+    setup_logging(verbose)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=1883, show_default=True, type=click.IntRange(1, 65535))
+def broker(host: str, port: int) -> None:
+    """Run an embedded MQTT broker (for a machine without mosquitto)."""
+    from comptoir.broker import run_embedded_broker
+
+    click.echo(f"embedded MQTT broker on mqtt://{host}:{port} (Ctrl-C to stop)", err=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run_embedded_broker(host, port))
+
+
+@main.group()
+def contract() -> None:
+    """The MQTT contract: topics and payload schemas."""
+
+
+@contract.command("schemas")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def contract_schemas(directory: Path) -> None:
+    """Write the JSON Schema of every payload into DIRECTORY."""
+    from comptoir.contract.schemas import write_schemas
+
+    for path in write_schemas(directory):
+        click.echo(str(path))
+
+
+@contract.command("check")
+@click.argument("topic")
+@click.argument("payload", type=click.File("rb"), default="-")
+def contract_check(topic: str, payload: click.utils.LazyFile) -> None:
+    """Check that PAYLOAD (a file, or - for stdin) is valid on TOPIC."""
+    from comptoir.contract import ContractError, decode
+
+    try:
+        message = decode(topic, payload.read())
+    except ContractError as err:
+        raise click.ClickException(f"invalid: {err}") from None
+    click.echo(f"valid {message.SCHEMA} v{message.VERSION} from {message.device} seq {message.seq}")

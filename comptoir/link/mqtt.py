@@ -1,0 +1,445 @@
+"""The MQTT link: one device's connection to the broker, asyncio on paho-mqtt.
+
+What it guarantees:
+
+* every published message goes through the on-disk :class:`Outbox` and is
+  deleted only on the broker's PUBACK (QoS 1): outages and kills lose nothing
+  up to the outbox bound, and messages leave in the order they were made;
+* availability the way Frigate and Sparkplug do it: a retained ``offline``
+  Last Will registered at connect, a retained ``online`` birth after each
+  connect, a retained ``offline`` on a clean stop;
+* reconnect with exponential backoff (paho's own, bounded by the settings);
+* subscribers receive validated contract models; an invalid payload goes to
+  an error callback with the reason and never reaches the handler. Received
+  messages are acknowledged only after the handler returns, so a consumer
+  that dies mid-message gets it again.
+
+Delivery is at-least-once: a message acknowledged by the broker just before
+a kill is sent again after restart. The contract's message id makes that
+harmless (the hub stores each id once).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import logging
+import ssl
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Self, TypeVar
+
+import paho.mqtt.client as paho
+from paho.mqtt.enums import CallbackAPIVersion
+
+from comptoir import __version__
+from comptoir.clock import Clock, RealClock
+from comptoir.contract import ContractError, DeviceStatus, Message, decode, encode
+from comptoir.contract.topics import check_id, topic
+from comptoir.link.outbox import Outbox
+from comptoir.link.settings import BrokerSettings
+
+log = logging.getLogger("comptoir.link")
+
+M = TypeVar("M", bound=Message)
+Handler = Callable[[Message], Awaitable[None] | None]
+ErrorHandler = Callable[[str, bytes, ContractError], Awaitable[None] | None]
+
+
+@dataclass
+class _Subscription:
+    pattern: str
+    handler: Handler
+    on_error: ErrorHandler | None
+
+
+@dataclass(frozen=True, slots=True)
+class LinkStats:
+    connected: bool
+    pending: int
+    in_flight: int
+    sent: int
+    acked: int
+    dropped: int
+    received: int
+    rejected: int
+
+
+async def _maybe_await(result: Awaitable[None] | None) -> None:
+    if inspect.isawaitable(result):
+        await result
+
+
+class MqttLink:
+    """A device's link to the broker.
+
+    ``outbox`` is the path of the SQLite outbox file (or an :class:`Outbox`);
+    ``None`` keeps it in memory, for a pure consumer that publishes little.
+    """
+
+    def __init__(
+        self,
+        broker: BrokerSettings,
+        *,
+        store: str,
+        device: str,
+        kind: str,
+        outbox: Outbox | str | Path | None = None,
+        outbox_max_messages: int = 100_000,
+        clock: Clock | None = None,
+        software: str = f"comptoir {__version__}",
+        persistent_session: bool = False,
+        window: int = 500,
+    ) -> None:
+        self.broker = broker
+        self.store = check_id(store, "store")
+        self.device = check_id(device, "device")
+        self.kind = kind
+        self.software = software
+        self.clock = clock or RealClock()
+        self.window = window
+        self.persistent_session = persistent_session
+        if isinstance(outbox, Outbox):
+            self.outbox = outbox
+        else:
+            self.outbox = Outbox(outbox if outbox is not None else ":memory:", max_messages=outbox_max_messages)
+        self.status_topic = topic(store, "device", device, "status")
+
+        self._client: paho.Client | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._pump_task: asyncio.Task[None] | None = None
+        self._consume_task: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
+        self._connected = asyncio.Event()
+        self._subscribed = asyncio.Event()
+        self._suback_pending: set[int] = set()
+        self._drained = asyncio.Event()
+        self._inbox: asyncio.Queue[paho.MQTTMessage] = asyncio.Queue()
+        self._in_flight: dict[int, int] = {}  # paho mid -> outbox row id
+        self._acked_rows: list[int] = []
+        self._last_handed = 0
+        self._subscriptions: list[_Subscription] = []
+        self._seq = self.outbox.counter("seq")
+        self._session = self.outbox.counter("session")
+        self._stopping = False
+        self._sent = self._acked = self._received = self._rejected = 0
+
+    # -- lifecycle ------------------------------------------------------------
+    async def start(self) -> Self:
+        """Begin connecting in the background; returns at once (the outbox queues meanwhile)."""
+        self._loop = asyncio.get_running_loop()
+        client = paho.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=f"comptoir-{self.store}-{self.device}",
+            clean_session=not self.persistent_session,
+            protocol=paho.MQTTv311,
+            manual_ack=True,
+        )
+        client.max_inflight_messages_set(self.window)
+        client.max_queued_messages_set(0)
+        client.reconnect_delay_set(self.broker.reconnect_min_s, self.broker.reconnect_max_s)
+        if self.broker.username:
+            password = self.broker.password.get_secret_value() if self.broker.password else None
+            client.username_pw_set(self.broker.username, password)
+        if self.broker.tls:
+            client.tls_set(
+                ca_certs=str(self.broker.ca_file) if self.broker.ca_file else None,
+                certfile=str(self.broker.cert_file) if self.broker.cert_file else None,
+                keyfile=str(self.broker.key_file) if self.broker.key_file else None,
+                cert_reqs=ssl.CERT_REQUIRED,
+            )
+            client.tls_insecure_set(self.broker.tls_insecure)
+        client.on_connect = self._on_connect
+        client.on_disconnect = self._on_disconnect
+        client.on_publish = self._on_publish
+        client.on_message = self._on_message
+        client.on_subscribe = self._on_subscribe
+        self._client = client
+        self._session = self.outbox.next_value("session")
+        self._set_will()
+        client.connect_async(self.broker.host, self.broker.port, keepalive=self.broker.keepalive_s)
+        client.loop_start()
+        self._pump_task = asyncio.create_task(self._pump(), name=f"link-pump-{self.device}")
+        self._consume_task = asyncio.create_task(self._consume(), name=f"link-consume-{self.device}")
+        return self
+
+    async def stop(self, drain_timeout: float = 5.0) -> None:
+        """Deliver what waits (up to ``drain_timeout`` s), mark the device offline, disconnect.
+
+        What is not delivered in time stays in the outbox for the next start.
+        """
+        if self._client is None:
+            return
+        if self.connected and drain_timeout > 0:
+            await self.flush(drain_timeout)
+        self._stopping = True
+        client = self._client
+        if self.connected:
+            info = client.publish(
+                self.status_topic, encode(self._status("offline", "shutdown")), qos=1, retain=True
+            )
+            await asyncio.to_thread(info.wait_for_publish, 2.0)
+        client.disconnect()
+        await asyncio.to_thread(client.loop_stop)
+        for task in (self._pump_task, self._consume_task):
+            if task is not None:
+                task.cancel()
+        for task in (self._pump_task, self._consume_task):
+            if task is not None:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._process_acks()
+        self._client = None
+        self._connected.clear()
+
+    async def __aenter__(self) -> Self:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+        self.outbox.close()
+
+    @property
+    def connected(self) -> bool:
+        return self._connected.is_set()
+
+    async def wait_connected(self, timeout: float | None = None) -> bool:
+        try:
+            await asyncio.wait_for(self._connected.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    async def wait_subscribed(self, timeout: float | None = None) -> bool:
+        """Wait until the broker has acknowledged every subscription of this connection."""
+        try:
+            await asyncio.wait_for(self._subscribed.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    def stats(self) -> LinkStats:
+        return LinkStats(
+            connected=self.connected,
+            pending=len(self.outbox),
+            in_flight=len(self._in_flight),
+            sent=self._sent,
+            acked=self._acked,
+            dropped=self.outbox.dropped,
+            received=self._received,
+            rejected=self._rejected,
+        )
+
+    # -- publishing -----------------------------------------------------------
+    @property
+    def last_seq(self) -> int:
+        return self._seq
+
+    def emit(self, model: type[M], **fields: Any) -> M:
+        """Make a message of ``model`` from this device (id, sequence, time) and publish it."""
+        return self.emit_many(model, [fields])[0]
+
+    def emit_many(self, model: type[M], items: Iterable[dict[str, Any]]) -> list[M]:
+        """Make and publish several messages in one outbox transaction."""
+        messages = []
+        seq = self._seq
+        for fields in items:
+            seq += 1
+            fields.setdefault("time", self.clock.now())
+            messages.append(model.create(device=self.device, seq=seq, **fields))
+        self._enqueue(messages, seq)
+        return messages
+
+    def publish(self, message: Message) -> None:
+        """Publish a message that is already made (a replay or a relay); its sequence is its own."""
+        self._enqueue([message], None)
+
+    def publish_many(self, messages: list[Message]) -> None:
+        """Publish made messages in one outbox transaction."""
+        self._enqueue(messages, None)
+
+    def _enqueue(self, messages: list[M], seq: int | None) -> None:
+        if not messages:
+            return
+        rows = [(m.topic(self.store), encode(m), m.RETAIN) for m in messages]
+        dropped = self.outbox.put_many(rows, counters={"seq": seq} if seq is not None else None)
+        if seq is not None:
+            self._seq = seq
+        if dropped:
+            log.warning(
+                "outbox full: dropped oldest messages",
+                extra={"device": self.device, "dropped": dropped, "dropped_total": self.outbox.dropped},
+            )
+        self._drained.clear()
+        self._wake.set()
+
+    async def flush(self, timeout: float | None = None) -> bool:
+        """Wait until the broker has acknowledged everything in the outbox."""
+        if len(self.outbox) == 0:
+            return True
+        self._wake.set()
+        try:
+            await asyncio.wait_for(self._drained.wait(), timeout)
+        except TimeoutError:
+            return len(self.outbox) == 0
+        return True
+
+    # -- subscribing ----------------------------------------------------------
+    def subscribe(self, pattern: str, handler: Handler, on_error: ErrorHandler | None = None) -> None:
+        """Deliver every valid contract message matching ``pattern`` to ``handler``.
+
+        A payload that breaks the contract goes to ``on_error(topic, payload,
+        error)`` instead (or is logged). Subscriptions are renewed at every
+        reconnect.
+        """
+        self._subscriptions.append(_Subscription(pattern, handler, on_error))
+        if self._client is not None and self.connected:
+            self._send_subscribe(pattern)
+
+    def _send_subscribe(self, pattern: str) -> None:
+        assert self._client is not None
+        self._subscribed.clear()
+        rc, mid = self._client.subscribe(pattern, qos=1)
+        if rc == paho.MQTT_ERR_SUCCESS and mid is not None:
+            self._suback_pending.add(mid)
+
+    def _got_suback(self, mid: int) -> None:
+        self._suback_pending.discard(mid)
+        if not self._suback_pending and self.connected:
+            self._subscribed.set()
+
+    # -- internals: run in the asyncio loop -----------------------------------
+    def _status(self, state: str, reason: str | None = None) -> DeviceStatus:
+        return DeviceStatus.create(
+            device=self.device,
+            seq=self._session,
+            time=self.clock.now(),
+            state=state,
+            kind=self.kind,
+            software=self.software,
+            reason=reason,
+            last_seq=self._seq,
+            dropped=self.outbox.dropped,
+        )
+
+    def _set_will(self) -> None:
+        assert self._client is not None
+        will = self._status("offline", "connection lost")
+        self._client.will_set(self.status_topic, encode(will), qos=1, retain=True)
+
+    def _process_acks(self) -> None:
+        if self._acked_rows:
+            rows, self._acked_rows = self._acked_rows, []
+            self.outbox.ack(rows)
+            self._acked += len(rows)
+        if len(self.outbox) == 0 and not self._in_flight:
+            self._drained.set()
+
+    async def _pump(self) -> None:
+        """Hand outbox rows to paho within the window and delete acknowledged ones."""
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            self._process_acks()
+            client = self._client
+            if client is None or not self.connected or self._stopping:
+                continue
+            room = self.window - len(self._in_flight)
+            if room <= 0:
+                continue
+            batch = self.outbox.peek(self._last_handed, room)
+            for row in batch:
+                info = client.publish(row.topic, row.payload, qos=1, retain=row.retain)
+                if info.rc not in (paho.MQTT_ERR_SUCCESS, paho.MQTT_ERR_NO_CONN):
+                    log.warning("publish refused by the client", extra={"rc": info.rc, "topic": row.topic})
+                    break
+                self._in_flight[info.mid] = row.id
+                self._last_handed = row.id
+                self._sent += 1
+            if len(batch) == room:
+                self._wake.set()  # more may wait behind this batch
+            await asyncio.sleep(0)
+
+    def _acked_mid(self, mid: int) -> None:
+        row = self._in_flight.pop(mid, None)
+        if row is not None:
+            self._acked_rows.append(row)
+            self._wake.set()
+
+    def _became_connected(self) -> None:
+        assert self._client is not None
+        self._client.publish(self.status_topic, encode(self._status("online")), qos=1, retain=True)
+        self._suback_pending.clear()
+        self._connected.set()
+        for sub in self._subscriptions:
+            self._send_subscribe(sub.pattern)
+        if not self._suback_pending:
+            self._subscribed.set()
+        self._wake.set()
+        log.info("connected", extra={"device": self.device, "broker": self.broker.url})
+
+    def _became_disconnected(self) -> None:
+        self._connected.clear()
+        self._subscribed.clear()
+        if self._client is not None and not self._stopping:
+            self._session = self.outbox.next_value("session")
+            self._set_will()
+            log.warning("disconnected; reconnecting", extra={"device": self.device, "broker": self.broker.url})
+
+    async def _consume(self) -> None:
+        """Decode received messages in order, call handlers, then acknowledge."""
+        while True:
+            msg = await self._inbox.get()
+            self._received += 1
+            subs = [s for s in self._subscriptions if paho.topic_matches_sub(s.pattern, msg.topic)]
+            payload = bytes(msg.payload)
+            try:
+                message = decode(msg.topic, payload)
+            except ContractError as err:
+                self._rejected += 1
+                for sub in subs:
+                    await self._report(sub, msg.topic, payload, err)
+            else:
+                for sub in subs:
+                    try:
+                        await _maybe_await(sub.handler(message))
+                    except Exception as exc:  # a handler bug must not stop the link
+                        log.exception("message handler failed", extra={"topic": msg.topic})
+                        await self._report(sub, msg.topic, payload, ContractError(f"handler failed: {exc!r}"))
+            if self._client is not None and msg.qos > 0:
+                self._client.ack(msg.mid, msg.qos)
+
+    async def _report(self, sub: _Subscription, topic_: str, payload: bytes, err: ContractError) -> None:
+        if sub.on_error is None:
+            log.warning("rejected message", extra={"topic": topic_, "reason": str(err)})
+            return
+        try:
+            await _maybe_await(sub.on_error(topic_, payload, err))
+        except Exception:
+            log.exception("error handler failed", extra={"topic": topic_})
+
+    # -- internals: paho's network thread -------------------------------------
+    def _call(self, fn: Callable[..., None], *args: Any) -> None:
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(fn, *args)
+
+    def _on_connect(self, client: paho.Client, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
+        if reason.is_failure:
+            log.warning("broker refused the connection", extra={"device": self.device, "reason": str(reason)})
+            return
+        self._call(self._became_connected)
+
+    def _on_disconnect(self, client: paho.Client, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
+        self._call(self._became_disconnected)
+
+    def _on_publish(self, client: paho.Client, userdata: Any, mid: int, reason: Any, props: Any) -> None:
+        self._call(self._acked_mid, mid)
+
+    def _on_subscribe(self, client: paho.Client, userdata: Any, mid: int, reasons: Any, props: Any) -> None:
+        self._call(self._got_suback, mid)
+
+    def _on_message(self, client: paho.Client, userdata: Any, msg: paho.MQTTMessage) -> None:
+        self._call(self._inbox.put_nowait, msg)
