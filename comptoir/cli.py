@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import importlib.metadata
 from pathlib import Path
 
@@ -55,6 +56,34 @@ class PluginGroup(click.Group):
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         return super().get_command(ctx, name) or self._load(name)
+
+
+class LazyGroup(click.Group):
+    """A click group whose subcommands are imported only when used.
+
+    ``lazy`` maps a subcommand name to ``"module:attribute"``. Packages with
+    several subcommands (``comptoir sim reader``, ``comptoir sim scale``)
+    use it so that one simulator's dependencies are not needed by another.
+    """
+
+    def __init__(self, *args: object, lazy: dict[str, str] | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(self.lazy))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy and name not in self.commands:
+            module, _, attr = self.lazy[name].partition(":")
+            try:
+                command = getattr(importlib.import_module(module), attr)
+            except ImportError as exc:
+                raise click.ClickException(
+                    f"'{ctx.command_path} {name}' needs a package that is not installed ({exc.name or exc})"
+                ) from None
+            self.add_command(command, name)
+        return super().get_command(ctx, name)
 
 
 @click.group(cls=PluginGroup, context_settings={"help_option_names": ["-h", "--help"]})
