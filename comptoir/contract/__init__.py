@@ -4,6 +4,7 @@ from comptoir.contract.codec import MAX_PAYLOAD_BYTES, MODELS, SCHEMAS, Contract
 from comptoir.contract.device import DeviceCommand, DeviceConfig, DeviceStatus
 from comptoir.contract.envelope import Message
 from comptoir.contract.fields import gtin14
+from comptoir.contract.hub import HubAlert
 from comptoir.contract.pos import PosReceipt, ReceiptLine
 from comptoir.contract.rfid import GatePassage, ZoneEvent, ZoneSnapshot
 from comptoir.contract.scale import ScaleWeight
@@ -19,6 +20,7 @@ __all__ = [
     "DeviceConfig",
     "DeviceStatus",
     "GatePassage",
+    "HubAlert",
     "Message",
     "PosReceipt",
     "ReceiptLine",

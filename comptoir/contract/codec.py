@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from comptoir.contract.device import DeviceConfig, DeviceStatus
 from comptoir.contract.envelope import Message
+from comptoir.contract.hub import HubAlert
 from comptoir.contract.pos import PosReceipt
 from comptoir.contract.rfid import GatePassage, ZoneEvent, ZoneSnapshot
 from comptoir.contract.scale import ScaleWeight
@@ -29,6 +30,7 @@ MODELS: tuple[type[Message], ...] = (
     PosReceipt,
     DeviceStatus,
     DeviceConfig,
+    HubAlert,
 )
 SCHEMAS: dict[str, type[Message]] = {m.SCHEMA: m for m in MODELS}
 

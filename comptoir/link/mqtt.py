@@ -46,13 +46,15 @@ log = logging.getLogger("comptoir.link")
 M = TypeVar("M", bound=Message)
 Handler = Callable[[Message], Awaitable[None] | None]
 ErrorHandler = Callable[[str, bytes, ContractError], Awaitable[None] | None]
+BatchHandler = Callable[[list[Message]], Awaitable[None] | None]
 
 
 @dataclass
 class _Subscription:
     pattern: str
-    handler: Handler
+    handler: Handler | None
     on_error: ErrorHandler | None
+    batch_handler: BatchHandler | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +123,7 @@ class MqttLink:
         self._acked_rows: list[int] = []
         self._last_handed = 0
         self._subscriptions: list[_Subscription] = []
+        self._batch_max = 1  # messages taken from the inbox at once (raised by subscribe_batch)
         self._seq = self.outbox.counter("seq")
         self._session = self.outbox.counter("session")
         self._stopping = False
@@ -298,6 +301,20 @@ class MqttLink:
         if self._client is not None and self.connected:
             self._send_subscribe(pattern)
 
+    def subscribe_batch(
+        self, pattern: str, handler: BatchHandler, on_error: ErrorHandler | None = None, max_batch: int = 1000
+    ) -> None:
+        """Like :meth:`subscribe`, but ``handler`` gets every valid message waiting, as one list.
+
+        A consumer that writes to a database can then commit once per list;
+        the messages of a list are acknowledged only after the handler
+        returned, so a consumer killed before its commit receives them again.
+        """
+        self._batch_max = max(self._batch_max, max_batch)
+        self._subscriptions.append(_Subscription(pattern, None, on_error, handler))
+        if self._client is not None and self.connected:
+            self._send_subscribe(pattern)
+
     def _send_subscribe(self, pattern: str) -> None:
         assert self._client is not None
         self._subscribed.clear()
@@ -391,25 +408,45 @@ class MqttLink:
     async def _consume(self) -> None:
         """Decode received messages in order, call handlers, then acknowledge."""
         while True:
-            msg = await self._inbox.get()
-            self._received += 1
-            subs = [s for s in self._subscriptions if paho.topic_matches_sub(s.pattern, msg.topic)]
-            payload = bytes(msg.payload)
-            try:
-                message = decode(msg.topic, payload)
-            except ContractError as err:
-                self._rejected += 1
+            msgs = [await self._inbox.get()]
+            while len(msgs) < self._batch_max and not self._inbox.empty():
+                msgs.append(self._inbox.get_nowait())
+            batches: dict[int, list[tuple[paho.MQTTMessage, bytes, Message]]] = {}
+            for msg in msgs:
+                self._received += 1
+                subs = [s for s in self._subscriptions if paho.topic_matches_sub(s.pattern, msg.topic)]
+                payload = bytes(msg.payload)
+                try:
+                    message = decode(msg.topic, payload)
+                except ContractError as err:
+                    self._rejected += 1
+                    for sub in subs:
+                        await self._report(sub, msg.topic, payload, err)
+                    continue
                 for sub in subs:
-                    await self._report(sub, msg.topic, payload, err)
-            else:
-                for sub in subs:
+                    if sub.batch_handler is not None:
+                        batches.setdefault(id(sub), []).append((msg, payload, message))
+                        continue
+                    assert sub.handler is not None
                     try:
                         await _maybe_await(sub.handler(message))
                     except Exception as exc:  # a handler bug must not stop the link
                         log.exception("message handler failed", extra={"topic": msg.topic})
                         await self._report(sub, msg.topic, payload, ContractError(f"handler failed: {exc!r}"))
-            if self._client is not None and msg.qos > 0:
-                self._client.ack(msg.mid, msg.qos)
+            for sub in self._subscriptions:
+                items = batches.get(id(sub))
+                if not items or sub.batch_handler is None:
+                    continue
+                try:
+                    await _maybe_await(sub.batch_handler([m for _, _, m in items]))
+                except Exception as exc:
+                    log.exception("batch handler failed", extra={"messages": len(items)})
+                    for msg, payload, _ in items:
+                        await self._report(sub, msg.topic, payload, ContractError(f"handler failed: {exc!r}"))
+            if self._client is not None:
+                for msg in msgs:
+                    if msg.qos > 0:
+                        self._client.ack(msg.mid, msg.qos)
 
     async def _report(self, sub: _Subscription, topic_: str, payload: bytes, err: ContractError) -> None:
         if sub.on_error is None:
