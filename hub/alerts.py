@@ -1,0 +1,198 @@
+"""Alerts: raised, updated and resolved by the hub's rules, acknowledged by staff.
+
+At most one alert is open per key (kind and subject: a GTIN, a tag, a
+device). Each change is kept in ``alerts`` and queued in :attr:`Alerts.outgoing`
+for the MQTT topic and the live stream. The rules that decide are in
+:meth:`Alerts.evaluate_sku` and the device methods; docs/fusion.md lists them.
+Texts speak of items, shelves and devices, never of people.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlite_utils
+
+from hub.fusion import Fusion
+
+#: Kinds that describe something that happened rather than a lasting condition:
+#: they end when a staff member acknowledges them (or when the item comes back).
+EVENT_KINDS = frozenset({"unpaid_item_exit", "messages_lost"})
+
+
+@dataclass
+class Alert:
+    id: int
+    key: str
+    kind: str
+    state: str
+    severity: str
+    text: str
+    raised_at: float
+    updated_at: float
+    gtin: str | None = None
+    epc: str | None = None
+    slot: str | None = None
+    device: str | None = None
+    quantity: int | None = None
+    resolved_at: float | None = None
+    acknowledged_by: str | None = None
+    acknowledged_at: float | None = None
+
+    @property
+    def alert_id(self) -> str:
+        return f"{self.key}#{self.id}"
+
+    def row(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in _COLUMNS}
+
+
+_COLUMNS = ("id", "key", "kind", "state", "severity", "text", "gtin", "epc", "slot", "device", "quantity",
+            "raised_at", "updated_at", "resolved_at", "acknowledged_by", "acknowledged_at")
+
+
+@dataclass
+class Change:
+    alert: Alert
+    change: str  # raised, updated, acknowledged, resolved
+
+
+@dataclass
+class Alerts:
+    db: sqlite_utils.Database
+    fusion: Fusion
+    open: dict[str, Alert] = field(default_factory=dict)
+    outgoing: list[Change] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.load()
+
+    def load(self) -> None:
+        self.open.clear()
+        cursor = self.db.execute(f"SELECT {', '.join(_COLUMNS)} FROM alerts WHERE state = 'open'")
+        for row in cursor:
+            alert = Alert(**dict(zip(_COLUMNS, row, strict=True)))
+            self.open[alert.key] = alert
+
+    # -- primitives (the caller holds the transaction) ------------------------------
+    def set(self, key: str, kind: str, severity: str, text: str, now: float, **subject: Any) -> Alert:
+        alert = self.open.get(key)
+        if alert is None:
+            cur = self.db.conn.execute(
+                "INSERT INTO alerts (key, kind, state, severity, text, gtin, epc, slot, device, quantity, raised_at, "
+                "updated_at) VALUES (?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (key, kind, severity, text, subject.get("gtin"), subject.get("epc"), subject.get("slot"),
+                 subject.get("device"), subject.get("quantity"), now, now),
+            )
+            alert = Alert(cur.lastrowid or 0, key, kind, "open", severity, text, now, now, **subject)
+            self.open[key] = alert
+            self.outgoing.append(Change(alert, "raised"))
+            return alert
+        if alert.text != text or alert.quantity != subject.get("quantity") or alert.severity != severity:
+            alert.text, alert.severity, alert.updated_at = text, severity, now
+            for name, value in subject.items():
+                setattr(alert, name, value)
+            self.db.conn.execute(
+                "UPDATE alerts SET text=?, severity=?, quantity=?, slot=?, updated_at=? WHERE id=?",
+                (text, severity, alert.quantity, alert.slot, now, alert.id),
+            )
+            self.outgoing.append(Change(alert, "updated"))
+        return alert
+
+    def clear(self, key: str, now: float) -> None:
+        alert = self.open.pop(key, None)
+        if alert is None:
+            return
+        alert.state, alert.resolved_at, alert.updated_at = "resolved", now, now
+        self.db.conn.execute("UPDATE alerts SET state='resolved', resolved_at=?, updated_at=? WHERE id=?",
+                             (now, now, alert.id))
+        self.outgoing.append(Change(alert, "resolved"))
+
+    def acknowledge(self, alert_id: int, user: str, now: float) -> Alert | None:
+        """Mark an alert as seen by ``user``; an event alert ends there. None if unknown."""
+        alert = next((a for a in self.open.values() if a.id == alert_id), None)
+        if alert is None:
+            row = self.db.execute(f"SELECT {', '.join(_COLUMNS)} FROM alerts WHERE id=?", (alert_id,)).fetchone()
+            return Alert(**dict(zip(_COLUMNS, row, strict=True))) if row else None
+        if alert.acknowledged_at is None:
+            alert.acknowledged_by, alert.acknowledged_at, alert.updated_at = user, now, now
+            self.db.conn.execute("UPDATE alerts SET acknowledged_by=?, acknowledged_at=?, updated_at=? WHERE id=?",
+                                 (user, now, now, alert.id))
+            self.outgoing.append(Change(alert, "acknowledged"))
+        if alert.kind in EVENT_KINDS:
+            self.clear(alert.key, now)
+        return alert
+
+    # -- the rules -------------------------------------------------------------------
+    def evaluate_sku(self, gtin: str, now: float) -> None:
+        fusion = self.fusion
+        product = fusion.products.get(gtin)
+        view = fusion.sku(gtin, now)
+        name = product.name if product else gtin
+        on_hand = view["on_hand"]
+        backroom = view["backroom"]["units"] or 0
+        shelf = view["shelf"]
+        empty = shelf["units"] == 0 and not shelf["occluded"]
+        key = f"shelf_empty_backroom_stock:{gtin}"
+        if empty and backroom > 0:
+            slot = shelf["empty_slots"][0] if shelf["empty_slots"] else None
+            capacity = sum(s.get("capacity") or 0 for s in view["slots"] if s["slot"] in shelf["empty_slots"])
+            bring = min(backroom, capacity) if capacity else backroom
+            where = f"Shelf {slot}" if slot else "The shelf"
+            self.set(key, "shelf_empty_backroom_stock", "warning",
+                     f"{where} is empty: bring {bring} from the backroom ({name})", now,
+                     gtin=gtin, slot=slot, quantity=bring)
+        else:
+            self.clear(key, now)
+        key = f"out_of_stock:{gtin}"
+        if on_hand == 0 and product is not None:
+            self.set(key, "out_of_stock", "critical", f"Out of stock everywhere: {name}", now, gtin=gtin, quantity=0)
+        else:
+            self.clear(key, now)
+        key = f"below_reorder_point:{gtin}"
+        point, why = fusion.reorder_point(gtin, now)
+        if point is not None and on_hand is not None and 0 < on_hand <= point:
+            self.set(key, "below_reorder_point", "info",
+                     f"Below reorder point: {on_hand} on hand, reorder point {point} ({name}; {why})", now,
+                     gtin=gtin, quantity=on_hand)
+        else:
+            self.clear(key, now)
+
+    def unpaid_exit(self, epc: str, gtin: str | None, now: float) -> None:
+        product = self.fusion.products.get(gtin) if gtin else None
+        what = product.name if product else (f"GTIN {gtin}" if gtin else "an item without a GTIN")
+        self.set(f"unpaid_item_exit:{epc}", "unpaid_item_exit", "warning",
+                 f"Unpaid item passed the exit gate: {what} (tag {epc})", now, gtin=gtin, epc=epc)
+
+    def item_back(self, epc: str, now: float) -> None:
+        self.clear(f"unpaid_item_exit:{epc}", now)
+
+    def device_offline(self, device: str, kind: str | None, reason: str | None, now: float) -> None:
+        self.clear(f"device_silent:{device}", now)
+        self.set(f"device_offline:{device}", "device_offline", "critical",
+                 f"Device {device} ({kind or 'device'}) is offline: {reason or 'no reason given'}", now, device=device)
+
+    def device_online(self, device: str, now: float) -> None:
+        self.clear(f"device_offline:{device}", now)
+
+    def device_silent(self, device: str, kind: str | None, silent_s: float, now: float) -> None:
+        self.set(f"device_silent:{device}", "device_silent", "warning",
+                 f"Device {device} ({kind or 'device'}) is online but has sent nothing for over {silent_s:.0f} s",
+                 now, device=device)
+
+    def device_heard(self, device: str, now: float) -> None:
+        if f"device_silent:{device}" in self.open:
+            self.clear(f"device_silent:{device}", now)
+
+    def messages_lost(self, device: str, delta: int, now: float) -> None:
+        """A sequence gap of ``delta`` messages (negative: a late message filled one)."""
+        key = f"messages_lost:{device}"
+        current = self.open[key].quantity or 0 if key in self.open else 0
+        lost = current + delta
+        if lost <= 0:
+            self.clear(key, now)
+            return
+        self.set(key, "messages_lost", "warning",
+                 f"{lost} message(s) from device {device} were lost before reaching the hub (sequence gap)",
+                 now, device=device, quantity=lost)

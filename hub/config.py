@@ -1,0 +1,53 @@
+"""The hub's configuration file (``comptoir hub --config hub.yaml``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from comptoir.link import BrokerSettings
+
+
+class ApiSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    host: str = Field("127.0.0.1", description="address the web server listens on")
+    port: int = Field(8080, ge=0, le=65535, description="0 picks a free port (tests)")
+    session_hours: float = Field(12.0, gt=0, le=24 * 30, description="how long a staff sign-in lasts")
+    kiosk_rate_per_minute: int = Field(120, ge=1, le=100_000, description="requests per minute per client, kiosk")
+    login_rate_per_minute: int = Field(10, ge=1, le=10_000, description="sign-in attempts per minute per client")
+    cookie_secure: bool = Field(False, description="send the session cookie over HTTPS only (behind a TLS proxy)")
+
+
+class FusionSettings(BaseModel):
+    """Parameters of the fusion rules and alert thresholds (see docs/fusion.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    fresh_s: float = Field(600.0, gt=0, description="a figure younger than this keeps its full confidence")
+    stale_s: float = Field(3600.0, gt=0, description="a figure this old has lost half its confidence")
+    paid_credit_hours: float = Field(2.0, gt=0, description="how long a sale by GTIN waits to be matched to a tag")
+    reorder_window_days: int = Field(28, ge=1, le=365, description="sales history used for the reorder point")
+    safety_factor: float = Field(0.5, ge=0, le=10, description="safety stock as a share of lead-time demand")
+    device_silent_s: float = Field(300.0, gt=0, description="an online device that says nothing this long is silent")
+    check_every_s: float = Field(5.0, gt=0, description="how often time-based alerts (silence) are checked")
+
+
+class HubConfig(BaseModel):
+    """Everything ``comptoir hub`` needs; see docs/api.md for an example file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    store: str = Field(description="store id, the third level of every topic")
+    hub_id: str = Field("hub", description="this hub's device id on MQTT")
+    db: Path = Field(Path("hub.sqlite"), description="the SQLite database file")
+    outbox: Path | None = Field(None, description="outbox for published alerts; default: next to the database")
+    broker: BrokerSettings = Field(default_factory=BrokerSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
+    fusion: FusionSettings = Field(default_factory=FusionSettings)
+    batch_max: int = Field(2000, ge=1, le=100_000, description="most messages written in one transaction")
+
+    @property
+    def outbox_path(self) -> Path:
+        return self.outbox or self.db.with_name(self.db.name + ".outbox")

@@ -1,0 +1,546 @@
+"""Inventory fusion: one state per tagged item, and per SKU the figures of every source.
+
+The rules are written down in docs/fusion.md; this module is their code.
+State is kept in memory (loaded from the database at start) so that a batch
+of thousands of events costs dictionary updates, and the changed rows are
+written back in the batch's transaction by :meth:`Fusion.write`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlite_utils
+
+from comptoir.contract import GatePassage, Message, PosReceipt, ScaleWeight, ShelfCounts, ZoneEvent, ZoneSnapshot
+from hub.config import FusionSettings
+from hub.timeutil import ts
+
+#: Item states (docs/fusion.md, "Item states").
+BACKROOM, FLOOR, SOLD, LEFT, UNKNOWN = "backroom", "floor", "sold", "left", "unknown"
+ITEM_STATES = (BACKROOM, FLOOR, SOLD, LEFT, UNKNOWN)
+_ZONE_STATE = {"backroom": BACKROOM, "dock": BACKROOM, "floor": FLOOR, "exit": FLOOR}
+_PREFIX_KIND = (("backroom", "backroom"), ("dock", "dock"), ("floor", "floor"), ("exit", "exit"), ("gate", "exit"))
+
+#: Base confidence of each source before ageing (docs/fusion.md, "Confidence").
+SOURCE_CONFIDENCE = {"rfid": 0.95, "camera": 0.8, "scale": 0.9}
+
+
+@dataclass(slots=True)
+class Item:
+    gtin: str | None
+    serial: str | None
+    state: str
+    zone: str | None
+    since: float
+    last_seen: float
+    paid: bool = False
+
+
+@dataclass(slots=True)
+class SlotReading:
+    gtin: str | None
+    state: str
+    facings: int | None
+    capacity: int
+    confidence: float
+    time: float
+    camera: str
+
+
+@dataclass(slots=True)
+class ScaleReading:
+    slot: str | None
+    gtin: str | None
+    status: str
+    grams: float | None
+    units: int | None
+    stable: bool
+    time: float
+
+
+@dataclass(slots=True)
+class Product:
+    gtin: str
+    name: str
+    price_cents: int
+    unit_weight_g: float
+    aisle: str
+    shelf: str
+    lead_time_days: int
+    reorder_point: int | None
+
+
+@dataclass
+class BatchChanges:
+    """What one batch changed: for writing, for alerts, for the live stream."""
+
+    items: dict[str, Item] = field(default_factory=dict)
+    gtins: set[str] = field(default_factory=set)
+    slots: set[str] = field(default_factory=set)
+    scales: set[str] = field(default_factory=set)
+    snapshots: list[tuple[str, str, str, int, float]] = field(default_factory=list)
+    unpaid_exits: list[tuple[str, str | None, float]] = field(default_factory=list)  # epc, gtin, time
+    back_in: set[str] = field(default_factory=set)  # epcs back in the shop or paid: their exit alert ends
+    receipts: list[tuple[str, str, str, float, int, str]] = field(default_factory=list)
+    sales: list[tuple[str, str, float, str, int, int, int]] = field(default_factory=list)
+    credits_changed: set[str] = field(default_factory=set)
+
+
+def zone_kind_from_name(alias: str) -> str | None:
+    lower = alias.lower()
+    for prefix, kind in _PREFIX_KIND:
+        if lower.startswith(prefix):
+            return kind
+    return None
+
+
+class Fusion:
+    """The hub's picture of the shop, fed message by message."""
+
+    def __init__(self, db: sqlite_utils.Database, settings: FusionSettings) -> None:
+        self.db = db
+        self.settings = settings
+        self.items: dict[str, Item] = {}
+        self.rfid: dict[str | None, dict[str, int]] = defaultdict(lambda: dict.fromkeys(ITEM_STATES, 0))
+        self.rfid_time: dict[str, float] = {}
+        self.slot_readings: dict[str, SlotReading] = {}
+        self.scale_readings: dict[str, ScaleReading] = {}
+        self.credits: dict[str, list[list[Any]]] = defaultdict(list)  # gtin -> [[id, remaining, time], ...]
+        self._credit_changes: dict[int, int] = {}
+        self._new_credits: list[tuple[str, int, float]] = []
+        self.products: dict[str, Product] = {}
+        self.slots: dict[str, dict[str, Any]] = {}
+        self.slots_by_gtin: dict[str, list[str]] = defaultdict(list)
+        self.slot_by_scale: dict[str, str] = {}
+        self.zones: dict[str, str] = {}
+        self.zone_by_antenna: dict[tuple[str, int], str] = {}
+        self.sales_rate: dict[str, float] = {}
+        self.load()
+
+    # -- loading ---------------------------------------------------------------
+    def load(self) -> None:
+        self.load_reference()
+        self.items.clear()
+        self.rfid.clear()
+        for epc, gtin, serial, state, zone, since, last_seen, paid in self.db.execute(
+            "SELECT epc, gtin, serial, state, zone, since, last_seen, paid FROM items"
+        ):
+            self.items[epc] = Item(gtin, serial, state, zone, since, last_seen, bool(paid))
+            self.rfid[gtin][state] += 1
+            if gtin:
+                self.rfid_time[gtin] = max(self.rfid_time.get(gtin, 0.0), since)
+        for slot, gtin, camera, state, facings, capacity, confidence, time in self.db.execute(
+            "SELECT slot, gtin, camera, state, facings, capacity, confidence, time FROM slot_counts"
+        ):
+            self.slot_readings[slot] = SlotReading(gtin, state, facings, capacity, confidence, time, camera)
+        for scale, slot, gtin, status, grams, units, stable, time in self.db.execute(
+            "SELECT scale, slot, gtin, status, grams, units, stable, time FROM scale_counts"
+        ):
+            self.scale_readings[scale] = ScaleReading(slot, gtin, status, grams, units, bool(stable), time)
+        self.credits.clear()
+        for cid, gtin, remaining, time in self.db.execute(
+            "SELECT id, gtin, remaining, time FROM paid_credits WHERE remaining > 0 ORDER BY id"
+        ):
+            self.credits[gtin].append([cid, remaining, time])
+
+    def load_reference(self) -> None:
+        """(Re)read products, planogram and zones, which `comptoir hub import-*` may change."""
+        self.products = {
+            row[0]: Product(*row)
+            for row in self.db.execute(
+                "SELECT gtin, name, price_cents, unit_weight_g, aisle, shelf, lead_time_days, reorder_point "
+                "FROM products"
+            )
+        }
+        self.slots.clear()
+        self.slots_by_gtin.clear()
+        self.slot_by_scale.clear()
+        for slot, gtin, camera, capacity, scale in self.db.execute(
+            "SELECT slot, gtin, camera, capacity, scale FROM slots"
+        ):
+            self.slots[slot] = {"gtin": gtin, "camera": camera, "capacity": capacity, "scale": scale}
+            self.slots_by_gtin[gtin].append(slot)
+            if scale:
+                self.slot_by_scale[scale] = slot
+        self.zones = {alias: kind for alias, kind in self.db.execute("SELECT alias, kind FROM zones")}
+        self.zone_by_antenna = {
+            (reader, antenna): alias
+            for alias, reader, antenna in self.db.execute(
+                "SELECT alias, reader, antenna FROM zones WHERE reader IS NOT NULL AND antenna IS NOT NULL"
+            )
+        }
+        self.sales_rate.clear()
+
+    # -- applying messages -------------------------------------------------------
+    def apply(self, message: Message, changes: BatchChanges) -> None:
+        if isinstance(message, ZoneEvent):
+            self._zone_event(message, changes)
+        elif isinstance(message, GatePassage):
+            self._gate(message, changes)
+        elif isinstance(message, PosReceipt):
+            self._receipt(message, changes)
+        elif isinstance(message, ShelfCounts):
+            self._shelf(message, changes)
+        elif isinstance(message, ScaleWeight):
+            self._scale(message, changes)
+        elif isinstance(message, ZoneSnapshot):
+            t = ts(message.time)
+            for zone, counts in message.zones.items():
+                for gtin, count in counts.items():
+                    changes.snapshots.append((message.device, zone, gtin, count, t))
+
+    def zone_kind(self, alias: str, reader: str, antenna: int | None) -> str | None:
+        kind = self.zones.get(alias)
+        if kind is None and antenna is not None:
+            mapped = self.zone_by_antenna.get((reader, antenna))
+            kind = self.zones.get(mapped) if mapped else None
+        return kind or zone_kind_from_name(alias)
+
+    def _set(self, epc: str, item: Item, state: str, t: float, changes: BatchChanges) -> None:
+        if item.state != state:
+            counts = self.rfid[item.gtin]
+            counts[item.state] -= 1
+            counts[state] += 1
+            item.state = state
+            item.since = t
+        changes.items[epc] = item
+        if item.gtin:
+            changes.gtins.add(item.gtin)
+            if t > self.rfid_time.get(item.gtin, 0.0):
+                self.rfid_time[item.gtin] = t
+
+    def _item(self, epc: str, gtin: str | None, serial: str | None, t: float) -> tuple[Item, bool]:
+        item = self.items.get(epc)
+        if item is not None:
+            if gtin and item.gtin != gtin and item.gtin is None:
+                counts = self.rfid[None]
+                counts[item.state] -= 1
+                item.gtin = gtin
+                self.rfid[gtin][item.state] += 1
+            return item, False
+        item = Item(gtin, serial, UNKNOWN, None, t, t)
+        self.items[epc] = item
+        self.rfid[gtin][UNKNOWN] += 1
+        return item, True
+
+    def _zone_event(self, m: ZoneEvent, changes: BatchChanges) -> None:
+        t = ts(m.time)
+        item, new = self._item(m.epc, m.gtin, m.serial, t)
+        if not new and t < item.since:
+            return  # older than what the item's state is based on
+        item.last_seen = max(item.last_seen, ts(m.last_seen) if m.last_seen else t)
+        if m.event == "departed":
+            if item.state in (BACKROOM, FLOOR):
+                if item.state == FLOOR and item.gtin and self._take_credit(item.gtin, t, changes):
+                    item.paid = True
+                    self._set(m.epc, item, SOLD, t, changes)
+                else:
+                    self._set(m.epc, item, UNKNOWN, t, changes)
+            else:
+                changes.items[m.epc] = item
+            return
+        item.zone = m.location
+        kind = self.zone_kind(m.location, m.device, m.antenna)
+        state = _ZONE_STATE.get(kind or "", UNKNOWN)
+        if item.state == SOLD:
+            changes.items[m.epc] = item  # a sold item seen on its way out stays sold
+            return
+        if item.state == LEFT:
+            changes.back_in.add(m.epc)
+        self._set(m.epc, item, state, t, changes)
+
+    def _gate(self, m: GatePassage, changes: BatchChanges) -> None:
+        t = ts(m.time)
+        item, new = self._item(m.epc, m.gtin, m.serial, t)
+        if not new and t < item.since:
+            return
+        item.last_seen = max(item.last_seen, t)
+        item.zone = m.gate
+        if m.direction == "in":
+            if item.state in (LEFT, UNKNOWN) or new:
+                changes.back_in.add(m.epc)
+                self._set(m.epc, item, FLOOR, t, changes)
+            else:
+                changes.items[m.epc] = item
+            return
+        if item.state == SOLD or item.paid:
+            changes.items[m.epc] = item
+            return
+        if item.gtin and self._take_credit(item.gtin, t, changes):
+            item.paid = True
+            self._set(m.epc, item, SOLD, t, changes)
+            return
+        self._set(m.epc, item, LEFT, t, changes)
+        changes.unpaid_exits.append((m.epc, item.gtin, t))
+
+    def _receipt(self, m: PosReceipt, changes: BatchChanges) -> None:
+        t = ts(m.time)
+        changes.receipts.append((m.lane, m.receipt_id, m.msg_id, t, m.total_cents, m.currency))
+        for line in m.lines:
+            changes.sales.append((m.lane, m.receipt_id, t, line.gtin, line.quantity, line.unit_price_cents,
+                                  len(line.epcs)))
+            changes.gtins.add(line.gtin)
+            self.sales_rate.pop(line.gtin, None)
+            for epc in line.epcs:
+                item, _ = self._item(epc, line.gtin, None, t)
+                if line.quantity >= 0:
+                    item.paid = True
+                    changes.back_in.add(epc)
+                    self._set(epc, item, SOLD, t, changes)
+                else:  # a return: the item is back on the shop's side of the till
+                    item.paid = False
+                    self._set(epc, item, FLOOR, t, changes)
+            untagged = line.quantity - len(line.epcs)
+            if line.quantity > 0 and untagged > 0:
+                self._new_credits.append((line.gtin, untagged, t))
+                self.credits[line.gtin].append([None, untagged, t])
+                changes.credits_changed.add(line.gtin)
+
+    def _shelf(self, m: ShelfCounts, changes: BatchChanges) -> None:
+        t = ts(m.time)
+        for s in m.slots:
+            old = self.slot_readings.get(s.slot)
+            if old is not None and t < old.time:
+                continue
+            gtin = s.gtin or (self.slots.get(s.slot) or {}).get("gtin")
+            self.slot_readings[s.slot] = SlotReading(gtin, s.state, s.facings, s.capacity, s.confidence, t, m.device)
+            changes.slots.add(s.slot)
+            if gtin:
+                changes.gtins.add(gtin)
+
+    def _scale(self, m: ScaleWeight, changes: BatchChanges) -> None:
+        t = ts(m.time)
+        old = self.scale_readings.get(m.device)
+        if old is not None and t < old.time:
+            return
+        slot = m.slot or self.slot_by_scale.get(m.device)
+        gtin = m.gtin or (self.slots.get(slot) or {}).get("gtin") if slot else m.gtin
+        units = m.units
+        if units is None and m.status == "ok" and m.grams is not None:
+            unit = m.unit_grams or (self.products[gtin].unit_weight_g if gtin in self.products else None)
+            if unit:
+                units = max(0, round(m.grams / unit))
+        if not m.stable and old is not None:
+            units = old.units  # a hand on the shelf: keep the last settled count
+        elif not m.stable or m.status != "ok":
+            units = None
+        self.scale_readings[m.device] = ScaleReading(slot, gtin, m.status, m.grams, units, m.stable, t)
+        changes.scales.add(m.device)
+        if gtin:
+            changes.gtins.add(gtin)
+
+    def _take_credit(self, gtin: str, t: float, changes: BatchChanges) -> bool:
+        """Match one unit sold by GTIN (no tag read at the till) to a tag leaving the shop at ``t``."""
+        horizon = self.settings.paid_credit_hours * 3600
+        pending = self.credits.get(gtin)
+        if not pending:
+            return False
+        for credit in pending:
+            if credit[1] > 0 and abs(t - credit[2]) <= horizon:
+                credit[1] -= 1
+                if credit[0] is not None:
+                    self._credit_changes[credit[0]] = credit[1]
+                changes.credits_changed.add(gtin)
+                return True
+        return False
+
+    # -- writing -------------------------------------------------------------------
+    def write(self, changes: BatchChanges) -> None:
+        """Write what a batch changed; the caller holds the transaction."""
+        conn = self.db.conn
+        if changes.items:
+            conn.executemany(
+                "INSERT INTO items (epc, gtin, serial, state, zone, since, last_seen, paid) VALUES (?,?,?,?,?,?,?,?) "
+                "ON CONFLICT(epc) DO UPDATE SET gtin=excluded.gtin, state=excluded.state, zone=excluded.zone, "
+                "since=excluded.since, last_seen=excluded.last_seen, paid=excluded.paid",
+                [(e, i.gtin, i.serial, i.state, i.zone, i.since, i.last_seen, int(i.paid))
+                 for e, i in changes.items.items()],
+            )
+        if changes.slots:
+            conn.executemany(
+                "INSERT OR REPLACE INTO slot_counts (slot, gtin, camera, state, facings, capacity, confidence, time) "
+                "VALUES (?,?,?,?,?,?,?,?)",
+                [(s, r.gtin, r.camera, r.state, r.facings, r.capacity, r.confidence, r.time)
+                 for s in changes.slots for r in [self.slot_readings[s]]],
+            )
+        if changes.scales:
+            conn.executemany(
+                "INSERT OR REPLACE INTO scale_counts (scale, slot, gtin, status, grams, units, stable, time) "
+                "VALUES (?,?,?,?,?,?,?,?)",
+                [(d, r.slot, r.gtin, r.status, r.grams, r.units, int(r.stable), r.time)
+                 for d in changes.scales for r in [self.scale_readings[d]]],
+            )
+        if changes.snapshots:
+            conn.executemany(
+                "INSERT OR REPLACE INTO snapshot_counts (reader, zone, gtin, count, time) VALUES (?,?,?,?,?)",
+                changes.snapshots,
+            )
+        if changes.receipts:
+            conn.executemany(
+                "INSERT OR IGNORE INTO receipts (lane, receipt_id, msg_id, time, total_cents, currency) "
+                "VALUES (?,?,?,?,?,?)",
+                changes.receipts,
+            )
+        if changes.sales:
+            conn.executemany(
+                "INSERT INTO sales (lane, receipt_id, time, gtin, quantity, unit_price_cents, tagged) "
+                "VALUES (?,?,?,?,?,?,?)",
+                changes.sales,
+            )
+        if self._credit_changes:
+            conn.executemany("UPDATE paid_credits SET remaining=? WHERE id=?",
+                             [(r, i) for i, r in self._credit_changes.items()])
+            self._credit_changes.clear()
+        if self._new_credits:
+            for gtin, units, t in self._new_credits:
+                cur = conn.execute("INSERT INTO paid_credits (gtin, remaining, time) VALUES (?,?,?)", (gtin, units, t))
+                for credit in self.credits[gtin]:
+                    if credit[0] is None and credit[2] == t:
+                        credit[0] = cur.lastrowid
+                        if credit[1] != units:
+                            conn.execute("UPDATE paid_credits SET remaining=? WHERE id=?", (credit[1], credit[0]))
+                        break
+            self._new_credits.clear()
+
+    def forget_pending(self) -> None:
+        """After a failed transaction: reload, so memory matches the database again."""
+        self._credit_changes.clear()
+        self._new_credits.clear()
+        self.load()
+
+    # -- per-SKU figures -------------------------------------------------------------
+    def confidence(self, source: str, age_s: float | None) -> float:
+        if age_s is None:
+            return 0.0
+        base = SOURCE_CONFIDENCE[source]
+        fresh, stale = self.settings.fresh_s, self.settings.stale_s
+        if age_s <= fresh:
+            return base
+        # halves between fresh and stale, keeps halving after
+        return round(base * math.pow(0.5, (age_s - fresh) / max(stale - fresh, 1.0)), 3)
+
+    def pending_paid(self, gtin: str, now: float) -> int:
+        """Units sold by GTIN in the last ``paid_credit_hours`` whose tag has not left yet."""
+        horizon = self.settings.paid_credit_hours * 3600
+        return sum(c[1] for c in self.credits.get(gtin) or [] if c[1] > 0 and now - c[2] <= horizon)
+
+    def daily_rate(self, gtin: str, now: float) -> float:
+        rate = self.sales_rate.get(gtin)
+        if rate is None:
+            days = self.settings.reorder_window_days
+            row = self.db.execute(
+                "SELECT COALESCE(SUM(quantity), 0) FROM sales WHERE gtin = ? AND time >= ?",
+                (gtin, now - days * 86400),
+            ).fetchone()
+            rate = max(0.0, row[0] / days)
+            self.sales_rate[gtin] = rate
+        return rate
+
+    def reorder_point(self, gtin: str, now: float) -> tuple[int | None, str]:
+        product = self.products.get(gtin)
+        if product is None:
+            return None, "not in the catalog"
+        if product.reorder_point is not None:
+            return product.reorder_point, "set by staff"
+        rate = self.daily_rate(gtin, now)
+        if rate <= 0:
+            return None, f"no sales in the last {self.settings.reorder_window_days} days"
+        demand = rate * max(product.lead_time_days, 1)
+        point = math.ceil(demand * (1 + self.settings.safety_factor))
+        return point, (
+            f"{rate:.2f}/day over {self.settings.reorder_window_days} days x {product.lead_time_days} days lead time "
+            f"+ {self.settings.safety_factor:.0%} safety stock"
+        )
+
+    def sku(self, gtin: str, now: float) -> dict[str, Any]:
+        """Every figure the hub has for one SKU, each with its source, age and confidence."""
+        counts = self.rfid.get(gtin) or dict.fromkeys(ITEM_STATES, 0)
+        rfid_t = self.rfid_time.get(gtin)
+        rfid_age = now - rfid_t if rfid_t is not None else None
+        pending = self.pending_paid(gtin, now)
+        rfid_floor = max(0, counts[FLOOR] - pending)
+        slots = []
+        camera_facings: int | None = None
+        camera_t: float | None = None
+        camera_conf = []
+        occluded = False
+        empty_slots = []
+        scale_units: int | None = None
+        scale_t: float | None = None
+        slot_names = set(self.slots_by_gtin.get(gtin, []))
+        slot_names.update(s for s, r in self.slot_readings.items() if r.gtin == gtin)
+        for slot in sorted(slot_names):
+            plan = self.slots.get(slot, {})
+            reading = self.slot_readings.get(slot)
+            entry: dict[str, Any] = {"slot": slot, "capacity": plan.get("capacity"), "camera": plan.get("camera")}
+            if reading is not None:
+                entry.update(state=reading.state, facings=reading.facings, time=reading.time,
+                             camera=reading.camera, capacity=reading.capacity)
+                if reading.state == "occluded":
+                    occluded = True
+                else:
+                    camera_facings = (camera_facings or 0) + (reading.facings or 0)
+                    camera_conf.append(reading.confidence)
+                    if (reading.facings or 0) == 0:
+                        empty_slots.append(slot)
+                camera_t = max(camera_t or 0.0, reading.time)
+            scale_id = plan.get("scale")
+            for dev, sr in self.scale_readings.items():
+                if sr.slot == slot or dev == scale_id:
+                    entry.update(scale=dev, scale_units=sr.units, scale_time=sr.time)
+                    if sr.units is not None:
+                        scale_units = (scale_units or 0) + sr.units
+                        scale_t = max(scale_t or 0.0, sr.time)
+                        if sr.units == 0 and slot not in empty_slots:
+                            empty_slots.append(slot)
+            slots.append(entry)
+        camera_age = now - camera_t if camera_t is not None else None
+        scale_age = now - scale_t if scale_t is not None else None
+        if scale_units is not None:
+            shelf_units, shelf_source, shelf_age = scale_units, "scale", scale_age
+        elif camera_facings is not None:
+            shelf_units, shelf_source, shelf_age = camera_facings, "camera", camera_age
+        else:
+            shelf_units, shelf_source, shelf_age = None, None, None
+        rfid_seen = rfid_t is not None
+        floor_units = max(rfid_floor, shelf_units or 0) if rfid_seen or shelf_units is not None else None
+        observed = rfid_seen or shelf_units is not None
+        on_hand = (counts[BACKROOM] + (floor_units or 0)) if observed else None
+        flags = []
+        if camera_facings == 0 and not occluded and rfid_floor > 0:
+            flags.append("misplaced_or_hidden")
+        if camera_facings and rfid_seen and counts[FLOOR] == 0:
+            flags.append("untagged_or_unreadable")
+        if occluded:
+            flags.append("shelf_view_blocked")
+        rfid_conf = self.confidence("rfid", rfid_age)
+        shelf_conf = (self.confidence(shelf_source, shelf_age) if shelf_source else 0.0)
+        if shelf_source == "camera" and camera_conf:
+            shelf_conf = round(shelf_conf * min(camera_conf), 3)
+        confs = [c for c, present in ((rfid_conf, rfid_seen), (shelf_conf, shelf_source is not None)) if present]
+        confidence = min(confs) if confs else 0.0
+        if flags and confidence:
+            confidence = round(confidence * 0.7, 3)
+        product = self.products.get(gtin)
+        return {
+            "gtin": gtin,
+            "name": product.name if product else None,
+            "on_hand": on_hand,
+            "backroom": {"units": counts[BACKROOM] if rfid_seen else None, "source": "rfid", "age_s": rfid_age,
+                         "confidence": rfid_conf},
+            "floor": {"units": floor_units, "rfid_units": counts[FLOOR] if rfid_seen else None,
+                      "sold_untagged_pending": pending, "source": "rfid+shelf" if shelf_source else "rfid",
+                      "age_s": rfid_age, "confidence": rfid_conf},
+            "shelf": {"units": shelf_units, "source": shelf_source, "age_s": shelf_age,
+                      "camera_facings": camera_facings, "camera_age_s": camera_age,
+                      "scale_units": scale_units, "scale_age_s": scale_age, "confidence": shelf_conf,
+                      "empty_slots": empty_slots, "occluded": occluded},
+            "items": {s: counts[s] for s in ITEM_STATES},
+            "slots": slots,
+            "flags": flags,
+            "confidence": confidence,
+        }

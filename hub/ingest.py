@@ -1,0 +1,323 @@
+"""Ingest: every message of the store, validated by the link, stored once, fused, in batches.
+
+A batch is one transaction: the message ids, the fused state, device health
+and alert changes commit together, and the link acknowledges the batch to
+the broker only after :meth:`Ingest.handle_batch` returned, so a hub killed
+mid-batch receives the batch again and the ids make the replay count once.
+Payloads the contract rejects go to ``dead_letters`` with the reason.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlite_utils
+
+from comptoir.clock import Clock
+from comptoir.contract import ContractError, DeviceStatus, HubAlert, Message
+from hub.alerts import Alerts, Change
+from hub.config import FusionSettings
+from hub.events import EventBus
+from hub.fusion import BatchChanges, Fusion
+from hub.timeutil import iso, ts
+
+log = logging.getLogger("hub.ingest")
+
+#: Characters of a rejected payload kept in its dead letter.
+EXCERPT_CHARS = 300
+
+
+@dataclass
+class Device:
+    device: str
+    kind: str | None = None
+    software: str | None = None
+    state: str = "unknown"
+    state_since: float | None = None
+    last_seen: float | None = None
+    connection: int | None = None
+    max_seq: int | None = None
+    lost: int = 0
+    dropped: int = 0
+    messages: int = 0
+
+    def row(self) -> tuple[Any, ...]:
+        return (self.device, self.kind, self.software, self.state, self.state_since, self.last_seen, self.connection,
+                self.max_seq, self.lost, self.dropped, self.messages)
+
+
+@dataclass
+class IngestStats:
+    received: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    dead_letters: int = 0
+    batches: int = 0
+    by_reason: dict[str, int] = field(default_factory=dict)
+
+
+class Ingest:
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        clock: Clock,
+        settings: FusionSettings,
+        *,
+        store: str,
+        hub_id: str = "hub",
+        bus: EventBus | None = None,
+        publish_alerts: Callable[[list[Change]], None] | None = None,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.settings = settings
+        self.store = store
+        self.hub_id = hub_id
+        self.bus = bus or EventBus()
+        self.publish_alerts = publish_alerts
+        self.fusion = Fusion(db, settings)
+        self.alerts = Alerts(db, self.fusion)
+        self.stats = IngestStats()
+        self.devices: dict[str, Device] = {}
+        self._data_version = self._read_data_version()
+        self._load_devices()
+
+    def _load_devices(self) -> None:
+        self.devices = {
+            row[0]: Device(*row)
+            for row in self.db.execute(
+                "SELECT device, kind, software, state, state_since, last_seen, connection, max_seq, lost, dropped, "
+                "messages FROM devices"
+            )
+        }
+
+    def _read_data_version(self) -> int:
+        return self.db.execute("PRAGMA data_version").fetchone()[0]
+
+    # -- the batch -----------------------------------------------------------------
+    def handle_batch(self, messages: list[Message]) -> None:
+        """Store and fuse a batch in one transaction; a message that breaks it is dead-lettered alone."""
+        self.stats.received += len(messages)
+        self.stats.batches += 1
+        try:
+            self._transaction(messages)
+        except Exception:
+            log.exception("batch failed; retrying message by message", extra={"messages": len(messages)})
+            self._reload()
+            for message in messages:
+                try:
+                    self._transaction([message])
+                except Exception as exc:
+                    self._reload()
+                    self.dead_letter(message.topic(self.store), message.model_dump_json().encode(),
+                                     ContractError(f"hub failed to process it: {exc!r}"))
+
+    def _reload(self) -> None:
+        self.alerts.outgoing.clear()
+        self.fusion.forget_pending()
+        self.alerts.load()
+        self._load_devices()
+
+    def _transaction(self, messages: list[Message]) -> None:
+        conn = self.db.conn
+        now = ts(self.clock.now())
+        fresh = self._fresh(messages)
+        self.stats.duplicates += len(messages) - len(fresh)
+        if not fresh:
+            return
+        changes = BatchChanges()
+        touched_devices: dict[str, Device] = {}
+        with conn:
+            conn.execute("BEGIN")
+            conn.executemany(
+                "INSERT INTO messages (msg_id, device, seq, schema, time, received) VALUES (?,?,?,?,?,?)",
+                [(m.msg_id, m.device, m.seq, m.SCHEMA, ts(m.time), now) for m in fresh],
+            )
+            for message in fresh:
+                if isinstance(message, HubAlert):
+                    continue  # our own alerts, back from the broker
+                touched_devices[message.device] = self._track_device(message, now)
+                self.fusion.apply(message, changes)
+            self.fusion.write(changes)
+            for epc in changes.back_in:
+                self.alerts.item_back(epc, now)
+            for epc, gtin, _ in changes.unpaid_exits:
+                self.alerts.unpaid_exit(epc, gtin, now)
+            for gtin in changes.gtins | changes.credits_changed:
+                self.alerts.evaluate_sku(gtin, now)
+            if touched_devices:
+                conn.executemany(
+                    "INSERT OR REPLACE INTO devices (device, kind, software, state, state_since, last_seen, "
+                    "connection, max_seq, lost, dropped, messages) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    [d.row() for d in touched_devices.values()],
+                )
+        self.stats.stored += len(fresh)
+        self._after_commit(changes, touched_devices, fresh)
+
+    def _fresh(self, messages: list[Message]) -> list[Message]:
+        seen: set[str] = set()
+        ids = [m.msg_id for m in messages]
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            seen.update(r[0] for r in self.db.execute(f"SELECT msg_id FROM messages WHERE msg_id IN ({marks})", chunk))
+        fresh = []
+        for m in messages:
+            if m.msg_id not in seen:
+                seen.add(m.msg_id)
+                fresh.append(m)
+        return fresh
+
+    def _track_device(self, message: Message, now: float) -> Device:
+        dev = self.devices.get(message.device)
+        if dev is None:
+            dev = self.devices[message.device] = Device(message.device)
+        dev.last_seen = now
+        dev.messages += 1
+        if isinstance(message, DeviceStatus):
+            dev.kind, dev.software = message.kind, message.software
+            if message.dropped is not None:
+                dev.dropped = max(dev.dropped, message.dropped)
+            if dev.connection is not None and message.seq < dev.connection:
+                return dev  # an older connection's status, delivered late
+            dev.connection = message.seq
+            if dev.state != message.state:
+                dev.state, dev.state_since = message.state, ts(message.time)
+            if message.state == "offline":
+                self.alerts.device_offline(dev.device, dev.kind, message.reason, now)
+            else:
+                self.alerts.device_online(dev.device, now)
+                self.alerts.device_heard(dev.device, now)
+            return dev
+        if dev.state != "online":
+            dev.state, dev.state_since = "online", now  # data proves it is up, status or not
+            self.alerts.device_online(dev.device, now)
+        self.alerts.device_heard(dev.device, now)
+        seq = message.seq
+        if dev.max_seq is None or (seq == 1 and dev.max_seq > 1):
+            dev.max_seq = seq  # first message seen, or the device started numbering again
+        elif seq > dev.max_seq:
+            gap = seq - dev.max_seq - 1
+            if gap:
+                dev.lost += gap
+                self.alerts.messages_lost(dev.device, gap, now)
+                log.warning("sequence gap", extra={"device": dev.device, "lost": gap, "seq": seq})
+            dev.max_seq = seq
+        elif dev.lost > 0:
+            dev.lost -= 1  # a late message fills a gap
+            self.alerts.messages_lost(dev.device, -1, now)
+        return dev
+
+    def _after_commit(self, changes: BatchChanges, devices: dict[str, Device], fresh: list[Message]) -> None:
+        outgoing, self.alerts.outgoing = self.alerts.outgoing, []
+        if outgoing and self.publish_alerts is not None:
+            self.publish_alerts(outgoing)
+        bus = self.bus
+        if not bus.active:
+            return
+        for epc, item in changes.items.items():
+            bus.publish("item", {"epc": epc, "gtin": item.gtin, "state": item.state, "zone": item.zone,
+                                 "time": iso(item.last_seen)})
+        now = ts(self.clock.now())
+        for gtin in changes.gtins:
+            view = self.fusion.sku(gtin, now)
+            bus.publish("inventory", {"gtin": gtin, "on_hand": view["on_hand"], "backroom": view["backroom"]["units"],
+                                      "floor": view["floor"]["units"], "shelf": view["shelf"]["units"],
+                                      "confidence": view["confidence"], "flags": view["flags"]})
+        for change in outgoing:
+            bus.publish("alert", alert_event(change))
+        for dev in devices.values():
+            bus.publish("device", device_view(dev))
+
+    # -- dead letters ------------------------------------------------------------------
+    def dead_letter(self, topic: str, payload: bytes, error: ContractError) -> None:
+        """Keep a rejected payload's topic, reason, time and an excerpt; never raise."""
+        now = self.clock.now()
+        excerpt = payload[:EXCERPT_CHARS * 4].decode("utf-8", "replace")[:EXCERPT_CHARS]
+        try:
+            with self.db.conn:
+                cur = self.db.conn.execute(
+                    "INSERT INTO dead_letters (topic, reason, field, received, size, excerpt) VALUES (?,?,?,?,?,?)",
+                    (topic[:1000], str(error)[:2000], error.field, ts(now), len(payload), excerpt),
+                )
+        except Exception:
+            log.exception("could not store a dead letter", extra={"topic": topic})
+            return
+        self.stats.dead_letters += 1
+        reason = error.field or "payload"
+        self.stats.by_reason[reason] = self.stats.by_reason.get(reason, 0) + 1
+        log.info("dead letter", extra={"topic": topic, "reason": str(error)})
+        self.bus.publish("dead_letter", {"id": cur.lastrowid, "topic": topic, "reason": str(error),
+                                         "received": iso(ts(now))})
+
+    # -- time-based rules ------------------------------------------------------------------
+    def tick(self) -> None:
+        """Check what depends on time passing (silent devices) and reload reference data changed elsewhere."""
+        version = self._read_data_version()
+        if version != self._data_version:
+            self._data_version = version
+            self.fusion.load_reference()
+        now = ts(self.clock.now())
+        limit = self.settings.device_silent_s
+        with self.db.conn:
+            for dev in self.devices.values():
+                if dev.device == self.hub_id:
+                    continue
+                if dev.state == "online" and dev.last_seen is not None and now - dev.last_seen > limit:
+                    self.alerts.device_silent(dev.device, dev.kind, limit, now)
+        self.publish_pending()
+
+    def publish_pending(self) -> None:
+        """Send the alert changes made outside a batch (acknowledgements, ticks, staff edits)."""
+        self._after_commit(BatchChanges(), {}, [])
+
+    def acknowledge(self, alert_id: int, user: str) -> dict[str, Any] | None:
+        now = ts(self.clock.now())
+        with self.db.conn:
+            alert = self.alerts.acknowledge(alert_id, user, now)
+        self.publish_pending()
+        return alert_view(alert) if alert else None
+
+
+def alert_view(alert: Any) -> dict[str, Any]:
+    return {
+        "id": alert.id,
+        "alert_id": alert.alert_id,
+        "kind": alert.kind,
+        "state": alert.state,
+        "severity": alert.severity,
+        "text": alert.text,
+        "gtin": alert.gtin,
+        "epc": alert.epc,
+        "slot": alert.slot,
+        "device": alert.device,
+        "quantity": alert.quantity,
+        "raised_at": iso(alert.raised_at),
+        "updated_at": iso(alert.updated_at),
+        "resolved_at": iso(alert.resolved_at),
+        "acknowledged_by": alert.acknowledged_by,
+        "acknowledged_at": iso(alert.acknowledged_at),
+    }
+
+
+def alert_event(change: Change) -> dict[str, Any]:
+    return {"change": change.change, **alert_view(change.alert)}
+
+
+def device_view(dev: Device) -> dict[str, Any]:
+    return {
+        "device": dev.device,
+        "kind": dev.kind,
+        "software": dev.software,
+        "state": dev.state,
+        "state_since": iso(dev.state_since),
+        "last_seen": iso(dev.last_seen),
+        "connection": dev.connection,
+        "last_seq": dev.max_seq,
+        "lost": dev.lost,
+        "dropped": dev.dropped,
+        "messages": dev.messages,
+    }

@@ -1,0 +1,100 @@
+"""The running hub: ingest from MQTT and the web API in one process, one event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import uvicorn
+
+from comptoir.clock import Clock, RealClock
+from comptoir.contract import HubAlert, store_filter
+from comptoir.link import MqttLink
+from hub.alerts import Change
+from hub.api import create_app
+from hub.config import HubConfig
+from hub.events import EventBus
+from hub.ingest import Ingest
+from hub.store import open_database
+
+log = logging.getLogger("hub")
+
+
+class HubService:
+    def __init__(self, config: HubConfig, clock: Clock | None = None) -> None:
+        self.config = config
+        self.clock = clock or RealClock()
+        self.db = open_database(config.db)
+        self.bus = EventBus()
+        self.link = MqttLink(
+            config.broker,
+            store=config.store,
+            device=config.hub_id,
+            kind="hub",
+            outbox=config.outbox_path,
+            clock=self.clock,
+            persistent_session=True,
+        )
+        self.ingest = Ingest(self.db, self.clock, config.fusion, store=config.store, hub_id=config.hub_id,
+                             bus=self.bus, publish_alerts=self._publish_alerts)
+        self.app = create_app(self)
+        self.server: uvicorn.Server | None = None
+        self._tick_task: asyncio.Task[None] | None = None
+
+    @property
+    def mqtt_connected(self) -> bool:
+        return self.link.connected
+
+    def _publish_alerts(self, changes: list[Change]) -> None:
+        items = []
+        for change in changes:
+            a = change.alert
+            items.append({
+                "alert_id": a.alert_id, "kind": a.kind, "state": change.change, "severity": a.severity,
+                "text": a.text[:200], "gtin": a.gtin, "epc": a.epc, "slot": a.slot, "subject_device": a.device,
+                "quantity": a.quantity, "raised_at": _dt(a.raised_at),
+            })
+        self.link.emit_many(HubAlert, items)
+
+    async def _ticks(self) -> None:
+        while True:
+            await self.clock.sleep(self.config.fusion.check_every_s)
+            try:
+                self.ingest.tick()
+            except Exception:
+                log.exception("periodic check failed")
+
+    async def start_ingest(self) -> None:
+        self.link.subscribe_batch(store_filter(self.config.store), self.ingest.handle_batch, self.ingest.dead_letter,
+                                  max_batch=self.config.batch_max)
+        await self.link.start()
+        self._tick_task = asyncio.create_task(self._ticks(), name="hub-ticks")
+
+    async def run(self) -> None:
+        """Run ingest and the API until cancelled (Ctrl-C or SIGTERM)."""
+        await self.start_ingest()
+        api = self.config.api
+        config = uvicorn.Config(self.app, host=api.host, port=api.port, log_level="warning", lifespan="off",
+                                access_log=False)
+        self.server = uvicorn.Server(config)
+        try:
+            await self.server.serve()
+        finally:
+            await self.stop()
+
+    async def stop(self) -> None:
+        if self._tick_task is not None:
+            self._tick_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._tick_task
+            self._tick_task = None
+        await self.link.stop(drain_timeout=2.0)
+        self.link.outbox.close()
+        self.db.close()
+
+
+def _dt(seconds: float):
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(seconds, UTC)

@@ -1,0 +1,136 @@
+"""Versioned schema migrations.
+
+Each migration runs once, in its own transaction, and is recorded in
+``schema_migrations``; a database made by an older hub is brought forward at
+start. Never edit a released migration: add the next one.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import sqlite_utils
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "initial schema",
+        """
+        CREATE TABLE messages (
+            msg_id TEXT PRIMARY KEY, device TEXT NOT NULL, seq INTEGER NOT NULL,
+            schema TEXT NOT NULL, time REAL NOT NULL, received REAL NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE dead_letters (
+            id INTEGER PRIMARY KEY, topic TEXT NOT NULL, reason TEXT NOT NULL, field TEXT,
+            received REAL NOT NULL, size INTEGER NOT NULL, excerpt TEXT NOT NULL
+        );
+        CREATE TABLE devices (
+            device TEXT PRIMARY KEY, kind TEXT, software TEXT, state TEXT NOT NULL DEFAULT 'unknown',
+            state_since REAL, last_seen REAL, connection INTEGER, max_seq INTEGER, lost INTEGER NOT NULL DEFAULT 0,
+            dropped INTEGER NOT NULL DEFAULT 0, messages INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE products (
+            gtin TEXT PRIMARY KEY, name TEXT NOT NULL, brand TEXT NOT NULL, category TEXT NOT NULL,
+            price_cents INTEGER NOT NULL, unit_weight_g REAL NOT NULL, aisle TEXT NOT NULL, shelf TEXT NOT NULL,
+            pack_size INTEGER NOT NULL, supplier TEXT NOT NULL, lead_time_days INTEGER NOT NULL,
+            reorder_point INTEGER
+        );
+        CREATE INDEX products_name ON products(name);
+        CREATE TABLE zones (
+            alias TEXT PRIMARY KEY, kind TEXT NOT NULL, reader TEXT, antenna INTEGER
+        );
+        CREATE TABLE slots (
+            slot TEXT PRIMARY KEY, gtin TEXT NOT NULL, camera TEXT, capacity INTEGER NOT NULL, scale TEXT
+        );
+        CREATE INDEX slots_gtin ON slots(gtin);
+        CREATE TABLE items (
+            epc TEXT PRIMARY KEY, gtin TEXT, serial TEXT, state TEXT NOT NULL, zone TEXT,
+            since REAL NOT NULL, last_seen REAL NOT NULL, paid INTEGER NOT NULL DEFAULT 0
+        ) WITHOUT ROWID;
+        CREATE INDEX items_gtin ON items(gtin, state);
+        CREATE TABLE slot_counts (
+            slot TEXT PRIMARY KEY, gtin TEXT, camera TEXT NOT NULL, state TEXT NOT NULL, facings INTEGER,
+            capacity INTEGER NOT NULL, confidence REAL NOT NULL, time REAL NOT NULL
+        );
+        CREATE TABLE scale_counts (
+            scale TEXT PRIMARY KEY, slot TEXT, gtin TEXT, status TEXT NOT NULL, grams REAL, units INTEGER,
+            stable INTEGER NOT NULL, time REAL NOT NULL
+        );
+        CREATE TABLE snapshot_counts (
+            reader TEXT NOT NULL, zone TEXT NOT NULL, gtin TEXT NOT NULL, count INTEGER NOT NULL, time REAL NOT NULL,
+            PRIMARY KEY (reader, zone, gtin)
+        ) WITHOUT ROWID;
+        CREATE TABLE receipts (
+            lane TEXT NOT NULL, receipt_id TEXT NOT NULL, msg_id TEXT NOT NULL, time REAL NOT NULL,
+            total_cents INTEGER NOT NULL, currency TEXT NOT NULL, PRIMARY KEY (lane, receipt_id)
+        );
+        CREATE TABLE sales (
+            id INTEGER PRIMARY KEY, lane TEXT NOT NULL, receipt_id TEXT NOT NULL, time REAL NOT NULL,
+            gtin TEXT NOT NULL, quantity INTEGER NOT NULL, unit_price_cents INTEGER NOT NULL, tagged INTEGER NOT NULL
+        );
+        CREATE INDEX sales_gtin_time ON sales(gtin, time);
+        CREATE TABLE paid_credits (
+            id INTEGER PRIMARY KEY, gtin TEXT NOT NULL, remaining INTEGER NOT NULL, time REAL NOT NULL
+        );
+        CREATE INDEX paid_credits_gtin ON paid_credits(gtin);
+        CREATE TABLE alerts (
+            id INTEGER PRIMARY KEY, key TEXT NOT NULL, kind TEXT NOT NULL, state TEXT NOT NULL,
+            severity TEXT NOT NULL, text TEXT NOT NULL, gtin TEXT, epc TEXT, slot TEXT, device TEXT,
+            quantity INTEGER, raised_at REAL NOT NULL, updated_at REAL NOT NULL, resolved_at REAL,
+            acknowledged_by TEXT, acknowledged_at REAL
+        );
+        CREATE UNIQUE INDEX alerts_open_key ON alerts(key) WHERE state = 'open';
+        CREATE TABLE users (
+            username TEXT PRIMARY KEY, password_hash TEXT NOT NULL, role TEXT NOT NULL, created REAL NOT NULL
+        );
+        CREATE TABLE sessions (
+            token_hash TEXT PRIMARY KEY, username TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,
+            created REAL NOT NULL, expires REAL NOT NULL
+        );
+        """,
+    ),
+)
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    if "schema_migrations" not in db.table_names():
+        return 0
+    row = db.execute("SELECT MAX(version) FROM schema_migrations").fetchone()
+    return row[0] or 0
+
+
+def migrate(db: sqlite_utils.Database, migrations: tuple[Migration, ...] = MIGRATIONS) -> list[int]:
+    """Apply the migrations the database has not seen; return their versions."""
+    conn = db.conn
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+        "applied REAL NOT NULL)"
+    )
+    current = schema_version(db)
+    applied = []
+    for migration in sorted(migrations, key=lambda m: m.version):
+        if migration.version <= current:
+            continue
+        with conn:
+            conn.execute("BEGIN")
+            for statement in _statements(migration.sql):
+                conn.execute(statement)
+            conn.execute(
+                "INSERT INTO schema_migrations (version, name, applied) VALUES (?, ?, ?)",
+                (migration.version, migration.name, time.time()),
+            )
+        applied.append(migration.version)
+    return applied
+
+
+def _statements(sql: str) -> list[str]:
+    return [s.strip() for s in sql.split(";") if s.strip()]
