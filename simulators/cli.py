@@ -11,7 +11,9 @@ import click
 from comptoir.cli import LazyGroup
 
 #: subcommand -> "module:click command"
-SIMULATORS: dict[str, str] = {}
+SIMULATORS: dict[str, str] = {
+    "reader": "simulators.llrp.cli:reader",
+}
 
 
 @click.group(cls=LazyGroup, lazy=SIMULATORS)
