@@ -13,6 +13,8 @@ from comptoir.cli import LazyGroup
 #: subcommand -> "module:click command"
 SIMULATORS: dict[str, str] = {
     "reader": "simulators.llrp.cli:reader",
+    "camera": "simulators.camera.cli:camera",
+    "scale": "simulators.scale.cli:scale",
 }
 
 

@@ -156,8 +156,8 @@ LineError parse_line(const char* line, size_t len, Frame& out) {
   for (size_t i = 0; i <= payload_len; ++i) {
     if (i == payload_len || line[i] == ' ') {
       if (i == start) return LineError::BadFrame;  // empty token: leading, trailing or double space
-      if (count == sizeof tokens / sizeof tokens[0]) return LineError::BadArgs;
-      tokens[count++] = Token{line + start, i - start};
+      if (count < sizeof tokens / sizeof tokens[0]) tokens[count] = Token{line + start, i - start};
+      ++count;
       start = i + 1;
     } else if (!is_token_char(line[i])) {
       return LineError::BadFrame;
@@ -178,6 +178,7 @@ LineError parse_line(const char* line, size_t len, Frame& out) {
   if (verb < 0) return LineError::UnknownVerb;
   f.verb = static_cast<Verb>(verb);
 
+  if (count > sizeof tokens / sizeof tokens[0]) return LineError::BadArgs;
   const Token* args = tokens + 2;
   size_t nargs = count - 2;
   for (size_t i = 0; i < nargs; ++i) {
