@@ -196,8 +196,13 @@ def _write(db: sqlite_utils.Database, table: str, key: str, rows: list[dict[str,
         if row[key] in seen:
             raise CatalogError(f"{name}: line {i}: column {key}: {row[key]} already on line {seen[row[key]]}")
         seen[row[key]] = i
-    with db.conn:
-        db[table].upsert_all(rows, pk=key, alter=False)
+    if rows:
+        columns = list(rows[0])
+        # sqlite-utils' upsert inserts the key alone first, which NOT NULL columns refuse: say it in SQL
+        sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+               f"ON CONFLICT({key}) DO UPDATE SET " + ", ".join(f"{c}=excluded.{c}" for c in columns if c != key))
+        with db.conn:
+            db.conn.executemany(sql, [tuple(r[c] for c in columns) for r in rows])
     return ImportResult(table, len(rows))
 
 

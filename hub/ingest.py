@@ -137,8 +137,8 @@ class Ingest:
                 [(m.msg_id, m.device, m.seq, m.SCHEMA, ts(m.time), now) for m in fresh],
             )
             for message in fresh:
-                if isinstance(message, HubAlert):
-                    continue  # our own alerts, back from the broker
+                if isinstance(message, HubAlert) or message.device == self.hub_id:
+                    continue  # our own alerts and status, back from the broker
                 touched_devices[message.device] = self._track_device(message, now)
                 self.fusion.apply(message, changes)
             self.fusion.write(changes)

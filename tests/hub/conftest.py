@@ -1,0 +1,41 @@
+"""Fixtures of the hub tests: one broker and one hub process per test module, reset between tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import BrokerHandle, make_broker
+from tests.hub.support import HubProcess, Publisher
+
+
+@pytest.fixture(scope="module")
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrokerHandle]:
+    handle = make_broker(tmp_path_factory.mktemp("broker"))
+    handle.start()
+    try:
+        yield handle
+    finally:
+        handle.stop()
+
+
+@pytest.fixture(scope="module")
+def hub(broker: BrokerHandle, tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubProcess]:
+    process = HubProcess(Path(tmp_path_factory.mktemp("hub")), broker.url)
+    process.prepare()
+    process.start()
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+@pytest.fixture
+def publisher(broker: BrokerHandle) -> Iterator[Publisher]:
+    pub = Publisher(broker.host, broker.port)
+    try:
+        yield pub
+    finally:
+        pub.close()
