@@ -1,0 +1,233 @@
+"""The RFID agent of one reader: reads in, meaning out.
+
+Tag reports (from sllurp, or any source of the same dicts) go through EPC
+decoding, the tag tracker and the gates; what comes out is published on the
+MQTT contract: zone events on ``rfid/<reader>/events``, a per-zone snapshot
+on ``rfid/<reader>/snapshot`` every ``snapshot_every_s``, and passages on
+``gate/<gate>/passages``. Raw reads stay here.
+
+Time is event time: each read carries the reader's timestamp. Between
+reports, the agent's notion of "now" is the newest read time plus what its
+clock says has passed since, so departures elapse in the reader's time,
+simulated or not.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from comptoir.clock import Clock, RealClock
+from comptoir.contract import GatePassage, ZoneEvent, ZoneSnapshot
+from comptoir.link import MqttLink
+from edge.config import ReaderConfig
+from edge.rfid.epc import EpcInfo, decode_epc
+from edge.rfid.gate import INSIDE, OUTSIDE, GateDetector, Passage
+from edge.rfid.reader import ReaderLink
+from edge.rfid.tracker import TagEvent, TagTracker
+
+log = logging.getLogger("comptoir.edge.rfid")
+
+
+@dataclass
+class AgentStats:
+    reads: int = 0
+    reports: int = 0
+    bad_reads: int = 0
+    flagged_epcs: int = 0
+    events: int = 0
+    passages: int = 0
+    snapshots: int = 0
+
+
+def _epoch(dt: datetime) -> float:
+    return dt.timestamp()
+
+
+def _dt(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+class RfidAgent:
+    """Tracking and publishing for one reader (its device id is the reader's id)."""
+
+    def __init__(self, config: ReaderConfig, link: MqttLink, *, clock: Clock | None = None) -> None:
+        self.config = config
+        self.link = link
+        self.clock = clock or RealClock()
+        self.tracker = TagTracker(config.tracker)
+        self.aliases = {port: alias for port, alias in config.antennas.items()}
+        self.gates: dict[int, tuple[GateDetector, str]] = {}
+        self.gate_detectors: list[GateDetector] = []
+        for gate in config.gates:
+            detector = GateDetector(gate.id, gate.params)
+            self.gate_detectors.append(detector)
+            self.gates[gate.inside] = (detector, INSIDE)
+            self.gates[gate.outside] = (detector, OUTSIDE)
+        self.stats = AgentStats()
+        self._watermark: float | None = None  # newest read time seen
+        self._clock_at_watermark = 0.0
+        self.reader: ReaderLink | None = None
+
+    # -- time -----------------------------------------------------------------
+    def event_now(self) -> float:
+        """The reader's time now: newest read time plus clock time elapsed since it arrived."""
+        now = _epoch(self.clock.now())
+        if self._watermark is None:
+            return now
+        return self._watermark + max(0.0, now - self._clock_at_watermark)
+
+    # -- reads ----------------------------------------------------------------
+    def alias(self, port: int) -> str:
+        alias = self.aliases.get(port)
+        if alias is None:
+            alias = self.aliases[port] = f"{self.config.id}-antenna-{port}"
+            log.warning("read on an antenna with no zone alias", extra={"reader": self.config.id, "antenna": port})
+        return alias
+
+    def process_tags(self, tags: list[dict[str, Any]]) -> int:
+        """Track one report's tag dicts (sllurp's TagReportData form) and publish what they mean."""
+        self.stats.reports += 1
+        tracker = self.tracker
+        gates = self.gates
+        aliases = self.aliases
+        events: list[TagEvent] = []
+        passages: list[tuple[GateDetector, Passage]] = []
+        fallback = None
+        newest = None
+        for tag in tags:
+            raw = tag.get("EPC-96") or tag.get("EPC")
+            if not raw:
+                self.stats.bad_reads += 1
+                continue
+            epc = raw.decode("ascii").upper() if isinstance(raw, bytes) else str(raw).upper()
+            port = tag.get("AntennaID") or 0
+            micros = tag.get("LastSeenTimestampUTC") or tag.get("FirstSeenTimestampUTC")
+            if micros:
+                when = micros / 1_000_000
+            else:
+                if fallback is None:
+                    fallback = self.event_now()
+                when = fallback
+            if newest is None or when > newest:
+                newest = when
+            location = aliases.get(port) or self.alias(port)
+            event = tracker.observe(epc, location, port, tag.get("PeakRSSI"), when)
+            if event is not None:
+                events.append(event)
+            gate = gates.get(port)
+            if gate is not None:
+                passage = gate[0].observe(epc, gate[1], tag.get("PeakRSSI"), when)
+                if passage is not None:
+                    passages.append((gate[0], passage))
+        self.stats.reads += len(tags)
+        if newest is not None and (self._watermark is None or newest > self._watermark):
+            self._watermark = newest
+            self._clock_at_watermark = _epoch(self.clock.now())
+        self.publish(events, passages)
+        return len(events)
+
+    def tick(self) -> None:
+        """Depart unseen tags and judge finished gate visits, as of the reader's time now."""
+        now = self.event_now()
+        events = self.tracker.sweep(now)
+        passages = [(d, p) for d in self.gate_detectors for p in d.sweep(now)]
+        self.publish(events, passages)
+
+    # -- publishing -------------------------------------------------------------
+    def _info(self, state: Any) -> EpcInfo:
+        info = state.info
+        if info is None:
+            info = state.info = decode_epc(state.epc)
+            if info.flagged:
+                self.stats.flagged_epcs += 1
+                log.info("EPC kept as raw hex", extra={"epc": info.epc, "reason": info.problem})
+        return info
+
+    def publish(self, events: list[TagEvent], passages: list[tuple[GateDetector, Passage]]) -> None:
+        if events:
+            items = []
+            for e in events:
+                info = self._info(e.tag)
+                rssi = e.tag.smoothed_rssi()
+                items.append(
+                    {
+                        "time": _dt(e.time),
+                        "event": e.kind,
+                        "epc": info.epc,
+                        "scheme": info.scheme,
+                        "gtin": info.gtin,
+                        "serial": info.serial,
+                        "location": e.location,
+                        "from_location": e.from_location,
+                        "antenna": e.tag.antenna or None,
+                        "rssi": round(max(-200.0, min(50.0, rssi)), 1) if rssi is not None else None,
+                        "last_seen": _dt(e.tag.last_seen),
+                    }
+                )
+            self.link.emit_many(ZoneEvent, items)
+            self.stats.events += len(items)
+        if passages:
+            items = []
+            for detector, p in passages:
+                state = self.tracker.tags.get(p.epc)
+                info = self._info(state) if state is not None else decode_epc(p.epc)
+                items.append(
+                    {
+                        "time": _dt(p.time),
+                        "gate": detector.gate_id,
+                        "direction": p.direction,
+                        "confidence": p.confidence,
+                        "epc": info.epc,
+                        "scheme": info.scheme,
+                        "gtin": info.gtin,
+                        "serial": info.serial,
+                    }
+                )
+            self.link.emit_many(GatePassage, items)
+            self.stats.passages += len(items)
+
+    def snapshot_fields(self) -> dict[str, Any]:
+        zones: dict[str, Counter[str]] = defaultdict(Counter)
+        other: Counter[str] = Counter()
+        for state in self.tracker.present():
+            info = self._info(state)
+            if info.gtin:
+                zones[state.location][info.gtin] += 1
+            else:
+                other[state.location] += 1
+        return {"zones": {z: dict(c) for z, c in zones.items()}, "other": dict(other)}
+
+    def snapshot(self) -> ZoneSnapshot:
+        message = self.link.emit(ZoneSnapshot, time=_dt(self.event_now()), **self.snapshot_fields())
+        self.stats.snapshots += 1
+        return message
+
+    # -- running ------------------------------------------------------------------
+    async def run_timers(self) -> None:
+        """Sweeps every ``sweep_every_s`` and snapshots every ``snapshot_every_s`` of clock time."""
+        since_snapshot = 0.0
+        step = self.config.sweep_every_s
+        while True:
+            await self.clock.sleep(step)
+            self.tick()
+            since_snapshot += step
+            if since_snapshot >= self.config.snapshot_every_s:
+                since_snapshot = 0.0
+                self.snapshot()
+
+    async def run(self) -> None:
+        """Connect to the reader (reconnecting forever) and track; cancel to stop."""
+        reader = self.reader = ReaderLink(self.config, self.process_tags, self.clock)
+        timers = asyncio.create_task(self.run_timers(), name=f"rfid-timers-{self.config.id}")
+        try:
+            await reader.run()
+        finally:
+            timers.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await timers

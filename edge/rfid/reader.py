@@ -1,0 +1,172 @@
+"""One LLRP reader, kept connected through sllurp, whatever the network does.
+
+sllurp's LLRPReaderClient does the LLRP work (capabilities, configuration,
+the ROSpec, decoding) in its own thread. This wrapper builds its
+configuration from ``edge.yaml`` (antennas, session, power, report trigger;
+antenna id, peak RSSI, timestamps and seen count switched on), hands tag
+reports to the asyncio loop, and reconnects with exponential backoff when
+the connection drops, the sllurp thread dies, or the reader falls silent
+(no report nor keepalive for ``silence_s``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from sllurp.llrp import LLRPReaderClient, LLRPReaderConfig, LLRPReaderState
+
+from comptoir.clock import Clock, RealClock
+from edge.config import ReaderConfig
+
+log = logging.getLogger("comptoir.edge.rfid")
+
+TagsHandler = Callable[[list[dict[str, Any]]], None]
+
+
+def sllurp_config(config: ReaderConfig) -> LLRPReaderConfig:
+    ports = sorted(config.antennas)
+    return LLRPReaderConfig(
+        {
+            "antennas": ports,
+            "tx_power": {port: config.tx_power for port in ports},
+            "session": config.session,
+            "tag_population": config.tag_population,
+            "report_every_n_tags": config.report_every_n_tags,
+            "report_timeout_ms": config.report_timeout_ms,
+            "start_inventory": True,
+            "reset_on_connect": True,
+            "reconnect": False,  # reconnecting is ours: sllurp's waits a fixed minute
+            "keepalive_interval": int(config.keepalive_s * 1000),
+            "tag_content_selector": {
+                "EnableROSpecID": False,
+                "EnableSpecIndex": False,
+                "EnableInventoryParameterSpecID": False,
+                "EnableAntennaID": True,
+                "EnableChannelIndex": False,
+                "EnablePeakRSSI": True,
+                "EnableFirstSeenTimestamp": True,
+                "EnableLastSeenTimestamp": True,
+                "EnableTagSeenCount": True,
+                "EnableAccessSpecID": False,
+            },
+        }
+    )
+
+
+class ReaderLink:
+    """Keeps one reader connected and inventorying; calls ``on_tags`` in the loop with each report's tags."""
+
+    def __init__(self, config: ReaderConfig, on_tags: TagsHandler, clock: Clock | None = None) -> None:
+        self.config = config
+        self.on_tags = on_tags
+        self.clock = clock or RealClock()
+        self.connects = 0
+        self.failures = 0
+        self.reports = 0
+        self.inventorying = asyncio.Event()
+        self._heard = threading.Event()
+        self._client: LLRPReaderClient | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def address(self) -> str:
+        return f"{self.config.host}:{self.config.port}"
+
+    async def run(self) -> None:
+        """Connect, watch, reconnect; forever (cancel to stop)."""
+        self._loop = asyncio.get_running_loop()
+        backoff = self.config.reconnect_min_s
+        try:
+            while True:
+                healthy = await self._session()
+                if healthy:
+                    backoff = self.config.reconnect_min_s
+                log.warning(
+                    "reader connection lost; reconnecting",
+                    extra={"reader": self.config.id, "address": self.address, "retry_in_s": backoff},
+                )
+                await self.clock.sleep(backoff)
+                backoff = min(backoff * 2, self.config.reconnect_max_s)
+        finally:
+            await self._drop()
+
+    async def _session(self) -> bool:
+        """One connection, until it dies; True when it delivered reports."""
+        client = LLRPReaderClient(self.config.host, self.config.port, sllurp_config(self.config), timeout=5.0)
+        client.add_tag_report_callback(self._tags_from_thread)
+        for name in ("RO_ACCESS_REPORT", "KEEPALIVE", "READER_EVENT_NOTIFICATION"):
+            client.add_message_callback(name, self._heard_from_thread)
+        client.add_state_callback(LLRPReaderState.STATE_INVENTORYING, self._inventorying_from_thread)
+        self.inventorying.clear()
+        reports_before = self.reports
+        try:
+            await asyncio.to_thread(client.connect)
+        except Exception as exc:  # refused, unreachable, timed out
+            self.failures += 1
+            log.warning(
+                "cannot connect to the reader",
+                extra={"reader": self.config.id, "address": self.address, "error": str(exc)},
+            )
+            return False
+        self._client = client
+        self.connects += 1
+        log.info("connected to the reader", extra={"reader": self.config.id, "address": self.address})
+        last_heard = self.clock.now()
+        try:
+            while client.is_alive():
+                await self.clock.sleep(min(1.0, self.config.silence_s / 4))
+                if self._heard.is_set():
+                    self._heard.clear()
+                    last_heard = self.clock.now()
+                elif (self.clock.now() - last_heard).total_seconds() > self.config.silence_s:
+                    log.warning(
+                        "reader silent; dropping the connection",
+                        extra={"reader": self.config.id, "silence_s": self.config.silence_s},
+                    )
+                    break
+        finally:
+            await self._drop()
+        return self.reports > reports_before
+
+    async def _drop(self) -> None:
+        client, self._client = self._client, None
+        if client is None:
+            return
+        self.inventorying.clear()
+        client.disconnect_requested.set()  # tells sllurp not to treat the close as a loss
+        await asyncio.to_thread(client.hard_disconnect)
+        with contextlib.suppress(Exception):
+            await asyncio.to_thread(client.join, 5.0)
+
+    # -- called in sllurp's thread --------------------------------------------
+    def _call(self, fn: Callable[..., None], *args: Any) -> None:
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(fn, *args)
+
+    def _tags_from_thread(self, _client: LLRPReaderClient, tags: list[dict[str, Any]]) -> None:
+        self._call(self._deliver, tags)
+
+    def _heard_from_thread(self, _client: LLRPReaderClient, _msg: object) -> None:
+        self._heard.set()
+
+    def _inventorying_from_thread(self, _client: LLRPReaderClient, _state: int) -> None:
+        self._call(self._now_inventorying)
+
+    # -- back in the loop -------------------------------------------------------
+    def _now_inventorying(self) -> None:
+        self.inventorying.set()
+        log.info("reader inventorying", extra={"reader": self.config.id, "antennas": sorted(self.config.antennas)})
+
+    def _deliver(self, tags: list[dict[str, Any]]) -> None:
+        self.reports += 1
+        try:
+            self.on_tags(tags)
+        except Exception:  # a bug in handling one report must not end the reader
+            log.exception("tag report handling failed", extra={"reader": self.config.id, "tags": len(tags)})

@@ -1,0 +1,179 @@
+"""Tag tracking: turn a flood of raw reads into arrived / moved / departed.
+
+Per EPC the tracker keeps a state (present or departed), a location (the
+zone alias of the antenna that reads it best), and per location the last
+``rssi_window`` peak RSSI values. It follows the EdgeX RFID inventory
+service's "mobility profile": a tag moves to a new location only when the
+new location's smoothed RSSI beats the current one by a margin, and that
+margin shrinks the longer the current location has not read the tag
+(``move_margin_db``, minus ``margin_decay_db_per_s`` per second once
+``margin_holdoff_s`` has passed, down to ``margin_floor_db``). A tag that
+is read nowhere for ``departed_after_s`` departs. Time is the reads' own
+time (event time), in seconds since the epoch, never the host's clock.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class TrackerParams(BaseModel):
+    """The tracker's tuning; every value has a default that suits a fixed reader reading each tag every second."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rssi_window: int = Field(8, ge=1, le=1000, description="reads per location averaged into the smoothed RSSI")
+    move_margin_db: float = Field(
+        6.0, ge=0, le=60, description="how much better (dB) a new location must read to take the tag, at first"
+    )
+    margin_holdoff_s: float = Field(
+        2.0, ge=0, description="the margin stays whole while the current location read the tag this recently"
+    )
+    margin_decay_db_per_s: float = Field(
+        1.0, ge=0, description="after the holdoff, the margin shrinks by this per silent second at the current location"
+    )
+    margin_floor_db: float = Field(
+        -20.0, le=60, description="the margin never goes below this (negative: a long-silent location loses to any)"
+    )
+    move_min_reads: int = Field(2, ge=1, description="reads a location needs in its window before it can take a tag")
+    location_memory_s: float = Field(
+        60.0, gt=0, description="a location's RSSI window is forgotten when it has not read the tag for this long"
+    )
+    departed_after_s: float = Field(600.0, gt=0, description="a tag read nowhere for this long has departed")
+    forget_after_s: float = Field(
+        86_400.0, gt=0, description="a departed tag is forgotten (memory freed) this long after its last read"
+    )
+
+
+@dataclass(slots=True)
+class _Location:
+    window: deque[float]
+    total: float
+    last_seen: float
+    antenna: int
+
+    def add(self, rssi: float, size: int) -> None:
+        window = self.window
+        if len(window) == size:
+            self.total -= window[0]
+        window.append(rssi)
+        self.total += rssi
+
+    @property
+    def mean(self) -> float:
+        return self.total / len(self.window)
+
+
+@dataclass(slots=True)
+class TagState:
+    epc: str
+    present: bool
+    location: str
+    last_seen: float
+    locations: dict[str, _Location]
+    info: object = None  # what the agent decoded from the EPC, kept with the tag
+
+    def smoothed_rssi(self) -> float | None:
+        here = self.locations.get(self.location)
+        return here.mean if here is not None and here.window else None
+
+    @property
+    def antenna(self) -> int:
+        here = self.locations.get(self.location)
+        return here.antenna if here is not None else 0
+
+
+@dataclass(frozen=True, slots=True)
+class TagEvent:
+    """What the tracker concluded: ``kind`` is arrived, moved or departed; ``time`` is event time (epoch s)."""
+
+    kind: str
+    tag: TagState
+    location: str
+    from_location: str | None
+    time: float
+
+
+NO_RSSI = -100.0  # stands for a read without RSSI (a reader that does not report it)
+
+
+class TagTracker:
+    """The state of every tag one agent sees. Feed it reads in (roughly) time order."""
+
+    def __init__(self, params: TrackerParams | None = None) -> None:
+        self.params = params or TrackerParams()
+        self.tags: dict[str, TagState] = {}
+        self.reads = 0
+
+    def __len__(self) -> int:
+        return len(self.tags)
+
+    def present(self) -> Iterator[TagState]:
+        return (t for t in self.tags.values() if t.present)
+
+    def observe(self, epc: str, location: str, antenna: int, rssi: float | None, when: float) -> TagEvent | None:
+        """Account for one read; return the event it causes, if any."""
+        self.reads += 1
+        p = self.params
+        if rssi is None:
+            rssi = NO_RSSI
+        tag = self.tags.get(epc)
+        if tag is None:
+            tag = TagState(epc, False, location, when, {})
+            self.tags[epc] = tag
+        loc = tag.locations.get(location)
+        if loc is None:
+            loc = tag.locations[location] = _Location(deque(maxlen=p.rssi_window), 0.0, when, antenna)
+        elif when - loc.last_seen > p.location_memory_s:
+            loc.window.clear()
+            loc.total = 0.0
+        loc.add(rssi, p.rssi_window)
+        if when > loc.last_seen:
+            loc.last_seen = when
+        loc.antenna = antenna
+        if when > tag.last_seen:
+            tag.last_seen = when
+        if not tag.present:
+            tag.present = True
+            tag.location = location
+            for name in [n for n in tag.locations if n != location]:
+                del tag.locations[name]  # what was known before the tag left says nothing now
+            return TagEvent("arrived", tag, location, None, when)
+        current = tag.location
+        if location == current:
+            return None
+        here = tag.locations.get(current)
+        if here is None or not here.window:
+            tag.location = location
+            return TagEvent("moved", tag, location, current, when)
+        if len(loc.window) < p.move_min_reads:
+            return None
+        silent = when - here.last_seen - p.margin_holdoff_s
+        margin = p.move_margin_db
+        if silent > 0:
+            margin = max(p.margin_floor_db, margin - p.margin_decay_db_per_s * silent)
+        if loc.total / len(loc.window) > here.total / len(here.window) + margin:
+            tag.location = location
+            return TagEvent("moved", tag, location, current, when)
+        return None
+
+    def sweep(self, now: float) -> list[TagEvent]:
+        """Depart the tags unseen for ``departed_after_s`` and forget long-departed ones, as of ``now``."""
+        p = self.params
+        events = []
+        forget = []
+        for epc, tag in self.tags.items():
+            idle = now - tag.last_seen
+            if tag.present:
+                if idle >= p.departed_after_s:
+                    tag.present = False
+                    events.append(TagEvent("departed", tag, tag.location, None, now))
+            elif idle >= p.forget_after_s:
+                forget.append(epc)
+        for epc in forget:
+            del self.tags[epc]
+        return events

@@ -1,0 +1,1 @@
+"""A simulated LLRP RFID reader whose tags come from the store world."""
