@@ -234,6 +234,16 @@ class World:
         actor.carrying.append(item.epc)
         self._place(item, Where(Status.CARRIED, actor.zone, None, actor.actor_id, actor.x, actor.y), "picked")
 
+    def pick(self, slot_id: str, carrier: str = "shopper-scripted") -> Item:
+        """A scripted shopper takes the front unit off ``slot_id`` (scenes and tests); KeyError if it is empty."""
+        units = self.slot_items(slot_id)
+        if not units:
+            raise KeyError(f"slot {slot_id!r} is empty")
+        slot = self.planogram.slots[slot_id]
+        item = units[-1]
+        self._place(item, Where(Status.CARRIED, slot.zone, None, carrier, slot.x, slot.y), "picked")
+        return item
+
     # -- movers ---------------------------------------------------------------
     def _shoppers(self) -> Process:
         while True:

@@ -1,0 +1,259 @@
+"""The vision agent: one camera's frames in, per-slot facing counts out on MQTT.
+
+Per camera: a :class:`FrameGrabber` thread keeps the newest frame; the agent
+takes at most ``max_fps`` of them, counts only a still view, runs the
+detector, maps products to slots, and publishes ``ShelfCounts`` on
+``vision/<camera>/shelf`` when a slot's confirmed state changes and every
+``heartbeat_s`` regardless. The camera has its own :class:`MqttLink`, so its
+``device/<camera>/status`` is its own: the link's Last Will covers the agent
+dying, and the agent publishes ``offline`` (with the reason) when the stream
+dies while the agent lives, then ``online`` when frames come back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from comptoir import __version__
+from comptoir.clock import Clock, RealClock
+from comptoir.contract import DeviceStatus, ShelfCounts
+from comptoir.link.mqtt import MqttLink
+from edge.vision.capture import CaptureSettings, FrameGrabber
+from edge.vision.config import CameraConfig
+from edge.vision.detector import Detector, shipped_model_path
+from edge.vision.slots import Calibration, CalibrationError, SlotMap, SlotReading, load_calibration
+from edge.vision.stillness import StillnessGate
+
+log = logging.getLogger("comptoir.edge.vision")
+SOFTWARE = f"comptoir-vision {__version__}"
+
+
+def load_slots(source: str, base: Path | None = None) -> Calibration:
+    """The calibration from a file, or from an http(s) URL (a camera or simulator serving it)."""
+    if source.startswith(("http://", "https://")):
+        try:
+            with urllib.request.urlopen(source, timeout=10) as response:
+                data = json.loads(response.read())
+        except (OSError, ValueError) as exc:
+            raise CalibrationError(f"slots URL {source}: {exc}") from None
+        return Calibration.model_validate(data)
+    path = Path(source)
+    if base is not None and not path.is_absolute():
+        path = base / path
+    return load_calibration(path)
+
+
+@dataclass
+class _SlotState:
+    published: SlotReading | None = None
+    candidate: SlotReading | None = None
+    seen: int = 0
+
+
+@dataclass
+class AgentStats:
+    frames: int = 0
+    counted: int = 0
+    unsettled: int = 0
+    published: int = 0
+    detect_ms: list[float] = field(default_factory=list)
+
+
+class CameraAgent:
+    """Counts one camera's slots and publishes them through ``link`` (whose device is the camera)."""
+
+    def __init__(
+        self,
+        config: CameraConfig,
+        link: MqttLink,
+        *,
+        detector: Detector | None = None,
+        calibration: Calibration | None = None,
+        clock: Clock | None = None,
+        config_dir: Path | None = None,
+    ) -> None:
+        self.config = config
+        self.link = link
+        self.clock = clock or link.clock or RealClock()
+        self.calibration = calibration or load_slots(config.slots, config_dir)
+        self.detector = detector or Detector(
+            config.model or shipped_model_path(), conf=config.detect_score, iou=config.iou, threads=config.threads
+        )
+        self.slots = SlotMap(self.calibration, count_score=config.count_score, occluded_at=config.occluded_at)
+        self.gate = StillnessGate(still_frames=config.still_frames, max_change=config.still_max_change)
+        self.grabber = FrameGrabber(
+            config.url,
+            size=self.slots.size,
+            settings=CaptureSettings(
+                config.open_timeout_s,
+                config.read_timeout_s,
+                config.stale_s,
+                backoff_min_s=config.backoff_min_s,
+                backoff_max_s=config.backoff_max_s,
+            ),
+            on_state=self._on_camera_state,
+            name=config.id,
+        )
+        self.stats = AgentStats()
+        self.camera_online = False
+        self._states = {s.slot: _SlotState() for s in self.calibration.slots}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._last_publish = float("-inf")
+        self._unsettled_since: float | None = None
+        self._was_connected = False
+        self._offline_reason: str | None = "not started"
+
+    # -- camera availability ------------------------------------------------------
+    def _on_camera_state(self, online: bool, reason: str | None) -> None:
+        """From the grabber thread: hop to the event loop."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._camera_state, online, reason)
+
+    def _camera_state(self, online: bool, reason: str | None) -> None:
+        self.camera_online = online
+        self._offline_reason = None if online else (reason or "stream lost")
+        self._publish_status()
+        self.gate.reset()
+        if online:
+            # counts from before the outage are stale: the next confirmed count is published whole
+            for st in self._states.values():
+                st.published, st.candidate, st.seen = None, None, 0
+
+    def _publish_status(self) -> None:
+        state = "online" if self.camera_online else "offline"
+        self.link.publish(
+            DeviceStatus.create(
+                device=self.link.device,
+                seq=self.link.outbox.counter("session"),
+                time=self.clock.now(),
+                state=state,
+                kind="camera",
+                software=SOFTWARE,
+                reason=None if self.camera_online else f"stream: {self._offline_reason}",
+                last_seq=self.link.last_seq,
+                dropped=self.link.outbox.dropped,
+            )
+        )
+
+    # -- the loop ---------------------------------------------------------------------
+    async def run(self) -> None:
+        """Count until cancelled."""
+        self._loop = asyncio.get_running_loop()
+        self.grabber.start()
+        after = 0
+        period = 1.0 / self.config.max_fps
+        try:
+            while True:
+                self._watch_link()
+                frame = await asyncio.to_thread(self.grabber.latest, after, 0.5)
+                if frame is None:
+                    self._heartbeat()
+                    continue
+                after = frame.index
+                started = time.monotonic()
+                await self._count(frame.image)
+                self._heartbeat()
+                await asyncio.sleep(max(0.0, period - (time.monotonic() - started)))
+        finally:
+            await asyncio.to_thread(self.grabber.stop)
+
+    def _watch_link(self) -> None:
+        """The link's birth says 'online' at each broker connect: correct it while the stream is down."""
+        connected = self.link.connected
+        if connected and not self._was_connected and not self.camera_online:
+            self._publish_status()
+        self._was_connected = connected
+
+    async def _count(self, image) -> None:  # type: ignore[no-untyped-def]
+        self.stats.frames += 1
+        now = time.monotonic()
+        if not self.gate.update(image):
+            self.stats.unsettled += 1
+            if self._unsettled_since is None:
+                self._unsettled_since = now
+            if now - self._unsettled_since >= self.config.unsettled_occluded_s:
+                self._apply(
+                    [
+                        SlotReading(s.slot, s.gtin, "occluded", None, s.capacity, None, 1.0)
+                        for s in self.calibration.slots
+                    ],
+                    confirm=1,
+                )
+            return
+        self._unsettled_since = None
+        t0 = time.perf_counter()
+        detections = await asyncio.to_thread(self.detector.detect, image)
+        self.stats.detect_ms.append((time.perf_counter() - t0) * 1000)
+        del self.stats.detect_ms[:-100]
+        self.stats.counted += 1
+        self._apply(self.slots.read(detections), confirm=self.config.confirm_frames)
+
+    def _apply(self, readings: list[SlotReading], confirm: int) -> None:
+        changed = False
+        for reading in readings:
+            st = self._states[reading.slot]
+            key = (reading.state, reading.facings)
+            if st.candidate is not None and (st.candidate.state, st.candidate.facings) == key:
+                st.seen += 1
+            else:
+                st.candidate, st.seen = reading, 1
+            st.candidate = reading  # the latest confidence and fraction
+            published = st.published
+            if st.seen >= confirm and (published is None or (published.state, published.facings) != key):
+                st.published = reading
+                changed = True
+        if changed:
+            self._publish()
+
+    def _heartbeat(self) -> None:
+        if time.monotonic() - self._last_publish >= self.config.heartbeat_s and self.camera_online:
+            self._publish()
+
+    def _publish(self) -> None:
+        current = [st.published for st in self._states.values() if st.published is not None]
+        if not current:
+            return
+        self.link.emit(ShelfCounts, slots=[r.as_dict() for r in current])
+        self._last_publish = time.monotonic()
+        self.stats.published += 1
+        log.info(
+            "shelf counts",
+            extra={
+                "camera": self.config.id,
+                "slots": len(current),
+                "empty": sum(r.state == "empty" for r in current),
+                "occluded": sum(r.state == "occluded" for r in current),
+            },
+        )
+
+
+async def run_cameras(
+    configs: list[CameraConfig],
+    make_link,
+    clock: Clock | None = None,  # type: ignore[no-untyped-def]
+    config_dir: Path | None = None,
+) -> None:
+    """Run every camera until cancelled; ``make_link(camera_id)`` returns an unstarted MqttLink."""
+    agents = []
+    for cfg in configs:
+        link = make_link(cfg.id)
+        agents.append(CameraAgent(cfg, link, clock=clock, config_dir=config_dir))
+    links = [await a.link.start() for a in agents]
+    tasks = [asyncio.create_task(a.run(), name=f"vision-{a.config.id}") for a in agents]
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        for t in tasks:
+            t.cancel()
+        for t in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await t
+        for link in links:
+            await link.stop()

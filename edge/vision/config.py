@@ -1,0 +1,52 @@
+"""A camera's entry under ``cameras:`` in ``edge.yaml``.
+
+Example::
+
+    cameras:
+      - id: cam-a1-b1
+        url: http://192.168.1.40/stream.mjpg     # what cv2.VideoCapture opens
+        slots: /etc/comptoir/cam-a1-b1.slots.json # slot polygons (or an http:// URL)
+        # model: omitted -> the shelf detector shipped with the edge package
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from comptoir.contract.topics import check_id
+
+
+class CameraConfig(BaseModel):
+    """One shelf camera and how its view is counted."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(description="the camera's device id: its topics are vision/<id>/shelf and device/<id>/status")
+    url: str = Field(description="stream URL for cv2.VideoCapture (MJPEG over HTTP, RTSP, a file, a device)")
+    slots: str = Field(description="the camera's slot calibration: a JSON file, or an http(s) URL serving it")
+    model: Path | None = Field(None, description="ONNX detector; default: the model shipped with the edge")
+    detect_score: float = Field(0.1, ge=0.0, le=1.0, description="lowest score the detector keeps")
+    count_score: float = Field(0.4, ge=0.0, le=1.0, description="a product counts from this score up")
+    iou: float = Field(0.6, gt=0.0, le=1.0, description="NMS overlap above which the weaker box is dropped")
+    occluded_at: float = Field(0.2, gt=0.0, le=1.0, description="share of a slot under a shopper that occludes it")
+    max_fps: float = Field(2.0, gt=0.0, le=30.0, description="frames counted per second at most")
+    still_frames: int = Field(3, ge=1, le=100, description="consecutive still frames before counting")
+    still_max_change: float = Field(4.0, gt=0.0, description="mean grey-level change still counted as still")
+    confirm_frames: int = Field(2, ge=1, le=20, description="counts a slot's new value must repeat before publishing")
+    unsettled_occluded_s: float = Field(
+        10.0, gt=0.0, description="a view that never holds still this long is reported occluded"
+    )
+    heartbeat_s: float = Field(60.0, gt=0.0, description="publish the counts at least this often, changed or not")
+    open_timeout_s: float = Field(5.0, gt=0.0)
+    read_timeout_s: float = Field(5.0, gt=0.0)
+    stale_s: float = Field(5.0, gt=0.0, description="no good frame this long: the camera is offline")
+    backoff_min_s: float = Field(0.5, gt=0.0)
+    backoff_max_s: float = Field(30.0, gt=0.0)
+    threads: int | None = Field(None, ge=1, le=64, description="ONNX Runtime threads (default: all cores)")
+
+    @field_validator("id")
+    @classmethod
+    def _id_is_topic_level(cls, value: str) -> str:
+        return check_id(value, "camera id")

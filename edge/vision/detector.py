@@ -1,0 +1,206 @@
+"""The shelf detector on ONNX Runtime: letterbox, one ``session.run``, decode, NMS.
+
+The model is a YOLOv8-style export without built-in NMS: one input
+``(1, 3, H, W)`` (RGB, 0..1) and one output ``(1, 4 + classes, anchors)``
+holding per anchor the box centre, size and one score per class. Everything
+around the session is NumPy and OpenCV, so the edge carries no PyTorch.
+"""
+
+from __future__ import annotations
+
+import ast
+import logging
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+log = logging.getLogger("comptoir.edge.vision")
+
+#: the model shipped with the edge package
+SHIPPED_MODEL = "shelf-detector.onnx"
+
+
+def shipped_model_path() -> Path:
+    return Path(str(resources.files("edge.vision.model").joinpath(SHIPPED_MODEL)))
+
+
+class ModelError(RuntimeError):
+    """A model file that cannot serve as the shelf detector; the message names the file and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Detections:
+    """Boxes in the original image's pixels (x0, y0, x1, y1), with score and class per row."""
+
+    boxes: np.ndarray  # (n, 4) float32
+    scores: np.ndarray  # (n,) float32
+    classes: np.ndarray  # (n,) int32
+
+    def __len__(self) -> int:
+        return len(self.scores)
+
+    def of_class(self, cls: int) -> Detections:
+        keep = self.classes == cls
+        return Detections(self.boxes[keep], self.scores[keep], self.classes[keep])
+
+    def above(self, score: float) -> Detections:
+        keep = self.scores >= score
+        return Detections(self.boxes[keep], self.scores[keep], self.classes[keep])
+
+
+@dataclass(frozen=True, slots=True)
+class Letterbox:
+    """How an image was fitted into the model's input: scale, then padding."""
+
+    scale: float
+    pad_x: float
+    pad_y: float
+
+
+class Detector:
+    """One ONNX session and what it takes to turn an image into detections.
+
+    ``conf`` is the lowest score kept (callers may raise it per use);
+    ``iou`` the NMS overlap above which the weaker of two boxes of the same
+    class is dropped; ``max_det`` bounds the boxes per image (a dense shelf
+    shows well over 100 products, so it is 1000 by default).
+    """
+
+    def __init__(
+        self,
+        model: str | Path,
+        *,
+        conf: float = 0.25,
+        iou: float = 0.6,
+        max_det: int = 1000,
+        threads: int | None = None,
+    ) -> None:
+        import onnxruntime as ort
+
+        self.path = Path(model)
+        if not self.path.is_file():
+            raise ModelError(f"model file {self.path} does not exist")
+        options = ort.SessionOptions()
+        if threads:
+            options.intra_op_num_threads = threads
+        options.log_severity_level = 3
+        try:
+            self.session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
+        except Exception as exc:
+            raise ModelError(f"model file {self.path} is not a usable ONNX model: {exc}") from exc
+        self.conf, self.iou, self.max_det = conf, iou, max_det
+        inputs, outputs = self.session.get_inputs(), self.session.get_outputs()
+        if len(inputs) != 1 or len(outputs) != 1:
+            raise ModelError(
+                f"model file {self.path}: expected 1 input and 1 output, found {len(inputs)} and {len(outputs)}"
+            )
+        shape = inputs[0].shape
+        if len(shape) != 4 or shape[1] != 3 or not all(isinstance(d, int) for d in shape[2:]):
+            raise ModelError(f"model file {self.path}: input shape {shape} is not (1, 3, H, W) with a fixed H, W")
+        self.input_name = inputs[0].name
+        self.input_h, self.input_w = int(shape[2]), int(shape[3])
+        self.names = self._names()
+        out_shape = outputs[0].shape
+        expected = 4 + len(self.names) if self.names else None
+        if (
+            len(out_shape) != 3
+            or not isinstance(out_shape[1], int)
+            or out_shape[1] < 5
+            or (expected is not None and out_shape[1] != expected)
+        ):
+            want = f"(1, {expected}, anchors)" if expected else "(1, 4 + classes, anchors)"
+            raise ModelError(
+                f"model file {self.path}: output shape {tuple(out_shape)} is unexpected; expected {want} "
+                "(a YOLOv8-style export without NMS)"
+            )
+        self.num_classes = int(out_shape[1]) - 4
+        if not self.names:
+            self.names = {i: str(i) for i in range(self.num_classes)}
+
+    def _names(self) -> dict[int, str]:
+        """Class names from the export's metadata (ultralytics writes ``names`` as a dict literal)."""
+        raw = self.session.get_modelmeta().custom_metadata_map.get("names")
+        if not raw:
+            return {}
+        try:
+            names = ast.literal_eval(raw)
+            return {int(k): str(v) for k, v in names.items()}
+        except (ValueError, SyntaxError, AttributeError):
+            log.warning("model metadata 'names' unreadable; using class numbers", extra={"model": str(self.path)})
+            return {}
+
+    # -- the pipeline -----------------------------------------------------------
+    def prepare(self, image: np.ndarray) -> tuple[np.ndarray, Letterbox]:
+        """Letterbox ``image`` (BGR, HxWx3) into the model's input tensor."""
+        h, w = image.shape[:2]
+        scale = min(self.input_w / w, self.input_h / h)
+        nw, nh = round(w * scale), round(h * scale)
+        pad_x, pad_y = (self.input_w - nw) / 2, (self.input_h - nh) / 2
+        resized = cv2.resize(image, (nw, nh), interpolation=cv2.INTER_LINEAR) if (nw, nh) != (w, h) else image
+        top, left = round(pad_y - 0.1), round(pad_x - 0.1)
+        canvas = cv2.copyMakeBorder(
+            resized,
+            top,
+            self.input_h - nh - top,
+            left,
+            self.input_w - nw - left,
+            cv2.BORDER_CONSTANT,
+            value=(114, 114, 114),
+        )
+        blob = cv2.dnn.blobFromImage(canvas, 1 / 255.0, swapRB=True)
+        return blob, Letterbox(scale, left, top)
+
+    def infer(self, blob: np.ndarray) -> np.ndarray:
+        return self.session.run(None, {self.input_name: blob})[0]
+
+    def decode(
+        self, output: np.ndarray, box: Letterbox, image_shape: tuple[int, ...], conf: float | None = None
+    ) -> Detections:
+        """Scores above ``conf``, boxes back to image pixels, then per-class NMS."""
+        conf = self.conf if conf is None else conf
+        pred = output[0]  # (4 + nc, anchors)
+        scores_all = pred[4:]
+        classes = scores_all.argmax(axis=0)
+        scores = scores_all[classes, np.arange(pred.shape[1])]
+        keep = scores >= conf
+        if not keep.any():
+            return _empty()
+        xywh, scores, classes = pred[:4, keep].T, scores[keep], classes[keep]
+        boxes = np.empty_like(xywh)
+        boxes[:, 0] = (xywh[:, 0] - xywh[:, 2] / 2 - box.pad_x) / box.scale
+        boxes[:, 1] = (xywh[:, 1] - xywh[:, 3] / 2 - box.pad_y) / box.scale
+        boxes[:, 2] = (xywh[:, 0] + xywh[:, 2] / 2 - box.pad_x) / box.scale
+        boxes[:, 3] = (xywh[:, 1] + xywh[:, 3] / 2 - box.pad_y) / box.scale
+        h, w = image_shape[:2]
+        boxes[:, [0, 2]] = boxes[:, [0, 2]].clip(0, w)
+        boxes[:, [1, 3]] = boxes[:, [1, 3]].clip(0, h)
+        keep_idx = nms(boxes, scores, classes, self.iou, self.max_det)
+        return Detections(
+            boxes[keep_idx].astype(np.float32), scores[keep_idx].astype(np.float32), classes[keep_idx].astype(np.int32)
+        )
+
+    def detect(self, image: np.ndarray, conf: float | None = None) -> Detections:
+        blob, box = self.prepare(image)
+        return self.decode(self.infer(blob), box, image.shape, conf)
+
+
+def nms(boxes: np.ndarray, scores: np.ndarray, classes: np.ndarray, iou: float, max_det: int) -> np.ndarray:
+    """Per-class non-maximum suppression with OpenCV; returns kept indices, best first.
+
+    Classes are kept apart by shifting each class's boxes far from the others,
+    so one call handles all classes.
+    """
+    if len(scores) == 0:
+        return np.empty(0, np.int64)
+    offset = classes.astype(np.float32)[:, None] * (float(boxes.max()) + 1.0)
+    shifted = boxes + offset
+    xywh = np.concatenate([shifted[:, :2], shifted[:, 2:] - shifted[:, :2]], axis=1)
+    kept = cv2.dnn.NMSBoxes(xywh.tolist(), scores.tolist(), 0.0, iou, top_k=max_det)
+    return np.asarray(kept, np.int64).reshape(-1)[:max_det]
+
+
+def _empty() -> Detections:
+    return Detections(np.zeros((0, 4), np.float32), np.zeros(0, np.float32), np.zeros(0, np.int32))

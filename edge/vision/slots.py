@@ -1,0 +1,207 @@
+"""From detections to facings per planogram slot.
+
+A camera's calibration file lists each slot it sees as a polygon in image
+coordinates (drawn once by the integrator, or written by the simulator).
+A product belongs to the slot that contains its box centre. A slot a
+shopper's box covers too much of is *occluded*: its count is unknown, never
+zero.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from edge.vision.detector import Detections
+
+PRODUCT = 0
+SHOPPER = 1
+
+
+class SlotPolygon(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    slot: str
+    gtin: str | None = None
+    capacity: int = Field(ge=1)
+    polygon: list[tuple[float, float]] = Field(min_length=3)
+
+
+class Calibration(BaseModel):
+    """What a camera sees: image size and slot polygons."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    width: int = Field(gt=0)
+    height: int = Field(gt=0)
+    slots: list[SlotPolygon] = Field(min_length=1)
+
+
+class CalibrationError(ValueError):
+    """A slots file that cannot be used; the message names the file and the problem."""
+
+
+def load_calibration(path: str | Path, image: str | None = None) -> Calibration:
+    """Read a slots file: one camera's calibration, or a renders' truth file keyed by image name."""
+    path = Path(path)
+    try:
+        data: Any = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise CalibrationError(f"slots file {path} does not exist") from None
+    except (OSError, json.JSONDecodeError) as exc:
+        raise CalibrationError(f"slots file {path} is not readable JSON: {exc}") from None
+    if isinstance(data, dict) and "slots" not in data:
+        key = Path(image).name if image else None
+        if key is None or key not in data:
+            raise CalibrationError(f"slots file {path} holds several images; none is named {key!r}")
+        data = data[key]
+    try:
+        return Calibration.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise CalibrationError(f"slots file {path}: {where}: {first['msg']}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class SlotReading:
+    """One slot in one frame (the fields of the contract's ``SlotCount``)."""
+
+    slot: str
+    gtin: str | None
+    state: str  # ok | empty | occluded
+    facings: int | None
+    capacity: int
+    empty_fraction: float | None
+    confidence: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "slot": self.slot,
+            "gtin": self.gtin,
+            "state": self.state,
+            "facings": self.facings,
+            "capacity": self.capacity,
+            "empty_fraction": self.empty_fraction,
+            "confidence": self.confidence,
+        }
+
+
+class SlotMap:
+    """Counts products per slot for one camera.
+
+    ``count_score``: a product box counts from this score up. ``occluded_at``:
+    the share of a slot's area under a shopper's box from which the slot is
+    occluded. ``mask_scale``: the resolution of the occlusion masks relative
+    to the image (coarse is enough and cheap).
+    """
+
+    def __init__(
+        self, calibration: Calibration, *, count_score: float = 0.4, occluded_at: float = 0.2, mask_scale: float = 0.25
+    ) -> None:
+        self.calibration = calibration
+        self.count_score = count_score
+        self.occluded_at = occluded_at
+        self.mask_scale = mask_scale
+        self.slots = calibration.slots
+        self._polys = [np.asarray(s.polygon, np.float32) for s in self.slots]
+        self._convex = all(cv2.isContourConvex(p.reshape(-1, 1, 2)) for p in self._polys)
+        mw, mh = max(1, int(calibration.width * mask_scale)), max(1, int(calibration.height * mask_scale))
+        self._mask_size = (mw, mh)
+        self._masks = []
+        for poly in self._polys:
+            mask = np.zeros((mh, mw), np.uint8)
+            cv2.fillPoly(mask, [np.int32(np.round(poly * mask_scale))], 1)
+            self._masks.append(mask.astype(bool))
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.calibration.width, self.calibration.height
+
+    def assign(self, centres: np.ndarray) -> np.ndarray:
+        """Slot index for each point (or -1): the first slot whose polygon holds it."""
+        out = np.full(len(centres), -1, np.int64)
+        if not len(centres):
+            return out
+        for k, poly in enumerate(self._polys):
+            free = out < 0
+            if not free.any():
+                break
+            if self._convex:
+                inside = _in_convex(poly, centres[free])
+            else:
+                inside = np.array(
+                    [cv2.pointPolygonTest(poly, (float(x), float(y)), False) >= 0 for x, y in centres[free]]
+                )
+            idx = np.flatnonzero(free)[inside]
+            out[idx] = k
+        return out
+
+    def occlusion(self, shoppers: Detections) -> list[float]:
+        """Share of each slot's area hidden behind shopper boxes."""
+        if not len(shoppers):
+            return [0.0] * len(self.slots)
+        mw, mh = self._mask_size
+        cover = np.zeros((mh, mw), np.uint8)
+        for x0, y0, x1, y1 in shoppers.boxes * self.mask_scale:
+            cv2.rectangle(cover, (int(x0), int(y0)), (int(np.ceil(x1)), int(np.ceil(y1))), 1, -1)
+        covered = cover.astype(bool)
+        return [float(covered[m].mean()) if m.any() else 0.0 for m in self._masks]
+
+    def read(self, detections: Detections) -> list[SlotReading]:
+        """Per-slot facings from one frame's detections (which may include low scores)."""
+        products = detections.of_class(PRODUCT)
+        shoppers = detections.of_class(SHOPPER).above(self.count_score)
+        centres = (
+            np.stack(
+                [(products.boxes[:, 0] + products.boxes[:, 2]) / 2, (products.boxes[:, 1] + products.boxes[:, 3]) / 2],
+                axis=1,
+            )
+            if len(products)
+            else np.zeros((0, 2), np.float32)
+        )
+        where = self.assign(centres)
+        hidden = self.occlusion(shoppers)
+        readings = []
+        for k, slot in enumerate(self.slots):
+            scores = products.scores[where == k]
+            counted = scores[scores >= self.count_score]
+            if hidden[k] > self.occluded_at:
+                readings.append(
+                    SlotReading(
+                        slot.slot, slot.gtin, "occluded", None, slot.capacity, None, round(min(1.0, hidden[k]), 3)
+                    )
+                )
+                continue
+            facings = len(counted)
+            if facings:
+                confidence = float(counted.mean())
+            else:
+                doubt = float(scores.max()) if len(scores) else 0.0
+                confidence = 1.0 - doubt
+            readings.append(
+                SlotReading(
+                    slot.slot,
+                    slot.gtin,
+                    "ok" if facings else "empty",
+                    facings,
+                    slot.capacity,
+                    round(max(0.0, 1 - facings / slot.capacity), 3),
+                    round(confidence, 3),
+                )
+            )
+        return readings
+
+
+def _in_convex(poly: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    """Points inside a convex polygon, by the sign of every edge's cross product."""
+    edges = np.roll(poly, -1, axis=0) - poly
+    rel = pts[:, None, :] - poly[None, :, :]
+    cross = edges[None, :, 0] * rel[:, :, 1] - edges[None, :, 1] * rel[:, :, 0]
+    return np.all(cross >= 0, axis=1) | np.all(cross <= 0, axis=1)

@@ -1,0 +1,1 @@
+"""The shelf detector: synthetic dataset, training and export (ultralytics), evaluation through the edge pipeline."""

@@ -1,0 +1,119 @@
+"""``comptoir models ...``: build the synthetic dataset, train, export to ONNX, evaluate."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from comptoir.logs import setup_logging
+
+
+@click.group("models")
+def models() -> None:
+    """The shelf detector: dataset, training and export (train extra), evaluation through the edge pipeline."""
+
+
+@models.command("dataset")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("--train", "n_train", default=1200, show_default=True, help="training images")
+@click.option("--val", "n_val", default=150, show_default=True, help="validation images (seed + 1)")
+@click.option("--seed", default=1, show_default=True)
+@click.option("--size", default="960x540", show_default=True, help="frame size WIDTHxHEIGHT")
+def dataset(out: Path, n_train: int, n_val: int, seed: int, size: str) -> None:
+    """Render a seeded synthetic dataset in the YOLO layout, with OUT/data.yaml."""
+    from models.dataset import build_dataset
+    from simulators.camera.cli import _size
+
+    data = build_dataset(out, train=n_train, val=n_val, seed=seed, size=_size(size))
+    click.echo(f"dataset ready: {data}")
+
+
+@models.command("train")
+@click.option("--data", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+              help="data.yaml (from 'comptoir models dataset', or a shop's own labelled photos)")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="run folder")
+@click.option("--epochs", default=30, show_default=True)
+@click.option("--imgsz", default=640, show_default=True)
+@click.option("--batch", default=16, show_default=True)
+@click.option("--seed", default=0, show_default=True)
+@click.option("--start", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="weights (.pt) to fine-tune; default: train from the model yaml")
+@click.option("--device", default="cpu", show_default=True, help="cpu, or a CUDA device number")
+def train_cmd(data: Path, out: Path, epochs: int, imgsz: int, batch: int, seed: int, start: Path | None,
+              device: str) -> None:
+    """Train the detector with ultralytics (needs the train extra)."""
+    from models.train import train
+
+    try:
+        best = train(data, out, epochs=epochs, imgsz=imgsz, batch=batch, seed=seed, start=start, device=device)
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"best weights: {best}")
+
+
+@models.command("export")
+@click.option("--weights", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="the .onnx to write")
+@click.option("--imgsz", default="384x640", show_default=True, help="input HEIGHTxWIDTH")
+@click.option("--opset", default=17, show_default=True)
+def export_cmd(weights: Path, out: Path, imgsz: str, opset: int) -> None:
+    """Export to ONNX without built-in NMS, fixed input size and opset (needs the train extra)."""
+    from models.export import export
+
+    try:
+        h, w = (int(v) for v in imgsz.lower().split("x"))
+    except ValueError:
+        raise click.BadParameter(f"{imgsz!r}: write HEIGHTxWIDTH, e.g. 384x640") from None
+    try:
+        path = export(weights, out, imgsz=(h, w), opset=opset)
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
+
+
+@models.command("evaluate")
+@click.option("--model", type=click.Path(path_type=Path), default=None,
+              help="ONNX detector (default: the model shipped with the edge)")
+@click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="renders folder (images/, labels/, slots.json); rendered if absent")
+@click.option("--render", "n_render", default=200, show_default=True, help="held-out images to render when needed")
+@click.option("--seed", default=1000, show_default=True, help="render seed of the held-out set")
+@click.option("--count-score", default=0.4, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.option("-v", "--verbose", count=True)
+def evaluate_cmd(model: Path | None, data: Path | None, n_render: int, seed: int, count_score: float,
+                 as_json: bool, verbose: int) -> None:
+    """mAP50 / mAP50-95 and slot counting accuracy on held-out renders of the store world."""
+    import tempfile
+
+    from edge.vision.detector import ModelError, shipped_model_path
+    from models.dataset import DEFAULT_SIZE, WORLD_SEED
+    from models.evaluate import evaluate
+    from simulators.camera.cli import render_stills
+    from simulators.world import World
+
+    setup_logging(verbose)
+    model = model or shipped_model_path()
+    with tempfile.TemporaryDirectory() as tmp:
+        if data is None or not (data / "slots.json").exists():
+            data = data or Path(tmp)
+            render_stills(World(seed=WORLD_SEED, movers=False), n_render, data, seed=seed, size=DEFAULT_SIZE)
+        try:
+            result = evaluate(model, data, count_score=count_score, progress=not as_json)
+        except ModelError as exc:
+            raise click.ClickException(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps({"model": str(model), "data": str(data), **result.as_dict()}, indent=1))
+        return
+    d, c = result.detection, result.counting
+    click.echo(f"{result.images} images, {result.ms_per_image:.0f} ms per image (detector)")
+    click.echo(f"mAP50 {d['mAP50']:.4f}  mAP50-95 {d['mAP50-95']:.4f}  "
+               f"(product {d.get('mAP50/0', 0):.4f} / {d.get('mAP50-95/0', 0):.4f}, "
+               f"shopper {d.get('mAP50/1', 0):.4f} / {d.get('mAP50-95/1', 0):.4f})")
+    click.echo(f"slots {c['slots']:.0f}: facings exact {c['facings_exact']:.2%} (mean abs error "
+               f"{c['facings_mae']:.3f}); empty recall {c['empty_recall']:.2%} precision {c['empty_precision']:.2%} "
+               f"of {c['empty_slots']:.0f}")
+    click.echo(f"occluded slots {c['occluded_slots']:.0f}: reported occluded {c['occluded_recall']:.2%}, "
+               f"called empty {c['occluded_called_empty']:.0f}")
