@@ -98,6 +98,7 @@ class HubProcess:
     workdir: Path
     broker_url: str
     fusion: dict[str, Any] = field(default_factory=dict)
+    hub_id: str = "hub"
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
 
@@ -117,7 +118,7 @@ class HubProcess:
         self.workdir.mkdir(parents=True, exist_ok=True)
         config = {
             "store": STORE,
-            "hub_id": "hub",
+            "hub_id": self.hub_id,
             "db": str(self.db_path),
             "broker": {"url": self.broker_url, "reconnect_min_s": 0.1, "reconnect_max_s": 0.5},
             "api": {"port": self.port, "kiosk_rate_per_minute": 600},
@@ -200,8 +201,8 @@ class Publisher:
             info.wait_for_publish(10)
 
     def close(self) -> None:
-        self.client.loop_stop()
         self.client.disconnect()
+        self.client.loop_stop()
 
 
 def json_of(response: httpx.Response) -> Any:
