@@ -22,9 +22,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import Field, TypeAdapter, ValidationError
 
 from comptoir.clock import Clock, RealClock
 from comptoir.contract import DeviceConfig, Message, ScaleWeight
@@ -71,11 +71,11 @@ class _Published:
     time: datetime
 
 
-_SETTINGS = {
-    "unit_grams": TypeAdapter(float | None),
+_SETTINGS: dict[str, TypeAdapter[Any]] = {
+    "unit_grams": TypeAdapter(Annotated[float, Field(gt=0, le=1e6)] | None),
     "gtin": TypeAdapter(Gtin | None),
     "slot": TypeAdapter(Label | None),
-    "rate_hz": TypeAdapter(int | None),
+    "rate_hz": TypeAdapter(Annotated[int, Field(ge=1, le=80)] | None),
 }
 
 
@@ -289,12 +289,6 @@ class ScaleBridge:
                     "ignored a bad setting from the config topic",
                     extra={"device": self.scale.device, "key": f"settings.{key}", "error": exc.errors()[0]["msg"]},
                 )
-                continue
-            if key == "rate_hz" and value is not None and (value < 1 or value > 80):
-                log.error("ignored rate_hz out of 1..80", extra={"device": self.scale.device, "value": value})
-                continue
-            if key == "unit_grams" and value is not None and value <= 0:
-                log.error("ignored unit_grams <= 0", extra={"device": self.scale.device, "value": value})
                 continue
             if key == "rate_hz" and value and value != self.rate_hz:
                 self._queue.put_nowait((None, Frame(0, Verb.RATE, number=value)))

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 MAX_LINE = 96
 COMMANDS = ("TARE", "CAL", "INFO", "RATE")
-VERBS = ("HELLO", "WEIGHT", "ERROR", "ACK", "NAK", *COMMANDS)
 _TOKEN = re.compile(rb"[\x21-\x29\x2B-\x7E]{1,31}")
 _SEQ = re.compile(rb"0|[1-9][0-9]{0,4}")
 _DECIGRAMS = re.compile(rb"(0|[1-9][0-9]{0,5})\.[0-9]")
@@ -60,12 +59,10 @@ def read_command(line: bytes) -> Command | Reply | None:
     if not _SEQ.fullmatch(tokens[0]) or int(tokens[0]) > 65535:
         return bad_line
     seq, verb, args = int(tokens[0]), tokens[1].decode(), tokens[2:]
-    if verb not in VERBS:
+    if verb not in COMMANDS:  # an unknown verb, or a device's line sent to the device
         return Reply(seq, "UNKNOWN_COMMAND")
     if len(tokens) > 11 or any(not _TOKEN.fullmatch(a) for a in args):
         return Reply(seq, "BAD_ARGS")
-    if verb not in COMMANDS:
-        return Reply(seq, "UNKNOWN_COMMAND")
     if verb in ("TARE", "INFO") and not args:
         return Command(seq, verb)
     if verb == "CAL" and len(args) == 1 and _DECIGRAMS.fullmatch(args[0]) and args[0] != b"0.0":

@@ -19,6 +19,7 @@ void test_device_calibration_refused_without_load();
 void test_device_rate_and_info();
 void test_device_refuses_bad_commands();
 void test_device_not_ready_and_overload();
+void test_device_answers_every_vector(const char* path);
 
 int main(int argc, char** argv) {
   const char* vectors = argc > 1 ? argv[1] : "protocol-vectors.tsv";
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
   test_device_rate_and_info();
   test_device_refuses_bad_commands();
   test_device_not_ready_and_overload();
+  test_device_answers_every_vector(vectors);
   std::printf("host tests: %d checks passed, %d failed\n", check::passes(), check::failures());
   return check::failures() == 0 ? 0 : 1;
 }

@@ -7,6 +7,7 @@
 #include "check.h"
 #include "crc16.h"
 #include "scale_device.h"
+#include "vectors.h"
 
 using namespace scale;
 
@@ -161,4 +162,42 @@ void test_device_not_ready_and_overload() {
   CHECK_EQ(b.out.last(), std::string("seq=22 ERROR code=OVERLOAD"));
   b.send(3, "TARE");
   CHECK_EQ(b.out.last(), std::string("seq=23 NAK ref=3 code=NOT_READY"));
+}
+
+// Every vector line sent to the scale gets the answer PROTOCOL.md gives:
+// a good command runs; a command with bad arguments is NAKed BAD_ARGS by its
+// seq; any other line with a good CRC is NAKed UNKNOWN_COMMAND; a line whose
+// seq cannot be trusted gets ERROR BAD_LINE; an empty line gets nothing.
+void test_device_answers_every_vector(const char* path) {
+  for (const Vector& v : load_vectors(path)) {
+    if (v.expect == "crc") continue;
+    Bench b;
+    b.run(1000, 10.0f);
+    size_t before = b.out.lines.size();
+    b.send_raw(v.line + "\n");
+    if (v.expect == "empty") {
+      CHECK_EQ(b.out.lines.size(), before);
+      continue;
+    }
+    std::string head = "seq=11 ";
+    std::string want = head + "ERROR code=BAD_LINE";
+    bool seq_trusted = v.expect == "ok" || v.expect == "unknown_verb" || v.expect == "bad_args";
+    std::string seq, verb;
+    if (seq_trusted) {
+      seq = v.line.substr(0, v.line.find(' '));
+      size_t verb_end = v.line.find(' ', seq.size() + 1);
+      verb = v.line.substr(seq.size() + 1, verb_end - seq.size() - 1);
+    }
+    bool command = verb == "TARE" || verb == "CAL" || verb == "INFO" || verb == "RATE";
+    if (!seq_trusted) {
+      // ERROR BAD_LINE, set above
+    } else if (v.expect == "ok" && command) {
+      want = head + "ACK ref=" + seq + " cmd=" + verb;
+    } else if (v.expect == "ok" || v.expect == "unknown_verb" || (v.expect == "bad_args" && !command)) {
+      want = head + "NAK ref=" + seq + " code=UNKNOWN_COMMAND";
+    } else {
+      want = head + "NAK ref=" + seq + " code=BAD_ARGS";
+    }
+    CHECK_EQ(b.out.last().substr(0, want.size()) + " <- " + v.escaped, want + " <- " + v.escaped);
+  }
 }

@@ -9,6 +9,7 @@
 #include "check.h"
 #include "crc16.h"
 #include "protocol.h"
+#include "vectors.h"
 
 using namespace scale;
 
@@ -41,38 +42,44 @@ std::vector<std::string> split_tabs(const std::string& line) {
 
 }  // namespace
 
-void test_vectors(const char* path) {
+std::vector<Vector> load_vectors(const char* path) {
+  std::vector<Vector> vectors;
   std::ifstream file(path);
   CHECK(file.good());
   std::string row;
-  int rows = 0, ok_rows = 0;
   while (std::getline(file, row)) {
     if (row.empty() || row[0] == '#') continue;
     std::vector<std::string> cols = split_tabs(row);
     while (cols.size() < 3) cols.push_back("");
+    vectors.push_back(Vector{cols[0], unescape(cols[1]), cols[1], cols[2]});
+  }
+  return vectors;
+}
+
+void test_vectors(const char* path) {
+  int rows = 0, ok_rows = 0;
+  for (const Vector& v : load_vectors(path)) {
     ++rows;
-    const std::string expect = cols[0];
-    const std::string line = unescape(cols[1]);
-    if (expect == "crc") {
+    if (v.expect == "crc") {
       char hex[5];
-      std::snprintf(hex, sizeof hex, "%04X", crc16(line.data(), line.size()));
-      CHECK_EQ(std::string(hex), cols[2]);
+      std::snprintf(hex, sizeof hex, "%04X", crc16(v.line.data(), v.line.size()));
+      CHECK_EQ(std::string(hex), v.meaning);
       continue;
     }
     Frame frame;
-    LineError error = parse_line(line.data(), line.size(), frame);
-    CHECK_EQ(std::string(line_error_name(error)) + " <- " + cols[1], expect + " <- " + cols[1]);
-    if (expect != "ok" || error != LineError::None) continue;
+    LineError error = parse_line(v.line.data(), v.line.size(), frame);
+    CHECK_EQ(std::string(line_error_name(error)) + " <- " + v.escaped, v.expect + " <- " + v.escaped);
+    if (v.expect != "ok" || error != LineError::None) continue;
     ++ok_rows;
     char meaning[200];
     describe(frame, meaning, sizeof meaning);
-    CHECK_EQ(std::string(meaning), cols[2]);
+    CHECK_EQ(std::string(meaning), v.meaning);
     char encoded[kMaxLine + 3];
     size_t n = encode(frame, encoded, sizeof encoded);
-    CHECK_EQ(std::string(encoded, n), line + "\r\n");
+    CHECK_EQ(std::string(encoded, n), v.line + "\r\n");
     // The same line with CR LF parses the same way.
     Frame again;
-    std::string with_cr = line + "\r";
+    std::string with_cr = v.line + "\r";
     CHECK(parse_line(with_cr.data(), with_cr.size(), again) == LineError::None);
   }
   CHECK(rows >= 40);

@@ -177,6 +177,7 @@ LineError parse_line(const char* line, size_t len, Frame& out) {
   }
   if (verb < 0) return LineError::UnknownVerb;
   f.verb = static_cast<Verb>(verb);
+  out.verb = f.verb;
 
   if (count > sizeof tokens / sizeof tokens[0]) return LineError::BadArgs;
   const Token* args = tokens + 2;

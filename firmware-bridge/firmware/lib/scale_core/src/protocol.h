@@ -40,7 +40,7 @@ struct Frame {
 
 // Decode one line (without its line feed; a trailing CR is allowed). On
 // unknown_verb and bad_args, out.seq is still set (the CRC was good), so a
-// device can NAK the command by its seq.
+// device can NAK the command by its seq; on bad_args out.verb is set too.
 LineError parse_line(const char* line, size_t len, Frame& out);
 
 // Encode a frame as a full line with CRC and CR LF; returns its length, 0 if it does not fit in cap.

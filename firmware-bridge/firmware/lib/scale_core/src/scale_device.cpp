@@ -101,7 +101,8 @@ void ScaleDevice::handle_line(uint32_t now_ms, const char* line, size_t len) {
   if (error == LineError::UnknownVerb || error == LineError::BadArgs) {
     reply.verb = Verb::Nak;
     reply.ref = command.seq;
-    set_word(reply.word, error == LineError::BadArgs ? "BAD_ARGS" : "UNKNOWN_COMMAND");
+    bool bad_args = error == LineError::BadArgs && is_command(command.verb);
+    set_word(reply.word, bad_args ? "BAD_ARGS" : "UNKNOWN_COMMAND");
     send(reply);
     return;
   }
