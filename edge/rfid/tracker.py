@@ -8,7 +8,10 @@ new location's smoothed RSSI beats the current one by a margin, and that
 margin shrinks the longer the current location has not read the tag
 (``move_margin_db``, minus ``margin_decay_db_per_s`` per second once
 ``margin_holdoff_s`` has passed, down to ``margin_floor_db``). A tag that
-is read nowhere for ``departed_after_s`` departs. Time is the reads' own
+is read nowhere for ``departed_after_s`` departs. A new tag is reported
+``arrival_settle_s`` after its first read, at the location that read it
+most, so that a first read by a neighbouring antenna does not make a false
+arrival followed by a move. Time is the reads' own
 time (event time), in seconds since the epoch, never the host's clock.
 """
 
@@ -26,6 +29,11 @@ class TrackerParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    arrival_settle_s: float = Field(
+        2.0,
+        ge=0,
+        description="a new tag is reported after this long, at the location that read it most (0: at its first read)",
+    )
     rssi_window: int = Field(8, ge=1, le=1000, description="reads per location averaged into the smoothed RSSI")
     move_margin_db: float = Field(
         6.0, ge=0, le=60, description="how much better (dB) a new location must read to take the tag, at first"
@@ -76,6 +84,11 @@ class TagState:
     last_seen: float
     locations: dict[str, _Location]
     info: object = None  # what the agent decoded from the EPC, kept with the tag
+    pending_since: float | None = None  # first read of a tag not yet reported as arrived
+
+    def best_location(self) -> str:
+        """Where most reads came from (then the strongest): the arrival location."""
+        return max(self.locations.items(), key=lambda kv: (len(kv[1].window), kv[1].mean))[0]
 
     def smoothed_rssi(self) -> float | None:
         here = self.locations.get(self.location)
@@ -89,7 +102,10 @@ class TagState:
 
 @dataclass(frozen=True, slots=True)
 class TagEvent:
-    """What the tracker concluded: ``kind`` is arrived, moved or departed; ``time`` is event time (epoch s)."""
+    """What the tracker concluded: ``kind`` is arrived, moved or departed; ``time`` is event time (epoch s).
+
+    An arrival's time is the tag's first read, though it is reported ``arrival_settle_s`` later.
+    """
 
     kind: str
     tag: TagState
@@ -138,11 +154,13 @@ class TagTracker:
         if when > tag.last_seen:
             tag.last_seen = when
         if not tag.present:
-            tag.present = True
-            tag.location = location
-            for name in [n for n in tag.locations if n != location]:
-                del tag.locations[name]  # what was known before the tag left says nothing now
-            return TagEvent("arrived", tag, location, None, when)
+            if tag.pending_since is None:
+                tag.pending_since = when
+                for name in [n for n in tag.locations if n != location]:
+                    del tag.locations[name]  # what was known before the tag left says nothing now
+            if when - tag.pending_since < p.arrival_settle_s:
+                return None
+            return self._arrive(tag, when)
         current = tag.location
         if location == current:
             return None
@@ -161,6 +179,14 @@ class TagTracker:
             return TagEvent("moved", tag, location, current, when)
         return None
 
+    @staticmethod
+    def _arrive(tag: TagState, when: float) -> TagEvent:
+        first_read = tag.pending_since if tag.pending_since is not None else when
+        tag.present = True
+        tag.pending_since = None
+        tag.location = tag.best_location()
+        return TagEvent("arrived", tag, tag.location, None, first_read)
+
     def sweep(self, now: float) -> list[TagEvent]:
         """Depart the tags unseen for ``departed_after_s`` and forget long-departed ones, as of ``now``."""
         p = self.params
@@ -172,6 +198,11 @@ class TagTracker:
                 if idle >= p.departed_after_s:
                     tag.present = False
                     events.append(TagEvent("departed", tag, tag.location, None, now))
+            elif tag.pending_since is not None:
+                if idle >= p.departed_after_s:
+                    tag.pending_since = None  # seen too briefly to have arrived: never reported
+                elif now - tag.pending_since >= p.arrival_settle_s:
+                    events.append(self._arrive(tag, now))
             elif idle >= p.forget_after_s:
                 forget.append(epc)
         for epc in forget:

@@ -259,6 +259,7 @@ class AISpec:
     duration_ms: int
     observe_tags: int = 0  # TagObservationTrigger: N (0: none)
     observe_timeout_ms: int = 0
+    observe_type: int = 0  # 0: N tag observations, 3: N unique tags (others: timeout only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,16 +287,18 @@ def _aispec(value: bytes) -> AISpec:
     (count,) = _unpack("!H", value, "AISpec")
     ants = _unpack(f"!{count}H", value[2:], "AISpec antenna list")
     stop_type, duration = 0, 0
-    observe_n = observe_timeout = 0
+    observe_n = observe_timeout = observe_type = 0
     for p in iter_params(value[2 + 2 * count :]):
         if p.ptype == P_AISPEC_STOP_TRIGGER:
             stop_type, duration = _unpack("!BI", p.value, "AISpecStopTrigger")
             for sub in iter_params(p.value[5:]):
                 if sub.ptype == P_TAG_OBSERVATION_TRIGGER:
-                    _, _, observe_n, _, _, observe_timeout = _unpack("!BBHHHI", sub.value, "TagObservationTrigger")
+                    observe_type, _, observe_n, _, _, observe_timeout = _unpack(
+                        "!BBHHHI", sub.value, "TagObservationTrigger"
+                    )
     if stop_type > 3:
         raise LLRPDecodeError(f"AISpecStopTrigger type {stop_type} is not defined", M_FIELD_ERROR)
-    return AISpec(tuple(ants), stop_type, duration, observe_n, observe_timeout)
+    return AISpec(tuple(ants), stop_type, duration, observe_n, observe_timeout, observe_type)
 
 
 def parse_add_rospec(body: bytes) -> ROSpec:

@@ -325,27 +325,10 @@ class _Session:
         try:
             while s.state == ACTIVE:
                 for index, ai in enumerate(spec.aispecs, start=1):
-                    ports = server.source.ports if 0 in ai.antennas else list(ai.antennas)
-                    if ai.stop_type == 1 and ai.duration_ms:
-                        period_ms = ai.duration_ms
-                    elif ai.stop_type == 3 and ai.observe_timeout_ms:
-                        period_ms = ai.observe_timeout_ms
-                    else:
-                        period_ms = server.round_ms
-                    start = clock.now()
-                    await clock.sleep(min(period_ms, server.round_ms) / 1000)
-                    if server.replay:
-                        body = server.replay[replay_index % len(server.replay)]
-                        replay_index += 1
-                        self.send(llrp.RO_ACCESS_REPORT, body)
-                        server.stats.reports += 1
-                        continue
-                    reads = server.source.observe(ports, start, clock.now())
-                    if ai.stop_type == 3 and ai.observe_tags:
-                        reads = self._first_unique(reads, ai.observe_tags)
-                    self.collect(reads, spec, index)
-                    if spec.report_trigger == 1:
-                        self.flush(spec, index)
+                    await self.run_aispec(s, ai, index, replay_index)
+                    replay_index += 1
+                    if s.state != ACTIVE:
+                        return
                 await self.writer.drain()
                 if spec.stop_trigger == 1 and (clock.now() - began).total_seconds() * 1000 >= spec.stop_duration_ms:
                     self.flush(spec)
@@ -357,16 +340,58 @@ class _Session:
         except (ConnectionError, RuntimeError):
             return
 
+    async def run_aispec(self, s: _Spec, ai: llrp.AISpec, index: int, replay_index: int) -> None:
+        """One AISpec: inventory rounds until its stop trigger, reports as the ROReportSpec says."""
+        server = self.server
+        clock = server.clock
+        spec = s.spec
+        ports = server.source.ports if 0 in ai.antennas else list(ai.antennas)
+        if ai.stop_type == 1 and ai.duration_ms:
+            period_ms: float | None = ai.duration_ms
+        elif ai.stop_type == 3 and ai.observe_timeout_ms:
+            period_ms = ai.observe_timeout_ms
+        else:
+            period_ms = None  # runs until the ROSpec stops: reports come every N tags only
+        elapsed = 0.0
+        while s.state == ACTIVE:
+            step = server.round_ms if period_ms is None else min(server.round_ms, period_ms - elapsed)
+            start = clock.now()
+            await clock.sleep(step / 1000)
+            elapsed += step
+            if server.replay:
+                self.send(llrp.RO_ACCESS_REPORT, server.replay[replay_index % len(server.replay)])
+                server.stats.reports += 1
+                return
+            reads = server.source.observe(ports, start, clock.now())
+            # an AISpec that ends at the N-th observation ends often within one round: each of
+            # those short runs is an AISpec of its own, with its own end-of-AISpec report
+            runs = self._aispec_runs(reads, ai)
+            for run in runs:
+                self.collect(run, spec, index)
+                if spec.report_trigger == 1 and len(runs) > 1:
+                    self.flush(spec, index)
+            await self.writer.drain()
+            if period_ms is not None and elapsed >= period_ms:
+                if spec.report_trigger == 1:
+                    self.flush(spec, index)
+                return
+
     @staticmethod
-    def _first_unique(reads: list[TagObservation], n: int) -> list[TagObservation]:
+    def _aispec_runs(reads: list[TagObservation], ai: llrp.AISpec) -> list[list[TagObservation]]:
+        n = ai.observe_tags if ai.stop_type == 3 else 0
+        if not n or ai.observe_type not in (0, 3):
+            return [reads]
+        if ai.observe_type == 0:
+            return [reads[i : i + n] for i in range(0, len(reads), n)] or [[]]
+        runs: list[list[TagObservation]] = [[]]
         seen: set[bytes] = set()
-        kept = []
         for r in reads:
             if r.epc not in seen and len(seen) >= n:
-                break
+                runs.append([])
+                seen = set()
             seen.add(r.epc)
-            kept.append(r)
-        return kept
+            runs[-1].append(r)
+        return runs
 
     def collect(self, reads: list[TagObservation], spec: ROSpec, spec_index: int) -> None:
         pending = self.pending
