@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from firmware_bridge.protocol import LineAssembler, LineError, LineRefused, crc16, describe, encode, parse_line
 
 from simulators.scale.line_protocol import Command, Reply, frame, read_command
-from tests.bridge.vectors import load_vectors
+from tests.bridge.vectors import FIRMWARE, load_vectors
 
 VECTORS = load_vectors()
 LINES = [v for v in VECTORS if v.expect != "crc"]
@@ -74,3 +76,12 @@ def test_refused_line_keeps_its_seq_when_the_crc_was_good() -> None:
     with pytest.raises(LineRefused) as err:
         parse_line(refused.line)
     assert err.value.seq == 3
+
+
+def test_every_line_shown_in_protocol_md_is_valid() -> None:
+    text = (FIRMWARE / "PROTOCOL.md").read_text()
+    shown = re.findall(r"^(?:device|host):\s+(.+)$", text, flags=re.M)
+    shown += re.findall(r"Example: `([^`]+)`", text)
+    assert len(shown) >= 10
+    for line in shown:
+        parse_line(line.encode())  # raises if the page shows a broken line
