@@ -164,7 +164,8 @@ def _rows(
             raise CatalogError(f"{name}: more than {MAX_ROWS} rows")
         line = reader.line_num
         if None in raw:
-            raise CatalogError(f"{name}: line {line}: more fields than the {len(header)} columns of the header")
+            raise CatalogError(f"{name}: line {line}: {len(header) + len(raw[None])} fields but the header has "
+                               f"{len(header)} columns (quote a value that holds a comma)")
         fields, _ = spec(raw)
         out = {}
         for key, (column, parse) in fields.items():

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import threading
+
 import httpx
 
-from comptoir.contract import DeviceStatus, GatePassage, PosReceipt, ScaleWeight, ShelfCounts, ZoneEvent, gtin14
-from tests.hub.support import FLOUR, NUTELLA, OIL, Devices, HubProcess, Publisher, epc, json_of, wait_for
+from comptoir.contract import (
+    DeviceStatus,
+    GatePassage,
+    HubAlert,
+    PosReceipt,
+    ScaleWeight,
+    ShelfCounts,
+    ZoneEvent,
+    decode,
+    gtin14,
+)
+from tests.hub.support import FLOUR, NUTELLA, OIL, STORE, Devices, HubProcess, Publisher, epc, json_of, wait_for
 
 dev = Devices()
 
@@ -159,3 +171,17 @@ def test_live_stream_carries_item_events(hub: HubProcess, publisher: Publisher) 
                 event = line
                 break
         assert event is not None and '"state":"floor"' in event
+
+
+def test_alerts_are_published_on_the_hub_alerts_topic(hub: HubProcess, publisher: Publisher) -> None:
+    received: list[HubAlert] = []
+    subscribed = threading.Event()
+    publisher.client.on_subscribe = lambda *a: subscribed.set()
+    publisher.client.on_message = lambda c, u, msg: received.append(decode(msg.topic, msg.payload))
+    publisher.client.subscribe(f"comptoir/v1/{STORE}/hub/+/alerts", qos=1)
+    assert subscribed.wait(10)
+    publisher.send(dev.make(DeviceStatus, "scale-9", seq=1, state="offline", kind="scale", software="t",
+                            reason="shutdown"))
+    alert = wait_for(lambda: [a for a in received if a.subject_device == "scale-9"], what="alert on MQTT")[0]
+    assert alert.kind == "device_offline" and alert.state == "raised" and alert.device == "hub"
+    assert alert.text == "Device scale-9 (scale) is offline: shutdown"

@@ -1,0 +1,143 @@
+"""Fusion rules and time-based alerts, driven in-process with a manual clock (docs/fusion.md)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from comptoir.clock import ManualClock
+from comptoir.contract import DeviceStatus, GatePassage, PosReceipt, ShelfCounts, ZoneEvent, gtin14
+from hub.catalog import import_planogram, import_products, import_zones
+from hub.config import FusionSettings
+from hub.ingest import Ingest
+from hub.store import open_database
+from tests.hub.support import NUTELLA, OIL, epc, write_reference
+
+T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+G = gtin14(NUTELLA)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(T0)
+
+
+@pytest.fixture
+def ingest(tmp_path: Path, clock: ManualClock) -> Ingest:
+    db = open_database(tmp_path / "hub.sqlite")
+    paths = write_reference(tmp_path)
+    import_products(db, paths["catalog"])
+    import_planogram(db, paths["planogram"])
+    import_zones(db, paths["zones"])
+    return Ingest(db, clock, FusionSettings(device_silent_s=60, fresh_s=600, stale_s=3600), store="test")
+
+
+class Msgs:
+    def __init__(self) -> None:
+        self.seq: dict[str, int] = {}
+
+    def __call__(self, model, device: str, at: datetime, **fields):
+        self.seq[device] = self.seq.get(device, 0) + 1
+        return model.create(device=device, seq=self.seq[device], time=at, **fields)
+
+
+def zone(m: Msgs, n: int, where: str, at: datetime, event: str = "arrived", **extra) -> ZoneEvent:
+    return m(ZoneEvent, "reader-1", at, event=event, epc=epc(n), gtin=G, location=where, **extra)
+
+
+def test_an_event_older_than_the_items_state_does_not_override_it(ingest: Ingest) -> None:
+    m = Msgs()
+    ingest.handle_batch([zone(m, 1, "floor-a2", T0 + timedelta(minutes=5))])
+    ingest.handle_batch([zone(m, 1, "backroom", T0)])  # delivered late: it happened before
+    assert ingest.fusion.items[epc(1)].state == "floor"
+
+
+def test_unknown_alias_falls_back_to_reader_antenna_then_name(ingest: Ingest) -> None:
+    m = Msgs()
+    ingest.handle_batch([zone(m, 1, "zone-x", T0, antenna=1), zone(m, 2, "floor-b7", T0), zone(m, 3, "attic", T0)])
+    states = [ingest.fusion.items[epc(n)].state for n in (1, 2, 3)]
+    assert states == ["backroom", "floor", "unknown"]
+
+
+def test_departed_tag_is_unknown_unless_a_barcode_sale_explains_it(ingest: Ingest) -> None:
+    m = Msgs()
+    ingest.handle_batch([zone(m, 1, "floor-a2", T0), zone(m, 2, "floor-a2", T0)])
+    sale = m(PosReceipt, "lane-1", T0 + timedelta(minutes=1), lane="lane-1", receipt_id="R1", total_cents=389,
+             lines=[{"gtin": G, "quantity": 1, "unit_price_cents": 389}])
+    ingest.handle_batch([sale])
+    view = ingest.fusion.sku(G, (T0 + timedelta(minutes=1)).timestamp())
+    assert view["floor"]["sold_untagged_pending"] == 1 and view["floor"]["units"] == 1
+    later = T0 + timedelta(minutes=12)
+    ingest.handle_batch([zone(m, 1, "floor-a2", later, event="departed"), zone(m, 2, "floor-a2", later,
+                                                                                 event="departed")])
+    assert ingest.fusion.items[epc(1)].state == "sold" and ingest.fusion.items[epc(1)].paid
+    assert ingest.fusion.items[epc(2)].state == "unknown"
+
+
+def test_a_barcode_sale_too_old_does_not_excuse_an_exit(ingest: Ingest) -> None:
+    m = Msgs()
+    ingest.handle_batch([zone(m, 1, "floor-a2", T0)])
+    ingest.handle_batch([m(PosReceipt, "lane-1", T0, lane="lane-1", receipt_id="R1", total_cents=389,
+                           lines=[{"gtin": G, "quantity": 1, "unit_price_cents": 389}])])
+    exit_at = T0 + timedelta(hours=3)  # past paid_credit_hours (2 h)
+    ingest.handle_batch([m(GatePassage, "gate-1", exit_at, gate="gate-1", direction="out", epc=epc(1), gtin=G)])
+    assert ingest.fusion.items[epc(1)].state == "left"
+    assert f"unpaid_item_exit:{epc(1)}" in ingest.alerts.open
+
+
+def test_a_tag_paid_after_leaving_ends_its_exit_alert(ingest: Ingest) -> None:
+    m = Msgs()
+    ingest.handle_batch([zone(m, 1, "floor-a2", T0)])
+    ingest.handle_batch([m(GatePassage, "gate-1", T0, gate="gate-1", direction="out", epc=epc(1), gtin=G)])
+    assert f"unpaid_item_exit:{epc(1)}" in ingest.alerts.open
+    ingest.handle_batch([m(PosReceipt, "lane-1", T0 + timedelta(seconds=30), lane="lane-1", receipt_id="R9",
+                           total_cents=389, lines=[{"gtin": G, "quantity": 1, "unit_price_cents": 389,
+                                                    "epcs": [epc(1)]}])])
+    assert f"unpaid_item_exit:{epc(1)}" not in ingest.alerts.open
+    assert ingest.fusion.items[epc(1)].state == "sold"
+
+
+def test_camera_facings_without_tags_flag_untagged_items(ingest: Ingest, clock: ManualClock) -> None:
+    m = Msgs()
+    ingest.handle_batch([zone(m, 1, "backroom", T0)])
+    ingest.handle_batch([m(ShelfCounts, "cam-a2", T0, slots=[{"slot": "A2-B1-S3-04", "state": "ok", "facings": 4,
+                                                              "capacity": 6, "confidence": 0.9}])])
+    view = ingest.fusion.sku(G, T0.timestamp())
+    assert view["flags"] == ["untagged_or_unreadable"]
+    assert view["on_hand"] == 1 + 4  # backroom tag + what the camera sees on the floor
+
+
+def test_confidence_ages_with_the_source(ingest: Ingest) -> None:
+    m = Msgs()
+    ingest.handle_batch([zone(m, 1, "backroom", T0)])
+    fresh = ingest.fusion.sku(G, T0.timestamp() + 60)["backroom"]
+    stale = ingest.fusion.sku(G, T0.timestamp() + 3600)["backroom"]
+    assert fresh["confidence"] == 0.95 and fresh["age_s"] == 60
+    assert stale["confidence"] == pytest.approx(0.475, abs=0.001)
+
+
+def test_an_online_device_that_goes_quiet_is_silent_then_heard_again(ingest: Ingest, clock: ManualClock) -> None:
+    m = Msgs()
+    ingest.handle_batch([m(DeviceStatus, "cam-a3", T0, state="online", kind="camera", software="t")])
+    clock.advance(30)
+    ingest.tick()
+    assert "device_silent:cam-a3" not in ingest.alerts.open
+    clock.advance(61)
+    ingest.tick()
+    alert = ingest.alerts.open["device_silent:cam-a3"]
+    assert alert.text == "Device cam-a3 (camera) is online but has sent nothing for over 60 s"
+    ingest.handle_batch([m(ShelfCounts, "cam-a3", clock.now(), slots=[])])
+    assert "device_silent:cam-a3" not in ingest.alerts.open
+
+
+def test_state_survives_a_restart_of_the_hub(tmp_path: Path, ingest: Ingest, clock: ManualClock) -> None:
+    m = Msgs()
+    ingest.handle_batch([zone(m, 1, "backroom", T0), zone(m, 2, "floor-a2", T0)])
+    ingest.handle_batch([m(GatePassage, "gate-1", T0, gate="gate-1", direction="out", epc=epc(2), gtin=G)])
+    again = Ingest(ingest.db, clock, FusionSettings(), store="test")
+    assert again.fusion.sku(G, T0.timestamp())["items"]["backroom"] == 1
+    assert f"unpaid_item_exit:{epc(2)}" in again.alerts.open
+    assert again.devices["reader-1"].max_seq == 2
+    assert gtin14(OIL) in again.fusion.products
