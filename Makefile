@@ -29,6 +29,7 @@ lint: venv
 ## bench: the benchmarks of bench/, each printing its ratios
 bench: venv
 	$(BIN)/python bench/link.py
+	$(BIN)/python bench/bridge.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache

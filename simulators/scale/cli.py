@@ -18,7 +18,7 @@ def default_link(device: str) -> Path:
 
 
 @click.command()
-@click.option("--device", default="scale-1", show_default=True, help="Names the default link path.")
+@click.option("--device", default=None, help="Names the default link path  [default: the world's scale id, or scale-1]")
 @click.option(
     "--link",
     "link_path",
@@ -48,7 +48,7 @@ def default_link(device: str) -> Path:
 @click.option("--garbage", is_flag=True, help="Send only noise, as a wrong baud rate does.")
 @click.option("--seed", type=int, default=1, show_default=True)
 def scale(
-    device: str,
+    device: str | None,
     link_path: Path | None,
     world_seed: int | None,
     scale_id: str | None,
@@ -66,9 +66,8 @@ def scale(
     from simulators.scale.pty_port import PtyPort
     from simulators.scale.simulator import ScaleSimulator
 
-    link_path = link_path or default_link(device)
-
     async def main() -> None:
+        nonlocal device, link_path
         world_task = None
         load: ShelfLoad
         if world_seed is not None:
@@ -88,14 +87,19 @@ def scale(
                 f"{shelf.units} units now, {speed:g}x",
                 err=True,
             )
+            device = device or chosen
+            unit = shelf.unit_grams
         else:
             load = FixedLoad(unit_grams=unit_grams, units=units, tray_grams=tray_grams)
+            unit = unit_grams
+        device = device or "scale-1"
+        link_path = link_path or default_link(device)
         sim = ScaleSimulator(PtyPort(link_path), load, noise=LineNoise(noise, seed=seed), seed=seed)
         sim.garbage = garbage
         sim.plug()
         click.echo(
             f"scale on {link_path} (pty {sim.port.slave_name}); "
-            f"bridge it: comptoir bridge --serial {link_path} --device {device}",
+            f"bridge it: comptoir bridge --serial {link_path} --device {device} --unit-grams {unit:g}",
             err=True,
         )
         try:
