@@ -112,6 +112,7 @@ class ScaleBridge:
         self._open = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._changed = asyncio.Event()
+        self._last_reading_at = 0.0  # loop time of the last reading from the device
 
     # -- lifecycle ------------------------------------------------------------
     async def start(self) -> None:
@@ -121,6 +122,7 @@ class ScaleBridge:
         self._tasks = [
             asyncio.create_task(self._read_events(), name=f"bridge-read-{self.scale.device}"),
             asyncio.create_task(self._run_commands(), name=f"bridge-commands-{self.scale.device}"),
+            asyncio.create_task(self._watch_silence(), name=f"bridge-silence-{self.scale.device}"),
         ]
 
     async def stop(self) -> None:
@@ -174,6 +176,7 @@ class ScaleBridge:
         elif event.kind == "lost":
             self.stats.losses += 1
             self._open.clear()
+            self._reading("not_ready", None, False, from_device=False)  # unknown until the scale is back
         elif event.line is None:
             self._refused(LineRefused(LineError.TOO_LONG, "line longer than 96 bytes"), b"")
         else:
@@ -244,8 +247,24 @@ class ScaleBridge:
                 log.warning("unexpected line from the scale", extra={"device": self.scale.device, "verb": frame.verb})
 
     # -- publishing -----------------------------------------------------------
-    def _reading(self, status: str, grams: float | None, stable: bool) -> None:
-        self.stats.readings += 1
+    async def _watch_silence(self) -> None:
+        """A scale that says nothing (wrong baud rate, hung firmware) is reported not_ready once."""
+        loop = asyncio.get_running_loop()
+        self._last_reading_at = loop.time()
+        while True:
+            await asyncio.sleep(min(1.0, self.scale.silence_s / 4))
+            silent = loop.time() - self._last_reading_at >= self.scale.silence_s
+            if silent and (self._last is None or self._last.status != "not_ready"):
+                log.warning(
+                    "no reading from the scale", extra={"device": self.scale.device, "for_s": self.scale.silence_s}
+                )
+                self._reading("not_ready", None, False, from_device=False)
+                self._changed.set()
+
+    def _reading(self, status: str, grams: float | None, stable: bool, *, from_device: bool = True) -> None:
+        if from_device:
+            self.stats.readings += 1
+            self._last_reading_at = asyncio.get_running_loop().time()
         now = self.clock.now()
         last = self._last
         due = (

@@ -37,6 +37,9 @@ class ScaleConfig(BaseModel):
     reopen_interval_s: float = Field(0.5, gt=0, le=60, description="wait between tries to reopen a vanished port")
     command_timeout_s: float = Field(2.0, gt=0, le=60, description="wait this long for a command's ACK/NAK")
     command_retries: int = Field(3, ge=0, le=10, description="send an unanswered command again this often")
+    silence_s: float = Field(
+        5.0, gt=0, le=3600, description="no reading for this long (real seconds): publish status not_ready"
+    )
     bad_line_warning: int = Field(
         20, ge=1, description="this many bad lines in a row: warn that the baud rate may be wrong"
     )

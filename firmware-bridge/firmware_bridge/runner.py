@@ -33,10 +33,12 @@ def make_bridges(config: BridgeConfig, clock: Clock | None = None) -> list[Scale
             store=config.store,
             device=scale.device,
             kind="scale",
-            outbox=state / f"{scale.device}.outbox.sqlite",
+            outbox=state / f"bridge-{scale.device}.outbox.sqlite",
             clock=clock,
         )
-        bridges.append(ScaleBridge(scale, link, clock=clock, done_path=state / f"{scale.device}.commands-done.json"))
+        bridges.append(
+            ScaleBridge(scale, link, clock=clock, done_path=state / f"bridge-{scale.device}.commands-done.json")
+        )
     return bridges
 
 

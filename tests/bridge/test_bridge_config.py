@@ -9,14 +9,15 @@ from pathlib import Path
 import pytest
 from firmware_bridge.config import load_bridge_config
 
-from comptoir.config import ConfigError
+from comptoir.config import ConfigError, load_config
 
 EDGE_YAML = """\
 store: rue-des-lilas
 broker:
   url: mqtt://127.0.0.1:1883
-rfid:              # the edge agent's own section: not the bridge's business
-  readers: []
+state_dir: edge-state
+readers: []        # the edge agent's own sections: not the bridge's business
+cameras: []
 scales:
   - device: scale-7
     serial: /dev/serial/by-id/usb-Espressif_scale-7-if00
@@ -35,6 +36,17 @@ def test_reads_scales_store_and_broker_and_leaves_other_sections(tmp_path: Path)
     assert scale.device == "scale-7" and scale.baud == 115200
     assert scale.gtin == "03017620422003"  # the contract's 14-digit form
     assert scale.unit_grams == 250.0 and scale.heartbeat_s == 30.0
+
+
+def test_the_same_file_is_valid_for_the_edge_agent(tmp_path: Path) -> None:
+    """One edge.yaml for both: the agent lets 'scales:' through, the bridge ignores the agent's sections."""
+    from edge.config import EdgeConfig
+
+    path = tmp_path / "edge.yaml"
+    path.write_text(EDGE_YAML)
+    edge = load_config(path, EdgeConfig)
+    bridge = load_bridge_config(path)
+    assert edge.store == bridge.store and edge.broker == bridge.broker and edge.state_dir == bridge.state_dir
 
 
 @pytest.mark.parametrize(

@@ -124,11 +124,13 @@ async def test_wrong_baud_rate_garbage_is_dropped_with_a_hint_and_the_bridge_rec
     mqtt_broker: BrokerHandle, tmp_path: Path, caplog
 ) -> None:
     caplog.set_level(logging.WARNING, logger="firmware_bridge")
-    async with scale_rig(mqtt_broker, tmp_path, bad_line_warning=10) as rig:
+    async with scale_rig(mqtt_broker, tmp_path, bad_line_warning=10, silence_s=1.0) as rig:
         await rig.weights.wait_for(lambda m: m.stable)
         rig.sim.garbage = True
         await rig.bridge.wait_for(lambda b: b.stats.refused_total >= 15, timeout=15)
         assert any("is the baud rate right?" in r.getMessage() for r in caplog.records)
+        silent = await rig.weights.wait_for(lambda m: m.status == "not_ready")  # no reading for a second
+        assert silent.grams is None
         rig.sim.garbage = False
         rig.load.units = 2
         back = await rig.weights.wait_for(lambda m: m.stable and near(m.grams, 850.0))
@@ -142,6 +144,8 @@ async def test_unplug_and_replug_the_bridge_reconnects_by_itself(mqtt_broker: Br
         rig.sim.unplug()
         await rig.bridge.wait_for(lambda b: b.stats.losses == 1, timeout=10)
         assert not rig.path.exists()
+        gone = await rig.weights.wait_for(lambda m: m.status == "not_ready")
+        assert gone.grams is None and gone.units is None  # unknown, not zero
         rig.load.units = 1  # restocked... or emptied, while unplugged
         rig.sim.plug()  # a new pty behind the same stable path; the firmware boots again
         await rig.bridge.wait_for(lambda b: b.stats.opens == 2, timeout=10)
