@@ -18,6 +18,7 @@ from comptoir.clock import Clock, RealClock
 from comptoir.config import ConfigError, load_config, parse_config
 from comptoir.link import MqttLink
 from edge.config import EdgeConfig, ReaderConfig
+from edge.vision.config import CameraConfig
 
 log = logging.getLogger("comptoir.edge")
 
@@ -48,16 +49,40 @@ async def _run_reader(config: EdgeConfig, reader: ReaderConfig, clock: Clock) ->
         link.outbox.close()
 
 
-async def run_edge(config: EdgeConfig, clock: Clock | None = None) -> None:
+async def _run_camera(config: EdgeConfig, camera: CameraConfig, clock: Clock, config_dir: Path | None) -> None:
+    from edge.vision.agent import CameraAgent
+
+    link = make_link(config, camera.id, "camera", clock)
+    agent = CameraAgent(camera, link, clock=clock, config_dir=config_dir)  # model and slots checked before connecting
+    await link.start()
+    try:
+        await agent.run()
+    finally:
+        await link.stop()
+        link.outbox.close()
+
+
+async def run_edge(config: EdgeConfig, clock: Clock | None = None, config_dir: Path | None = None) -> None:
     """Run every device of ``config`` until cancelled."""
     clock = clock or RealClock()
     jobs: list[Awaitable[None]] = [_run_reader(config, reader, clock) for reader in config.readers]
+    jobs += [_run_camera(config, camera, clock, config_dir) for camera in config.cameras]
     if not jobs:
-        raise click.ClickException("the config lists no device to run (readers: is empty)")
+        raise click.ClickException("the config lists no device to run (readers: and cameras: are empty)")
     await asyncio.gather(*jobs)
 
 
 def _run(config: EdgeConfig) -> None:
+    if config.cameras:  # a missing model or slots file is a start-up error, not a traceback
+        from edge.vision.detector import ModelError
+        from edge.vision.slots import CalibrationError
+
+        try:
+            with contextlib.suppress(KeyboardInterrupt):
+                asyncio.run(run_edge(config))
+        except (ModelError, CalibrationError) as exc:
+            raise click.ClickException(str(exc)) from None
+        return
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run_edge(config))
 
@@ -81,7 +106,9 @@ def edge(ctx: click.Context, config_path: Path | None) -> None:
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(
-        f"edge agent for store {config.store}: {len(config.readers)} reader(s), broker {config.broker.url}", err=True
+        f"edge agent for store {config.store}: {len(config.readers)} reader(s), {len(config.cameras)} camera(s), "
+        f"broker {config.broker.url}",
+        err=True,
     )
     _run(config)
 

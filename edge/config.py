@@ -33,6 +33,7 @@ from comptoir.contract.topics import check_id
 from comptoir.link import BrokerSettings
 from edge.rfid.gate import GateParams
 from edge.rfid.tracker import TrackerParams
+from edge.vision.config import CameraConfig
 
 
 def _device_id(value: str) -> str:
@@ -111,16 +112,6 @@ class ReaderConfig(BaseModel):
         return self
 
 
-class CameraEntry(BaseModel):
-    """A shelf camera's entry; edge.vision validates the rest of its fields."""
-
-    model_config = ConfigDict(extra="allow")
-
-    id: str
-
-    _check_id = field_validator("id")(classmethod(lambda cls, v: _device_id(v)))
-
-
 class EdgeConfig(BaseModel):
     """Everything one edge board runs."""
 
@@ -130,7 +121,7 @@ class EdgeConfig(BaseModel):
     broker: BrokerSettings = Field(default_factory=BrokerSettings)
     state_dir: Path = Field(Path("edge-state"), description="where the outboxes (messages not yet delivered) live")
     readers: list[ReaderConfig] = Field(default_factory=list)
-    cameras: list[CameraEntry] = Field(default_factory=list)
+    cameras: list[CameraConfig] = Field(default_factory=list, description="shelf cameras, see docs/vision.md")
     scales: Any = Field(None, description="the firmware bridge's section; not read by this agent")
 
     @field_validator("store")

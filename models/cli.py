@@ -21,12 +21,13 @@ def models() -> None:
 @click.option("--val", "n_val", default=150, show_default=True, help="validation images (seed + 1)")
 @click.option("--seed", default=1, show_default=True)
 @click.option("--size", default="960x540", show_default=True, help="frame size WIDTHxHEIGHT")
-def dataset(out: Path, n_train: int, n_val: int, seed: int, size: str) -> None:
+@click.option("--crop", default=540, show_default=True, help="keep one random window this wide per frame (0: all)")
+def dataset(out: Path, n_train: int, n_val: int, seed: int, size: str, crop: int) -> None:
     """Render a seeded synthetic dataset in the YOLO layout, with OUT/data.yaml."""
     from models.dataset import build_dataset
     from simulators.camera.cli import _size
 
-    data = build_dataset(out, train=n_train, val=n_val, seed=seed, size=_size(size))
+    data = build_dataset(out, train=n_train, val=n_val, seed=seed, size=_size(size), crop=crop or None)
     click.echo(f"dataset ready: {data}")
 
 
@@ -34,20 +35,22 @@ def dataset(out: Path, n_train: int, n_val: int, seed: int, size: str) -> None:
 @click.option("--data", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
               help="data.yaml (from 'comptoir models dataset', or a shop's own labelled photos)")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="run folder")
-@click.option("--epochs", default=30, show_default=True)
-@click.option("--imgsz", default=640, show_default=True)
-@click.option("--batch", default=16, show_default=True)
+@click.option("--epochs", default=10, show_default=True)
+@click.option("--imgsz", default=352, show_default=True, help="training input size (the crops are 540 px)")
+@click.option("--batch", default=32, show_default=True)
+@click.option("--hours", type=float, default=None, help="wall-time bound; the schedule fits itself to it")
 @click.option("--seed", default=0, show_default=True)
 @click.option("--start", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="weights (.pt) to fine-tune; default: train from the model yaml")
 @click.option("--device", default="cpu", show_default=True, help="cpu, or a CUDA device number")
-def train_cmd(data: Path, out: Path, epochs: int, imgsz: int, batch: int, seed: int, start: Path | None,
-              device: str) -> None:
+def train_cmd(data: Path, out: Path, epochs: int, imgsz: int, batch: int, hours: float | None, seed: int,
+              start: Path | None, device: str) -> None:
     """Train the detector with ultralytics (needs the train extra)."""
     from models.train import train
 
     try:
-        best = train(data, out, epochs=epochs, imgsz=imgsz, batch=batch, seed=seed, start=start, device=device)
+        best = train(data, out, epochs=epochs, imgsz=imgsz, batch=batch, seed=seed, start=start, device=device,
+                     hours=hours)
     except RuntimeError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"best weights: {best}")

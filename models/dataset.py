@@ -42,16 +42,47 @@ def synthetic_frames(count: int, seed: int, size: tuple[int, int] = DEFAULT_SIZE
         yield renderer.render(random_facings(bay, rng), nrng, nuisance)
 
 
+#: a product cut by a crop keeps its box if at least this share of its width is inside
+KEEP_CUT = 0.6
+
+
+def crop_frame(frame: Frame, x0: int, width: int) -> Frame:
+    """The columns ``x0 .. x0 + width`` of a frame, with boxes clipped (or dropped if mostly outside).
+
+    Training on crops of full-resolution frames at a small input size keeps
+    products at the scale the edge sees them (the full frame letterboxed to
+    640 wide) for a quarter of the compute per sample.
+    """
+    from simulators.camera.render import Box
+
+    boxes = []
+    for b in frame.boxes:
+        cx0, cx1 = max(b.x0, x0), min(b.x1, x0 + width)
+        if cx1 - cx0 >= KEEP_CUT * (b.x1 - b.x0) and cx1 > cx0:
+            boxes.append(Box(b.cls, cx0 - x0, b.y0, cx1 - x0, b.y1))
+    return Frame(image=frame.image[:, x0:x0 + width].copy(), boxes=boxes, slots=[], shopper=frame.shopper)
+
+
+def cropped(frames: Iterator[Frame], width: int, seed: int) -> Iterator[Frame]:
+    rng = random.Random(seed)
+    for frame in frames:
+        full = frame.image.shape[1]
+        yield crop_frame(frame, rng.randint(0, max(0, full - width)), min(width, full))
+
+
 def build_dataset(out: Path, *, train: int, val: int, seed: int, size: tuple[int, int] = DEFAULT_SIZE,
-                  progress: bool = True) -> Path:
+                  crop: int | None = None, progress: bool = True) -> Path:
     """Render ``train`` + ``val`` images under ``out`` and write the ultralytics ``data.yaml``.
 
     Validation uses seed ``seed + 1``: never the same bays as training.
+    ``crop``: keep one random ``crop``-pixel-wide window of each frame.
     """
     out = Path(out)
     parts = (("train", train, seed), ("val", val, seed + 1))
     for split, count, split_seed in parts:
         frames = synthetic_frames(count, split_seed, size)
+        if crop:
+            frames = cropped(frames, crop, split_seed)
         if progress:
             from rich.progress import track
 

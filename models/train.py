@@ -22,12 +22,16 @@ def _ultralytics():  # type: ignore[no-untyped-def]
     return YOLO
 
 
-def train(data: Path, out: Path, *, epochs: int = 30, imgsz: int = 640, batch: int = 16, seed: int = 0,
-          start: Path | None = None, workers: int = 2, device: str = "cpu", fraction: float = 1.0) -> Path:
+def train(data: Path, out: Path, *, epochs: int = 10, imgsz: int = 352, batch: int = 32, seed: int = 0,
+          start: Path | None = None, workers: int = 2, device: str = "cpu", fraction: float = 1.0,
+          hours: float | None = None) -> Path:
     """Train on ``data`` (an ultralytics data.yaml); returns the best weights (``out/weights/best.pt``).
 
     ``start``: weights to fine-tune (a shop's photos on top of the shipped
-    model's ``.pt``); without it, training starts from scratch.
+    model's ``.pt``); without it, training starts from scratch. ``hours``
+    bounds the wall time (ultralytics then fits the learning-rate schedule
+    to it, whatever ``epochs`` says). The default ``imgsz`` suits the
+    dataset's 540-pixel crops: products at the scale the edge sees them.
     """
     yolo = _ultralytics()
     model = yolo(str(start) if start else str(MODEL_YAML))
@@ -47,8 +51,10 @@ def train(data: Path, out: Path, *, epochs: int = 30, imgsz: int = 640, batch: i
         name=out.name,
         exist_ok=True,
         close_mosaic=max(1, epochs // 5),
+        warmup_epochs=1,
         scale=0.25,
         fraction=fraction,
+        **({"time": hours} if hours else {}),
         verbose=False,
     )
     best = out / "weights" / "best.pt"
