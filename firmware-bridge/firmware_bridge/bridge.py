@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,6 +38,9 @@ from firmware_bridge.protocol import PROTOCOL_VERSION, Frame, LineError, LineRef
 from firmware_bridge.serial_line import PortClosed, PortEvent, SerialLine
 
 log = logging.getLogger("firmware_bridge")
+
+#: sequence gaps are logged as a warning at most this often (the rest at debug level), with running totals
+GAP_WARNING_EVERY_S = 60.0
 
 SENSOR_ERRORS = {"NOT_READY": "not_ready", "OVERLOAD": "overload"}
 
@@ -113,6 +117,7 @@ class ScaleBridge:
         self._tasks: list[asyncio.Task[None]] = []
         self._changed = asyncio.Event()
         self._last_reading_at = 0.0  # loop time of the last reading from the device
+        self._gap_warned_at = -GAP_WARNING_EVERY_S
 
     # -- lifecycle ------------------------------------------------------------
     async def start(self) -> None:
@@ -214,8 +219,20 @@ class ScaleBridge:
             missing = (frame.seq - self._expected_seq) % 65536
             self.stats.seq_gaps += 1
             self.stats.lines_missing += missing
-            log.info(
-                "sequence gap", extra={"device": self.scale.device, "expected": self._expected_seq, "got": frame.seq}
+            now = time.monotonic()
+            quiet = now - self._gap_warned_at < GAP_WARNING_EVERY_S
+            if not quiet:
+                self._gap_warned_at = now
+            log.log(
+                logging.DEBUG if quiet else logging.WARNING,
+                "lines lost (sequence gap)",
+                extra={
+                    "device": self.scale.device,
+                    "expected": self._expected_seq,
+                    "got": frame.seq,
+                    "gaps_total": self.stats.seq_gaps,
+                    "lost_total": self.stats.lines_missing,
+                },
             )
         self._expected_seq = (frame.seq + 1) % 65536
 

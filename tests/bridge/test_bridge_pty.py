@@ -106,8 +106,10 @@ async def test_corrupt_lines_are_counted_and_dropped_and_the_next_good_line_goes
 async def test_line_noise_counts_gaps_and_never_publishes_a_wrong_weight(
     mqtt_broker: BrokerHandle, tmp_path: Path
 ) -> None:
-    async with scale_rig(mqtt_broker, tmp_path, noise=LineNoise(0.3, seed=4)) as rig:
+    # rate_hz: the bridge asks for 40 reports a second (RATE), through the noise
+    async with scale_rig(mqtt_broker, tmp_path, noise=LineNoise(0.3, seed=4), rate_hz=40) as rig:
         await rig.bridge.wait_for(lambda b: b.stats.lines_ok >= 40 and b.stats.refused_total >= 5, timeout=20)
+        assert rig.sim.firmware.rate_hz == 40
         rig.load.units = 3
         await rig.weights.wait_for(lambda m: m.stable and near(m.grams, 1100.0))
         stats = rig.bridge.stats
