@@ -10,9 +10,12 @@ from typing import Any
 from sllurp.llrp import LLRPMessage
 from sllurp.llrp_proto import LLRPROSpec
 
+from comptoir.contract import Message
+from comptoir.link import MqttLink
 from simulators.llrp import protocol as llrp
 from simulators.llrp.radio import RadioParams, WorldRadio
 from simulators.world import World, WorldParams, default_antennas
+from tests.conftest import BrokerHandle
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 ALL_PORTS = [a.port for a in default_antennas()]
@@ -99,3 +102,34 @@ class RawClient:
 
 def status(body: dict[str, Any]) -> str:
     return body["LLRPStatus"]["StatusCode"]
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        self.changed = asyncio.Event()
+
+    def __call__(self, message: Message) -> None:
+        self.messages.append(message)
+        self.changed.set()
+
+    def of(self, model: type) -> list:  # type: ignore[type-arg]
+        return [m for m in self.messages if isinstance(m, model)]
+
+    async def wait_for(self, predicate, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+        async def loop() -> None:
+            while not predicate(self):
+                self.changed.clear()
+                await self.changed.wait()
+
+        await asyncio.wait_for(loop(), timeout)
+
+
+async def listen(broker: BrokerHandle, store: str = "demo") -> tuple[MqttLink, Inbox]:
+    inbox = Inbox()
+    link = MqttLink(broker.settings(), store=store, device="listener", kind="test")
+    for pattern in (f"comptoir/v1/{store}/rfid/#", f"comptoir/v1/{store}/gate/#"):
+        link.subscribe(pattern, inbox)
+    await link.start()
+    assert await link.wait_subscribed(10)
+    return link, inbox

@@ -60,7 +60,12 @@ def test_move_needs_the_margin_while_the_old_location_still_reads() -> None:
 
 def test_margin_shrinks_when_the_old_location_falls_silent() -> None:
     params = TrackerParams(
-        move_margin_db=6, margin_holdoff_s=2, margin_decay_db_per_s=1, margin_floor_db=-20, arrival_settle_s=0
+        move_margin_db=6,
+        margin_holdoff_s=2,
+        margin_decay_db_per_s=1,
+        margin_floor_db=-20,
+        arrival_settle_s=0,
+        move_after_reads=0,
     )
     tracker = TagTracker(params)
     for s in range(5):
@@ -74,6 +79,16 @@ def test_margin_shrinks_when_the_old_location_falls_silent() -> None:
             break
     # the margin 6 dB must fall below -2 dB: holdoff 2 s + 8 s of decay after A's last read (t=4)
     assert moved_at is not None and 4 + 2 + 8 <= moved_at <= 4 + 2 + 8 + 2
+
+
+def test_a_run_of_reads_elsewhere_moves_the_tag_once_the_old_location_is_silent() -> None:
+    tracker = TagTracker(TrackerParams(arrival_settle_s=0, move_after_reads=3, move_after_silent_s=4))
+    for s in range(5):
+        tracker.observe(EPC, "A", 1, -45, T0 + s)
+    # carried to B, where it reads much weaker than it did at A: the RSSI alone would take a while
+    events = [tracker.observe(EPC, "B", 2, -60, T0 + 5 + s) for s in range(6)]
+    moved = [(i, e.location) for i, e in enumerate(events) if e is not None]
+    assert moved == [(3, "B")]  # third read at B and A silent since t=4: at t=8
 
 
 def test_no_flapping_under_five_percent_cross_reads() -> None:

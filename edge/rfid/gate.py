@@ -3,8 +3,8 @@
 A visit is the run of reads of one tag at the gate's antennas, ended by
 ``quiet_s`` without any. At its end the visit is judged: each antenna's
 strongest read gives the order (inside peaked first: the tag went out), and
-the tag must have been clearly on one side in the first half of the visit
-and clearly on the other in the second half, by ``side_margin_db`` of mean
+the tag must have been clearly on one side in the first third of the visit
+and clearly on the other in the last third, by ``side_margin_db`` of mean
 RSSI. A visit longer than ``max_visit_s`` is a tag lingering near the gate,
 never a passage.
 """
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, ConfigDict, Field
 
 INSIDE, OUTSIDE = "inside", "outside"
-_ABSENT_DBM = -100.0  # a side that did not read the tag at all in half a visit
+_NO_RSSI = -100.0  # a read without RSSI
 
 
 class GateParams(BaseModel):
@@ -25,9 +25,16 @@ class GateParams(BaseModel):
     quiet_s: float = Field(2.0, gt=0, description="a visit ends after this long without a read at the gate")
     max_visit_s: float = Field(15.0, gt=0, description="a longer visit is a tag lingering at the gate: no passage")
     side_margin_db: float = Field(
-        3.0, ge=0, description="mean RSSI by which one side must win each half of a visit for a passage"
+        3.0, ge=0, description="mean RSSI by which one side must win the first and the last third of a visit"
     )
-    min_reads: int = Field(3, ge=2, description="reads a visit needs, at least one at each antenna")
+    min_reads: int = Field(6, ge=3, description="reads a visit needs to be judged at all")
+    min_reads_per_side: int = Field(2, ge=1, description="reads each of the two antennas must contribute")
+    min_peak_rssi_dbm: float | None = Field(
+        None,
+        ge=-200,
+        le=50,
+        description="each antenna's strongest read must reach this (dBm): ignores tags only glimpsed from afar",
+    )
     max_reads: int = Field(500, ge=10, description="reads kept per visit (memory bound for tags parked at the gate)")
 
 
@@ -71,7 +78,7 @@ class GateDetector:
             visit.lingering = True
             visit.reads.clear()
         elif len(visit.reads) < p.max_reads:
-            visit.reads.append((when, side, _ABSENT_DBM if rssi is None else float(rssi)))
+            visit.reads.append((when, side, _NO_RSSI if rssi is None else float(rssi)))
         return passage
 
     def sweep(self, now: float) -> list[Passage]:
@@ -93,14 +100,21 @@ class GateDetector:
         reads = sorted(visit.reads)
         inside = [r for r in reads if r[1] == INSIDE]
         outside = [r for r in reads if r[1] == OUTSIDE]
-        if len(reads) < p.min_reads or not inside or not outside:
+        if len(reads) < p.min_reads or min(len(inside), len(outside)) < p.min_reads_per_side:
             return None
-        peak_in = max(inside, key=lambda r: (r[2], -r[0]))[0]
-        peak_out = max(outside, key=lambda r: (r[2], -r[0]))[0]
+        strongest_in = max(inside, key=lambda r: (r[2], -r[0]))
+        strongest_out = max(outside, key=lambda r: (r[2], -r[0]))
+        if p.min_peak_rssi_dbm is not None and min(strongest_in[2], strongest_out[2]) < p.min_peak_rssi_dbm:
+            return None
+        peak_in, peak_out = strongest_in[0], strongest_out[0]
         if peak_in == peak_out:
             return None
-        half = len(reads) // 2
-        early, late = _lean(reads[:half]), _lean(reads[half:])
+        # a side silent in a third counts as a little weaker than its weakest read of the visit
+        absent_in = min(r[2] for r in inside) - 3.0
+        absent_out = min(r[2] for r in outside) - 3.0
+        third = max(1, len(reads) // 3)
+        early = _lean(reads[:third], absent_in, absent_out)
+        late = _lean(reads[-third:], absent_in, absent_out)
         if peak_in < peak_out:
             direction, ok = "out", early >= p.side_margin_db and late <= -p.side_margin_db
         else:
@@ -111,10 +125,10 @@ class GateDetector:
         return Passage(epc, direction, round(confidence, 3), visit.last)
 
 
-def _lean(reads: list[tuple[float, str, float]]) -> float:
+def _lean(reads: list[tuple[float, str, float]], absent_in: float, absent_out: float) -> float:
     """Mean inside RSSI minus mean outside RSSI (positive: the tag is on the inside)."""
     ins = [r[2] for r in reads if r[1] == INSIDE]
     outs = [r[2] for r in reads if r[1] == OUTSIDE]
-    mean_in = sum(ins) / len(ins) if ins else _ABSENT_DBM
-    mean_out = sum(outs) / len(outs) if outs else _ABSENT_DBM
+    mean_in = sum(ins) / len(ins) if ins else absent_in
+    mean_out = sum(outs) / len(outs) if outs else absent_out
     return mean_in - mean_out

@@ -7,7 +7,9 @@ service's "mobility profile": a tag moves to a new location only when the
 new location's smoothed RSSI beats the current one by a margin, and that
 margin shrinks the longer the current location has not read the tag
 (``move_margin_db``, minus ``margin_decay_db_per_s`` per second once
-``margin_holdoff_s`` has passed, down to ``margin_floor_db``). A tag that
+``margin_holdoff_s`` has passed, down to ``margin_floor_db``); and a location
+that reads the tag ``move_after_reads`` times in a row takes it whatever the
+RSSI once the current one has been silent for ``move_after_silent_s``. A tag that
 is read nowhere for ``departed_after_s`` departs. A new tag is reported
 ``arrival_settle_s`` after its first read, at the location that read it
 most, so that a first read by a neighbouring antenna does not make a false
@@ -42,10 +44,18 @@ class TrackerParams(BaseModel):
         2.0, ge=0, description="the margin stays whole while the current location read the tag this recently"
     )
     margin_decay_db_per_s: float = Field(
-        1.0, ge=0, description="after the holdoff, the margin shrinks by this per silent second at the current location"
+        2.0, ge=0, description="after the holdoff, the margin shrinks by this per silent second at the current location"
     )
     margin_floor_db: float = Field(
         -20.0, le=60, description="the margin never goes below this (negative: a long-silent location loses to any)"
+    )
+    move_after_reads: int = Field(
+        3,
+        ge=0,
+        description="a location that reads the tag this many times in a row takes it, whatever the RSSI (0: off)...",
+    )
+    move_after_silent_s: float = Field(
+        4.0, ge=0, description="...once the current location has not read the tag for this long"
     )
     move_min_reads: int = Field(2, ge=1, description="reads a location needs in its window before it can take a tag")
     location_memory_s: float = Field(
@@ -85,6 +95,8 @@ class TagState:
     locations: dict[str, _Location]
     info: object = None  # what the agent decoded from the EPC, kept with the tag
     pending_since: float | None = None  # first read of a tag not yet reported as arrived
+    rival: str | None = None  # the other location reading the tag since the current one last did
+    rival_reads: int = 0
 
     def best_location(self) -> str:
         """Where most reads came from (then the strongest): the arrival location."""
@@ -163,11 +175,22 @@ class TagTracker:
             return self._arrive(tag, when)
         current = tag.location
         if location == current:
+            tag.rival = None
+            tag.rival_reads = 0
             return None
+        if tag.rival == location:
+            tag.rival_reads += 1
+        else:
+            tag.rival, tag.rival_reads = location, 1
         here = tag.locations.get(current)
         if here is None or not here.window:
-            tag.location = location
-            return TagEvent("moved", tag, location, current, when)
+            return self._move(tag, location, when)
+        if (
+            p.move_after_reads
+            and tag.rival_reads >= p.move_after_reads
+            and when - here.last_seen >= p.move_after_silent_s
+        ):
+            return self._move(tag, location, when)
         if len(loc.window) < p.move_min_reads:
             return None
         silent = when - here.last_seen - p.margin_holdoff_s
@@ -175,9 +198,16 @@ class TagTracker:
         if silent > 0:
             margin = max(p.margin_floor_db, margin - p.margin_decay_db_per_s * silent)
         if loc.total / len(loc.window) > here.total / len(here.window) + margin:
-            tag.location = location
-            return TagEvent("moved", tag, location, current, when)
+            return self._move(tag, location, when)
         return None
+
+    @staticmethod
+    def _move(tag: TagState, location: str, when: float) -> TagEvent:
+        origin = tag.location
+        tag.location = location
+        tag.rival = None
+        tag.rival_reads = 0
+        return TagEvent("moved", tag, location, origin, when)
 
     @staticmethod
     def _arrive(tag: TagState, when: float) -> TagEvent:

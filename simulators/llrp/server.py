@@ -27,7 +27,7 @@ import logging
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import ClassVar, Protocol
@@ -353,16 +353,19 @@ class _Session:
         else:
             period_ms = None  # runs until the ROSpec stops: reports come every N tags only
         elapsed = 0.0
+        round_start = clock.now()
         while s.state == ACTIVE:
+            # rounds tile simulated time exactly: a loaded machine falls behind the clock, it never skips
             step = server.round_ms if period_ms is None else min(server.round_ms, period_ms - elapsed)
-            start = clock.now()
-            await clock.sleep(step / 1000)
+            round_end = round_start + timedelta(milliseconds=step)
+            await clock.sleep(max(0.0, (round_end - clock.now()).total_seconds()))
             elapsed += step
+            start, round_start = round_start, round_end
             if server.replay:
                 self.send(llrp.RO_ACCESS_REPORT, server.replay[replay_index % len(server.replay)])
                 server.stats.reports += 1
                 return
-            reads = server.source.observe(ports, start, clock.now())
+            reads = server.source.observe(ports, start, round_end)
             # an AISpec that ends at the N-th observation ends often within one round: each of
             # those short runs is an AISpec of its own, with its own end-of-AISpec report
             runs = self._aispec_runs(reads, ai)

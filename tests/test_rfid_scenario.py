@@ -1,0 +1,100 @@
+"""The whole RFID path in a busy simulated shop, on a simulated clock at high speed.
+
+Shoppers pick, carry, pay and leave; staff restock; a delivery arrives. The
+reader reads each tag with probability 0.8 per round and reads 5% of the
+tags of neighbouring zones (cross-reads). Every simulated minute, the
+agent's idea of where each tag is gets compared with the world's ground
+truth.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from comptoir.clock import SimulatedClock
+from comptoir.contract import ZoneEvent
+from comptoir.link import MqttLink
+from edge.config import ReaderConfig
+from edge.rfid.agent import RfidAgent
+from simulators.llrp.radio import RadioParams, WorldRadio
+from simulators.llrp.server import ReaderSimulator
+from simulators.world import World, WorldParams, default_antennas
+from tests.conftest import BrokerHandle
+from tests.rfid_support import ALIASES, START, listen
+
+SIMULATED_MINUTES = 20
+SPEED = 60.0
+
+pytestmark = pytest.mark.timeout(120)
+
+
+async def test_locations_right_for_99_percent_of_tag_minutes(mqtt_broker: BrokerHandle, tmp_path: Path) -> None:
+    world = World(
+        seed=11,
+        params=WorldParams(products=30, shopper_every_s=40, delivery_every_s=610, dock_dwell_s=300),
+        start=START,
+    )
+    radio = WorldRadio(world, default_antennas(), RadioParams(read_probability=0.8, cross_read_probability=0.05), 11)
+    clock = SimulatedClock(START, speed=SPEED)
+    sim = await ReaderSimulator(radio, clock=clock, round_ms=1000).start("127.0.0.1", 0)
+    config = ReaderConfig(
+        id="reader-1",
+        host="127.0.0.1",
+        port=sim.port,
+        antennas=ALIASES,
+        report_every_n_tags=1000,
+        report_timeout_ms=1000,
+        snapshot_every_s=60,
+    )
+    link = MqttLink(
+        mqtt_broker.settings(),
+        store="demo",
+        device="reader-1",
+        kind="rfid-reader",
+        outbox=tmp_path / "outbox.sqlite",
+        clock=clock,
+    )
+    await link.start()
+    agent = RfidAgent(config, link, clock=clock)
+    listener, inbox = await listen(mqtt_broker)
+    task = asyncio.create_task(agent.run())
+    covered = set(ALIASES.values())
+    right = wrong = 0
+    mistakes: list[str] = []
+    try:
+        await clock.sleep(60)  # let the agent see the shop once
+        for _ in range(SIMULATED_MINUTES):
+            await clock.sleep(60)
+            for epc, item in world.items.items():
+                zone = item.where.zone
+                if zone not in covered:
+                    continue
+                tag = agent.tracker.tags.get(epc)
+                seen = tag.location if tag is not None and tag.present else None
+                if seen == zone:
+                    right += 1
+                else:
+                    wrong += 1
+                    mistakes.append(f"{epc} {item.where.status} in {zone}, tracked at {seen}")
+        assert await link.flush(20)
+        await inbox.wait_for(lambda i: sum(isinstance(m, ZoneEvent) for m in i.messages) >= agent.stats.events)
+    finally:
+        await listener.stop()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await link.stop()
+        link.outbox.close()
+        await sim.stop()
+    accuracy = right / (right + wrong)
+    print(f"tag-minutes right: {right}/{right + wrong} = {accuracy:.4f}; reads {agent.stats.reads}")
+    assert right + wrong > 200 * SIMULATED_MINUTES
+    assert accuracy >= 0.99, mistakes[:20]
+    # no tag that stays is ever reported departed
+    departed = [e for e in inbox.of(ZoneEvent) if e.event == "departed"]
+    stayed = [e for e in departed if world.items[e.epc].where.status.in_shop]
+    assert stayed == [], stayed[:5]
+    assert inbox.of(ZoneEvent), "the events went through the broker"
