@@ -1,0 +1,266 @@
+"""The kiosk assistant: one question in, one grounded answer out.
+
+Flow: language (fr/en) -> intent (rules) -> product (lexical + embedding
+match, with a confidence) -> facts from the hub (price, place, shelf count
+and its time) -> sentences from fixed templates. Below the confidence
+threshold it asks which product, or offers a person; it never answers with a
+figure it did not read from the hub.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import sqlite_utils
+
+from hub.assistant import phrasing
+from hub.assistant.embeddings import Embedder, product_vectors
+from hub.assistant.faq import DEFAULT_FAQ, load_faq
+from hub.assistant.intents import CUE_WORDS, classify
+from hub.assistant.language import Lang, detect
+from hub.assistant.matching import Candidate, CatalogEntry, ProductIndex, Query
+from hub.assistant.settings import KioskSettings
+from hub.assistant.stock import ProductFacts, StockReader
+from hub.recommend.service import Recommender
+
+log = logging.getLogger("hub.assistant")
+
+PRODUCT_INTENTS = frozenset({"where", "stock", "price", "details", "pairing", "product"})
+#: Raises the "customer asks for help" alert for a kiosk; returns False if it could not.
+CallStaff = Callable[[str], bool]
+
+
+@dataclass
+class Reply:
+    answer: str
+    lang: Lang
+    intent: str
+    products: list[ProductFacts] = field(default_factory=list)
+    handoff: bool = False
+    confidence: float = 0.0
+    suggestions: list[str] = field(default_factory=list)  # reasons, parallel to products past the first ones
+
+
+@dataclass
+class _Session:
+    lang: Lang
+    gtins: list[str]
+    expires: float
+
+
+class Assistant:
+    def __init__(self, db: sqlite_utils.Database, stock: StockReader, settings: KioskSettings | None = None,
+                 clock_now: Callable[[], datetime] | None = None, call_staff: CallStaff | None = None,
+                 embedder: Embedder | None = None, recommender: Recommender | None = None,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.db = db
+        self.stock = stock
+        self.settings = settings or KioskSettings()
+        self.clock_now = clock_now or (lambda: datetime.now(UTC))
+        self.call_staff = call_staff
+        self.embedder = embedder or Embedder(threads=self.settings.embedding_threads)
+        self.recommender = recommender or Recommender(db, stock, min_support=self.settings.min_support)
+        self.monotonic = monotonic
+        self.zone = ZoneInfo(self.settings.timezone)
+        self.faq = load_faq(self.settings.faq or DEFAULT_FAQ)
+        self.faq_keywords = {t: e.keywords for t, e in self.faq.items()}
+        self.index: ProductIndex | None = None
+        self._catalog_signature: tuple | None = None
+        self._catalog_checked = -float("inf")
+        self._sessions: OrderedDict[str, _Session] = OrderedDict()
+
+    # -- the catalog index ------------------------------------------------------------------
+    def _signature(self) -> tuple:
+        return tuple(self.db.execute(
+            "SELECT COUNT(*), COALESCE(MAX(gtin), ''), TOTAL(LENGTH(name) + LENGTH(brand) + LENGTH(category)) "
+            "FROM products").fetchone())
+
+    def ensure_index(self, progress: Callable[[int, int], None] | None = None) -> ProductIndex:
+        """(Re)build the product index when the catalog changed (checked at most every 30 s)."""
+        now = self.monotonic()
+        if self.index is not None and now - self._catalog_checked < 30.0:
+            return self.index
+        self._catalog_checked = now
+        signature = self._signature()
+        if self.index is None or signature != self._catalog_signature:
+            entries = [CatalogEntry(*row) for row in self.db.execute(
+                "SELECT gtin, name, brand, category FROM products ORDER BY gtin")]
+            vectors = product_vectors(self.db, {e.gtin: e.text for e in entries}, self.embedder, progress)
+            matrix = (np.vstack([vectors[e.gtin] for e in entries]) if entries
+                      else np.zeros((0, 384), dtype=np.float32))
+            self.index = ProductIndex(entries, matrix, self.embedder)
+            self.embedder.one("bonjour")  # the first call pays for the engine's warm-up, not a customer
+            self._catalog_signature = signature
+            log.info("product index built", extra={"products": len(entries)})
+        return self.index
+
+    # -- sessions (memory only, short-lived) ----------------------------------------------------
+    def _session(self, key: str | None) -> _Session | None:
+        if not key:
+            return None
+        now = self.monotonic()
+        while self._sessions:
+            oldest_key, oldest = next(iter(self._sessions.items()))
+            if oldest.expires > now and len(self._sessions) <= 1000:
+                break
+            self._sessions.pop(oldest_key)
+        return self._sessions.get(key)
+
+    def _remember(self, key: str | None, lang: Lang, gtins: list[str]) -> None:
+        if not key:
+            return
+        previous = self._sessions.pop(key, None)
+        self._sessions[key] = _Session(lang, gtins or (previous.gtins if previous else []),
+                                       self.monotonic() + self.settings.session_minutes * 60)
+
+    # -- answering ------------------------------------------------------------------------------
+    def ask(self, text: str, lang: Lang | None = None, session: str | None = None, kiosk: str = "kiosk",
+            customer: str | None = None) -> Reply:
+        text = text or ""
+        remembered = self._session(session)
+        fallback: Lang = remembered.lang if remembered else "fr"
+        intent = classify(text, self.faq_keywords)
+        reply = self._answer(text, intent.name, intent.faq_topic, lang, fallback, remembered, kiosk, customer)
+        self._remember(session, reply.lang, [p.gtin for p in reply.products[:1]])
+        self._count(reply, text, kiosk)
+        return reply
+
+    def _language(self, text: str, lang: Lang | None, fallback: Lang, query: Query | None = None) -> Lang:
+        if lang in ("fr", "en"):
+            return lang
+        found, _ = detect(text[:500], fallback, fr_words=query.french_words if query else 0,
+                          en_words=query.english_words if query else 0)
+        return found
+
+    def _answer(self, text: str, intent: str, topic: str | None, lang: Lang | None, fallback: Lang,
+                remembered: _Session | None, kiosk: str, customer: str | None) -> Reply:
+        if intent in ("empty", "too_long"):
+            chosen = lang or fallback
+            return Reply(phrasing.message(intent, chosen), chosen, intent)
+        if intent == "refused":
+            chosen = self._language(text, lang, fallback)
+            return Reply(phrasing.message("refused", chosen), chosen, intent, handoff=True)
+        if intent == "staff":
+            chosen = self._language(text, lang, fallback)
+            called = self.call_staff(kiosk) if self.call_staff else False
+            return Reply(phrasing.message("staff" if called else "staff_failed", chosen), chosen, intent,
+                         handoff=True)
+        if intent == "faq" and topic:
+            chosen = self._language(text, lang, fallback)
+            entry = self.faq[topic]
+            return Reply(entry.fr if chosen == "fr" else entry.en, chosen, intent)
+        index = self.ensure_index()
+        query, candidates = index.search(text, ignore=CUE_WORDS)
+        chosen = self._language(text, lang, fallback, query)
+        if intent == "greeting" and (not candidates or candidates[0].score < self.settings.confident):
+            return Reply(phrasing.message("greeting", chosen), chosen, intent)
+        if intent == "greeting":
+            intent = "product"
+        if query.empty:
+            if remembered and remembered.gtins and intent in PRODUCT_INTENTS - {"product"}:
+                return self._about(intent, remembered.gtins[:1], chosen, 1.0, customer)
+            if intent in PRODUCT_INTENTS - {"product"}:
+                return Reply(phrasing.message("which_product", chosen), chosen, intent)
+            return Reply(phrasing.message("unknown", chosen), chosen, "unknown", handoff=True)
+        best = candidates[0].score if candidates else 0.0
+        if not any(c.lexical > 0 for c in candidates):
+            # no word of the question is in the catalog: not a product we know, maybe not a product at all
+            key = "unknown" if intent == "product" else "not_found"
+            return Reply(phrasing.message(key, chosen), chosen, "unknown" if intent == "product" else intent,
+                         handoff=True, confidence=best)
+        if best >= self.settings.confident:
+            group = [c.gtin for c in candidates if c.score >= max(self.settings.confident, best - 0.03)][:3]
+            return self._about(intent, group, chosen, best, customer)
+        if best >= self.settings.ask_below:
+            return self._clarify(intent, candidates[:3], chosen, best)
+        return Reply(phrasing.message("not_found", chosen), chosen, intent, handoff=True, confidence=best)
+
+    def _now(self) -> float:
+        return self.clock_now().timestamp()
+
+    def _clarify(self, intent: str, candidates: list[Candidate], lang: Lang, best: float) -> Reply:
+        facts = self.stock.facts([c.gtin for c in candidates], self._now())
+        ordered = [facts[c.gtin] for c in candidates if c.gtin in facts]
+        joiner = " ou " if lang == "fr" else " or "
+        options = joiner.join(phrasing.label(f) for f in ordered)
+        return Reply(phrasing.message("clarify", lang, options=options), lang, intent, ordered, confidence=best)
+
+    def _about(self, intent: str, gtins: list[str], lang: Lang, confidence: float, customer: str | None) -> Reply:
+        now = self._now()
+        facts = self.stock.facts(gtins, now)
+        found = [facts[g] for g in gtins if g in facts]
+        if not found:
+            return Reply(phrasing.message("not_found", lang), lang, intent, handoff=True)
+        stale = self.settings.stale_minutes * 60
+        if intent == "pairing":
+            return self._pairing(found[0], lang, now, confidence, customer)
+        lines: list[str] = []
+        if len(found) == 1:
+            lines.append(phrasing.lead(intent, found[0], lang))
+            lines.append(phrasing.shelf_state(found[0], self.zone, lang, now, stale))
+        else:
+            lines.append(phrasing.message("several", lang))
+            for f in found:
+                lines.append(f"• {phrasing.summary(f, lang)} {phrasing.shelf_state(f, self.zone, lang, now, stale)}")
+        products = list(found)
+        handoff = False
+        if all(f.on_shelf == 0 for f in found):
+            alternative = self._alternative(found[0], now, exclude={f.gtin for f in found})
+            if alternative is not None:
+                lines.append(f"{phrasing.message('alternative', lang)} {phrasing.summary(alternative, lang)} "
+                             f"{phrasing.shelf_state(alternative, self.zone, lang, now, stale)}")
+                products.append(alternative)
+            else:
+                lines.append(phrasing.message("no_alternative", lang))
+                handoff = True
+        return Reply("\n".join(lines), lang, intent, products, handoff=handoff, confidence=confidence)
+
+    def _alternative(self, product: ProductFacts, now: float, exclude: set[str]) -> ProductFacts | None:
+        members = [g for g in self.stock.category_members(product.category, product.gtin) if g not in exclude]
+        ordered = self.ensure_index().nearest(product.gtin, members)
+        for start in range(0, len(ordered), 20):
+            facts = self.stock.facts(ordered[start:start + 20], now)
+            for gtin in ordered[start:start + 20]:
+                f = facts.get(gtin)
+                if f is not None and f.on_shelf:
+                    return f
+        return None
+
+    def _pairing(self, product: ProductFacts, lang: Lang, now: float, confidence: float,
+                 customer: str | None) -> Reply:
+        suggestions, _ = self.recommender.for_product(product.gtin, now, customer=customer, k=3)
+        together = [s for s in suggestions if s.kind in ("together", "buy_again")]
+        name = phrasing.label(product)
+        if not together:
+            return Reply(phrasing.message("pairing_none", lang, name=name), lang, "pairing", [product],
+                         confidence=confidence)
+        lines = [phrasing.message("pairing", lang, name=name)]
+        stale = self.settings.stale_minutes * 60
+        for s in together:
+            state = phrasing.shelf_state(s.facts, self.zone, lang, now, stale)
+            lines.append(f"• {phrasing.summary(s.facts, lang)} {state}")
+        return Reply("\n".join(lines), lang, "pairing", [product, *(s.facts for s in together)],
+                     confidence=confidence)
+
+    # -- what is kept -----------------------------------------------------------------------------
+    def _count(self, reply: Reply, text: str, kiosk: str) -> None:
+        now = self.clock_now()
+        day = now.astimezone(UTC).date().isoformat()
+        try:
+            with self.db.conn:
+                self.db.conn.execute(
+                    "INSERT INTO kiosk_intent_counts (day, intent, lang, count) VALUES (?, ?, ?, 1) "
+                    "ON CONFLICT(day, intent, lang) DO UPDATE SET count = count + 1", (day, reply.intent, reply.lang))
+                if self.settings.log_conversations:
+                    self.db.conn.execute(
+                        "INSERT INTO kiosk_log (time, kiosk, lang, intent, question, answer) VALUES (?, ?, ?, ?, ?, ?)",
+                        (now.timestamp(), kiosk, reply.lang, reply.intent, text[:500], reply.answer[:2000]))
+        except Exception:
+            log.exception("could not count a kiosk question")

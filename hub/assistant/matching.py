@@ -1,0 +1,234 @@
+"""Finding the product a customer means: lexical/fuzzy matching (rapidfuzz) plus a sentence embedding.
+
+The lexical side folds accents and plurals, translates everyday English shop
+words to the catalog's French (``data/glossary.yaml``) and forgives typos
+token by token (OSA edit distance against the catalog's vocabulary). The
+embedding side (multilingual-e5) catches what the word lists miss, such as
+a paraphrase. Each gives a score in 0..1; the blend is the confidence the
+assistant compares with its thresholds.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import yaml
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from hub.assistant.embeddings import Embedder
+from hub.assistant.text import STOPWORDS, fold, singular, tokens
+
+GLOSSARY_FILE = Path(__file__).with_name("data") / "glossary.yaml"
+
+
+@dataclass(frozen=True)
+class MatchSettings:
+    """How product matching weighs its two signals and forgives typos.
+
+    ``lexical_weight`` + ``semantic_weight`` make the blend when some word of
+    the question is in the catalog; with no word in common the embedding alone
+    can reach at most ``semantic_only_cap`` (so the assistant asks rather than answers).
+    ``typo_cutoff`` is the least normalised OSA similarity (edits, swapped letters counting as one) for a
+    word to count as a misspelling of a catalog word: "hulie" is "huile", "alert" is not "alter".
+    ``semantic_span`` is how far above the median similarity a product must be to score 1.
+    ``head_bonus`` favours products whose name starts with a word of the question (French names start
+    with the head noun: "Beurre demi-sel" is butter, "Galettes au beurre" are biscuits).
+    """
+
+    lexical_weight: float = 0.7
+    semantic_weight: float = 0.3
+    semantic_only_cap: float = 0.3
+    typo_cutoff: float = 0.78
+    semantic_span: float = 0.08
+    category_factor: float = 0.6
+    head_bonus: float = 0.1
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    gtin: str
+    name: str
+    brand: str
+    category: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.name} {self.brand} ({self.category})"
+
+
+@dataclass
+class Candidate:
+    gtin: str
+    score: float
+    lexical: float
+    semantic: float
+
+
+@dataclass
+class Query:
+    """A question's product words: concepts, each a list of alternative spellings (token lists)."""
+
+    concepts: list[list[list[str]]] = field(default_factory=list)
+    translated: bool = False
+    english_words: int = 0  # glossary phrases that are English, not also French
+    french_words: int = 0  # words that are the catalog's own (French) words
+
+
+    @property
+    def empty(self) -> bool:
+        return not self.concepts
+
+
+def load_glossary(path: Path = GLOSSARY_FILE) -> dict[tuple[str, ...], list[list[str]]]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    glossary: dict[tuple[str, ...], list[list[str]]] = {}
+    for english, french in raw.items():
+        key = tuple(tokens(str(english)))
+        if key:
+            glossary[key] = [tokens(str(f)) for f in french if tokens(str(f))]
+    return glossary
+
+
+def parse_query(text: str, glossary: dict[tuple[str, ...], list[list[str]]], ignore: frozenset[str]) -> Query:
+    """Split a question into concepts, longest glossary phrases first (``olive oil`` before ``oil``)."""
+    words = [w for w in tokens(text) if w not in ignore]
+    longest = max((len(k) for k in glossary), default=1)
+    query = Query()
+    i = 0
+    while i < len(words):
+        for size in range(min(longest, len(words) - i), 0, -1):
+            phrase = tuple(words[i:i + size])
+            if phrase in glossary:
+                query.concepts.append([list(phrase), *glossary[phrase]])
+                if list(phrase) not in glossary[phrase]:  # "pizza" is no sign of English
+                    query.translated = True
+                    query.english_words += 1
+                i += size
+                break
+        else:
+            query.concepts.append([[words[i]]])
+            i += 1
+    return query
+
+
+class ProductIndex:
+    """The catalog, ready to be searched: an inverted index of folded tokens and a matrix of vectors."""
+
+    def __init__(self, entries: list[CatalogEntry], vectors: np.ndarray, embedder: Embedder | None,
+                 settings: MatchSettings | None = None,
+                 glossary: dict[tuple[str, ...], list[list[str]]] | None = None) -> None:
+        self.entries = entries
+        self.gtins = [e.gtin for e in entries]
+        self.position = {g: i for i, g in enumerate(self.gtins)}
+        self.vectors = vectors
+        self.embedder = embedder
+        self.settings = settings or MatchSettings()
+        self.glossary = glossary if glossary is not None else load_glossary()
+        self.postings: dict[str, dict[int, float]] = defaultdict(dict)
+        self.heads: dict[str, set[int]] = defaultdict(set)
+        for i, e in enumerate(entries):
+            name_tokens = tokens(e.name)
+            if name_tokens:
+                self.heads[name_tokens[0]].add(i)
+            for token in tokens(f"{e.name} {e.brand}"):
+                self.postings[token][i] = 1.0
+            for token in tokens(e.category):
+                self.postings[token].setdefault(i, self.settings.category_factor)
+        self.vocabulary = list(self.postings)
+        n = max(1, len(entries))
+        self.idf = {t: math.log(1 + n / len(p)) for t, p in self.postings.items()}
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def _similar_tokens(self, token: str) -> list[tuple[str, float]]:
+        """Catalog tokens that are ``token`` or a plausible misspelling of it, with a similarity in 0..1."""
+        exact = [(token, 1.0)] if token in self.postings else []
+        if len(token) <= 3 or any(c.isdigit() for c in token):
+            return exact
+        found = process.extract(token, self.vocabulary, scorer=OSA.normalized_similarity,
+                                score_cutoff=self.settings.typo_cutoff, limit=8)
+        fuzzy = [(word, float(score)) for word, score, _ in found if word != token]
+        return exact + fuzzy
+
+    def lexical(self, query: Query) -> np.ndarray:
+        """Per product, the weighted share of the question's concepts it matches."""
+        total = np.zeros(len(self.entries), dtype=np.float32)
+        heads = np.zeros(len(self.entries), dtype=np.float32)
+        weights = 0.0
+        named = False  # sizes alone ("1", "500 g") never make a match
+        for concept in query.concepts:
+            best = np.zeros(len(self.entries), dtype=np.float32)
+            weight = 0.0
+            for alternative in concept:
+                per_token = []
+                for token in alternative:
+                    score = np.zeros(len(self.entries), dtype=np.float32)
+                    for word, similarity in self._similar_tokens(token):
+                        weight = max(weight, self.idf[word])
+                        for i in self.heads.get(word, ()):
+                            heads[i] = max(heads[i], similarity)
+                        for i, factor in self.postings[word].items():
+                            score[i] = max(score[i], similarity * factor)
+                    per_token.append(score)
+                if per_token:
+                    best = np.maximum(best, np.mean(per_token, axis=0))
+            if weight:  # a word found nowhere in the catalog (a greeting, a verb) does not count against anyone
+                total += weight * best
+                weights += weight
+                named |= not all(_numeric(t) for t in concept[0])
+        if not weights or not named:
+            return np.zeros(len(self.entries), dtype=np.float32)
+        bonus = self.settings.head_bonus
+        return (1.0 - bonus) * (total / weights) + bonus * heads * (total > 0)
+
+    def semantic(self, text: str) -> np.ndarray:
+        if self.embedder is None or not len(self.entries) or not text.strip():
+            return np.zeros(len(self.entries), dtype=np.float32)
+        similarities = self.vectors @ self.embedder.one(text)
+        median = float(np.median(similarities))
+        return np.clip((similarities - median) / self.settings.semantic_span, 0.0, 1.0)
+
+    def search(self, text: str, ignore: frozenset[str] = frozenset(), limit: int = 5) -> tuple[Query, list[Candidate]]:
+        """The best ``limit`` products for ``text`` with their confidence, best first."""
+        query = parse_query(text, self.glossary, ignore)
+        if all(all(_numeric(t) for t in c[0]) for c in query.concepts):
+            query.concepts = []  # "1", "500 g": sizes qualify a product, they do not name one
+        query.french_words = sum(1 for c in query.concepts if len(c) == 1 and all(t in self.postings for t in c[0]))
+        if query.empty or not len(self.entries):
+            return query, []
+        lexical = self.lexical(query)
+        product_words = " ".join(" ".join(c[0]) for c in query.concepts)
+        semantic = self.semantic(product_words)
+        s = self.settings
+        if lexical.max() > 0:
+            blend = s.lexical_weight * lexical + s.semantic_weight * semantic
+        else:
+            blend = s.semantic_only_cap * semantic
+        top = np.argsort(-blend)[:limit]
+        return query, [Candidate(self.gtins[i], round(float(blend[i]), 4), round(float(lexical[i]), 4),
+                                 round(float(semantic[i]), 4)) for i in top if blend[i] > 0]
+
+    def nearest(self, gtin: str, among: list[str]) -> list[str]:
+        """``among`` ordered by embedding similarity to ``gtin`` (for alternatives in the same category)."""
+        if gtin not in self.position or not among:
+            return among
+        base = self.vectors[self.position[gtin]]
+        scored = [(float(self.vectors[self.position[g]] @ base), g) for g in among if g in self.position]
+        return [g for _, g in sorted(scored, reverse=True)]
+
+
+_UNITS = frozenset({"g", "kg", "l", "cl", "ml", "x", "m", "%"})
+
+
+def _numeric(token: str) -> bool:
+    return token in _UNITS or any(c.isdigit() for c in token)
+
+
+def folded_words(text: str) -> set[str]:
+    return {singular(w) for w in fold(text).split() if w not in STOPWORDS}

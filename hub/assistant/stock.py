@@ -1,0 +1,63 @@
+"""Product facts for the kiosk, read from the hub: catalog row plus the fused shelf figure and its time.
+
+Only product-level figures leave this module: how many units are on the
+sales floor and when that was counted; never tags, devices or item rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+from hub.fusion import Fusion
+
+_COLUMNS = "gtin, name, brand, category, price_cents, unit_weight_g, aisle, shelf, pack_size"
+
+
+@dataclass(frozen=True)
+class ProductFacts:
+    gtin: str
+    name: str
+    brand: str
+    category: str
+    price_cents: int
+    unit_weight_g: float
+    aisle: str
+    shelf: str
+    pack_size: int
+    on_shelf: int | None  # units on the sales floor; None when no sensor has reported
+    in_backroom: bool  # some units in the stockroom (said as such, never counted to the customer)
+    updated_at: float | None  # UNIX time of the figure on_shelf comes from
+
+    @property
+    def price_eur(self) -> float:
+        return self.price_cents / 100
+
+
+class StockReader:
+    """Reads product facts from the database and the hub's live fusion state."""
+
+    def __init__(self, db: sqlite_utils.Database, fusion: Fusion) -> None:
+        self.db = db
+        self.fusion = fusion
+
+    def facts(self, gtins: list[str], now: float) -> dict[str, ProductFacts]:
+        if not gtins:
+            return {}
+        marks = ",".join("?" * len(gtins))
+        rows = self.db.execute(f"SELECT {_COLUMNS} FROM products WHERE gtin IN ({marks})", gtins).fetchall()
+        return {row[0]: self._facts(row, now) for row in rows}
+
+    def _facts(self, row: tuple[Any, ...], now: float) -> ProductFacts:
+        view = self.fusion.sku(row[0], now)
+        floor = view["floor"]["units"]
+        ages = [a for a in (view["floor"]["age_s"], view["shelf"]["age_s"]) if a is not None]
+        backroom = view["backroom"]["units"]
+        return ProductFacts(*row, on_shelf=floor, in_backroom=bool(backroom),
+                            updated_at=(now - min(ages)) if ages and floor is not None else None)
+
+    def category_members(self, category: str, exclude: str) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT gtin FROM products WHERE category = ? AND gtin != ?",
+                                              [category, exclude])]
