@@ -158,7 +158,10 @@ class CameraAgent:
                     continue
                 after = frame.index
                 started = time.monotonic()
-                await self._count(frame.image)
+                try:
+                    await self._count(frame.image)
+                except Exception:  # one bad frame must not stop the camera
+                    log.exception("counting a frame failed; skipped", extra={"camera": self.config.id})
                 self._heartbeat()
                 await asyncio.sleep(max(0.0, period - (time.monotonic() - started)))
         finally:

@@ -1,0 +1,193 @@
+"""Frames per second of the edge vision pipeline, against bare ONNX Runtime and ultralytics' predict.
+
+Three runs on the same model and the same frames (JPEG frames of a
+simulated bay, 960x540, as the camera sends them):
+
+* bare: ``session.run`` on the already letterboxed input tensors (the floor
+  no pipeline can beat);
+* ours: JPEG decode, letterbox, inference, decode, NMS and slot counting;
+* ultralytics (when the train extra is installed): ``YOLO(model.onnx).predict``
+  on the decoded frames, with the same score and overlap thresholds; its
+  boxes are matched with ours (IoU >= 0.9).
+
+Then the vision agent's resident memory: ``comptoir edge`` with one camera
+against ``comptoir sim camera`` and a private mosquitto, measured once it
+has published counts.
+
+    python bench/vision.py [--model M] [--frames 60] [--rounds 3] [--skip-memory]
+
+Ratios are against numbers measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from edge.vision.detector import Detector, shipped_model_path
+from edge.vision.slots import Calibration, SlotMap
+from models.metrics import box_iou
+from simulators.camera.bay import random_facings, world_bay
+from simulators.camera.render import BayRenderer
+from simulators.camera.server import STREAM_NUISANCE, calibration
+from simulators.world import World
+
+CONF, IOU = 0.4, 0.6
+
+
+def make_frames(n: int, bay_id: str = "A1-B1") -> tuple[list[bytes], Calibration]:
+    world = World(seed=7, movers=False)
+    bay = world_bay(world, bay_id)
+    renderer = BayRenderer(bay, (960, 540), geometry_seed=3)
+    rng, nrng = random.Random(5), np.random.default_rng(5)
+    jpegs = []
+    for _ in range(n):
+        frame = renderer.render(random_facings(bay, rng), nrng, STREAM_NUISANCE)
+        jpegs.append(cv2.imencode(".jpg", frame.image, [cv2.IMWRITE_JPEG_QUALITY, 85])[1].tobytes())
+    return jpegs, Calibration.model_validate(calibration(renderer))
+
+
+def fps(run, items: list) -> float:  # type: ignore[no-untyped-def, type-arg]
+    t0 = time.perf_counter()
+    for item in items:
+        run(item)
+    return len(items) / (time.perf_counter() - t0)
+
+
+def bench_pipeline(model: Path, jpegs: list[bytes], cal: Calibration, rounds: int) -> dict[str, float]:
+    detector = Detector(model, conf=CONF, iou=IOU)
+    slots = SlotMap(cal, count_score=CONF)
+    images = [cv2.imdecode(np.frombuffer(j, np.uint8), cv2.IMREAD_COLOR) for j in jpegs]
+    blobs = [detector.prepare(img)[0] for img in images]
+
+    def bare(blob: np.ndarray) -> None:
+        detector.session.run(None, {detector.input_name: blob})
+
+    def ours(jpeg: bytes) -> None:
+        image = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
+        slots.read(detector.detect(image))
+
+    for _ in range(3):
+        bare(blobs[0])
+        ours(jpegs[0])
+    bare_runs, our_runs = [], []
+    for _ in range(rounds):  # interleaved, so a busy machine slows both alike
+        bare_runs.append(fps(bare, blobs))
+        our_runs.append(fps(ours, jpegs))
+    return {"bare_fps": statistics.median(bare_runs), "ours_fps": statistics.median(our_runs)}
+
+
+def bench_ultralytics(model: Path, jpegs: list[bytes], rounds: int) -> dict[str, float] | None:
+    os.environ.setdefault("YOLO_OFFLINE", "1")
+    try:
+        from ultralytics import YOLO
+    except ImportError:
+        return None
+    detector = Detector(model, conf=CONF, iou=IOU)
+    yolo = YOLO(str(model), task="detect")
+    images = [cv2.imdecode(np.frombuffer(j, np.uint8), cv2.IMREAD_COLOR) for j in jpegs]
+    h, w = detector.input_h, detector.input_w
+
+    def theirs(image: np.ndarray):  # type: ignore[no-untyped-def]
+        return yolo.predict(image, imgsz=(h, w), conf=CONF, iou=IOU, max_det=1000, verbose=False, device="cpu")[0]
+
+    def ours(jpeg: bytes) -> None:
+        detector.detect(cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR))
+
+    theirs(images[0])
+    ours(jpegs[0])
+    their_runs, our_runs = [], []
+    for _ in range(rounds):
+        their_runs.append(fps(theirs, images))
+        our_runs.append(fps(ours, jpegs))
+    matched = total = extra = 0
+    for image in images:
+        mine = detector.detect(image)
+        res = theirs(image)
+        boxes = res.boxes.xyxy.numpy()
+        classes = res.boxes.cls.numpy().astype(int)
+        total += len(boxes)
+        iou = box_iou(boxes, mine.boxes)
+        iou[classes[:, None] != mine.classes[None, :]] = 0
+        matched += int((iou.max(axis=1) >= 0.9).sum()) if len(mine) else 0
+        extra += max(0, len(mine) - len(boxes))
+    return {"ultralytics_fps": statistics.median(their_runs), "ours_fps": statistics.median(our_runs),
+            "boxes": total, "matched": matched, "extra_ours": extra}
+
+
+def agent_memory(timeout: float = 90.0) -> dict[str, float]:
+    """Start broker, camera simulator and ``comptoir edge`` with one camera; RSS once counts flow."""
+    from comptoir.mosquitto import Mosquitto, free_port, wait_for_port
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-vision-"))
+    broker = Mosquitto(tmp / "mosquitto")
+    broker.start()
+    port = free_port()
+    sim = subprocess.Popen([sys.executable, "-m", "comptoir", "sim", "camera", "--bay", "A1-B1", "--port", str(port),
+                            "--fps", "5"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    agent = sub = None
+    try:
+        wait_for_port("127.0.0.1", port, timeout=30)
+        cam = "cam-a1-b1"
+        (tmp / "edge.yaml").write_text(json.dumps({
+            "store": "bench", "broker": {"url": broker.url}, "state_dir": str(tmp / "state"),
+            "cameras": [{"id": cam, "url": f"http://127.0.0.1:{port}/stream.mjpg",
+                         "slots": f"http://127.0.0.1:{port}/slots.json", "max_fps": 2}],
+        }))
+        sub = subprocess.Popen(["mosquitto_sub", "-p", str(broker.port), "-C", "1", "-t",
+                                f"comptoir/v1/bench/vision/{cam}/shelf"], stdout=subprocess.PIPE)
+        agent = subprocess.Popen([sys.executable, "-m", "comptoir", "edge", "--config", str(tmp / "edge.yaml")],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        sub.wait(timeout)
+        time.sleep(5)  # a few more counted frames: the steady state
+        status = Path(f"/proc/{agent.pid}/status").read_text()
+        fields = {line.split(":")[0]: line.split()[1] for line in status.splitlines() if line.startswith("Vm")}
+        return {"rss_mb": int(fields["VmRSS"]) / 1024, "peak_rss_mb": int(fields["VmHWM"]) / 1024}
+    finally:
+        for proc in (agent, sim, sub):
+            if proc is not None and proc.poll() is None:
+                proc.terminate()
+                proc.wait(10)
+        broker.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model", type=Path, default=shipped_model_path())
+    parser.add_argument("--frames", type=int, default=60)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--skip-memory", action="store_true")
+    args = parser.parse_args()
+
+    jpegs, cal = make_frames(args.frames)
+    p = bench_pipeline(args.model, jpegs, cal, args.rounds)
+    print(f"frames: {args.frames} JPEG 960x540, model {args.model.name}")
+    print(f"bare onnxruntime session.run : {p['bare_fps']:7.1f} fps")
+    print(f"edge pipeline (decode..slots): {p['ours_fps']:7.1f} fps   ratio {p['ours_fps'] / p['bare_fps']:.2f} "
+          "(goal >= 0.8)")
+    u = bench_ultralytics(args.model, jpegs, args.rounds)
+    if u is None:
+        print("ultralytics predict          : skipped (the train extra is not installed)")
+    else:
+        print(f"ultralytics predict (ONNX)   : {u['ultralytics_fps']:7.1f} fps   ours (decode..NMS) "
+              f"{u['ours_fps']:.1f} fps, ratio {u['ours_fps'] / u['ultralytics_fps']:.2f} (goal >= 1.0)")
+        print(f"same boxes: {u['matched']}/{u['boxes']} of ultralytics' boxes matched at IoU >= 0.9 "
+              f"({u['matched'] / max(u['boxes'], 1):.1%}); ours has {u['extra_ours']} more")
+    if not args.skip_memory:
+        m = agent_memory()
+        print(f"vision agent resident memory : {m['rss_mb']:.0f} MB (peak {m['peak_rss_mb']:.0f} MB; goal <= 300 MB)")
+
+
+if __name__ == "__main__":
+    main()
