@@ -1,0 +1,323 @@
+"""Reorder API and page: run the forecasts, decide on suggestions, purchase orders and deliveries.
+
+Staff only (the hub's session dependency). The forecasting itself runs in a
+worker thread; the database is read and written on the event loop's thread,
+as everywhere in the hub. The page at ``/reorder`` is plain HTML with forms
+(no script), so it works under the dashboard's strict content policy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+from typing import Annotated, Any, Literal
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from hub.api.app import Hub, Staff
+from hub.api.staff import parse_gtin
+from hub.forecast import orders, planner
+from hub.forecast.policy import ReorderPolicy
+from hub.timeutil import iso, ts
+
+router = APIRouter(tags=["reorder"])
+Id = Annotated[int, Path(ge=1, le=2**62)]
+_run_lock = asyncio.Lock()
+
+
+class SuggestionOut(BaseModel):
+    id: int
+    gtin: str
+    name: str | None
+    supplier: str
+    state: Literal["proposed", "approved", "rejected", "ordered", "superseded"]
+    suggested_quantity: int
+    quantity: int
+    pack_size: int
+    order_by: str
+    reason: str
+    on_hand: int | None
+    on_order: int
+    reserved: int
+    created: str
+    decided_by: str | None
+    decided_at: str | None
+    note: str | None
+    po_id: int | None
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    quantity: int | None = Field(None, ge=0, le=1_000_000, description="units; whole packs")
+    note: str | None = Field(None, max_length=500)
+
+
+class EditIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    quantity: int = Field(ge=0, le=1_000_000, description="units; whole packs")
+    note: str | None = Field(None, max_length=500)
+
+
+class RunOut(BaseModel):
+    run_id: int
+    skus: int
+    suggestions: int
+    seconds: float
+
+
+class ForecastOut(BaseModel):
+    gtin: str
+    demand_class: str
+    adi: float | None
+    cv2: float | None
+    model: str | None
+    mase: float | None
+    mean_daily: float
+    protection_days: int
+    demand_quantile: float
+    service_level: float
+    note: str
+
+
+class ReservationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    quantity: int = Field(ge=0, le=1_000_000)
+    note: str = Field("", max_length=200)
+
+
+class PoLine(BaseModel):
+    gtin: str
+    name: str | None
+    quantity: int
+    received: int
+    pack_size: int | None
+
+
+class PurchaseOrderOut(BaseModel):
+    id: int
+    supplier: str
+    state: Literal["open", "received"]
+    created: str
+    created_by: str
+    closed_at: str | None
+    closed_by: str | None
+    closed_via: str | None
+    lines: list[PoLine]
+
+
+class ReceiveLine(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    gtin: str
+    quantity: int = Field(ge=0, le=1_000_000, description="units received so far for this product")
+
+
+class ReceiveIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    lines: list[ReceiveLine] = Field(default_factory=list, max_length=1000)
+    from_dock: bool = Field(False, description="count the tags read at the dock since the order")
+    close: bool = Field(False, description="close the order even if lines are short")
+
+
+def _policy(hub: Hub) -> ReorderPolicy:
+    return getattr(hub.config, "reorder", None) or ReorderPolicy()
+
+
+def _suggestion(row: dict[str, Any]) -> SuggestionOut:
+    return SuggestionOut(**{**row, "created": iso(row["created"]) or "", "decided_at": iso(row["decided_at"])})
+
+
+def _po(po: dict[str, Any]) -> PurchaseOrderOut:
+    return PurchaseOrderOut(**{**po, "created": iso(po["created"]) or "", "closed_at": iso(po["closed_at"]),
+                               "lines": [PoLine(**line) for line in po["lines"]]})
+
+
+def _fail(exc: orders.OrderError) -> HTTPException:
+    return HTTPException(exc.status, str(exc))
+
+
+async def run_now(hub: Hub, user: str | None) -> RunOut:
+    """Forecast and suggest now; one run at a time."""
+    if _run_lock.locked():
+        raise HTTPException(409, "a reorder run is already going on")
+    async with _run_lock:
+        now = ts(hub.clock.now())
+        policy = _policy(hub)
+        fusion = hub.ingest.fusion
+        inputs = planner.gather(hub.db, now, policy, lambda g: fusion.sku(g, now)["on_hand"])
+        plan = await asyncio.to_thread(planner.compute, inputs, policy)
+        run_id = planner.save(hub.db, plan, now, user)
+    return RunOut(run_id=run_id, skus=len(plan.lines), suggestions=len(plan.suggestions),
+                  seconds=round(plan.seconds, 3))
+
+
+@router.post("/api/reorder/run", response_model=RunOut)
+async def run(hub: Hub, staff: Staff) -> RunOut:
+    """Forecast every product from its sales and propose orders; earlier undecided suggestions are superseded."""
+    return await run_now(hub, staff.username)
+
+
+@router.get("/api/reorder/suggestions", response_model=list[SuggestionOut])
+async def list_suggestions(
+    hub: Hub, staff: Staff,
+    state: Annotated[Literal["proposed", "approved", "rejected", "ordered", "superseded", "all"], Query()] = "proposed",
+    limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[SuggestionOut]:
+    rows = orders.suggestions(hub.db, None if state == "all" else state, limit, offset)
+    return [_suggestion(r) for r in rows]
+
+
+async def _decide(hub: Hub, staff: Staff, suggestion_id: int, action: str, quantity: int | None,
+                  note: str | None) -> SuggestionOut:
+    try:
+        row = orders.decide(hub.db, suggestion_id, action, staff.username, ts(hub.clock.now()), quantity, note)
+    except orders.OrderError as exc:
+        raise _fail(exc) from None
+    return _suggestion(row)
+
+
+@router.post("/api/reorder/suggestions/{suggestion_id}/approve", response_model=SuggestionOut)
+async def approve(suggestion_id: Id, hub: Hub, staff: Staff, body: DecisionIn | None = None) -> SuggestionOut:
+    """Approve, optionally with another quantity (whole packs)."""
+    body = body or DecisionIn()
+    return await _decide(hub, staff, suggestion_id, "approve", body.quantity, body.note)
+
+
+@router.post("/api/reorder/suggestions/{suggestion_id}/reject", response_model=SuggestionOut)
+async def reject(suggestion_id: Id, hub: Hub, staff: Staff, body: DecisionIn | None = None) -> SuggestionOut:
+    body = body or DecisionIn()
+    return await _decide(hub, staff, suggestion_id, "reject", None, body.note)
+
+
+@router.patch("/api/reorder/suggestions/{suggestion_id}", response_model=SuggestionOut)
+async def edit(suggestion_id: Id, body: EditIn, hub: Hub, staff: Staff) -> SuggestionOut:
+    """Change the quantity and leave the suggestion proposed."""
+    return await _decide(hub, staff, suggestion_id, "edit", body.quantity, body.note)
+
+
+@router.get("/api/reorder/forecasts/{gtin}", response_model=ForecastOut)
+async def forecast_of(gtin: str, hub: Hub, staff: Staff) -> dict[str, Any]:
+    rows = list(hub.db.query("SELECT * FROM forecasts WHERE gtin = ?", [parse_gtin(gtin)]))
+    if not rows:
+        raise HTTPException(404, f"no forecast for {gtin} yet: POST /api/reorder/run")
+    return rows[0]
+
+
+@router.put("/api/reorder/reservations/{gtin}", status_code=204)
+async def reserve(gtin: str, body: ReservationIn, hub: Hub, staff: Staff) -> None:
+    """Units set aside (a customer's order): subtracted from the inventory position."""
+    code = parse_gtin(gtin)
+    if code not in hub.ingest.fusion.products:
+        raise HTTPException(404, f"no product with GTIN {gtin} in the catalog")
+    orders.set_reservation(hub.db, code, body.quantity, body.note, staff.username, ts(hub.clock.now()))
+
+
+@router.post("/api/purchase-orders", response_model=list[PurchaseOrderOut])
+async def create_orders(hub: Hub, staff: Staff) -> list[PurchaseOrderOut]:
+    """Turn the approved suggestions into one purchase order per supplier."""
+    ids = orders.create_purchase_orders(hub.db, staff.username, ts(hub.clock.now()))
+    return [_po(orders.purchase_order(hub.db, i)) for i in ids]
+
+
+@router.get("/api/purchase-orders", response_model=list[PurchaseOrderOut])
+async def list_orders(hub: Hub, staff: Staff,
+                      state: Annotated[Literal["open", "received", "all"], Query()] = "all") -> list[PurchaseOrderOut]:
+    return [_po(po) for po in orders.purchase_orders(hub.db, None if state == "all" else state)]
+
+
+@router.get("/api/purchase-orders/{po_id}", response_model=PurchaseOrderOut)
+async def get_order(po_id: Id, hub: Hub, staff: Staff) -> PurchaseOrderOut:
+    try:
+        return _po(orders.purchase_order(hub.db, po_id))
+    except orders.OrderError as exc:
+        raise _fail(exc) from None
+
+
+@router.get("/api/purchase-orders/{po_id}/csv", response_class=PlainTextResponse)
+async def order_csv(po_id: Id, hub: Hub, staff: Staff) -> PlainTextResponse:
+    try:
+        text = orders.purchase_order_csv(hub.db, po_id)
+    except orders.OrderError as exc:
+        raise _fail(exc) from None
+    return PlainTextResponse(text, media_type="text/csv",
+                             headers={"Content-Disposition": f'attachment; filename="purchase-order-{po_id}.csv"'})
+
+
+@router.post("/api/purchase-orders/{po_id}/receive", response_model=PurchaseOrderOut)
+async def receive(po_id: Id, body: ReceiveIn, hub: Hub, staff: Staff) -> PurchaseOrderOut:
+    """Record a delivery, by hand or from the tags read at the dock; a complete delivery closes the order."""
+    lines = {parse_gtin(line.gtin): line.quantity for line in body.lines}
+    try:
+        po = orders.receive(hub.db, po_id, staff.username, ts(hub.clock.now()), lines, body.from_dock, body.close)
+    except orders.OrderError as exc:
+        raise _fail(exc) from None
+    return _po(po)
+
+
+# -- the page -------------------------------------------------------------------------------------------------
+
+def _e(value: Any) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+@router.get("/reorder", response_class=HTMLResponse, include_in_schema=False)
+async def page(hub: Hub, staff: Staff) -> HTMLResponse:
+    rows = orders.suggestions(hub.db, "proposed")
+    approved = orders.suggestions(hub.db, "approved")
+    pos = orders.purchase_orders(hub.db, "open")
+    parts = ['<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Reorder · Comptoir</title>',
+             '<link rel="stylesheet" href="/dashboard/static/app.css"></head><body><main>',
+             f"<h1>Reorder suggestions</h1><p>Signed in as {_e(staff.username)}.</p>",
+             '<form method="post" action="/reorder/run"><button>Forecast and suggest now</button></form>',
+             "<table><thead><tr><th>Product</th><th>Supplier</th><th>Order by</th><th>Why</th>"
+             "<th>Quantity</th><th></th></tr></thead><tbody>"]
+    for r in rows:
+        parts.append(
+            f"<tr><td>{_e(r['name'] or r['gtin'])}</td><td>{_e(r['supplier'])}</td><td>{_e(r['order_by'])}</td>"
+            f"<td>{_e(r['reason'])}</td><td><form method=\"post\" action=\"/reorder/{r['id']}/approve\">"
+            f"<input name=\"quantity\" type=\"number\" min=\"1\" step=\"{r['pack_size']}\" value=\"{r['quantity']}\">"
+            f"<button>Approve</button></form></td><td><form method=\"post\" action=\"/reorder/{r['id']}/reject\">"
+            "<button>Reject</button></form></td></tr>")
+    if not rows:
+        parts.append('<tr><td colspan="6">Nothing to decide.</td></tr>')
+    parts.append("</tbody></table>")
+    parts.append(f"<h2>Approved, not ordered yet: {len(approved)}</h2>"
+                 '<form method="post" action="/reorder/purchase-orders"><button>Make purchase orders</button></form>')
+    parts.append("<h2>Open purchase orders</h2><ul>")
+    for po in pos:
+        lines = ", ".join(f"{_e(line['name'] or line['gtin'])} x {line['quantity']}" for line in po["lines"])
+        parts.append(f"<li>#{po['id']} {_e(po['supplier'])}: {lines} "
+                     f"(<a href=\"/api/purchase-orders/{po['id']}/csv\">CSV</a>)</li>")
+    parts.append("</ul></main></body></html>")
+    return HTMLResponse("".join(parts))
+
+
+@router.post("/reorder/run", include_in_schema=False)
+async def page_run(hub: Hub, staff: Staff) -> RedirectResponse:
+    await run_now(hub, staff.username)
+    return RedirectResponse("/reorder", status_code=303)
+
+
+@router.post("/reorder/{suggestion_id}/{action}", include_in_schema=False)
+async def page_decide(suggestion_id: Id, action: Literal["approve", "reject"], request: Request, hub: Hub,
+                      staff: Staff) -> RedirectResponse:
+    # a urlencoded form, read without python-multipart
+    fields = parse_qs((await request.body()).decode("utf-8", "replace")[:2000])
+    text = (fields.get("quantity") or [""])[0].strip()
+    if text and not text.isdigit():
+        raise HTTPException(422, f"quantity: {text!r} is not a whole number")
+    await _decide(hub, staff, suggestion_id, action, int(text) if text else None, None)
+    return RedirectResponse("/reorder", status_code=303)
+
+
+@router.post("/reorder/purchase-orders", include_in_schema=False)
+async def page_orders(hub: Hub, staff: Staff) -> RedirectResponse:
+    orders.create_purchase_orders(hub.db, staff.username, ts(hub.clock.now()))
+    return RedirectResponse("/reorder", status_code=303)

@@ -1,0 +1,138 @@
+"""Daily demand series: one row per SKU and day, missing days are zero sales, not gaps.
+
+Input is either the hub's ``sales`` table or Nixtla's long format
+(``unique_id,ds,y``). Returns (negative quantities) are netted within their
+day; a day whose net is negative counts as zero demand, because a return is
+not negative demand. Every such adjustment is written in a note per SKU, so a
+suggestion can say why its history looks the way it does.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+
+
+class DemandError(ValueError):
+    """Input that cannot be read as demand; the message names the file, line and field."""
+
+
+@dataclass
+class Series:
+    """One SKU's daily demand from ``start`` (index 0) to the last day, zeros included."""
+
+    uid: str
+    start: date
+    y: np.ndarray
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def end(self) -> date:
+        return self.start + timedelta(days=len(self.y) - 1)
+
+    @property
+    def selling_days(self) -> int:
+        return int(np.count_nonzero(self.y))
+
+
+def build_series(daily: dict[str, dict[date, float]], start: date | None = None, end: date | None = None,
+                 known: list[str] | None = None) -> dict[str, Series]:
+    """Dense daily series from sparse (SKU -> day -> net quantity) totals.
+
+    ``start``/``end`` fix a common calendar (the hub's history window); without
+    them each SKU runs from its first to the overall last day. ``known`` SKUs
+    with no rows at all get an all-zero series (and a note saying so).
+    """
+    all_days = [d for days in daily.values() for d in days]
+    last = end or (max(all_days) if all_days else None)
+    out: dict[str, Series] = {}
+    for uid in sorted(set(daily) | set(known or [])):
+        days = daily.get(uid, {})
+        notes: list[str] = []
+        if not days:
+            if start is None or last is None:
+                continue
+            out[uid] = Series(uid, start, np.zeros((last - start).days + 1), ["no sales in the history"])
+            continue
+        first = start or min(days)
+        length = (last - first).days + 1
+        y = np.zeros(length)
+        for day, qty in days.items():
+            index = (day - first).days
+            if 0 <= index < length:
+                y[index] += qty
+        negative = y < 0
+        if negative.any():
+            notes.append(f"{int(negative.sum())} day(s) with more returns than sales counted as zero demand")
+            y[negative] = 0.0
+        missing = length - len(days)
+        if start is None and missing:
+            notes.append(f"{missing} day(s) without rows counted as zero sales")
+        if np.count_nonzero(y) == 0:
+            notes.append("no sales in the history")
+        elif np.count_nonzero(y) == 1:
+            notes.append("a single day with sales: the forecast is rough")
+        out[uid] = Series(uid, first, y, notes)
+    return out
+
+
+def read_long_csv(path: str | Path) -> dict[str, Series]:
+    """Read Nixtla's long format (``unique_id,ds,y``); a bad row names its line and field."""
+    path = Path(path)
+    daily: dict[str, dict[date, float]] = defaultdict(dict)
+    returns: dict[str, int] = defaultdict(int)
+    try:
+        handle = path.open(newline="", encoding="utf-8")
+    except OSError as exc:
+        raise DemandError(f"{path}: cannot open: {exc.strerror}") from None
+    with handle:
+        reader = csv.DictReader(handle)
+        missing = {"unique_id", "ds", "y"} - set(reader.fieldnames or [])
+        if missing:
+            raise DemandError(f"{path}: missing column(s) {', '.join(sorted(missing))}; expected unique_id,ds,y")
+        for line, row in enumerate(reader, start=2):
+            uid = (row["unique_id"] or "").strip()
+            if not uid:
+                raise DemandError(f"{path}:{line}: unique_id is empty")
+            try:
+                day = date.fromisoformat((row["ds"] or "").strip()[:10])
+            except ValueError:
+                raise DemandError(f"{path}:{line}: ds {row['ds']!r} is not a date (YYYY-MM-DD)") from None
+            try:
+                qty = float(row["y"])
+            except (TypeError, ValueError):
+                raise DemandError(f"{path}:{line}: y {row['y']!r} is not a number") from None
+            if not np.isfinite(qty):
+                raise DemandError(f"{path}:{line}: y {row['y']!r} is not a finite number")
+            if qty < 0:
+                returns[uid] += 1
+            daily[uid][day] = daily[uid].get(day, 0.0) + qty
+    if not daily:
+        raise DemandError(f"{path}: no rows")
+    series = build_series(daily)
+    for uid, count in returns.items():
+        series[uid].notes.insert(0, f"{count} row(s) with a negative quantity (returns) netted within their day")
+    return series
+
+
+def sales_by_day(rows: list[tuple[str, float, float]], utc_offset_s: float = 0.0) -> dict[str, dict[date, float]]:
+    """(gtin, UNIX time, quantity) rows -> net quantity per SKU and local day."""
+    daily: dict[str, dict[date, float]] = defaultdict(dict)
+    for gtin, when, qty in rows:
+        day = date.fromordinal(date(1970, 1, 1).toordinal() + int((when + utc_offset_s) // 86400))
+        daily[gtin][day] = daily[gtin].get(day, 0.0) + qty
+    return daily
+
+
+def write_long_csv(series: dict[str, Series], path: str | Path) -> None:
+    with Path(path).open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["unique_id", "ds", "y"])
+        for s in series.values():
+            for i, value in enumerate(s.y):
+                writer.writerow([s.uid, (s.start + timedelta(days=i)).isoformat(), f"{value:g}"])

@@ -1,0 +1,166 @@
+"""The reorder policy: periodic review, order up to a demand quantile, in whole packs.
+
+At each review (every ``review_period_days``) the inventory position
+(on hand + on order - reserved) is compared with the target: the
+``service_level`` quantile of demand over the protection interval, the
+calendar days until this order arrives plus the review period (the next
+order's chance). The difference, rounded up to whole packs and to at least
+the minimum order, is suggested, with the last day it can be placed before
+stock falls into the safety stock. Every parameter is explained in
+docs/forecasting.md.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from pydantic import BaseModel, ConfigDict, Field
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MON_FRI = (0, 1, 2, 3, 4)
+
+
+class SupplierTerms(BaseModel):
+    """What one supplier imposes; unset fields fall back to the policy's defaults."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    review_period_days: int | None = Field(None, ge=1, le=90, description="days between two orders to this supplier")
+    min_order_units: int = Field(0, ge=0, le=100_000, description="smallest order line, in units")
+    working_days: tuple[int, ...] | None = Field(None, description="days the supplier works and delivers (0=Monday)")
+
+
+class ReorderPolicy(BaseModel):
+    """Parameters of the reorder suggestions (``reorder:`` in the hub config)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    service_level: float = Field(0.95, gt=0.5, lt=1.0, description="chance of no stock-out per cycle, by default")
+    service_levels: dict[str, float] = Field(default_factory=dict,
+                                             description="service level per catalog category (overrides the default)")
+    review_period_days: int = Field(7, ge=1, le=90, description="days between two reviews (orders) per supplier")
+    order_days: tuple[int, ...] = Field(MON_FRI, description="weekdays staff place orders on (0=Monday)")
+    working_days: tuple[int, ...] = Field(MON_FRI, description="weekdays suppliers work: lead times count these")
+    min_order_packs: int = Field(1, ge=1, le=1000, description="smallest order line, in packs")
+    suppliers: dict[str, SupplierTerms] = Field(default_factory=dict, description="terms per supplier name")
+    history_days: int = Field(182, ge=28, le=3650, description="days of sales the forecasts learn from")
+    backtest_windows: int = Field(4, ge=2, le=12, description="rolling-origin windows to choose each model with")
+    horizon_days: int = Field(14, ge=7, le=120, description="forecast horizon (grown to the longest protection)")
+
+    def level_for(self, category: str) -> float:
+        return self.service_levels.get(category, self.service_level)
+
+    def terms(self, supplier: str) -> tuple[int, int, tuple[int, ...]]:
+        """(review period, minimum order units, working days) for a supplier."""
+        t = self.suppliers.get(supplier) or SupplierTerms()
+        return (t.review_period_days or self.review_period_days, t.min_order_units,
+                t.working_days or self.working_days)
+
+
+def arrival(order_day: date, lead_days: int, working_days: tuple[int, ...] = MON_FRI) -> date:
+    """Delivery day of an order placed on ``order_day``: ``lead_days`` supplier working days later."""
+    day = order_day
+    remaining = max(int(lead_days), 0)
+    if not working_days:
+        raise ValueError("a supplier needs at least one working day")
+    while remaining:
+        day += timedelta(days=1)
+        if day.weekday() in working_days:
+            remaining -= 1
+    while day.weekday() not in working_days:  # lead time 0 on a day off: the next working day
+        day += timedelta(days=1)
+    return day
+
+
+def pack_quantity(need: float, pack_size: int, min_units: int = 0, min_packs: int = 1) -> int:
+    """Units to order for a need: whole packs, at least the minimum order; 0 when nothing is needed."""
+    if need <= 0:
+        return 0
+    pack = max(int(pack_size), 1)
+    packs = max(math.ceil(need / pack - 1e-9), min_packs, math.ceil(min_units / pack))
+    return packs * pack
+
+
+def order_by(today: date, position: float, safety: float, rate: float, lead_days: int,
+             order_days: tuple[int, ...] = MON_FRI, working_days: tuple[int, ...] = MON_FRI) -> date:
+    """The last order day whose delivery arrives before stock is expected to fall to the safety stock."""
+    if rate <= 0:
+        return today
+    cover = math.floor(max(position - safety, 0.0) / rate)
+    runs_low = today + timedelta(days=cover)
+    day = runs_low
+    while day > today:
+        if day.weekday() in order_days and arrival(day, lead_days, working_days) <= runs_low:
+            return day
+        day -= timedelta(days=1)
+    return today
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    quantity: int
+    packs: int
+    order_by: date
+    target: float  # order-up-to level: the demand quantile over the protection interval
+    safety: float
+    protection_days: int
+    arrival: date
+    reason: str
+
+
+def per_day(rate: float) -> str:
+    """A daily rate in the words a shopkeeper uses."""
+    if rate >= 1.5:
+        return f"sells about {round(rate)} a day"
+    if rate >= 0.75:
+        return "sells about 1 a day"
+    if rate * 7 >= 1:
+        return f"sells about {round(rate * 7)} a week"
+    if rate > 0:
+        return f"sells about 1 every {round(1 / rate)} days"
+    return "has not sold lately"
+
+
+def suggest(today: date, *, rate: float, expected: float, quantile: float, on_hand: int, on_order: int,
+            reserved: int, pack_size: int, lead_days: int, review_days: int, level: float,
+            min_units: int = 0, min_packs: int = 1, order_days: tuple[int, ...] = MON_FRI,
+            working_days: tuple[int, ...] = MON_FRI) -> Suggestion:
+    """One SKU's suggestion from its demand forecast over the protection interval.
+
+    ``expected``/``quantile``: mean and ``level`` quantile of demand over the
+    protection interval, computed by the caller for :func:`protection` days.
+    """
+    arrives = arrival(today, lead_days, working_days)
+    protection = (arrives - today).days + review_days
+    on_hand = max(int(on_hand), 0)
+    position = on_hand + on_order - reserved
+    target = max(quantile, 0.0)
+    safety = max(target - expected, 0.0)
+    quantity = pack_quantity(target - position, pack_size, min_units, min_packs)
+    packs = quantity // max(pack_size, 1)
+    by = order_by(today, position, safety, rate, lead_days, order_days, working_days) if quantity else today
+    stock = f"{on_hand} in stock"
+    if on_order:
+        stock += f", {on_order} on order"
+    if reserved:
+        stock += f", {reserved} reserved"
+    lead = f"{lead_days} working day{'s' if lead_days != 1 else ''} lead time"
+    if (arrives - today).days != lead_days:
+        lead += f" (delivery {WEEKDAYS[arrives.weekday()]})"
+    head = f"{per_day(rate)}, {lead}, {stock}"
+    if quantity:
+        pack_words = f"{packs} pack{'s' if packs != 1 else ''}" + (f" of {pack_size}" if pack_size > 1 else "")
+        when = "today" if by == today else f"by {WEEKDAYS[by.weekday()]} {by.isoformat()}"
+        reason = (f"{head}: order {quantity} ({pack_words}) {when}; covers the {protection} days until the "
+                  f"delivery after next at a {level:.0%} service level (up to {target:.0f} units)")
+    else:
+        reason = (f"{head}: no order; stock covers the {protection} days until the delivery after next "
+                  f"at a {level:.0%} service level (needs up to {target:.0f})")
+    return Suggestion(quantity, packs, by, target, safety, protection, arrives, reason)
+
+
+def protection(today: date, lead_days: int, review_days: int, working_days: tuple[int, ...] = MON_FRI) -> int:
+    """Calendar days an order placed today must cover: until it arrives, plus the review period."""
+    return (arrival(today, lead_days, working_days) - today).days + review_days

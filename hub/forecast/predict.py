@@ -1,0 +1,91 @@
+"""Forecasts of the chosen model per SKU, with quantiles from its own backtest errors.
+
+Quantiles are empirical: the selected model's errors over the backtest
+windows, added to its forecast. For the reorder policy what matters is the
+demand over the protection interval (lead time plus review period), so its
+quantile comes from the errors of P-day sums over every P-day stretch of the
+backtest windows: no normal assumption, which intermittent demand breaks
+(its lead-time demand is mostly zero with a long right tail).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from hub.forecast import models as candidates
+from hub.forecast.backtest import Backtest, SeriesResult, frame
+from hub.forecast.demand import Series
+
+
+@dataclass
+class Forecast:
+    uid: str
+    model: str | None
+    mean: np.ndarray  # daily forecast, >= 0
+    result: SeriesResult
+
+    @property
+    def daily_rate(self) -> float:
+        return float(self.mean.mean()) if self.mean.size else 0.0
+
+    def quantiles(self, levels: list[float]) -> dict[float, np.ndarray]:
+        """Daily quantiles: forecast plus the quantile of the pooled daily backtest errors."""
+        errors = _errors(self.result, 1)
+        out = {}
+        for q in levels:
+            shift = float(np.quantile(errors, q, method="higher")) if errors.size else 0.0
+            out[q] = np.clip(self.mean + shift, 0, None)
+        return out
+
+    def demand_quantile(self, days: int, level: float) -> tuple[float, float]:
+        """(expected demand, demand quantile at ``level``) over the next ``days`` days."""
+        days = max(int(days), 1)
+        path = self.mean if days <= self.mean.size else np.resize(self.mean, days)
+        expected = float(path[:days].sum())
+        errors = _errors(self.result, days)
+        if errors.size == 0:
+            # no backtest (short history): a Poisson tail around the rate, the least-bad guess without errors
+            from scipy.stats import poisson
+
+            return expected, float(poisson.ppf(level, max(expected, 1e-9)))
+        return expected, max(expected + float(np.quantile(errors, level, method="higher")), expected, 0.0)
+
+
+def _errors(result: SeriesResult, days: int) -> np.ndarray:
+    """Errors (actual - forecast) of every ``days``-long sum inside each backtest window."""
+    if result.actual is None or result.predicted is None:
+        return np.empty(0)
+    err = result.actual - result.predicted
+    horizon = err.shape[1]
+    if days > horizon:
+        # a longer interval than a window: sum whole windows, scaled by the ratio (documented limit)
+        return err.sum(axis=1) * (days / horizon)
+    cum = np.concatenate((np.zeros((err.shape[0], 1)), np.cumsum(err, axis=1)), axis=1)
+    return (cum[:, days:] - cum[:, :-days]).ravel()
+
+
+def forecast(series: dict[str, Series], backtest: Backtest, horizon: int, input_size: int | None = 182,
+             n_jobs: int = 1) -> dict[str, Forecast]:
+    """Fit each SKU's chosen model on its whole (recent) history and forecast ``horizon`` days."""
+    from statsforecast import StatsForecast
+    from statsforecast.models import Naive
+
+    by_model: dict[str, list[Series]] = defaultdict(list)
+    out: dict[str, Forecast] = {}
+    for uid, result in backtest.results.items():
+        if result.selected is None:
+            out[uid] = Forecast(uid, None, np.zeros(horizon), result)
+        else:
+            by_model[result.selected].append(series[uid])
+    for name, members in by_model.items():
+        sf = StatsForecast(models=[candidates.make(name)], freq="D", n_jobs=n_jobs, fallback_model=Naive())
+        predicted = sf.forecast(h=horizon, df=frame(members, input_size))
+        predicted = predicted.sort_values(["unique_id", "ds"], kind="stable")
+        uids = predicted["unique_id"].to_numpy()[::horizon]
+        values = np.clip(np.nan_to_num(predicted[name].to_numpy(dtype=float)), 0, None).reshape(-1, horizon)
+        for row, uid in enumerate(uids):
+            out[uid] = Forecast(uid, name, values[row], backtest.results[uid])
+    return out
