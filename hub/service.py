@@ -70,13 +70,15 @@ class HubService:
                                   max_batch=self.config.batch_max)
         await self.link.start()
         self._tick_task = asyncio.create_task(self._ticks(), name="hub-ticks")
+        self._dashboard_task = asyncio.create_task(self.app.state.dashboard.run(), name="hub-dashboard")
 
     async def run(self) -> None:
         """Run ingest and the API until cancelled (Ctrl-C or SIGTERM)."""
         await self.start_ingest()
         api = self.config.api
+        # an open event stream (a staff page) never ends by itself: give it 2 s, not forever, at shutdown
         config = uvicorn.Config(self.app, host=api.host, port=api.port, log_level="warning", lifespan="off",
-                                access_log=False)
+                                access_log=False, timeout_graceful_shutdown=2)
         self.server = uvicorn.Server(config)
         try:
             await self.server.serve()
@@ -84,6 +86,12 @@ class HubService:
             await self.stop()
 
     async def stop(self) -> None:
+        dashboard = getattr(self, "_dashboard_task", None)
+        if dashboard is not None:
+            dashboard.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await dashboard
+            self._dashboard_task = None
         if self._tick_task is not None:
             self._tick_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

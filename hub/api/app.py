@@ -110,4 +110,7 @@ def create_app(hub: HubState) -> FastAPI:
     app.include_router(staff.router)
     app.include_router(stream.router)
     app.include_router(kiosk.router)
+    from hub.web import install as install_dashboard  # the staff pages (hub/web/)
+
+    install_dashboard(app, hub)
     return app

@@ -98,6 +98,19 @@ MIGRATIONS: tuple[Migration, ...] = (
         );
         """,
     ),
+    Migration(
+        2,
+        "dashboard: who resolved an alert by hand; stock history for the product chart",
+        """
+        CREATE TABLE alert_resolutions (
+            alert INTEGER PRIMARY KEY REFERENCES alerts(id), resolved_by TEXT NOT NULL, resolved_at REAL NOT NULL
+        );
+        CREATE TABLE stock_history (
+            gtin TEXT NOT NULL, time REAL NOT NULL, on_hand INTEGER, backroom INTEGER, floor INTEGER, shelf INTEGER
+        );
+        CREATE INDEX stock_history_gtin_time ON stock_history(gtin, time);
+        """,
+    ),
 )
 
 

@@ -1,0 +1,133 @@
+"""JSON the staff pages need beyond the hub's API: the store map, the alert inbox with who resolved,
+stock and sales history, devices with rates. Staff only, like the rest of /api."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, HTTPException, Path, Query, Request
+
+from hub.api.app import Hub, Staff
+from hub.api.staff import parse_gtin
+from hub.ingest import alert_view
+from hub.timeutil import iso, ts
+from hub.web.models import DashboardAlert, DeviceRow, History, StoreMap
+from hub.web.slots import SLOT_STATES, store_map
+
+router = APIRouter(prefix="/api", tags=["dashboard"])
+
+AlertList = Literal["open", "acknowledged", "resolved"]
+_ALERT_WHERE = {
+    "open": "a.state = 'open' AND a.acknowledged_at IS NULL",
+    "acknowledged": "a.state = 'open' AND a.acknowledged_at IS NOT NULL",
+    "resolved": "a.state = 'resolved'",
+}
+
+
+@router.get("/dashboard/map", response_model=StoreMap)
+async def dashboard_map(hub: Hub, staff: Staff) -> dict[str, Any]:
+    """Every planogram slot by aisle, bay and shelf, with its state."""
+    now = ts(hub.clock.now())
+    aisles = store_map(hub.ingest.fusion, now)
+    counts = dict.fromkeys(SLOT_STATES, 0)
+    for aisle in aisles:
+        for bay in aisle["bays"]:
+            for shelf in bay["shelves"]:
+                for slot in shelf["slots"]:
+                    counts[slot["state"]] += 1
+    return {"aisles": aisles, "counts": counts, "as_of": iso(now)}
+
+
+def _alerts(hub: Hub, where: str, args: list[Any], limit: int) -> list[dict[str, Any]]:
+    from hub.alerts import _COLUMNS, Alert
+
+    columns = ", ".join(f"a.{c}" for c in _COLUMNS)
+    rows = hub.db.execute(
+        f"SELECT {columns}, r.resolved_by, p.name FROM alerts a LEFT JOIN alert_resolutions r ON r.alert = a.id "
+        f"LEFT JOIN products p ON p.gtin = a.gtin WHERE {where} ORDER BY a.raised_at DESC, a.id DESC LIMIT ?",
+        [*args, limit],
+    ).fetchall()
+    out = []
+    for row in rows:
+        alert = Alert(**dict(zip(_COLUMNS, row[:len(_COLUMNS)], strict=True)))
+        out.append({**alert_view(alert), "resolved_by": row[-2], "product": row[-1]})
+    return out
+
+
+@router.get("/dashboard/alerts", response_model=list[DashboardAlert])
+async def dashboard_alerts(hub: Hub, staff: Staff, view: Annotated[AlertList, Query()] = "open",
+                           limit: Annotated[int, Query(ge=1, le=500)] = 200) -> list[dict[str, Any]]:
+    """The inbox, newest first: open (nobody has taken it), acknowledged (someone has), resolved."""
+    return _alerts(hub, _ALERT_WHERE[view], [], limit)
+
+
+@router.post("/alerts/{alert_id}/resolve", response_model=DashboardAlert)
+async def resolve(alert_id: Annotated[int, Path(ge=1, le=2**62)], hub: Hub, staff: Staff) -> dict[str, Any]:
+    """Close an alert by hand, recording who and when. A condition that still holds is raised again
+    by the hub's rules at the next change, as a new alert."""
+    alerts = hub.ingest.alerts
+    now = ts(hub.clock.now())
+    alert = next((a for a in alerts.open.values() if a.id == alert_id), None)
+    if alert is None:
+        found = _alerts(hub, "a.id = ?", [alert_id], 1)
+        if not found:
+            raise HTTPException(404, f"no alert {alert_id}")
+        return found[0]  # already resolved: nothing to do
+    with hub.db.conn:
+        if alert.acknowledged_at is None:
+            alerts.acknowledge(alert_id, staff.username, now)
+        alerts.clear(alert.key, now)
+        hub.db.conn.execute("INSERT OR REPLACE INTO alert_resolutions (alert, resolved_by, resolved_at) "
+                            "VALUES (?, ?, ?)", (alert_id, staff.username, now))
+    hub.ingest.publish_pending()
+    return _alerts(hub, "a.id = ?", [alert_id], 1)[0]
+
+
+@router.get("/dashboard/products/{gtin}/history", response_model=History)
+async def history(gtin: str, hub: Hub, staff: Staff,
+                  days: Annotated[float, Query(gt=0, le=365)] = 14) -> dict[str, Any]:
+    """Stock at each change and units sold per hour (history up to 3 days long) or per day."""
+    code = parse_gtin(gtin)
+    now = ts(hub.clock.now())
+    since = now - days * 86400
+    stock: list[list[Any]] = [list(r) for r in hub.db.execute(
+        "SELECT time, on_hand, backroom, floor, shelf FROM stock_history WHERE gtin=? AND time>=? ORDER BY time",
+        (code, since))]
+    view = hub.ingest.fusion.sku(code, now)
+    current = [view["on_hand"], view["backroom"]["units"], view["floor"]["units"], view["shelf"]["units"]]
+    if not stock or stock[-1][1:] != current:
+        stock.append([now, *current])
+    first_sale = hub.db.execute("SELECT MIN(time) FROM sales WHERE gtin=? AND time>=?", (code, since)).fetchone()[0]
+    earliest = min(t for t in (stock[0][0], first_sale, now) if t is not None)
+    bucket = 3600 if now - earliest <= 3 * 86400 else 86400  # hours for a short history, else days
+    sales = [[float(b * bucket), float(units)] for b, units in hub.db.execute(
+        "SELECT CAST(time / ? AS INTEGER) AS b, SUM(quantity) FROM sales WHERE gtin=? AND time>=? "
+        "GROUP BY b ORDER BY b",
+        (bucket, code, since))]
+    return {"gtin": code, "since": iso(since), "stock": stock, "sales": sales, "bucket_s": bucket}
+
+
+@router.get("/dashboard/devices", response_model=list[DeviceRow])
+async def dashboard_devices(request: Request, hub: Hub, staff: Staff) -> list[dict[str, Any]]:
+    """Every device the hub has heard of, and the hub itself (whose outbox it can see)."""
+    now = ts(hub.clock.now())
+    recorder = getattr(request.app.state, "dashboard", None)
+    rows = []
+    for dev in sorted(hub.ingest.devices.values(), key=lambda d: d.device):
+        rows.append({
+            "device": dev.device, "kind": dev.kind, "software": dev.software, "state": dev.state,
+            "state_since": iso(dev.state_since), "last_seen": iso(dev.last_seen),
+            "age_s": round(now - dev.last_seen, 1) if dev.last_seen is not None else None,
+            "rate_per_min": recorder.rate_per_minute(dev.device, now) if recorder else None,
+            "outbox": None, "lost": dev.lost, "dropped": dev.dropped, "messages": dev.messages,
+        })
+    link = getattr(hub, "link", None)
+    if link is not None:
+        stats = link.stats()
+        rows.insert(0, {
+            "device": hub.config.hub_id, "kind": "hub", "software": None,
+            "state": "online" if hub.mqtt_connected else "offline", "state_since": None, "last_seen": iso(now),
+            "age_s": 0.0, "rate_per_min": None, "outbox": stats.pending, "lost": 0, "dropped": stats.dropped,
+            "messages": stats.acked,
+        })
+    return rows

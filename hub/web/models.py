@@ -1,0 +1,81 @@
+"""Response models of the dashboard's own endpoints (/api/dashboard/*)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class SlotState(BaseModel):
+    slot: str
+    gtin: str | None
+    name: str | None
+    state: str = Field(description="ok, low, empty, occluded or no_data")
+    units: int | None = Field(description="facings seen by the camera, or units weighed by the scale")
+    capacity: int | None
+    source: str | None = Field(description="camera or scale")
+    age_s: float | None = Field(description="seconds since the figure's event, by the hub's clock")
+
+
+class ShelfRow(BaseModel):
+    shelf: str
+    slots: list[SlotState]
+
+
+class BayView(BaseModel):
+    bay: str
+    camera: str | None
+    shelves: list[ShelfRow]
+
+
+class AisleView(BaseModel):
+    aisle: str
+    bays: list[BayView]
+
+
+class StoreMap(BaseModel):
+    aisles: list[AisleView]
+    counts: dict[str, int] = Field(description="slots per state")
+    as_of: str
+
+
+class DashboardAlert(BaseModel):
+    id: int
+    kind: str
+    state: str
+    severity: str
+    text: str
+    gtin: str | None
+    product: str | None
+    epc: str | None
+    slot: str | None
+    device: str | None
+    quantity: int | None
+    raised_at: str | None
+    updated_at: str | None
+    acknowledged_by: str | None
+    acknowledged_at: str | None
+    resolved_at: str | None
+    resolved_by: str | None = Field(description="the staff member who resolved it; null when the hub's rules did")
+
+
+class History(BaseModel):
+    gtin: str
+    since: str
+    stock: list[list[float | None]] = Field(description="[unix time, on hand, backroom, floor, shelf] at each change")
+    sales: list[list[float]] = Field(description="[bucket start (unix time), units sold] per bucket")
+    bucket_s: int
+
+
+class DeviceRow(BaseModel):
+    device: str
+    kind: str | None
+    software: str | None
+    state: str
+    state_since: str | None
+    last_seen: str | None
+    age_s: float | None = Field(description="seconds since the hub last heard from it")
+    rate_per_min: float | None = Field(description="messages per minute over the recent window")
+    outbox: int | None = Field(description="messages waiting in the device's outbox (known for the hub itself)")
+    lost: int = Field(description="messages lost upstream (sequence gaps)")
+    dropped: int = Field(description="messages dropped from a full outbox, as the device reports")
+    messages: int

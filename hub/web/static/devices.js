@@ -1,0 +1,29 @@
+// Devices: online or not, last seen, message rate, outbox, lost and dropped messages.
+"use strict";
+
+(() => {
+  const {t, api, ageText, el, debounce, on, onReconnect} = Dash;
+  const rows = document.getElementById("device-rows");
+  const n = (v) => (v === null || v === undefined ? t("none") : String(v));
+
+  async function refresh() {
+    try {
+      const devices = await api("/api/dashboard/devices");
+      rows.replaceChildren(...devices.map((d) => el("tr", {"data-device": d.device, "data-state": d.state},
+        el("th", {scope: "row", text: d.device}),
+        el("td", {text: n(d.kind)}),
+        el("td", {}, el("span", {class: "state state-" + d.state, text: t(d.state) })),
+        el("td", {text: d.age_s === null ? t("ago_unknown") : ageText(d.age_s)}),
+        el("td", {class: "num", text: n(d.rate_per_min)}),
+        el("td", {class: "num", text: n(d.outbox)}),
+        el("td", {class: "num" + (d.lost ? " warn" : ""), text: n(d.lost)}),
+        el("td", {class: "num" + (d.dropped ? " warn" : ""), text: n(d.dropped)}),
+        el("td", {class: "num", text: n(d.messages)}))));
+    } catch (e) { /* the connection banner says why */ }
+  }
+
+  on("device", debounce(refresh, 300));
+  onReconnect(refresh);
+  refresh();
+  setInterval(refresh, 10000);
+})();
