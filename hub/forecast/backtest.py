@@ -116,7 +116,8 @@ def run_backtest(
     input_size: int | None = 182,
     refit: bool = False,
     n_jobs: int = 1,
-    prior_weight: float = 2.0,
+    prior_weight: float = 3.0,
+    choose_by_class: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> Backtest:
     """Backtest every candidate on every SKU, choose a model per SKU, score the choice out of sample.
@@ -158,7 +159,7 @@ def run_backtest(
         if progress:
             progress(f"backtest: {len(members)} series x {', '.join(names)}")
         windows.update(_backtest_group(members, names, horizon, n_windows, input_size, refit, n_jobs))
-    models, selected = _select(windows, results, n_windows, prior_weight)
+    models, selected = _select(windows, results, n_windows, prior_weight, choose_by_class)
     return Backtest(horizon, n_windows, models, selected, time.perf_counter() - started, results)
 
 
@@ -175,7 +176,7 @@ class _Windows:
 
 
 def _select(windows: dict[str, _Windows], results: dict[str, SeriesResult], n_windows: int,
-            prior_weight: float) -> tuple[dict[str, Score], Score]:
+            prior_weight: float, by_class: bool) -> tuple[dict[str, Score], Score]:
     """Choose each SKU's model; score the choice and every model on windows 1..n-1.
 
     A SKU's own windows are few and noisy, so its score per model is shrunk
@@ -202,7 +203,8 @@ def _select(windows: dict[str, _Windows], results: dict[str, SeriesResult], n_wi
             prior = float(np.mean(class_sum[kind][n][:upto] / class_count[kind][n]))
             return (own + prior_weight * prior) / (upto + prior_weight), w.names.index(n)
 
-        return min(w.names, key=score)
+        allowed = [n for n in candidates.candidates_for(kind, True) if n in w.names] if by_class else []
+        return min(allowed or w.names, key=score)
 
     totals: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
     chosen = [0.0, 0.0, 0.0]

@@ -13,7 +13,7 @@ import click
 Input = click.option("--input", "input_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
                      help="Sales in Nixtla's long format: unique_id,ds,y (one row per SKU and day; gaps are zero).")
 Horizon = click.option("--horizon", required=True, type=click.IntRange(1, 365), help="Days to forecast.")
-Windows = click.option("--windows", default=4, show_default=True, type=click.IntRange(2, 24),
+Windows = click.option("--windows", default=6, show_default=True, type=click.IntRange(2, 24),
                        help="Rolling-origin backtest windows of HORIZON days (the first only chooses).")
 PerClass = click.option("--per-class", is_flag=True,
                         help="Run only each SKU's demand-class candidates (faster; single models then cover "

@@ -46,7 +46,7 @@ class ReorderPolicy(BaseModel):
     min_order_packs: int = Field(1, ge=1, le=1000, description="smallest order line, in packs")
     suppliers: dict[str, SupplierTerms] = Field(default_factory=dict, description="terms per supplier name")
     history_days: int = Field(182, ge=28, le=3650, description="days of sales the forecasts learn from")
-    backtest_windows: int = Field(4, ge=2, le=12, description="rolling-origin windows to choose each model with")
+    backtest_windows: int = Field(6, ge=2, le=12, description="rolling-origin windows to choose each model with")
     horizon_days: int = Field(14, ge=7, le=120, description="forecast horizon (grown to the longest protection)")
 
     def level_for(self, category: str) -> float:

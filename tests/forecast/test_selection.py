@@ -1,0 +1,85 @@
+"""Model selection: on series with known patterns, choosing per SKU beats (or ties) every single model."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from hub.forecast.backtest import run_backtest
+from hub.forecast.classify import classify
+from hub.forecast.demand import write_long_csv
+from hub.forecast.predict import forecast
+from tests.forecast.synthetic import make_series, pattern_series
+
+
+def test_classes_follow_adi_and_cv2() -> None:
+    rng = np.random.default_rng(3)
+    assert classify(pattern_series("weekly", 200, rng)).kind == "smooth"
+    assert classify(pattern_series("intermittent", 200, rng)).kind == "intermittent"
+    assert classify(pattern_series("lumpy", 200, rng)).kind == "lumpy"
+    erratic = rng.choice([1.0, 2.0, 20.0], 200)
+    assert classify(erratic).kind == "erratic"
+    assert classify(np.zeros(30)).kind == "none"
+
+
+@pytest.fixture(scope="module")
+def series():
+    return make_series(100, 280, seed=11)
+
+
+@pytest.mark.parametrize("seed", [3, 5, 11])
+def test_selection_beats_or_ties_every_single_model(seed: int) -> None:
+    """Scored out of sample (chosen on earlier windows only); a tie is within 1 %."""
+    series = make_series(100, 280, seed=seed)
+    result = run_backtest(series, horizon=14, n_windows=8)
+    assert result.selected.series == 100
+    assert set(result.models) == {"SeasonalNaive", "AutoETS", "CrostonSBA", "TSB", "IMAPA", "ADIDA"}
+    for name, score in result.models.items():
+        assert score.series == 100
+        assert result.selected.mase <= score.mase * 1.01, f"{name} {score.mase} beat the selection"
+    # the choice follows the pattern: a weekly season goes to a seasonal model
+    weekly = [r.selected for uid, r in result.results.items() if uid.startswith("weekly")]
+    assert sum(m == "AutoETS" for m in weekly) >= len(weekly) * 0.7
+
+
+def test_forecast_quantiles_are_ordered_and_cover_the_mean(series) -> None:
+    result = run_backtest(series, horizon=14, n_windows=3, per_class=True)
+    forecasts = forecast(series, result, 14)
+    weekly = forecasts["weekly-00000"]
+    bands = weekly.quantiles([0.5, 0.9])
+    assert (bands[0.9] >= bands[0.5]).all()
+    expected, q95 = weekly.demand_quantile(10, 0.95)
+    assert q95 >= expected > 0
+    assert abs(weekly.daily_rate - series["weekly-00000"].y[-56:].mean()) < 0.25 * weekly.daily_rate
+
+
+def test_cli_backtest_json_and_predict(series, tmp_path) -> None:
+    small = dict(list(series.items())[:10])
+    path = tmp_path / "sales.csv"
+    write_long_csv(small, path)
+    done = subprocess.run([sys.executable, "-m", "comptoir", "forecast", "backtest", "--input", str(path),
+                           "--horizon", "7", "--json"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["series"] == 10 and report["seconds"] > 0
+    assert set(report["models"]) >= {"AutoETS", "CrostonSBA"} and report["selected"]["mase"] > 0
+    out = tmp_path / "forecast.csv"
+    done = subprocess.run([sys.executable, "-m", "comptoir", "forecast", "predict", "--input", str(path),
+                           "--horizon", "7", "--out", str(out)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    lines = out.read_text().splitlines()
+    assert lines[0].startswith("unique_id,ds,model,demand_class,mean,q50,q80,q95")
+    assert len(lines) == 1 + 10 * 7
+
+
+def test_cli_bad_input_names_line_and_field(tmp_path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("unique_id,ds,y\na,2025-01-01,3\na,2025-01-02,three\n")
+    done = subprocess.run([sys.executable, "-m", "comptoir", "forecast", "backtest", "--input", str(path),
+                           "--horizon", "7"], capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert "bad.csv:3: y 'three' is not a number" in done.stderr
