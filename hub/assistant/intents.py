@@ -30,11 +30,11 @@ _REFUSED_CONTEXT = _pattern(r"ignore\w*", r"oublie\w*", r"disregard\w*", r"forge
 _STAFF = _pattern(r"staff", r"employee", r"human", r"person", r"someone", r"somebody", r"assistant humain",
                   r"vendeu\w*", r"conseill\w*", r"employe\w*", r"quelqu ?un", r"une personne", r"un humain",
                   r"appele[rz]?", r"call", r"manager", r"responsable")
-_PAIRING = _pattern(r"goes? with", r"go well with", r"pairs? with", r"pairing", r"with it", r"to go with",
+_PAIRING = _pattern(r"goes? (?:well )?with", r"go well with", r"pairs? with", r"pairing", r"with it", r"to go with",
                     r"recipe", r"recommend\w*", r"suggest\w*", r"va avec", r"vont avec", r"aller avec",
                     r"accompagne\w*", r"avec quoi", r"recette", r"conseil\w* avec", r"associer", r"quoi prendre avec",
                     r"what else", r"quoi d autre", r"often bought")
-_PRICE = _pattern(r"prix", r"combien (?:coute\w*|ca coute|vaut|valent)", r"coute\w*", r"tarif\w*",
+_PRICE = _pattern(r"prix", r"combien(?! de)", r"combien (?:coute\w*|ca coute|vaut|valent)", r"coute\w*", r"tarif\w*",
                   r"how much", r"price\w*", r"cost\w*", r"cher", r"expensive", r"cheap\w*")
 _STOCK = _pattern(r"stock", r"en reste", r"reste\w*", r"encore", r"avez ?vous", r"vous avez", r"y a ?t ?il",
                   r"il y a", r"is there", r"are there", r"got any", r"dispo\w*", r"rupture", r"combien de",

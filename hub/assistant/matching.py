@@ -37,7 +37,8 @@ class MatchSettings:
     word to count as a misspelling of a catalog word: "hulie" is "huile", "alert" is not "alter".
     ``semantic_span`` is how far above the median similarity a product must be to score 1.
     ``head_bonus`` favours products whose name starts with a word of the question (French names start
-    with the head noun: "Beurre demi-sel" is butter, "Galettes au beurre" are biscuits).
+    with the head noun: "Beurre demi-sel" is butter, "Galettes au beurre" are biscuits); ``phrase_bonus``
+    those holding a phrase of several words in its order ("jus d'orange", not "oranges à jus").
     """
 
     lexical_weight: float = 0.7
@@ -47,6 +48,7 @@ class MatchSettings:
     semantic_span: float = 0.08
     category_factor: float = 0.6
     head_bonus: float = 0.1
+    phrase_bonus: float = 0.05
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,7 @@ class ProductIndex:
         self.glossary = glossary if glossary is not None else load_glossary()
         self.postings: dict[str, dict[int, float]] = defaultdict(dict)
         self.heads: dict[str, set[int]] = defaultdict(set)
+        self.phrases = [" " + " ".join(tokens(f"{e.name} {e.brand}")) + " " for e in entries]
         for i, e in enumerate(entries):
             name_tokens = tokens(e.name)
             if name_tokens:
@@ -160,19 +163,27 @@ class ProductIndex:
         """Per product, the weighted share of the question's concepts it matches."""
         total = np.zeros(len(self.entries), dtype=np.float32)
         heads = np.zeros(len(self.entries), dtype=np.float32)
+        phrases = np.zeros(len(self.entries), dtype=np.float32)
         weights = 0.0
         named = False  # sizes alone ("1", "500 g") never make a match
         for concept in query.concepts:
             best = np.zeros(len(self.entries), dtype=np.float32)
             weight = 0.0
             for alternative in concept:
+                if len(alternative) > 1:
+                    phrase = " " + " ".join(alternative) + " "
+                    for i, text in enumerate(self.phrases):
+                        if phrase in text:
+                            phrases[i] = 1.0
                 per_token = []
-                for token in alternative:
+                for position, token in enumerate(alternative):
                     score = np.zeros(len(self.entries), dtype=np.float32)
                     for word, similarity in self._similar_tokens(token):
                         weight = max(weight, self.idf[word])
-                        for i in self.heads.get(word, ()):
-                            heads[i] = max(heads[i], similarity)
+                        # the head noun of a French phrase (not of the English one it translates) starts the name
+                        if position == 0 and (len(concept) == 1 or alternative is not concept[0]):
+                            for i in self.heads.get(word, ()):
+                                heads[i] = max(heads[i], similarity)
                         for i, factor in self.postings[word].items():
                             score[i] = max(score[i], similarity * factor)
                     per_token.append(score)
@@ -184,8 +195,8 @@ class ProductIndex:
                 named |= not all(_numeric(t) for t in concept[0])
         if not weights or not named:
             return np.zeros(len(self.entries), dtype=np.float32)
-        bonus = self.settings.head_bonus
-        return (1.0 - bonus) * (total / weights) + bonus * heads * (total > 0)
+        head, phrase = self.settings.head_bonus, self.settings.phrase_bonus
+        return (1.0 - head - phrase) * (total / weights) + (head * heads + phrase * phrases) * (total > 0)
 
     def semantic(self, text: str) -> np.ndarray:
         if self.embedder is None or not len(self.entries) or not text.strip():

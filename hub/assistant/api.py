@@ -1,0 +1,172 @@
+"""Public kiosk endpoints of the assistant: ``POST /api/kiosk/ask`` and ``GET /api/kiosk/recommendations``.
+
+They follow the rules of hub/api/kiosk.py: public, rate-limited with the same
+limiter, product-level data only (no tags, devices or staff data). A kiosk
+names itself with the ``X-Kiosk-Id`` header; that id is all a staff alert says.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, Request
+from pydantic import BaseModel, Field
+
+from hub.api.app import Hub, HubState, kiosk_limit
+from hub.assistant import phrasing
+from hub.assistant.assistant import Assistant, Reply
+from hub.assistant.stock import ProductFacts, StockReader
+from hub.privacy.consent import CUSTOMER_ID
+from hub.privacy.retention import purge_expired
+from hub.timeutil import iso, ts
+
+log = logging.getLogger("hub.assistant.api")
+router = APIRouter(prefix="/api/kiosk", tags=["kiosk (public)"], dependencies=[kiosk_limit])
+_KIOSK_ID = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
+RETENTION_EVERY_S = 3600.0
+
+
+class AskIn(BaseModel):
+    text: str = Field(max_length=20_000, description="the customer's question, as typed")
+    lang: Literal["fr", "en"] | None = Field(None, description="answer in this language; detected when absent")
+    session: str | None = Field(None, max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
+                                description="random id the kiosk page keeps for one conversation (memory only)")
+
+
+class ProductOut(BaseModel):
+    gtin: str
+    name: str
+    brand: str
+    aisle: str
+    shelf: str
+    price: float = Field(description="euros, from the catalog")
+    on_shelf: int | None = Field(description="units on the sales floor; null when no sensor has reported")
+    updated_at: str | None = Field(description="when on_shelf was counted (ISO 8601 UTC)")
+
+
+class AskOut(BaseModel):
+    answer: str
+    lang: Literal["fr", "en"]
+    intent: str
+    products: list[ProductOut]
+    handoff: bool = Field(description="the answer offers a person (or one was called)")
+
+
+class SuggestionOut(ProductOut):
+    kind: Literal["together", "buy_again", "popular"]
+    reason: str
+
+
+class RecommendationsOut(BaseModel):
+    gtin: str | None
+    personalised: bool = Field(description="the customer's purchases were used (consent given)")
+    items: list[SuggestionOut]
+
+
+def product_out(f: ProductFacts) -> ProductOut:
+    return ProductOut(gtin=f.gtin, name=f.name, brand=f.brand, aisle=f.aisle, shelf=f.shelf, price=f.price_eur,
+                      on_shelf=f.on_shelf, updated_at=iso(f.updated_at))
+
+
+def _call_staff(hub: HubState, kiosk: str) -> bool:
+    try:
+        now = ts(hub.clock.now())
+        with hub.db.conn:
+            hub.ingest.alerts.set(f"kiosk_help:{kiosk}", "kiosk_help", "info",
+                                  f"A customer asks for help at kiosk {kiosk}", now, device=kiosk)
+        hub.ingest.publish_pending()
+        return True
+    except Exception:
+        log.exception("could not raise the kiosk help alert", extra={"kiosk": kiosk})
+        return False
+
+
+def build_assistant(hub: HubState) -> Assistant:
+    stock = StockReader(hub.db, hub.ingest.fusion)
+    return Assistant(hub.db, stock, hub.config.kiosk, clock_now=hub.clock.now,
+                     call_staff=lambda kiosk: _call_staff(hub, kiosk))
+
+
+async def get_assistant(request: Request, hub: Hub) -> Assistant:
+    assistant = getattr(request.app.state, "kiosk_assistant", None)
+    if assistant is None:
+        assistant = request.app.state.kiosk_assistant = build_assistant(hub)
+    _retention(request, hub)
+    return assistant
+
+
+def _retention(request: Request, hub: HubState) -> None:
+    """The retention job as a safety net: at most once an hour, on a kiosk request."""
+    now = ts(hub.clock.now())
+    last = getattr(request.app.state, "kiosk_retention_at", None)
+    if last is not None and now - last < RETENTION_EVERY_S:
+        return
+    request.app.state.kiosk_retention_at = now
+    settings = hub.config.kiosk
+    purge_expired(hub.db, now, settings.log_retention_days, settings.loyalty_retention_days)
+
+
+AssistantDep = Annotated[Assistant, Depends(get_assistant)]
+
+
+def kiosk_id(x_kiosk_id: Annotated[str | None, Header()] = None) -> str:
+    if x_kiosk_id is None:
+        return "kiosk"
+    if not _KIOSK_ID.match(x_kiosk_id):
+        raise HTTPException(422, "X-Kiosk-Id: 1 to 32 letters, digits, '.', '_' or '-'")
+    return x_kiosk_id
+
+
+def reply_out(reply: Reply) -> AskOut:
+    return AskOut(answer=reply.answer, lang=reply.lang, intent=reply.intent,
+                  products=[product_out(p) for p in reply.products], handoff=reply.handoff)
+
+
+@router.post("/ask", response_model=AskOut)
+async def ask(body: AskIn, assistant: AssistantDep, kiosk: Annotated[str, Depends(kiosk_id)]) -> AskOut:
+    """Answer a customer's question from the hub's data (see docs/kiosk.md for what it can and cannot do)."""
+    return reply_out(assistant.ask(body.text, lang=body.lang, session=body.session, kiosk=kiosk))
+
+
+@router.get("/recommendations", response_model=RecommendationsOut)
+async def recommendations(
+    hub: Hub, assistant: AssistantDep,
+    gtin: Annotated[str | None, Query(description="the product the customer looks at")] = None,
+    customer: Annotated[str | None, Query(description="loyalty id; used only with consent")] = None,
+    lang: Literal["fr", "en"] = "fr",
+    limit: Annotated[int, Query(ge=1, le=10)] = 5,
+) -> RecommendationsOut:
+    """Products on the shelf now that go with ``gtin``; "buy again" for a consenting loyalty customer."""
+    from hub.api.staff import parse_gtin
+
+    product = parse_gtin(gtin) if gtin else None
+    if customer is not None and not CUSTOMER_ID.match(customer):
+        raise HTTPException(422, "customer: 1 to 64 letters, digits, '.', '_' or '-'")
+    now = ts(hub.clock.now())
+    suggestions, personalised = assistant.recommender.for_product(product, now, customer=customer, k=limit)
+    names: dict[str, Any] = {}
+    if product:
+        facts = assistant.stock.facts([product], now)
+        if product not in facts:
+            raise HTTPException(404, f"no product with GTIN {gtin}")
+        names[product] = phrasing.label(facts[product])
+    items = []
+    for s in suggestions:
+        if s.kind == "together":
+            reason = phrasing.message("together", lang, name=names.get(product or "", ""))
+        else:
+            reason = phrasing.message(s.kind, lang)
+        items.append(SuggestionOut(**product_out(s.facts).model_dump(), kind=s.kind, reason=reason))  # type: ignore[arg-type]
+    return RecommendationsOut(gtin=product, personalised=personalised, items=items)
+
+
+def install(app: FastAPI, hub: HubState) -> None:
+    """Hook the kiosk assistant, the privacy endpoints and the kiosk pages into the hub's app."""
+    from hub.kiosk_page.pages import router as pages
+    from hub.privacy.api import router as privacy
+
+    app.include_router(router)
+    app.include_router(privacy)
+    app.include_router(pages)

@@ -1,0 +1,1 @@
+"""The customer kiosk's pages: ``/kiosk`` (the assistant, with its AI notice) and ``/kiosk/privacy``."""

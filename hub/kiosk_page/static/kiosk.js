@@ -1,0 +1,173 @@
+// The kiosk page: asks /api/kiosk/ask, shows answers and product cards as text only, forgets after inactivity.
+"use strict";
+
+const TEXT = {
+  fr: {
+    title: "Besoin d'aide ?",
+    notice: "Je suis un assistant automatique (une intelligence artificielle), pas une personne. Je réponds avec les données du magasin : prix, rayons et quantités en rayon, avec l'heure du comptage. En cas de doute, un membre de l'équipe peut vous aider. Vos questions ne sont pas enregistrées.",
+    privacy: "Vos données et cette borne",
+    chip_hours: "Horaires", chip_pay: "Paiement", chip_staff: "Appeler un vendeur",
+    q_hours: "Quels sont vos horaires ?", q_pay: "Comment puis-je payer ?", q_staff: "Appeler un vendeur",
+    label: "Votre question", placeholder: "Ex. : où est l'huile d'olive ?", send: "Demander",
+    assistant: "Assistant (IA)", aisle: "Rayon", shelf: "étagère", onShelf: "en rayon", noneOnShelf: "Plus en rayon",
+    noCount: "Pas de comptage récent", counted: "compté à", pair: "Ce qui va avec", error: "Désolé, je n'ai pas pu répondre. Demandez à un membre de l'équipe.",
+    busy: "Trop de questions à la fois : réessayez dans un instant.", nothing: "Rien à proposer en rayon pour l'instant.",
+  },
+  en: {
+    title: "Need help?",
+    notice: "I am an automated assistant (an artificial intelligence), not a person. I answer with the shop's data: prices, aisles and how many are on the shelf, with the time they were counted. When in doubt, a staff member can help. Your questions are not stored.",
+    privacy: "Your data and this kiosk",
+    chip_hours: "Opening hours", chip_pay: "Payment", chip_staff: "Call a staff member",
+    q_hours: "What are your opening hours?", q_pay: "How can I pay?", q_staff: "Call a staff member",
+    label: "Your question", placeholder: "E.g. where is the olive oil?", send: "Ask",
+    assistant: "Assistant (AI)", aisle: "Aisle", shelf: "shelf", onShelf: "on the shelf", noneOnShelf: "None on the shelf",
+    noCount: "No recent count", counted: "counted at", pair: "What goes with it", error: "Sorry, I could not answer. Please ask a staff member.",
+    busy: "Too many questions at once: try again in a moment.", nothing: "Nothing to suggest on the shelf right now.",
+  },
+};
+
+const params = new URLSearchParams(window.location.search);
+// Seconds without a touch before the conversation is wiped (60; ?idle= lets an installer or a test shorten it).
+const IDLE_S = Math.min(600, Math.max(2, Number(params.get("idle")) || 60));
+const KIOSK_ID = /^[A-Za-z0-9_.-]{1,32}$/.test(params.get("kiosk") || "") ? params.get("kiosk") : "kiosk";
+
+let lang = "fr";
+let chosenByHand = false;
+let session = newSession();
+let idleTimer = null;
+
+function newSession() {
+  const bytes = new Uint8Array(12);
+  window.crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function t(key) { return TEXT[lang][key]; }
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  return node;
+}
+
+function applyLanguage(next) {
+  lang = next;
+  document.documentElement.lang = lang;
+  document.querySelectorAll("[data-i18n]").forEach((node) => { node.textContent = t(node.dataset.i18n); });
+  document.querySelectorAll("[data-i18n-placeholder]").forEach((node) => { node.placeholder = t(node.dataset.i18nPlaceholder); });
+  document.querySelectorAll(".lang").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.lang === lang)));
+}
+
+function timeOfDay(iso) {
+  const d = new Date(iso);
+  const mm = String(d.getMinutes()).padStart(2, "0");
+  return lang === "fr" ? `${d.getHours()}h${mm}` : `${d.getHours()}:${mm}`;
+}
+
+function price(value) {
+  return new Intl.NumberFormat(lang === "fr" ? "fr-FR" : "en-GB", { style: "currency", currency: "EUR" }).format(value);
+}
+
+function productCard(p, withPairing) {
+  const card = el("li", "card");
+  card.dataset.gtin = p.gtin;
+  card.appendChild(el("span", "name", p.name));
+  card.appendChild(el("span", "where", `${t("aisle")} ${p.aisle}, ${t("shelf")} ${p.shelf}`));
+  card.appendChild(el("span", "price", ` · ${price(p.price)}`));
+  let stock;
+  if (p.on_shelf === null || p.on_shelf === undefined) stock = el("span", "stock", t("noCount"));
+  else if (p.on_shelf === 0) stock = el("span", "stock none", `${t("noneOnShelf")} (${t("counted")} ${timeOfDay(p.updated_at)})`);
+  else stock = el("span", "stock", `${p.on_shelf} ${t("onShelf")} (${t("counted")} ${timeOfDay(p.updated_at)})`);
+  card.appendChild(el("br"));
+  card.appendChild(stock);
+  if (p.reason) card.appendChild(el("span", "reason", ` — ${p.reason}`));
+  if (withPairing) {
+    const pair = el("button", "pair", t("pair"));
+    pair.type = "button";
+    pair.addEventListener("click", () => showPairings(p));
+    card.appendChild(el("br"));
+    card.appendChild(pair);
+  }
+  return card;
+}
+
+function addMessage(who, text, products, withPairing) {
+  const item = el("li", `msg ${who}`);
+  if (who === "assistant") item.appendChild(el("span", "who", t("assistant")));
+  item.appendChild(el("span", "text", text));
+  if (products && products.length) {
+    const cards = el("ul", "cards");
+    products.forEach((p) => cards.appendChild(productCard(p, withPairing)));
+    item.appendChild(cards);
+  }
+  const list = document.getElementById("conversation");
+  list.appendChild(item);
+  item.scrollIntoView({ block: "end" });
+  return item;
+}
+
+async function call(url, options) {
+  const response = await fetch(url, { ...options, headers: { "Content-Type": "application/json", "X-Kiosk-Id": KIOSK_ID } });
+  if (response.status === 429) throw new Error(t("busy"));
+  if (!response.ok) throw new Error(t("error"));
+  return response.json();
+}
+
+async function ask(text) {
+  if (!text.trim()) return;
+  touch();
+  addMessage("customer", text);
+  try {
+    const body = { text, session };
+    if (chosenByHand) body.lang = lang;
+    const reply = await call("/api/kiosk/ask", { method: "POST", body: JSON.stringify(body) });
+    if (reply.lang !== lang) applyLanguage(reply.lang);
+    addMessage("assistant", reply.answer, reply.products, true);
+  } catch (err) {
+    addMessage("assistant", err.message);
+  }
+}
+
+async function showPairings(product) {
+  touch();
+  try {
+    const data = await call(`/api/kiosk/recommendations?gtin=${encodeURIComponent(product.gtin)}&lang=${lang}&limit=3`);
+    addMessage("assistant", data.items.length ? data.items[0].reason : t("nothing"), data.items, false);
+  } catch (err) {
+    addMessage("assistant", err.message);
+  }
+}
+
+function wipe() {
+  document.getElementById("conversation").replaceChildren();
+  document.getElementById("question").value = "";
+  session = newSession();
+  chosenByHand = false;
+  applyLanguage("fr");
+}
+
+function touch() {
+  if (idleTimer) clearTimeout(idleTimer);
+  idleTimer = setTimeout(wipe, IDLE_S * 1000);
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  applyLanguage("fr");
+  document.querySelectorAll(".lang").forEach((b) => b.addEventListener("click", () => {
+    chosenByHand = true;
+    applyLanguage(b.dataset.lang);
+    touch();
+  }));
+  document.querySelectorAll("[data-ask-key]").forEach((b) => b.addEventListener("click", () => ask(t(b.dataset.askKey))));
+  const form = document.getElementById("ask-form");
+  const input = document.getElementById("question");
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = input.value;
+    input.value = "";
+    ask(text);
+  });
+  ["pointerdown", "keydown"].forEach((kind) => document.addEventListener(kind, touch, { passive: true }));
+  document.body.dataset.ready = "true";
+});
