@@ -44,8 +44,8 @@ def build_series(daily: dict[str, dict[date, float]], start: date | None = None,
                  known: list[str] | None = None) -> dict[str, Series]:
     """Dense daily series from sparse (SKU -> day -> net quantity) totals.
 
-    ``start``/``end`` fix a common calendar (the hub's history window); without
-    them each SKU runs from its first to the overall last day. ``known`` SKUs
+    Each SKU runs from its first sale (not before ``start``) to ``end`` (or the
+    overall last day). ``known`` SKUs
     with no rows at all get an all-zero series (and a note saying so).
     """
     all_days = [d for days in daily.values() for d in days]
@@ -59,7 +59,8 @@ def build_series(daily: dict[str, dict[date, float]], start: date | None = None,
                 continue
             out[uid] = Series(uid, start, np.zeros((last - start).days + 1), ["no sales in the history"])
             continue
-        first = start or min(days)
+        # a product first sold inside the window was probably not stocked before: start there
+        first = max(start, min(days)) if start else min(days)
         length = (last - first).days + 1
         y = np.zeros(length)
         for day, qty in days.items():
@@ -71,7 +72,7 @@ def build_series(daily: dict[str, dict[date, float]], start: date | None = None,
             notes.append(f"{int(negative.sum())} day(s) with more returns than sales counted as zero demand")
             y[negative] = 0.0
         missing = length - len(days)
-        if start is None and missing:
+        if missing and start is None:
             notes.append(f"{missing} day(s) without rows counted as zero sales")
         if np.count_nonzero(y) == 0:
             notes.append("no sales in the history")
