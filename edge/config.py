@@ -89,6 +89,10 @@ class ReaderConfig(BaseModel):
     reconnect_min_s: float = Field(1.0, gt=0, le=600)
     reconnect_max_s: float = Field(60.0, gt=0, le=3600)
     snapshot_every_s: float = Field(60.0, gt=0, description="publish the per-zone counts this often")
+    publish_every_s: float = Field(
+        0.5, ge=0, le=60, description="events wait at most this long, to share one outbox transaction"
+    )
+    publish_batch: int = Field(500, ge=1, description="...or until this many wait")
     sweep_every_s: float = Field(1.0, gt=0, le=60, description="check departures and gate visits this often")
 
     _check_id = field_validator("id")(classmethod(lambda cls, v: _device_id(v)))

@@ -49,6 +49,11 @@ def _epoch(dt: datetime) -> float:
     return dt.timestamp()
 
 
+def epc_text(epc: object) -> str:
+    """An EPC as the contract writes it (upper-case hex), from sllurp's hex bytes or a string."""
+    return epc.decode("ascii").upper() if isinstance(epc, bytes) else str(epc).upper()
+
+
 def _dt(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
@@ -73,6 +78,9 @@ class RfidAgent:
         self._watermark: float | None = None  # newest read time seen
         self._clock_at_watermark = 0.0
         self.reader: ReaderLink | None = None
+        self._events: list[TagEvent] = []
+        self._passages: list[tuple[GateDetector, Passage]] = []
+        self._published_at = self.clock.now()
 
     # -- time -----------------------------------------------------------------
     def event_now(self) -> float:
@@ -81,6 +89,11 @@ class RfidAgent:
         if self._watermark is None:
             return now
         return self._watermark + max(0.0, now - self._clock_at_watermark)
+
+    @property
+    def read_until(self) -> float | None:
+        """Event time (epoch s) of the newest read processed so far."""
+        return self._watermark
 
     # -- reads ----------------------------------------------------------------
     def alias(self, port: int) -> str:
@@ -91,22 +104,25 @@ class RfidAgent:
         return alias
 
     def process_tags(self, tags: list[dict[str, Any]]) -> int:
-        """Track one report's tag dicts (sllurp's TagReportData form) and publish what they mean."""
+        """Track one report's tag dicts (sllurp's TagReportData form); publish what they mean.
+
+        Runs for every report, so the loop is kept tight: EPCs stay in sllurp's hex-bytes form
+        until an event needs them as text.
+        """
         self.stats.reports += 1
-        tracker = self.tracker
+        observe = self.tracker.observe
         gates = self.gates
         aliases = self.aliases
-        events: list[TagEvent] = []
-        passages: list[tuple[GateDetector, Passage]] = []
+        events = self._events
         fallback = None
-        newest = None
+        newest = 0.0
+        bad = 0
         for tag in tags:
-            raw = tag.get("EPC-96") or tag.get("EPC")
-            if not raw:
-                self.stats.bad_reads += 1
+            epc = tag.get("EPC-96") or tag.get("EPC")
+            if not epc:
+                bad += 1
                 continue
-            epc = raw.decode("ascii").upper() if isinstance(raw, bytes) else str(raw).upper()
-            port = tag.get("AntennaID") or 0
+            port = tag.get("AntennaID", 0)
             micros = tag.get("LastSeenTimestampUTC") or tag.get("FirstSeenTimestampUTC")
             if micros:
                 when = micros / 1_000_000
@@ -114,36 +130,55 @@ class RfidAgent:
                 if fallback is None:
                     fallback = self.event_now()
                 when = fallback
-            if newest is None or when > newest:
+            if when > newest:
                 newest = when
             location = aliases.get(port) or self.alias(port)
-            event = tracker.observe(epc, location, port, tag.get("PeakRSSI"), when)
+            rssi = tag.get("PeakRSSI")
+            event = observe(epc, location, port, rssi, when)
             if event is not None:
                 events.append(event)
-            gate = gates.get(port)
-            if gate is not None:
-                passage = gate[0].observe(epc, gate[1], tag.get("PeakRSSI"), when)
+            if port in gates:
+                detector, side = gates[port]
+                passage = detector.observe(epc, side, rssi, when)
                 if passage is not None:
-                    passages.append((gate[0], passage))
+                    self._passages.append((detector, passage))
         self.stats.reads += len(tags)
-        if newest is not None and (self._watermark is None or newest > self._watermark):
+        self.stats.bad_reads += bad
+        if newest and (self._watermark is None or newest > self._watermark):
             self._watermark = newest
             self._clock_at_watermark = _epoch(self.clock.now())
-        self.publish(events, passages)
+        waited = (self.clock.now() - self._published_at).total_seconds()
+        if len(events) >= self.config.publish_batch or waited >= self.config.publish_every_s:
+            self.flush_events()
         return len(events)
 
     def tick(self) -> None:
-        """Depart unseen tags and judge finished gate visits, as of the reader's time now."""
+        """Depart unseen tags and judge finished gate visits, as of the reader's time now; publish what waits."""
         now = self.event_now()
-        events = self.tracker.sweep(now)
-        passages = [(d, p) for d in self.gate_detectors for p in d.sweep(now)]
+        self._events.extend(self.tracker.sweep(now))
+        self._passages.extend((d, p) for d in self.gate_detectors for p in d.sweep(now))
+        self.flush_events()
+
+    def flush_events(self) -> None:
+        """Publish the events and passages waiting, in one outbox transaction each."""
+        events, self._events = self._events, []
+        passages, self._passages = self._passages, []
+        self._published_at = self.clock.now()
         self.publish(events, passages)
+
+    def where(self, epc: str) -> str | None:
+        """The zone a tag (upper- or lower-case hex) is tracked in, or None when absent or departed."""
+        for key in (epc.lower().encode("ascii"), epc.upper(), epc):
+            state = self.tracker.tags.get(key)
+            if state is not None:
+                return state.location if state.present else None
+        return None
 
     # -- publishing -------------------------------------------------------------
     def _info(self, state: Any) -> EpcInfo:
         info = state.info
         if info is None:
-            info = state.info = decode_epc(state.epc)
+            info = state.info = decode_epc(epc_text(state.epc))
             if info.flagged:
                 self.stats.flagged_epcs += 1
                 log.info("EPC kept as raw hex", extra={"epc": info.epc, "reason": info.problem})
@@ -176,7 +211,7 @@ class RfidAgent:
             items = []
             for detector, p in passages:
                 state = self.tracker.tags.get(p.epc)
-                info = self._info(state) if state is not None else decode_epc(p.epc)
+                info = self._info(state) if state is not None else decode_epc(epc_text(p.epc))
                 items.append(
                     {
                         "time": _dt(p.time),

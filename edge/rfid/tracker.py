@@ -20,7 +20,7 @@ time (event time), in seconds since the epoch, never the host's clock.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -74,13 +74,6 @@ class _Location:
     last_seen: float
     antenna: int
 
-    def add(self, rssi: float, size: int) -> None:
-        window = self.window
-        if len(window) == size:
-            self.total -= window[0]
-        window.append(rssi)
-        self.total += rssi
-
     @property
     def mean(self) -> float:
         return self.total / len(self.window)
@@ -88,7 +81,7 @@ class _Location:
 
 @dataclass(slots=True)
 class TagState:
-    epc: str
+    epc: Hashable
     present: bool
     location: str
     last_seen: float
@@ -97,6 +90,7 @@ class TagState:
     pending_since: float | None = None  # first read of a tag not yet reported as arrived
     rival: str | None = None  # the other location reading the tag since the current one last did
     rival_reads: int = 0
+    here: _Location | None = None  # the current location's window, for the common read
 
     def best_location(self) -> str:
         """Where most reads came from (then the strongest): the arrival location."""
@@ -134,8 +128,9 @@ class TagTracker:
 
     def __init__(self, params: TrackerParams | None = None) -> None:
         self.params = params or TrackerParams()
-        self.tags: dict[str, TagState] = {}
-        self.reads = 0
+        self.tags: dict[Hashable, TagState] = {}
+        self._window = self.params.rssi_window
+        self._memory = self.params.location_memory_s
 
     def __len__(self) -> int:
         return len(self.tags)
@@ -143,28 +138,64 @@ class TagTracker:
     def present(self) -> Iterator[TagState]:
         return (t for t in self.tags.values() if t.present)
 
-    def observe(self, epc: str, location: str, antenna: int, rssi: float | None, when: float) -> TagEvent | None:
-        """Account for one read; return the event it causes, if any."""
-        self.reads += 1
-        p = self.params
+    def observe(self, epc: Hashable, location: str, antenna: int, rssi: float | None, when: float) -> TagEvent | None:
+        """Account for one read; return the event it causes, if any.
+
+        ``epc`` is any hashable form of the EPC (the agent passes sllurp's hex bytes as they come).
+        This runs for every read: the common case (a present tag read again where it is) stays short.
+        """
         if rssi is None:
             rssi = NO_RSSI
         tag = self.tags.get(epc)
+        if tag is not None and tag.present and location == tag.location:
+            loc = tag.here
+            if loc is not None and when - loc.last_seen <= self._memory:
+                # the hot path: a present tag read again where it is
+                window = loc.window
+                if len(window) == self._window:
+                    loc.total += rssi - window[0]
+                else:
+                    loc.total += rssi
+                window.append(rssi)
+                if when > loc.last_seen:
+                    loc.last_seen = when
+                    if when > tag.last_seen:
+                        tag.last_seen = when
+                loc.antenna = antenna
+                if tag.rival is not None:
+                    tag.rival = None
+                    tag.rival_reads = 0
+                return None
         if tag is None:
-            tag = TagState(epc, False, location, when, {})
-            self.tags[epc] = tag
+            tag = self.tags[epc] = TagState(epc, False, location, when, {})
         loc = tag.locations.get(location)
         if loc is None:
-            loc = tag.locations[location] = _Location(deque(maxlen=p.rssi_window), 0.0, when, antenna)
-        elif when - loc.last_seen > p.location_memory_s:
+            loc = tag.locations[location] = _Location(deque(maxlen=self._window), 0.0, when, antenna)
+        elif when - loc.last_seen > self._memory:
             loc.window.clear()
             loc.total = 0.0
-        loc.add(rssi, p.rssi_window)
+        window = loc.window
+        if len(window) == self._window:
+            loc.total += rssi - window[0]
+        else:
+            loc.total += rssi
+        window.append(rssi)
         if when > loc.last_seen:
             loc.last_seen = when
         loc.antenna = antenna
         if when > tag.last_seen:
             tag.last_seen = when
+        if tag.present and location == tag.location:
+            tag.here = loc
+            if tag.rival is not None:
+                tag.rival = None
+                tag.rival_reads = 0
+            return None
+        return self._decide(tag, loc, location, when)
+
+    def _decide(self, tag: TagState, loc: _Location, location: str, when: float) -> TagEvent | None:
+        """A read of a tag not yet present, or away from its current location: arrival or move?"""
+        p = self.params
         if not tag.present:
             if tag.pending_since is None:
                 tag.pending_since = when
@@ -174,10 +205,6 @@ class TagTracker:
                 return None
             return self._arrive(tag, when)
         current = tag.location
-        if location == current:
-            tag.rival = None
-            tag.rival_reads = 0
-            return None
         if tag.rival == location:
             tag.rival_reads += 1
         else:
@@ -205,6 +232,7 @@ class TagTracker:
     def _move(tag: TagState, location: str, when: float) -> TagEvent:
         origin = tag.location
         tag.location = location
+        tag.here = tag.locations.get(location)
         tag.rival = None
         tag.rival_reads = 0
         return TagEvent("moved", tag, location, origin, when)
@@ -215,6 +243,7 @@ class TagTracker:
         tag.present = True
         tag.pending_since = None
         tag.location = tag.best_location()
+        tag.here = tag.locations[tag.location]
         return TagEvent("arrived", tag, tag.location, None, first_read)
 
     def sweep(self, now: float) -> list[TagEvent]:
