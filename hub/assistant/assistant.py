@@ -33,6 +33,7 @@ from hub.recommend.service import Recommender
 log = logging.getLogger("hub.assistant")
 
 PRODUCT_INTENTS = frozenset({"where", "stock", "price", "details", "pairing", "product"})
+FOLLOW_UPS = PRODUCT_INTENTS - {"product"}
 #: Raises the "customer asks for help" alert for a kiosk; returns False if it could not.
 CallStaff = Callable[[str], bool]
 
@@ -163,14 +164,16 @@ class Assistant:
             return Reply(phrasing.message("greeting", chosen), chosen, intent)
         if intent == "greeting":
             intent = "product"
-        if query.empty:
-            if remembered and remembered.gtins and intent in PRODUCT_INTENTS - {"product"}:
+        named = any(c.lexical > 0 for c in candidates)
+        if query.empty or (not named and intent in FOLLOW_UPS and remembered and remembered.gtins):
+            # "et combien ça coûte ?": the product is the one this conversation was about
+            if remembered and remembered.gtins and intent in FOLLOW_UPS:
                 return self._about(intent, remembered.gtins[:1], chosen, 1.0, customer)
-            if intent in PRODUCT_INTENTS - {"product"}:
+            if intent in FOLLOW_UPS:
                 return Reply(phrasing.message("which_product", chosen), chosen, intent)
             return Reply(phrasing.message("unknown", chosen), chosen, "unknown", handoff=True)
         best = candidates[0].score if candidates else 0.0
-        if not any(c.lexical > 0 for c in candidates):
+        if not named:
             # no word of the question is in the catalog: not a product we know, maybe not a product at all
             key = "unknown" if intent == "product" else "not_found"
             return Reply(phrasing.message(key, chosen), chosen, "unknown" if intent == "product" else intent,

@@ -19,7 +19,7 @@ STOPWORDS = words(
     """
     a au aux avec ce ces cet cette d de des du en et il ils je j l la le les leur m ma mes mon n ne nous on ou
     par pas pour qu que qui s sa se ses son sur t ta te tes ton tu un une vos votre vous y c est sont ai as avez
-    avons ont suis etes
+    avons ont suis etes ca cela ceci celui celle ceux celles ci
     an and any are at be can could do does for from have i is it its me my of on or please some that the their
     there this to we what which with would you your yours
     """

@@ -51,8 +51,9 @@ class KioskRig:
         self.fusion = Fusion(self.db, FusionSettings())
         self.settings = settings or KioskSettings()
         self.calls: list[str] = []
-        self.assistant = Assistant(self.db, StockReader(self.db, self.fusion), self.settings, clock_now=lambda: NOW,
-                                   call_staff=self._call)
+        self.assistant = Assistant(
+            self.db, StockReader(self.db, self.fusion), self.settings, clock_now=lambda: NOW, call_staff=self._call
+        )
 
     def _call(self, kiosk: str) -> bool:
         self.calls.append(kiosk)

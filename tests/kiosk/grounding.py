@@ -26,16 +26,30 @@ def numbers(text: str) -> list[float]:
 
 
 def hub_values(db: sqlite_utils.Database, fusion: Fusion, gtin: str, now: float, zone: str) -> dict[str, object]:
-    row = db.execute("SELECT name, brand, category, price_cents, unit_weight_g, aisle, shelf, pack_size FROM products "
-                     "WHERE gtin = ?", [gtin]).fetchone()
+    row = db.execute(
+        "SELECT name, brand, category, price_cents, unit_weight_g, aisle, shelf, pack_size FROM products "
+        "WHERE gtin = ?",
+        [gtin],
+    ).fetchone()
     assert row, f"{gtin} is not in the hub's catalog"
     name, brand, category, price_cents, weight, aisle, shelf, pack = row
     view = fusion.sku(gtin, now)
     floor = view["floor"]["units"]
     ages = [a for a in (view["floor"]["age_s"], view["shelf"]["age_s"]) if a is not None]
     counted = now - min(ages) if ages and floor is not None else None
-    return {"name": name, "brand": brand, "category": category, "price": price_cents / 100, "weight": weight,
-            "aisle": aisle, "shelf": shelf, "pack": pack, "on_shelf": floor, "counted": counted, "zone": zone}
+    return {
+        "name": name,
+        "brand": brand,
+        "category": category,
+        "price": price_cents / 100,
+        "weight": weight,
+        "aisle": aisle,
+        "shelf": shelf,
+        "pack": pack,
+        "on_shelf": floor,
+        "counted": counted,
+        "zone": zone,
+    }
 
 
 def allowed_numbers(values: list[dict[str, object]], faq_texts: list[str]) -> set[float]:
@@ -60,8 +74,9 @@ def faq_texts() -> list[str]:
     return [t for e in load_faq().values() for t in (e.fr, e.en)]
 
 
-def assert_grounded(answer: str, products: list[dict[str, object]], db: sqlite_utils.Database, fusion: Fusion,
-                    now: float, zone: str) -> None:
+def assert_grounded(
+    answer: str, products: list[dict[str, object]], db: sqlite_utils.Database, fusion: Fusion, now: float, zone: str
+) -> None:
     """Each number in ``answer`` is a hub value; each product field equals the hub's value."""
     values = []
     for p in products:

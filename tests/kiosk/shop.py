@@ -40,8 +40,9 @@ def _gtin_of(db: sqlite_utils.Database, name_start: str, brand: str | None = Non
     return row[0]
 
 
-def build_shop(path: Path, receipts: list[Receipt] | None = None, seed: int = 3,
-               now: datetime = NOW) -> tuple[sqlite_utils.Database, Scenario]:
+def build_shop(
+    path: Path, receipts: list[Receipt] | None = None, seed: int = 3, now: datetime = NOW
+) -> tuple[sqlite_utils.Database, Scenario]:
     db = open_database(path)
     catalog.import_products(db, default_catalog_path())
     scenario = Scenario(
@@ -60,11 +61,24 @@ def build_shop(path: Path, receipts: list[Receipt] | None = None, seed: int = 3,
         if gtin == scenario.sold_out or (gtin == scenario.empty_shelf and state == "floor"):
             state = "sold"
         since = t - 60.0 * (5 + (n % 50))  # each product's figure is between 5 and 55 minutes old
-        rows.append((item.epc, gtin, str(item.serial), state, item.where.zone if state != "sold" else None,
-                     since, since, 1 if state == "sold" else 0))
+        rows.append(
+            (
+                item.epc,
+                gtin,
+                str(item.serial),
+                state,
+                item.where.zone if state != "sold" else None,
+                since,
+                since,
+                1 if state == "sold" else 0,
+            )
+        )
     with db.conn:
-        db.conn.executemany("INSERT INTO items (epc, gtin, serial, state, zone, since, last_seen, paid) "
-                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        db.conn.executemany(
+            "INSERT INTO items (epc, gtin, serial, state, zone, since, last_seen, paid) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
     if receipts:
         write_receipts(db, receipts, now)
     return db, scenario
@@ -78,11 +92,18 @@ def write_receipts(db: sqlite_utils.Database, receipts: list[Receipt], now: date
         for i, r in enumerate(receipts):
             t = start + i * 30.0
             total = sum(prices[g] for g in r.items)
-            db.conn.execute("INSERT INTO receipts (lane, receipt_id, msg_id, time, total_cents, currency) "
-                            "VALUES ('lane-1', ?, ?, ?, ?, 'EUR')", (r.basket_id, f"m-{r.basket_id}", t, total))
+            db.conn.execute(
+                "INSERT INTO receipts (lane, receipt_id, msg_id, time, total_cents, currency) "
+                "VALUES ('lane-1', ?, ?, ?, ?, 'EUR')",
+                (r.basket_id, f"m-{r.basket_id}", t, total),
+            )
             db.conn.executemany(
                 "INSERT INTO sales (lane, receipt_id, time, gtin, quantity, unit_price_cents, tagged) "
-                "VALUES ('lane-1', ?, ?, ?, 1, ?, 1)", [(r.basket_id, t, g, prices[g]) for g in r.items])
+                "VALUES ('lane-1', ?, ?, ?, 1, ?, 1)",
+                [(r.basket_id, t, g, prices[g]) for g in r.items],
+            )
             if r.customer_id:
-                db.conn.execute("INSERT INTO loyalty_receipts (lane, receipt_id, customer_id, time) "
-                                "VALUES ('lane-1', ?, ?, ?)", (r.basket_id, r.customer_id, t))
+                db.conn.execute(
+                    "INSERT INTO loyalty_receipts (lane, receipt_id, customer_id, time) VALUES ('lane-1', ?, ?, ?)",
+                    (r.basket_id, r.customer_id, t),
+                )

@@ -51,8 +51,9 @@ class Receipt:
 class BasketRecorder:
     """Spawns mission shoppers into ``world`` and records every receipt of the day."""
 
-    def __init__(self, world: World, seed: int = 11, customers: int = 60, every_s: float = 90.0,
-                 card_share: float = 0.7) -> None:
+    def __init__(
+        self, world: World, seed: int = 11, customers: int = 60, every_s: float = 90.0, card_share: float = 0.7
+    ) -> None:
         self.world = world
         self.rng = random.Random(seed)
         self.every_s = every_s
@@ -64,9 +65,7 @@ class BasketRecorder:
             if len(gtins) >= 3:
                 self.by_mission[mission] = gtins
         names = sorted(self.by_mission)
-        self.customers = {
-            f"card-{i:04d}": (self.rng.choice(names), []) for i in range(customers)
-        }
+        self.customers = {f"card-{i:04d}": (self.rng.choice(names), []) for i in range(customers)}
         self._carried: dict[str, list[str]] = defaultdict(list)
         self._count = 0
         world.subscribe(self._on_change)
@@ -121,8 +120,9 @@ class BasketRecorder:
             self._record(taken, customer)
 
 
-def world_receipts(hours: float = 24.0, seed: int = 5, products: int | None = None,
-                   mission_every_s: float = 90.0) -> list[Receipt]:
+def world_receipts(
+    hours: float = 24.0, seed: int = 5, products: int | None = None, mission_every_s: float = 90.0
+) -> list[Receipt]:
     """Run a world for ``hours`` simulated hours with mission shoppers; return every receipt."""
     world = World(seed=seed, params=WorldParams(products=products, restock_every_s=600.0))
     recorder = BasketRecorder(world, seed=seed + 1, every_s=mission_every_s)
@@ -135,9 +135,11 @@ def write_csv(receipts: list[Receipt], path, with_customers: bool = True) -> Non
 
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["basket_id", "product_id", "customer_id", "ts"] if with_customers
-                        else ["basket_id", "product_id"])
+        writer.writerow(
+            ["basket_id", "product_id", "customer_id", "ts"] if with_customers else ["basket_id", "product_id"]
+        )
         for r in receipts:
             for gtin in r.items:
-                writer.writerow([r.basket_id, gtin, r.customer_id or "", r.ts] if with_customers
-                                else [r.basket_id, gtin])
+                writer.writerow(
+                    [r.basket_id, gtin, r.customer_id or "", r.ts] if with_customers else [r.basket_id, gtin]
+                )
