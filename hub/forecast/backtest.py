@@ -246,8 +246,9 @@ def _backtest_group(members: list[Series], names: tuple[str, ...], horizon: int,
             continue
         sf = StatsForecast(models=[candidates.make(n) for n in group], freq="D", n_jobs=n_jobs,
                            fallback_model=Naive())
+        size = min((candidates.INPUT_DAYS.get(n, input_size or 10**6) for n in group), default=input_size)
         part = sf.cross_validation(h=horizon, df=df, n_windows=n_windows, step_size=horizon,
-                                   input_size=input_size, refit=group_refit)
+                                   input_size=size if size and size < 10**6 else None, refit=group_refit)
         parts.append(part.sort_values(["unique_id", "cutoff", "ds"], kind="stable").reset_index(drop=True))
     cv = parts[0]
     for part in parts[1:]:

@@ -26,6 +26,10 @@ BY_CLASS: dict[str, tuple[str, ...]] = {
 # models with statsforecast's ``forward`` (a backtest can move them through windows without refitting)
 FORWARDABLE = frozenset({"SeasonalNaive", "AutoETS"})
 
+# days of history a model's fit sees at most (default: the caller's input size). AutoETS's cost grows with
+# the length it fits; 12 weeks hold 12 cycles of the weekly season, enough for its few parameters
+INPUT_DAYS = {"AutoETS": 84}
+
 # used alone where there is no history to choose with (a single sale, or too short a history)
 FALLBACK = "CrostonSBA"
 

@@ -82,7 +82,7 @@ def forecast(series: dict[str, Series], backtest: Backtest, horizon: int, input_
             by_model[result.selected].append(series[uid])
     for name, members in by_model.items():
         sf = StatsForecast(models=[candidates.make(name)], freq="D", n_jobs=n_jobs, fallback_model=Naive())
-        predicted = sf.forecast(h=horizon, df=frame(members, input_size))
+        predicted = sf.forecast(h=horizon, df=frame(members, candidates.INPUT_DAYS.get(name, input_size)))
         predicted = predicted.sort_values(["unique_id", "ds"], kind="stable")
         uids = predicted["unique_id"].to_numpy()[::horizon]
         values = np.clip(np.nan_to_num(predicted[name].to_numpy(dtype=float)), 0, None).reshape(-1, horizon)

@@ -118,8 +118,10 @@ class Shop:
                     if when > day:
                         for gtin, units in lines.items():
                             on_order[gtin] += units
-                series = {g: Series(g, day - timedelta(days=len(s)), np.asarray(s, dtype=float))
-                          for g, s in self.sales.items()}
+                series = {
+                    g: Series(g, day - timedelta(days=len(s)), np.asarray(s, dtype=float))
+                    for g, s in self.sales.items()
+                }
                 for gtin, units in reorder(day, dict(self.on_hand), dict(on_order), series).items():
                     if units > 0:
                         sku = next(p.sku for p in self.products if p.sku.gtin == gtin)
@@ -142,8 +144,10 @@ def hub_reorder(products: list[Product], policy: ReorderPolicy) -> Reorder:
     skus = {p.sku.gtin: p.sku for p in products}
 
     def decide(day: date, on_hand: dict[str, int], on_order: dict[str, int], series: dict[str, Series]) -> dict:
-        recent = {g: Series(g, s.end - timedelta(days=min(len(s.y), policy.history_days) - 1),
-                            s.y[-policy.history_days:]) for g, s in series.items()}
+        recent = {
+            g: Series(g, s.end - timedelta(days=min(len(s.y), policy.history_days) - 1), s.y[-policy.history_days :])
+            for g, s in series.items()
+        }
         plan = compute(Inputs(day, skus, recent, dict(on_hand), on_order, {}), policy)
         return {line.sku.gtin: line.suggestion.quantity for line in plan.lines if line.suggestion}
 

@@ -27,7 +27,7 @@ def pattern_series(kind: str, days: int, rng: np.random.Generator) -> np.ndarray
     if kind == "promotions":  # steady sales, a promotion week now and then
         y = rng.poisson(rng.uniform(4, 8), days).astype(float)
         for start in rng.choice(days - 7, size=max(days // 90, 1), replace=False):
-            y[start:start + 7] *= 3
+            y[start : start + 7] *= 3
         return y
     if kind == "lumpy":  # rare, large orders
         p = rng.uniform(0.05, 0.2)

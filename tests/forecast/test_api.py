@@ -1,4 +1,4 @@
-"""The approval workflow through a real hub process: signed-in staff only, suggestions -> purchase orders -> delivery."""
+"""The approval workflow through a real hub: signed-in staff only, suggestions -> purchase orders -> delivery."""
 
 from __future__ import annotations
 
@@ -39,8 +39,11 @@ def _sales(db: Path) -> None:
         if day % 4 == 0:
             rows.append((t, gtin14(FLOUR), 2))
     with sqlite3.connect(db) as conn:
-        conn.executemany("INSERT INTO sales (lane, receipt_id, time, gtin, quantity, unit_price_cents, tagged) "
-                         "VALUES ('lane-1', 'r' || ?1, ?1, ?2, ?3, 100, 0)", rows)
+        conn.executemany(
+            "INSERT INTO sales (lane, receipt_id, time, gtin, quantity, unit_price_cents, tagged) "
+            "VALUES ('lane-1', 'r' || ?1, ?1, ?2, ?3, 100, 0)",
+            rows,
+        )
 
 
 @pytest.fixture(scope="module")
@@ -70,17 +73,25 @@ def arrive(n: int, zone: str, gtin: str) -> ZoneEvent:
 
 def test_only_signed_in_staff(hub: HubProcess) -> None:
     anonymous = httpx.Client(base_url=hub.url, timeout=10)
-    for method, path in (("POST", "/api/reorder/run"), ("GET", "/api/reorder/suggestions"),
-                         ("POST", "/api/reorder/suggestions/1/approve"), ("POST", "/api/purchase-orders"),
-                         ("GET", "/api/purchase-orders/1/csv"), ("GET", "/reorder")):
+    for method, path in (
+        ("POST", "/api/reorder/run"),
+        ("GET", "/api/reorder/suggestions"),
+        ("POST", "/api/reorder/suggestions/1/approve"),
+        ("POST", "/api/purchase-orders"),
+        ("GET", "/api/purchase-orders/1/csv"),
+        ("GET", "/reorder"),
+    ):
         assert anonymous.request(method, path).status_code == 401, path
 
 
 def test_suggest_approve_order_and_receive_at_the_dock(hub: HubProcess, publisher: Publisher) -> None:
     staff = hub.client()
     # stock: 2 jars of Nutella and 1 bag of flour in the backroom, 40 bottles of oil
-    publisher.send(*[arrive(i, "backroom", NUTELLA) for i in range(2)], arrive(100, "backroom", FLOUR),
-                   *[arrive(200 + i, "backroom", OIL) for i in range(40)])
+    publisher.send(
+        *[arrive(i, "backroom", NUTELLA) for i in range(2)],
+        arrive(100, "backroom", FLOUR),
+        *[arrive(200 + i, "backroom", OIL) for i in range(40)],
+    )
     wait_for(lambda: json_of(staff.get(f"/api/inventory/{OIL}"))["on_hand"] == 40, what="stock counted")
     wait_for(lambda: json_of(staff.get(f"/api/inventory/{FLOUR}"))["on_hand"] == 1, what="flour counted")
 
@@ -97,8 +108,10 @@ def test_suggest_approve_order_and_receive_at_the_dock(hub: HubProcess, publishe
     assert forecast["demand_class"] == "smooth" and 2.5 < forecast["mean_daily"] < 3.5
 
     flour = proposed[gtin14(FLOUR)]
-    assert json_of(staff.post(f"/api/reorder/suggestions/{flour['id']}/reject", json={"note": "promo ends"}))[
-        "state"] == "rejected"
+    assert (
+        json_of(staff.post(f"/api/reorder/suggestions/{flour['id']}/reject", json={"note": "promo ends"}))["state"]
+        == "rejected"
+    )
     bad = staff.post(f"/api/reorder/suggestions/{nutella['id']}/approve", json={"quantity": 0})
     assert bad.status_code == 422 and "at least 1" in bad.text
     edited = json_of(staff.patch(f"/api/reorder/suggestions/{nutella['id']}", json={"quantity": 36}))
@@ -110,7 +123,8 @@ def test_suggest_approve_order_and_receive_at_the_dock(hub: HubProcess, publishe
 
     orders = json_of(staff.post("/api/purchase-orders"))
     assert [(o["supplier"], [(line["gtin"], line["quantity"]) for line in o["lines"]]) for o in orders] == [
-        ("Ferrero France", [(gtin14(NUTELLA), 36)])]
+        ("Ferrero France", [(gtin14(NUTELLA), 36)])
+    ]
     po = orders[0]
     csv_text = staff.get(f"/api/purchase-orders/{po['id']}/csv")
     assert csv_text.headers["content-type"].startswith("text/csv")
@@ -140,8 +154,11 @@ def test_short_delivery_by_hand_stays_open_until_closed(hub: HubProcess) -> None
     gtin, quantity = po["lines"][0]["gtin"], po["lines"][0]["quantity"]
     unknown = staff.post(f"/api/purchase-orders/{po['id']}/receive", json={"lines": [{"gtin": OIL, "quantity": 1}]})
     assert unknown.status_code == 422 or gtin == gtin14(OIL)
-    part = json_of(staff.post(f"/api/purchase-orders/{po['id']}/receive",
-                              json={"lines": [{"gtin": gtin, "quantity": quantity - 1}]}))
+    part = json_of(
+        staff.post(
+            f"/api/purchase-orders/{po['id']}/receive", json={"lines": [{"gtin": gtin, "quantity": quantity - 1}]}
+        )
+    )
     assert part["state"] == "open" and part["lines"][0]["received"] == quantity - 1
     done = json_of(staff.post(f"/api/purchase-orders/{po['id']}/receive", json={"close": True}))
     assert done["state"] == "received" and done["closed_via"] == "hand"

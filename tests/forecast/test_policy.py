@@ -41,19 +41,53 @@ def test_order_by_is_the_last_order_day_whose_delivery_comes_in_time() -> None:
 def test_hand_worked_suggestion() -> None:
     # sells 3 a day, 5 working days lead time from Monday (arrives next Monday, 7 days) + 7 days review = 14 days
     # expected 42, 95 % quantile 50; 6 in stock, nothing on order: need 44 -> 8 packs of 6 = 48
-    s = suggest(MONDAY, rate=3.0, expected=42, quantile=50, on_hand=6, on_order=0, reserved=0, pack_size=6,
-                lead_days=5, review_days=7, level=0.95)
+    s = suggest(
+        MONDAY,
+        rate=3.0,
+        expected=42,
+        quantile=50,
+        on_hand=6,
+        on_order=0,
+        reserved=0,
+        pack_size=6,
+        lead_days=5,
+        review_days=7,
+        level=0.95,
+    )
     assert (s.quantity, s.packs, s.protection_days, s.safety) == (48, 8, 14, 8)
     assert s.order_by == MONDAY
-    assert s.reason.startswith("sells about 3 a day, 5 working days lead time (delivery Monday), 6 in stock: "
-                               "order 48 (8 packs of 6) today")
+    assert s.reason.startswith(
+        "sells about 3 a day, 5 working days lead time (delivery Monday), 6 in stock: order 48 (8 packs of 6) today"
+    )
     # on order and reserved enter the position: 6 + 24 - 4 = 26 -> need 24 -> 4 packs
-    s = suggest(MONDAY, rate=3.0, expected=42, quantile=50, on_hand=6, on_order=24, reserved=4, pack_size=6,
-                lead_days=5, review_days=7, level=0.95)
+    s = suggest(
+        MONDAY,
+        rate=3.0,
+        expected=42,
+        quantile=50,
+        on_hand=6,
+        on_order=24,
+        reserved=4,
+        pack_size=6,
+        lead_days=5,
+        review_days=7,
+        level=0.95,
+    )
     assert s.quantity == 24 and "6 in stock, 24 on order, 4 reserved" in s.reason
     # enough stock: no order, and it says so
-    s = suggest(MONDAY, rate=3.0, expected=42, quantile=50, on_hand=60, on_order=0, reserved=0, pack_size=6,
-                lead_days=5, review_days=7, level=0.95)
+    s = suggest(
+        MONDAY,
+        rate=3.0,
+        expected=42,
+        quantile=50,
+        on_hand=60,
+        on_order=0,
+        reserved=0,
+        pack_size=6,
+        lead_days=5,
+        review_days=7,
+        level=0.95,
+    )
     assert s.quantity == 0 and "no order" in s.reason
 
 
@@ -93,7 +127,8 @@ def test_awkward_histories_are_explained_and_never_order_negative(tmp_path) -> N
     assert "on hand read as -3: counted as 0" in by_sku["returns"].notes
     # stock unknown: no suggestion, and the reason
     inputs.on_hand["steady"] = None
-    line = next(x for x in compute(inputs, ReorderPolicy(backtest_windows=3, horizon_days=7)).lines
-                if x.sku.gtin == "steady")
+    line = next(
+        x for x in compute(inputs, ReorderPolicy(backtest_windows=3, horizon_days=7)).lines if x.sku.gtin == "steady"
+    )
     assert line.suggestion is None and "stock unknown" in line.notes[-1]
     assert np.isfinite(line.rate)

@@ -61,15 +61,35 @@ def test_cli_backtest_json_and_predict(series, tmp_path) -> None:
     small = dict(list(series.items())[:10])
     path = tmp_path / "sales.csv"
     write_long_csv(small, path)
-    done = subprocess.run([sys.executable, "-m", "comptoir", "forecast", "backtest", "--input", str(path),
-                           "--horizon", "7", "--json"], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "comptoir", "forecast", "backtest", "--input", str(path), "--horizon", "7", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["series"] == 10 and report["seconds"] > 0
     assert set(report["models"]) >= {"AutoETS", "CrostonSBA"} and report["selected"]["mase"] > 0
     out = tmp_path / "forecast.csv"
-    done = subprocess.run([sys.executable, "-m", "comptoir", "forecast", "predict", "--input", str(path),
-                           "--horizon", "7", "--out", str(out)], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "comptoir",
+            "forecast",
+            "predict",
+            "--input",
+            str(path),
+            "--horizon",
+            "7",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     lines = out.read_text().splitlines()
     assert lines[0].startswith("unique_id,ds,model,demand_class,mean,q50,q80,q95")
@@ -79,7 +99,11 @@ def test_cli_backtest_json_and_predict(series, tmp_path) -> None:
 def test_cli_bad_input_names_line_and_field(tmp_path) -> None:
     path = tmp_path / "bad.csv"
     path.write_text("unique_id,ds,y\na,2025-01-01,3\na,2025-01-02,three\n")
-    done = subprocess.run([sys.executable, "-m", "comptoir", "forecast", "backtest", "--input", str(path),
-                           "--horizon", "7"], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "comptoir", "forecast", "backtest", "--input", str(path), "--horizon", "7"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode != 0
     assert "bad.csv:3: y 'three' is not a number" in done.stderr

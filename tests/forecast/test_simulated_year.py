@@ -1,4 +1,4 @@
-"""A simulated year of the shop where the hub's approved suggestions drive deliveries (see tests/forecast/shopsim.py)."""
+"""A simulated year of the shop where the hub's approved suggestions drive deliveries (tests/forecast/shopsim.py)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,9 @@ def test_a_year_of_hub_suggestions_fills_95_percent_with_less_stock_than_min_max
     fixed = Shop(products, START).run(365, min_max_reorder(products, high))
     assert fixed.fill_rate >= hub.fill_rate
     assert hub.average_stock < fixed.average_stock, (
-        f"hub {hub.average_stock:.0f} units on average, min/max {fixed.average_stock:.0f} at the same fill rate")
-    print(f"hub: fill {hub.fill_rate:.3f}, stock {hub.average_stock:.0f}; min/max x{high:.2f}: "
-          f"fill {fixed.fill_rate:.3f}, stock {fixed.average_stock:.0f}")
+        f"hub {hub.average_stock:.0f} units on average, min/max {fixed.average_stock:.0f} at the same fill rate"
+    )
+    print(
+        f"hub: fill {hub.fill_rate:.3f}, stock {hub.average_stock:.0f}; min/max x{high:.2f}: "
+        f"fill {fixed.fill_rate:.3f}, stock {fixed.average_stock:.0f}"
+    )

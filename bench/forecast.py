@@ -1,0 +1,74 @@
+"""Benchmark: backtest and forecast N SKUs x D days (goal: 10,000 x 730 in <= 120 s on 2 cores).
+
+Prints, against baselines measured in the same run:
+* time of the whole backtest (every candidate on every SKU) + forecast, against
+  the same with SeasonalNaive alone (the cheapest statsforecast model);
+* the per-SKU selection's out-of-sample MASE against the best single
+  statsforecast model on the same series and windows (goal <= 0.97).
+
+    .venv/bin/python bench/forecast.py --series 10000 --days 730 --jobs 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from hub.forecast import models as candidates
+from hub.forecast.backtest import run_backtest
+from hub.forecast.predict import forecast
+from tests.forecast.synthetic import make_series
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--series", type=int, default=10_000)
+    parser.add_argument("--days", type=int, default=730)
+    parser.add_argument("--horizon", type=int, default=14)
+    parser.add_argument("--windows", type=int, default=6)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    series = make_series(args.series, args.days, seed=args.seed)
+    print(f"generated {len(series)} series x {args.days} days in {time.perf_counter() - started:.1f} s "
+          f"({os.cpu_count()} CPUs, {args.jobs} jobs)", flush=True)
+
+    # baseline: SeasonalNaive alone, same windows and forecast
+    saved = candidates.ALL_MODELS
+    candidates.ALL_MODELS = ("SeasonalNaive",)
+    try:
+        t0 = time.perf_counter()
+        base = run_backtest(series, args.horizon, args.windows, n_jobs=args.jobs)
+        forecast(series, base, args.horizon, n_jobs=args.jobs)
+        baseline_s = time.perf_counter() - t0
+    finally:
+        candidates.ALL_MODELS = saved
+    print(f"baseline (SeasonalNaive only): {baseline_s:.1f} s", flush=True)
+
+    t0 = time.perf_counter()
+    result = run_backtest(series, args.horizon, args.windows, n_jobs=args.jobs, progress=print)
+    backtest_s = time.perf_counter() - t0
+    forecasts = forecast(series, result, args.horizon, n_jobs=args.jobs)
+    total_s = time.perf_counter() - t0
+    print(f"backtest {backtest_s:.1f} s + forecast {total_s - backtest_s:.1f} s = {total_s:.1f} s "
+          f"({total_s / baseline_s:.1f}x the baseline; goal <= 120 s: {'met' if total_s <= 120 else 'NOT met'})")
+    print(f"forecasts: {len(forecasts)}")
+    print(f"{'model':<16}{'MASE':>8}{'RMSSE':>8}")
+    for name, score in result.models.items():
+        print(f"{name:<16}{score.mase:>8.4f}{score.rmsse:>8.4f}")
+    best_name, best = min(result.models.items(), key=lambda kv: kv[1].mase)
+    print(f"{'selected':<16}{result.selected.mase:>8.4f}{result.selected.rmsse:>8.4f}")
+    ratio = result.selected.mase / best.mase
+    verdict = "met" if ratio <= 0.97 else "NOT met"
+    print(f"selection / best single ({best_name}) MASE: {ratio:.4f} (goal <= 0.97: {verdict})")
+
+
+if __name__ == "__main__":
+    main()
