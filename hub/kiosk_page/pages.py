@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter, HTTPException
-from fastapi.responses import FileResponse
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse
 
 HERE = Path(__file__).parent
 STATIC = {"kiosk.js": "text/javascript", "kiosk.css": "text/css"}
@@ -26,8 +26,15 @@ router = APIRouter(tags=["kiosk pages"], include_in_schema=False)
 
 
 @router.get("/kiosk")
-async def kiosk_page() -> FileResponse:
-    return FileResponse(HERE / "kiosk.html", media_type="text/html; charset=utf-8", headers=SECURITY_HEADERS)
+async def kiosk_page(request: Request) -> HTMLResponse:
+    """The page, told the shop's time zone so that cards say times as the answers do."""
+    zone = request.app.state.hub.config.kiosk.timezone
+    html = (HERE / "kiosk.html").read_text(encoding="utf-8").replace("{{SHOP_TIMEZONE}}", _attribute(zone))
+    return HTMLResponse(html, headers=SECURITY_HEADERS)
+
+
+def _attribute(text: str) -> str:
+    return "".join(c for c in text if c.isalnum() or c in "/_+-")
 
 
 @router.get("/kiosk/privacy")

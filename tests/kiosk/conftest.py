@@ -67,3 +67,36 @@ def rig(shop_template: tuple[Path, Scenario], tmp_path_factory: pytest.TempPathF
     rig = KioskRig(path)
     yield rig
     rig.db.close()
+
+
+@pytest.fixture(scope="module")
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    from tests.conftest import make_broker
+
+    handle = make_broker(tmp_path_factory.mktemp("broker"))
+    handle.start()
+    try:
+        yield handle
+    finally:
+        handle.stop()
+
+
+@pytest.fixture(scope="module")
+def kiosk_hub(
+    broker, shop_template: tuple[Path, Scenario], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[object]:
+    """``comptoir hub`` as a real process on the demo shop's database, with a staff account (marie)."""
+    from tests.hub.support import HubProcess, comptoir
+
+    process = HubProcess(tmp_path_factory.mktemp("kiosk-hub"), broker.url)
+    process.write_config()
+    shutil.copy(shop_template[0], process.db_path)
+    done = comptoir(
+        "hub", "--config", str(process.config_path), "create-user", "marie", "--password-stdin", stdin="croissant-42\n"
+    )
+    assert done.returncode == 0, done.stderr
+    process.start()
+    try:
+        yield process
+    finally:
+        process.stop()

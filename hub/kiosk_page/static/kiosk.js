@@ -59,10 +59,15 @@ function applyLanguage(next) {
   document.querySelectorAll(".lang").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.lang === lang)));
 }
 
+const SHOP_ZONE = (document.querySelector("meta[name='shop-timezone']") || {}).content || undefined;
+
 function timeOfDay(iso) {
-  const d = new Date(iso);
-  const mm = String(d.getMinutes()).padStart(2, "0");
-  return lang === "fr" ? `${d.getHours()}h${mm}` : `${d.getHours()}:${mm}`;
+  // In the shop's time zone (given by the hub), as the answers say it.
+  const parts = new Intl.DateTimeFormat("en-GB", { hour: "numeric", minute: "2-digit", hourCycle: "h23", timeZone: SHOP_ZONE })
+    .formatToParts(new Date(iso));
+  const hour = Number(parts.find((p) => p.type === "hour").value);
+  const minute = parts.find((p) => p.type === "minute").value;
+  return lang === "fr" ? `${hour}h${minute}` : `${hour}:${minute}`;
 }
 
 function price(value) {
@@ -81,7 +86,7 @@ function productCard(p, withPairing) {
   else stock = el("span", "stock", `${p.on_shelf} ${t("onShelf")} (${t("counted")} ${timeOfDay(p.updated_at)})`);
   card.appendChild(el("br"));
   card.appendChild(stock);
-  if (p.reason) card.appendChild(el("span", "reason", ` — ${p.reason}`));
+  if (p.reason && p.kind !== "together") card.appendChild(el("span", "reason", ` — ${p.reason}`));
   if (withPairing) {
     const pair = el("button", "pair", t("pair"));
     pair.type = "button";
