@@ -18,7 +18,7 @@ from hub.fusion import Fusion
 
 #: Kinds that describe something that happened rather than a lasting condition:
 #: they end when a staff member acknowledges them (or when the item comes back).
-EVENT_KINDS = frozenset({"unpaid_item_exit", "messages_lost"})
+EVENT_KINDS = frozenset({"unpaid_item_exit", "messages_lost", "kiosk_help"})
 
 
 @dataclass
@@ -125,7 +125,8 @@ class Alerts:
         return alert
 
     # -- the rules -------------------------------------------------------------------
-    def evaluate_sku(self, gtin: str, now: float) -> None:
+    def evaluate_sku(self, gtin: str, now: float) -> dict[str, Any]:
+        """Apply the SKU rules; return the SKU's figures they were decided on."""
         fusion = self.fusion
         product = fusion.products.get(gtin)
         view = fusion.sku(gtin, now)
@@ -158,6 +159,7 @@ class Alerts:
                      gtin=gtin, quantity=on_hand)
         else:
             self.clear(key, now)
+        return view
 
     def unpaid_exit(self, epc: str, gtin: str | None, now: float) -> None:
         product = self.fusion.products.get(gtin) if gtin else None

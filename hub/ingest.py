@@ -82,6 +82,7 @@ class Ingest:
         self.alerts = Alerts(db, self.fusion)
         self.stats = IngestStats()
         self.devices: dict[str, Device] = {}
+        self._shown_devices: dict[str, tuple[Any, ...]] = {}
         self._data_version = self._read_data_version()
         self._load_devices()
 
@@ -146,8 +147,7 @@ class Ingest:
                 self.alerts.item_back(epc, now)
             for epc, gtin, _ in changes.unpaid_exits:
                 self.alerts.unpaid_exit(epc, gtin, now)
-            for gtin in changes.gtins | changes.credits_changed:
-                self.alerts.evaluate_sku(gtin, now)
+            views = {gtin: self.alerts.evaluate_sku(gtin, now) for gtin in changes.gtins | changes.credits_changed}
             if touched_devices:
                 conn.executemany(
                     "INSERT OR REPLACE INTO devices (device, kind, software, state, state_since, last_seen, "
@@ -155,7 +155,7 @@ class Ingest:
                     [d.row() for d in touched_devices.values()],
                 )
         self.stats.stored += len(fresh)
-        self._after_commit(changes, touched_devices, fresh)
+        self._after_commit(changes, touched_devices, views)
 
     def _fresh(self, messages: list[Message]) -> list[Message]:
         seen: set[str] = set()
@@ -211,7 +211,7 @@ class Ingest:
             self.alerts.messages_lost(dev.device, -1, now)
         return dev
 
-    def _after_commit(self, changes: BatchChanges, devices: dict[str, Device], fresh: list[Message]) -> None:
+    def _after_commit(self, changes: BatchChanges, devices: dict[str, Device], views: dict[str, dict]) -> None:
         outgoing, self.alerts.outgoing = self.alerts.outgoing, []
         if outgoing and self.publish_alerts is not None:
             self.publish_alerts(outgoing)
@@ -221,16 +221,17 @@ class Ingest:
         for epc, item in changes.items.items():
             bus.publish("item", {"epc": epc, "gtin": item.gtin, "state": item.state, "zone": item.zone,
                                  "time": iso(item.last_seen)})
-        now = ts(self.clock.now())
-        for gtin in changes.gtins:
-            view = self.fusion.sku(gtin, now)
+        for gtin, view in views.items():
             bus.publish("inventory", {"gtin": gtin, "on_hand": view["on_hand"], "backroom": view["backroom"]["units"],
                                       "floor": view["floor"]["units"], "shelf": view["shelf"]["units"],
                                       "confidence": view["confidence"], "flags": view["flags"]})
         for change in outgoing:
             bus.publish("alert", alert_event(change))
         for dev in devices.values():
-            bus.publish("device", device_view(dev))
+            shown = (dev.state, dev.lost, dev.dropped, dev.connection)
+            if self._shown_devices.get(dev.device) != shown:  # health changed, not merely another message
+                self._shown_devices[dev.device] = shown
+                bus.publish("device", device_view(dev))
 
     # -- dead letters ------------------------------------------------------------------
     def dead_letter(self, topic: str, payload: bytes, error: ContractError) -> None:
@@ -272,7 +273,7 @@ class Ingest:
 
     def publish_pending(self) -> None:
         """Send the alert changes made outside a batch (acknowledgements, ticks, staff edits)."""
-        self._after_commit(BatchChanges(), {}, [])
+        self._after_commit(BatchChanges(), {}, {})
 
     def acknowledge(self, alert_id: int, user: str) -> dict[str, Any] | None:
         now = ts(self.clock.now())

@@ -21,6 +21,12 @@ from hub.api.app import Hub, Staff
 router = APIRouter(prefix="/api", tags=["staff"])
 
 HEARTBEAT_S = 15.0
+MAX_EVENTS_PER_WRITE = 500
+
+
+def _format(event: dict) -> str:
+    data = json.dumps(event["data"], separators=(",", ":"))
+    return f"id: {event['id']}\nevent: {event['type']}\ndata: {data}\n\n"
 
 
 @router.get("/stream", response_class=StreamingResponse)
@@ -39,8 +45,11 @@ async def stream(request: Request, hub: Hub, staff: Staff) -> StreamingResponse:
                         return
                     yield b": heartbeat\n\n"
                     continue
-                data = json.dumps(event["data"], separators=(",", ":"))
-                yield f"id: {event['id']}\nevent: {event['type']}\ndata: {data}\n\n".encode()
+                # send what has piled up in one write: far fewer sends when ingest is busy
+                batch = [event]
+                while len(batch) < MAX_EVENTS_PER_WRITE and not queue.empty():
+                    batch.append(queue.get_nowait())
+                yield "".join(_format(e) for e in batch).encode()
         finally:
             with contextlib.suppress(Exception):
                 hub.bus.forget(queue)

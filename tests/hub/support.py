@@ -87,8 +87,9 @@ def write_reference(directory: Path) -> dict[str, Path]:
 
 
 def comptoir(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "comptoir", *args], input=stdin, capture_output=True, text=True,
-                          timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "comptoir", *args], input=stdin, capture_output=True, text=True, timeout=60
+    )
 
 
 @dataclass
@@ -130,19 +131,27 @@ class HubProcess:
         """Import the reference data and create staff accounts, through the CLI."""
         self.write_config()
         paths = write_reference(self.workdir)
-        for command, key in (("import-catalog", "catalog"), ("import-planogram", "planogram"),
-                             ("import-zones", "zones")):
+        for command, key in (
+            ("import-catalog", "catalog"),
+            ("import-planogram", "planogram"),
+            ("import-zones", "zones"),
+        ):
             done = comptoir("hub", "--config", str(self.config_path), command, str(paths[key]))
             assert done.returncode == 0, done.stderr
         for user, password in (users or {"marie": "croissant-42"}).items():
-            done = comptoir("hub", "--config", str(self.config_path), "create-user", user, "--password-stdin",
-                            stdin=password + "\n")
+            done = comptoir(
+                "hub", "--config", str(self.config_path), "create-user", user, "--password-stdin", stdin=password + "\n"
+            )
             assert done.returncode == 0, done.stderr
 
     def start(self) -> None:
         log = open(self.workdir / "hub.log", "ab")  # noqa: SIM115 - kept open for the process's life
-        self.proc = subprocess.Popen([sys.executable, "-m", "comptoir", "hub", "--config", str(self.config_path)],
-                                     stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "comptoir", "hub", "--config", str(self.config_path)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
         wait_for(self.ready, 30, "the hub's API and MQTT link")
 
     def ready(self) -> bool:

@@ -64,14 +64,22 @@ def test_unknown_alias_falls_back_to_reader_antenna_then_name(ingest: Ingest) ->
 def test_departed_tag_is_unknown_unless_a_barcode_sale_explains_it(ingest: Ingest) -> None:
     m = Msgs()
     ingest.handle_batch([zone(m, 1, "floor-a2", T0), zone(m, 2, "floor-a2", T0)])
-    sale = m(PosReceipt, "lane-1", T0 + timedelta(minutes=1), lane="lane-1", receipt_id="R1", total_cents=389,
-             lines=[{"gtin": G, "quantity": 1, "unit_price_cents": 389}])
+    sale = m(
+        PosReceipt,
+        "lane-1",
+        T0 + timedelta(minutes=1),
+        lane="lane-1",
+        receipt_id="R1",
+        total_cents=389,
+        lines=[{"gtin": G, "quantity": 1, "unit_price_cents": 389}],
+    )
     ingest.handle_batch([sale])
     view = ingest.fusion.sku(G, (T0 + timedelta(minutes=1)).timestamp())
     assert view["floor"]["sold_untagged_pending"] == 1 and view["floor"]["units"] == 1
     later = T0 + timedelta(minutes=12)
-    ingest.handle_batch([zone(m, 1, "floor-a2", later, event="departed"), zone(m, 2, "floor-a2", later,
-                                                                                 event="departed")])
+    ingest.handle_batch(
+        [zone(m, 1, "floor-a2", later, event="departed"), zone(m, 2, "floor-a2", later, event="departed")]
+    )
     assert ingest.fusion.items[epc(1)].state == "sold" and ingest.fusion.items[epc(1)].paid
     assert ingest.fusion.items[epc(2)].state == "unknown"
 
@@ -79,8 +87,19 @@ def test_departed_tag_is_unknown_unless_a_barcode_sale_explains_it(ingest: Inges
 def test_a_barcode_sale_too_old_does_not_excuse_an_exit(ingest: Ingest) -> None:
     m = Msgs()
     ingest.handle_batch([zone(m, 1, "floor-a2", T0)])
-    ingest.handle_batch([m(PosReceipt, "lane-1", T0, lane="lane-1", receipt_id="R1", total_cents=389,
-                           lines=[{"gtin": G, "quantity": 1, "unit_price_cents": 389}])])
+    ingest.handle_batch(
+        [
+            m(
+                PosReceipt,
+                "lane-1",
+                T0,
+                lane="lane-1",
+                receipt_id="R1",
+                total_cents=389,
+                lines=[{"gtin": G, "quantity": 1, "unit_price_cents": 389}],
+            )
+        ]
+    )
     exit_at = T0 + timedelta(hours=3)  # past paid_credit_hours (2 h)
     ingest.handle_batch([m(GatePassage, "gate-1", exit_at, gate="gate-1", direction="out", epc=epc(1), gtin=G)])
     assert ingest.fusion.items[epc(1)].state == "left"
@@ -92,9 +111,19 @@ def test_a_tag_paid_after_leaving_ends_its_exit_alert(ingest: Ingest) -> None:
     ingest.handle_batch([zone(m, 1, "floor-a2", T0)])
     ingest.handle_batch([m(GatePassage, "gate-1", T0, gate="gate-1", direction="out", epc=epc(1), gtin=G)])
     assert f"unpaid_item_exit:{epc(1)}" in ingest.alerts.open
-    ingest.handle_batch([m(PosReceipt, "lane-1", T0 + timedelta(seconds=30), lane="lane-1", receipt_id="R9",
-                           total_cents=389, lines=[{"gtin": G, "quantity": 1, "unit_price_cents": 389,
-                                                    "epcs": [epc(1)]}])])
+    ingest.handle_batch(
+        [
+            m(
+                PosReceipt,
+                "lane-1",
+                T0 + timedelta(seconds=30),
+                lane="lane-1",
+                receipt_id="R9",
+                total_cents=389,
+                lines=[{"gtin": G, "quantity": 1, "unit_price_cents": 389, "epcs": [epc(1)]}],
+            )
+        ]
+    )
     assert f"unpaid_item_exit:{epc(1)}" not in ingest.alerts.open
     assert ingest.fusion.items[epc(1)].state == "sold"
 
@@ -102,8 +131,16 @@ def test_a_tag_paid_after_leaving_ends_its_exit_alert(ingest: Ingest) -> None:
 def test_camera_facings_without_tags_flag_untagged_items(ingest: Ingest, clock: ManualClock) -> None:
     m = Msgs()
     ingest.handle_batch([zone(m, 1, "backroom", T0)])
-    ingest.handle_batch([m(ShelfCounts, "cam-a2", T0, slots=[{"slot": "A2-B1-S3-04", "state": "ok", "facings": 4,
-                                                              "capacity": 6, "confidence": 0.9}])])
+    ingest.handle_batch(
+        [
+            m(
+                ShelfCounts,
+                "cam-a2",
+                T0,
+                slots=[{"slot": "A2-B1-S3-04", "state": "ok", "facings": 4, "capacity": 6, "confidence": 0.9}],
+            )
+        ]
+    )
     view = ingest.fusion.sku(G, T0.timestamp())
     assert view["flags"] == ["untagged_or_unreadable"]
     assert view["on_hand"] == 1 + 4  # backroom tag + what the camera sees on the floor

@@ -57,14 +57,21 @@ def _payload(kind: object) -> bytes:
 
 
 @pytest.mark.parametrize(("what", "where", "payload", "reason"), BAD, ids=[b[0] for b in BAD])
-def test_bad_payloads_land_in_dead_letters(hub: HubProcess, publisher: Publisher, what: str, where: str,
-                                           payload: object, reason: str) -> None:
+def test_bad_payloads_land_in_dead_letters(
+    hub: HubProcess, publisher: Publisher, what: str, where: str, payload: object, reason: str
+) -> None:
     staff = hub.client()
     before = json_of(staff.get("/api/health"))["dead_letters"]
     topic = f"comptoir/v1/{STORE}/{where}"
     publisher.raw(topic, _payload(payload))
-    letter = wait_for(lambda: [d for d in json_of(staff.get("/api/dead-letters", params={"limit": 5}))
-                               if d["topic"] == topic and reason in d["reason"]], what=f"dead letter for {what}")[0]
+    letter = wait_for(
+        lambda: [
+            d
+            for d in json_of(staff.get("/api/dead-letters", params={"limit": 5}))
+            if d["topic"] == topic and reason in d["reason"]
+        ],
+        what=f"dead letter for {what}",
+    )[0]
     assert letter["excerpt"] and len(letter["excerpt"]) <= 300 and letter["received"]
     health = json_of(httpx.get(f"{hub.url}/api/health"))
     assert health["status"] == "ok" and health["dead_letters"] == before + 1
@@ -75,20 +82,31 @@ def test_bad_payloads_land_in_dead_letters(hub: HubProcess, publisher: Publisher
 
 
 async def _publish(url: str, outbox: Path, count: int, offset: int) -> MqttLink:
-    link = MqttLink(BrokerSettings(url=url, reconnect_min_s=0.1, reconnect_max_s=0.5), store=STORE,
-                    device="reader-k", kind="rfid-reader", outbox=outbox)
+    link = MqttLink(
+        BrokerSettings(url=url, reconnect_min_s=0.1, reconnect_max_s=0.5),
+        store=STORE,
+        device="reader-k",
+        kind="rfid-reader",
+        outbox=outbox,
+    )
     await link.start()
     for start in range(0, count, 250):
-        link.emit_many(ZoneEvent, ({"event": "arrived", "epc": epc(offset + i), "gtin": gtin14(NUTELLA),
-                                    "location": "backroom"} for i in range(start, min(count, start + 250))))
+        link.emit_many(
+            ZoneEvent,
+            (
+                {"event": "arrived", "epc": epc(offset + i), "gtin": gtin14(NUTELLA), "location": "backroom"}
+                for i in range(start, min(count, start + 250))
+            ),
+        )
         await asyncio.sleep(0.02)
     return link
 
 
 def _stored(db_path: Path, device: str) -> int:
     with sqlite3.connect(db_path) as db:
-        return db.execute("SELECT COUNT(*) FROM messages WHERE device = ? AND schema = ?",
-                          (device, ZoneEvent.SCHEMA)).fetchone()[0]
+        return db.execute(
+            "SELECT COUNT(*) FROM messages WHERE device = ? AND schema = ?", (device, ZoneEvent.SCHEMA)
+        ).fetchone()[0]
 
 
 async def test_a_hub_killed_mid_stream_resumes_with_nothing_lost_or_doubled(

@@ -28,8 +28,11 @@ def arrive(n: int, zone: str, gtin: str = NUTELLA, reader: str = "reader-1") -> 
 
 def shelf(camera: str, slot: str, facings: int, capacity: int = 6) -> ShelfCounts:
     state = "empty" if facings == 0 else "ok"
-    return dev.make(ShelfCounts, camera, slots=[{"slot": slot, "state": state, "facings": facings,
-                                                  "capacity": capacity, "confidence": 0.9}])
+    return dev.make(
+        ShelfCounts,
+        camera,
+        slots=[{"slot": slot, "state": state, "facings": facings, "capacity": capacity, "confidence": 0.9}],
+    )
 
 
 def open_alerts(client: httpx.Client, kind: str, gtin: str | None = None) -> list[dict]:
@@ -73,13 +76,20 @@ def test_rfid_camera_and_till_fuse_into_inventory_and_alerts(hub: HubProcess, pu
 def test_out_of_stock_then_delivery(hub: HubProcess, publisher: Publisher) -> None:
     staff = hub.client()
     tags = [epc(100 + i) for i in range(2)]
-    publisher.send(*[dev.make(ZoneEvent, "reader-1", event="arrived", epc=t, gtin=OIL, location="floor-a3")
-                     for t in tags])
+    publisher.send(
+        *[dev.make(ZoneEvent, "reader-1", event="arrived", epc=t, gtin=OIL, location="floor-a3") for t in tags]
+    )
     publisher.send(shelf("cam-a3", "A3-B1-S1-01", 2, capacity=4))
     wait_for(lambda: json_of(staff.get(f"/api/inventory/{OIL}"))["on_hand"] == 2, what="two bottles")
     # both sold with their tags read at the till, and the shelf now looks empty
-    receipt = dev.make(PosReceipt, "lane-1", lane="lane-1", receipt_id="R-0001", total_cents=1698,
-                       lines=[{"gtin": OIL, "quantity": 2, "unit_price_cents": 849, "epcs": tags}])
+    receipt = dev.make(
+        PosReceipt,
+        "lane-1",
+        lane="lane-1",
+        receipt_id="R-0001",
+        total_cents=1698,
+        lines=[{"gtin": OIL, "quantity": 2, "unit_price_cents": 849, "epcs": tags}],
+    )
     publisher.send(receipt, shelf("cam-a3", "A3-B1-S1-01", 0, capacity=4))
     alert = wait_for(lambda: open_alerts(staff, "out_of_stock"), what="out of stock")[0]
     assert alert["text"] == "Out of stock everywhere: Huile d'olive vierge extra 1 L"
@@ -94,8 +104,13 @@ def test_out_of_stock_then_delivery(hub: HubProcess, publisher: Publisher) -> No
 def test_scale_units_count_as_shelf_stock(hub: HubProcess, publisher: Publisher) -> None:
     staff = hub.client()
     publisher.send(dev.make(ScaleWeight, "scale-7", grams=3010.0, stable=True, slot="A3-B1-S2-02", gtin=FLOUR))
-    view = wait_for(lambda: json_of(staff.get(f"/api/inventory/{FLOUR}"))["shelf"]["scale_units"] == 3
-                    and json_of(staff.get(f"/api/inventory/{FLOUR}")), what="scale units")
+    view = wait_for(
+        lambda: (
+            json_of(staff.get(f"/api/inventory/{FLOUR}"))["shelf"]["scale_units"] == 3
+            and json_of(staff.get(f"/api/inventory/{FLOUR}"))
+        ),
+        what="scale units",
+    )
     assert view["shelf"]["source"] == "scale" and view["shelf"]["units"] == 3 and view["on_hand"] == 3
 
 
@@ -104,8 +119,16 @@ def test_unpaid_exit_raises_an_item_alert_and_paid_by_barcode_does_not(hub: HubP
     unpaid, paid = epc(300), epc(301)
     publisher.send(arrive(300, "floor-a2"), arrive(301, "floor-a2"))
     # one jar is paid by barcode (no tag read at the till), then both pass the exit gate
-    publisher.send(dev.make(PosReceipt, "lane-1", lane="lane-1", receipt_id="R-0002", total_cents=389,
-                            lines=[{"gtin": NUTELLA, "quantity": 1, "unit_price_cents": 389}]))
+    publisher.send(
+        dev.make(
+            PosReceipt,
+            "lane-1",
+            lane="lane-1",
+            receipt_id="R-0002",
+            total_cents=389,
+            lines=[{"gtin": NUTELLA, "quantity": 1, "unit_price_cents": 389}],
+        )
+    )
     wait_for(lambda: json_of(staff.get(f"/api/items/{paid}"))["state"] == "floor", what="tags on the floor")
     publisher.send(dev.make(GatePassage, "gate-1", gate="gate-1", direction="out", epc=paid, gtin=NUTELLA))
     wait_for(lambda: json_of(staff.get(f"/api/items/{paid}"))["state"] == "sold", what="paid item matched")
@@ -135,8 +158,9 @@ def test_below_reorder_point_follows_staff_setting(hub: HubProcess, publisher: P
 
 def test_device_offline_and_lost_messages(hub: HubProcess, publisher: Publisher) -> None:
     staff = hub.client()
-    publisher.send(dev.make(DeviceStatus, "cam-a3", seq=7, state="offline", kind="camera", software="t",
-                            reason="connection lost"))
+    publisher.send(
+        dev.make(DeviceStatus, "cam-a3", seq=7, state="offline", kind="camera", software="t", reason="connection lost")
+    )
     alert = wait_for(lambda: open_alerts(staff, "device_offline"), what="offline alert")[0]
     assert alert["device"] == "cam-a3" and "offline: connection lost" in alert["text"]
     publisher.send(dev.make(DeviceStatus, "cam-a3", seq=8, state="online", kind="camera", software="t"))
@@ -144,8 +168,9 @@ def test_device_offline_and_lost_messages(hub: HubProcess, publisher: Publisher)
 
     start = dev.seq["reader-1"]
     publisher.send(arrive(400, "backroom"))
-    publisher.send(dev.make(ZoneEvent, "reader-1", seq=start + 5, event="arrived", epc=epc(401), gtin=NUTELLA,
-                            location="backroom"))
+    publisher.send(
+        dev.make(ZoneEvent, "reader-1", seq=start + 5, event="arrived", epc=epc(401), gtin=NUTELLA, location="backroom")
+    )
     alert = wait_for(lambda: open_alerts(staff, "messages_lost"), what="sequence gap alert")[0]
     assert alert["quantity"] == 3 and alert["device"] == "reader-1"
     devices = {d["device"]: d for d in json_of(staff.get("/api/devices"))}
@@ -180,8 +205,9 @@ def test_alerts_are_published_on_the_hub_alerts_topic(hub: HubProcess, publisher
     publisher.client.on_message = lambda c, u, msg: received.append(decode(msg.topic, msg.payload))
     publisher.client.subscribe(f"comptoir/v1/{STORE}/hub/+/alerts", qos=1)
     assert subscribed.wait(10)
-    publisher.send(dev.make(DeviceStatus, "scale-9", seq=1, state="offline", kind="scale", software="t",
-                            reason="shutdown"))
+    publisher.send(
+        dev.make(DeviceStatus, "scale-9", seq=1, state="offline", kind="scale", software="t", reason="shutdown")
+    )
     alert = wait_for(lambda: [a for a in received if a.subject_device == "scale-9"], what="alert on MQTT")[0]
     assert alert.kind == "device_offline" and alert.state == "raised" and alert.device == "hub"
     assert alert.text == "Device scale-9 (scale) is offline: shutdown"
