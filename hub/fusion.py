@@ -109,6 +109,9 @@ class Fusion:
         self.rfid_time: dict[str, float] = {}
         self.slot_readings: dict[str, SlotReading] = {}
         self.scale_readings: dict[str, ScaleReading] = {}
+        # indexes, so one SKU's figures cost its own slots, not the whole shop's
+        self.read_slots_by_gtin: dict[str | None, set[str]] = defaultdict(set)
+        self.scales_by_slot: dict[str | None, set[str]] = defaultdict(set)
         self.credits: dict[str, list[list[Any]]] = defaultdict(list)  # gtin -> [[id, remaining, time], ...]
         self._credit_changes: dict[int, int] = {}
         self._new_credits: list[tuple[str, int, float]] = []
@@ -137,10 +140,12 @@ class Fusion:
             "SELECT slot, gtin, camera, state, facings, capacity, confidence, time FROM slot_counts"
         ):
             self.slot_readings[slot] = SlotReading(gtin, state, facings, capacity, confidence, time, camera)
+            self.read_slots_by_gtin[gtin].add(slot)
         for scale, slot, gtin, status, grams, units, stable, time in self.db.execute(
             "SELECT scale, slot, gtin, status, grams, units, stable, time FROM scale_counts"
         ):
             self.scale_readings[scale] = ScaleReading(slot, gtin, status, grams, units, bool(stable), time)
+            self.scales_by_slot[slot].add(scale)
         self.credits.clear()
         for cid, gtin, remaining, time in self.db.execute(
             "SELECT id, gtin, remaining, time FROM paid_credits WHERE remaining > 0 ORDER BY id"
@@ -307,7 +312,10 @@ class Fusion:
             if old is not None and t < old.time:
                 continue
             gtin = s.gtin or (self.slots.get(s.slot) or {}).get("gtin")
+            if old is not None and old.gtin != gtin:
+                self.read_slots_by_gtin[old.gtin].discard(s.slot)
             self.slot_readings[s.slot] = SlotReading(gtin, s.state, s.facings, s.capacity, s.confidence, t, m.device)
+            self.read_slots_by_gtin[gtin].add(s.slot)
             changes.slots.add(s.slot)
             if gtin:
                 changes.gtins.add(gtin)
@@ -328,7 +336,10 @@ class Fusion:
             units = old.units  # a hand on the shelf: keep the last settled count
         elif not m.stable or m.status != "ok":
             units = None
+        if old is not None and old.slot != slot:
+            self.scales_by_slot[old.slot].discard(m.device)
         self.scale_readings[m.device] = ScaleReading(slot, gtin, m.status, m.grams, units, m.stable, t)
+        self.scales_by_slot[slot].add(m.device)
         changes.scales.add(m.device)
         if gtin:
             changes.gtins.add(gtin)
@@ -472,7 +483,7 @@ class Fusion:
         scale_units: int | None = None
         scale_t: float | None = None
         slot_names = set(self.slots_by_gtin.get(gtin, []))
-        slot_names.update(s for s, r in self.slot_readings.items() if r.gtin == gtin)
+        slot_names.update(self.read_slots_by_gtin.get(gtin, ()))
         for slot in sorted(slot_names):
             plan = self.slots.get(slot, {})
             reading = self.slot_readings.get(slot)
@@ -489,14 +500,17 @@ class Fusion:
                         empty_slots.append(slot)
                 camera_t = max(camera_t or 0.0, reading.time)
             scale_id = plan.get("scale")
-            for dev, sr in self.scale_readings.items():
-                if sr.slot == slot or dev == scale_id:
-                    entry.update(scale=dev, scale_units=sr.units, scale_time=sr.time)
-                    if sr.units is not None:
-                        scale_units = (scale_units or 0) + sr.units
-                        scale_t = max(scale_t or 0.0, sr.time)
-                        if sr.units == 0 and slot not in empty_slots:
-                            empty_slots.append(slot)
+            devices = set(self.scales_by_slot.get(slot, ()))
+            if scale_id in self.scale_readings:
+                devices.add(scale_id)
+            for dev in sorted(devices):
+                sr = self.scale_readings[dev]
+                entry.update(scale=dev, scale_units=sr.units, scale_time=sr.time)
+                if sr.units is not None:
+                    scale_units = (scale_units or 0) + sr.units
+                    scale_t = max(scale_t or 0.0, sr.time)
+                    if sr.units == 0 and slot not in empty_slots:
+                        empty_slots.append(slot)
             slots.append(entry)
         camera_age = now - camera_t if camera_t is not None else None
         scale_age = now - scale_t if scale_t is not None else None

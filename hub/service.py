@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import UTC, datetime
 
 import uvicorn
 
@@ -102,7 +103,5 @@ class HubService:
         self.db.close()
 
 
-def _dt(seconds: float):
-    from datetime import UTC, datetime
-
+def _dt(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
