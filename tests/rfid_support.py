@@ -133,3 +133,13 @@ async def listen(broker: BrokerHandle, store: str = "demo") -> tuple[MqttLink, I
     await link.start()
     assert await link.wait_subscribed(10)
     return link, inbox
+
+
+async def until(predicate: Any, timeout: float = 30.0) -> None:
+    """Wait for a condition on state that no message announces (stats, logs), checking every 20 ms."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s")
+        await asyncio.sleep(0.02)

@@ -23,7 +23,7 @@ from edge.rfid.agent import RfidAgent
 from simulators.llrp import protocol as llrp
 from simulators.llrp.server import ReaderSimulator, load_replay, tag_report_epcs
 from tests.conftest import BrokerHandle
-from tests.rfid_support import ALIASES, START, listen, small_shop
+from tests.rfid_support import ALIASES, START, listen, small_shop, until
 
 pytestmark = pytest.mark.timeout(90)
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,7 +111,7 @@ async def test_reconnects_after_the_reader_drops_without_duplicate_arrivals(
         await inbox.wait_for(lambda i: {e.epc for e in i.of(ZoneEvent)} >= in_view)
         reports_before = agent.stats.reports
         assert sim.drop_connection()
-        await inbox.wait_for(lambda i: agent.reader.connects >= 2 and agent.stats.reports > reports_before + 5)
+        await until(lambda: agent.reader.connects >= 2 and agent.stats.reports > reports_before + 5)
         await inbox.wait_for(lambda i: i.of(ZoneSnapshot) != [])
     finally:
         await stop_agent(link, task)
@@ -133,17 +133,17 @@ async def test_garbage_from_the_reader_is_logged_and_the_agent_carries_on(
     listener, inbox = await listen(mqtt_broker)
     agent, link, task = await start_agent(mqtt_broker, reader_config(sim.port, silence_s=3), clock, tmp_path)
     try:
-        await inbox.wait_for(lambda i: agent.stats.reports >= 2)
+        await until(lambda: agent.stats.reports >= 2)
         # a message type sllurp cannot decode: it drops it and the reports keep coming
         sim.session.send(999, b"\x00\x01\x02")
         reports = agent.stats.reports
-        await inbox.wait_for(lambda i: agent.stats.reports >= reports + 3)
+        await until(lambda: agent.stats.reports >= reports + 3)
         assert agent.reader.connects == 1
         # a frame announcing 1 GB: the stream is lost for good; the agent notices the silence and reconnects
         sim.session.writer.write(b"\x04\x3d\x40\x00\x00\x00\x00\x00\x00\x01")
-        await inbox.wait_for(lambda i: agent.reader.connects >= 2, timeout=30)
+        await until(lambda: agent.reader.connects >= 2, timeout=30)
         reports = agent.stats.reports
-        await inbox.wait_for(lambda i: agent.stats.reports >= reports + 3)
+        await until(lambda: agent.stats.reports >= reports + 3)
     finally:
         await stop_agent(link, task)
         await listener.stop()
@@ -159,7 +159,11 @@ async def test_a_shopper_leaving_makes_a_gate_passage_out(mqtt_broker: BrokerHan
     from simulators.world.world import World
 
     clock = SimulatedClock(START, speed=20)
-    world = World(seed=4, params=WorldParams(products=10, shopper_every_s=60, picks=(1, 2)), start=START)
+    world = World(
+        seed=4,
+        params=WorldParams(products=10, shopper_every_s=20, picks=(1, 2), dwell_s=(5, 15), checkout_s=(10, 20)),
+        start=START,
+    )
     from simulators.llrp.radio import WorldRadio
     from simulators.world import default_antennas
 
@@ -269,3 +273,26 @@ def test_edge_cli_errors_name_what_is_wrong(tmp_path: Path) -> None:
     )
     assert out.returncode != 0 and "PORT=ZONE" in out.stderr
     assert llrp.VERSION == 1
+
+
+async def test_a_reader_busy_with_another_client_is_retried(
+    mqtt_broker: BrokerHandle, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from tests.rfid_support import RawClient
+
+    caplog.set_level(logging.WARNING, logger="comptoir.edge.rfid")
+    clock = SimulatedClock(START, speed=10)
+    sim = await ReaderSimulator(small_shop(products=5, movers=False), clock=clock).start("127.0.0.1", 0)
+    other = await RawClient().connect(sim.port)  # someone else's client holds the reader
+    await other.expect("READER_EVENT_NOTIFICATION")
+    listener, inbox = await listen(mqtt_broker)
+    agent, link, task = await start_agent(mqtt_broker, reader_config(sim.port), clock, tmp_path)
+    try:
+        await until(lambda: sim.stats.refused >= 1 and any("refused" in r.getMessage() for r in caplog.records))
+        assert agent.stats.reports == 0
+        await other.close()
+        await inbox.wait_for(lambda i: agent.stats.reports >= 2 and i.of(ZoneEvent))
+    finally:
+        await stop_agent(link, task)
+        await listener.stop()
+        await sim.stop()

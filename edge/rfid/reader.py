@@ -70,6 +70,7 @@ class ReaderLink:
         self.reports = 0
         self.inventorying = asyncio.Event()
         self._heard = threading.Event()
+        self._refused = threading.Event()
         self._client: LLRPReaderClient | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -99,9 +100,12 @@ class ReaderLink:
         """One connection, until it dies; True when it delivered reports."""
         client = LLRPReaderClient(self.config.host, self.config.port, sllurp_config(self.config), timeout=5.0)
         client.add_tag_report_callback(self._tags_from_thread)
+        # first: sllurp wires event callbacks only if no other READER_EVENT_NOTIFICATION callback exists yet
+        client.add_event_callback(self._event_from_thread)
         for name in ("RO_ACCESS_REPORT", "KEEPALIVE", "READER_EVENT_NOTIFICATION"):
             client.add_message_callback(name, self._heard_from_thread)
         client.add_state_callback(LLRPReaderState.STATE_INVENTORYING, self._inventorying_from_thread)
+        self._refused.clear()
         self.inventorying.clear()
         reports_before = self.reports
         try:
@@ -118,7 +122,7 @@ class ReaderLink:
         log.info("connected to the reader", extra={"reader": self.config.id, "address": self.address})
         last_heard = self.clock.now()
         try:
-            while client.is_alive():
+            while client.is_alive() and not self._refused.is_set():
                 await self.clock.sleep(min(1.0, self.config.silence_s / 4))
                 if self._heard.is_set():
                     self._heard.clear()
@@ -131,6 +135,11 @@ class ReaderLink:
                     break
         finally:
             await self._drop()
+        if self._refused.is_set():
+            log.warning(
+                "the reader refused the connection (another client holds it?)",
+                extra={"reader": self.config.id, "address": self.address},
+            )
         return self.reports > reports_before
 
     async def _drop(self) -> None:
@@ -155,6 +164,11 @@ class ReaderLink:
 
     def _heard_from_thread(self, _client: LLRPReaderClient, _msg: object) -> None:
         self._heard.set()
+
+    def _event_from_thread(self, _client: LLRPReaderClient, event: dict[str, Any]) -> None:
+        attempt = event.get("ConnectionAttemptEvent")
+        if attempt is not None and attempt.get("Status") != "Success":
+            self._refused.set()
 
     def _inventorying_from_thread(self, _client: LLRPReaderClient, _state: int) -> None:
         self._call(self._now_inventorying)
