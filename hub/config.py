@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from comptoir.link import BrokerSettings
+from hub.assistant.settings import KioskSettings
+from hub.forecast.policy import ReorderPolicy
 
 
 class ApiSettings(BaseModel):
@@ -32,6 +34,9 @@ class FusionSettings(BaseModel):
     safety_factor: float = Field(0.5, ge=0, le=10, description="safety stock as a share of lead-time demand")
     device_silent_s: float = Field(300.0, gt=0, description="an online device that says nothing this long is silent")
     check_every_s: float = Field(5.0, gt=0, description="how often time-based alerts (silence) are checked")
+    message_ids_days: float = Field(
+        14.0, gt=0, description="how long message ids are kept to recognise a redelivery (older ones are pruned)"
+    )
 
 
 class HubConfig(BaseModel):
@@ -46,6 +51,8 @@ class HubConfig(BaseModel):
     broker: BrokerSettings = Field(default_factory=BrokerSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
     fusion: FusionSettings = Field(default_factory=FusionSettings)
+    reorder: ReorderPolicy = Field(default_factory=ReorderPolicy, description="docs/forecasting.md")
+    kiosk: KioskSettings = Field(default_factory=KioskSettings)
     batch_max: int = Field(2000, ge=1, le=100_000, description="most messages written in one transaction")
 
     @property

@@ -28,6 +28,8 @@ log = logging.getLogger("hub.ingest")
 
 #: Characters of a rejected payload kept in its dead letter.
 EXCERPT_CHARS = 300
+#: How often (hub clock) message ids past ``message_ids_days`` are deleted.
+PRUNE_EVERY_S = 3600.0
 
 
 @dataclass
@@ -83,6 +85,7 @@ class Ingest:
         self.stats = IngestStats()
         self.devices: dict[str, Device] = {}
         self._shown_devices: dict[str, tuple[Any, ...]] = {}
+        self._last_prune = float("-inf")
         self._data_version = self._read_data_version()
         self._load_devices()
 
@@ -262,6 +265,11 @@ class Ingest:
             self._data_version = version
             self.fusion.load_reference()
         now = ts(self.clock.now())
+        if now - self._last_prune >= PRUNE_EVERY_S:
+            self._last_prune = now
+            with self.db.conn:
+                self.db.conn.execute("DELETE FROM messages WHERE received < ?",
+                                     (now - self.settings.message_ids_days * 86400,))
         limit = self.settings.device_silent_s
         with self.db.conn:
             for dev in self.devices.values():

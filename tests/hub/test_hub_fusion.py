@@ -178,3 +178,17 @@ def test_state_survives_a_restart_of_the_hub(tmp_path: Path, ingest: Ingest, clo
     assert f"unpaid_item_exit:{epc(2)}" in again.alerts.open
     assert again.devices["reader-1"].max_seq == 2
     assert gtin14(OIL) in again.fusion.products
+
+
+def test_message_ids_are_kept_long_enough_then_pruned(ingest: Ingest, clock: ManualClock) -> None:
+    m = Msgs()
+    first = zone(m, 1, "backroom", T0)
+    ingest.handle_batch([first])
+    clock.advance(13 * 86400)
+    ingest.tick()
+    ingest.handle_batch([first])  # redelivered within the window: counted once
+    assert ingest.stats.duplicates == 1
+    clock.advance(2 * 86400)
+    ingest.tick()
+    count = ingest.db.execute("SELECT COUNT(*) FROM messages WHERE msg_id = ?", (first.msg_id,)).fetchone()[0]
+    assert count == 0
