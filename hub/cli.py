@@ -115,3 +115,16 @@ def create_user(ctx: click.Context, username: str, role: str, password_stdin: bo
     except AuthError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"user {username} ({role}) saved")
+
+
+@hub.command("purge-expired")
+@click.pass_context
+def purge_expired(ctx: click.Context) -> None:
+    """Delete kiosk conversation logs and loyalty links past their retention (run daily: cron, systemd timer)."""
+    from hub.privacy.retention import purge_expired as purge
+
+    config_path, db = ctx.obj
+    config = _config(config_path, db)
+    done = purge(_db(ctx), time.time(), config.kiosk.log_retention_days, config.kiosk.loyalty_retention_days)
+    click.echo(f"deleted {done.conversations} conversation logs, {done.loyalty_links} loyalty receipt links, "
+               f"{done.intent_days} old intent counts")

@@ -17,6 +17,7 @@ AlertKind = Literal[
     "device_offline",
     "device_silent",
     "messages_lost",
+    "kiosk_help",  # a customer asked for a person at a kiosk (the kiosk's id, never who)
 ]
 
 

@@ -110,6 +110,9 @@ def create_app(hub: HubState) -> FastAPI:
     app.include_router(staff.router)
     app.include_router(stream.router)
     app.include_router(kiosk.router)
+    from hub.assistant.api import install as install_kiosk  # assistant, recommendations, privacy, /kiosk
+
+    install_kiosk(app, hub)
     from hub.web import install as install_dashboard  # the staff pages (hub/web/)
 
     install_dashboard(app, hub)

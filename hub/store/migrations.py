@@ -111,6 +111,38 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX stock_history_gtin_time ON stock_history(gtin, time);
         """,
     ),
+    Migration(
+        3,
+        "kiosk: intent counts, optional conversation log, consent ledger, loyalty receipts, product vectors",
+        """
+        CREATE TABLE kiosk_intent_counts (
+            day TEXT NOT NULL, intent TEXT NOT NULL, lang TEXT NOT NULL, count INTEGER NOT NULL,
+            PRIMARY KEY (day, intent, lang)
+        ) WITHOUT ROWID;
+        CREATE TABLE kiosk_log (
+            id INTEGER PRIMARY KEY, time REAL NOT NULL, kiosk TEXT NOT NULL, lang TEXT NOT NULL,
+            intent TEXT NOT NULL, question TEXT NOT NULL, answer TEXT NOT NULL
+        );
+        CREATE INDEX kiosk_log_time ON kiosk_log(time);
+        CREATE TABLE consent_ledger (
+            id INTEGER PRIMARY KEY, customer_id TEXT NOT NULL, purpose TEXT NOT NULL, action TEXT NOT NULL,
+            time REAL NOT NULL, recorded_by TEXT NOT NULL
+        );
+        CREATE INDEX consent_ledger_customer ON consent_ledger(customer_id, purpose, id);
+        CREATE TABLE loyalty_receipts (
+            lane TEXT NOT NULL, receipt_id TEXT NOT NULL, customer_id TEXT NOT NULL, time REAL NOT NULL,
+            PRIMARY KEY (lane, receipt_id)
+        );
+        CREATE INDEX loyalty_receipts_customer ON loyalty_receipts(customer_id);
+        CREATE TABLE privacy_requests (
+            id INTEGER PRIMARY KEY, kind TEXT NOT NULL, time REAL NOT NULL, handled_by TEXT NOT NULL,
+            rows INTEGER NOT NULL
+        );
+        CREATE TABLE product_vectors (
+            gtin TEXT PRIMARY KEY, model TEXT NOT NULL, text_hash TEXT NOT NULL, vector BLOB NOT NULL
+        );
+        """,
+    ),
 )
 
 

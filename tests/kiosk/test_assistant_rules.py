@@ -7,6 +7,7 @@ from pathlib import Path
 from hub.assistant.api import reply_out
 from hub.assistant.settings import KioskSettings
 from hub.privacy.retention import purge_expired
+from hub.store import open_database
 from tests.kiosk.conftest import KioskRig
 from tests.kiosk.grounding import assert_grounded
 from tests.kiosk.shop import NOW, Scenario
@@ -134,3 +135,33 @@ def test_a_new_product_is_found_after_import(shop_copy: tuple[Path, Scenario]) -
     rig.assistant._catalog_checked = float("-inf")  # the 30 s re-check interval, elapsed
     out = grounded(rig, rig.assistant.ask("do you have kombucha?"))
     assert out["products"][0]["name"] == "Kombucha gingembre 33 cl" and "€2.99" in out["answer"]
+
+
+def test_retention_job_command(shop_copy: tuple[Path, Scenario]) -> None:
+    from tests.hub.support import comptoir
+
+    path = shop_copy[0]
+    db = open_database(path)
+    with db.conn:
+        db.conn.execute("INSERT INTO kiosk_log (time, kiosk, lang, intent, question, answer) "
+                        "VALUES (0, 'kiosk', 'fr', 'where', 'où est la farine ?', '...')")
+    db.close()
+    done = comptoir("hub", "--db", str(path), "purge-expired")
+    assert done.returncode == 0, done.stderr
+    assert "deleted 1 conversation logs" in done.stdout
+    assert open_database(path).execute("SELECT COUNT(*) FROM kiosk_log").fetchone()[0] == 0
+
+
+def test_ask_command(shop_copy: tuple[Path, Scenario]) -> None:
+    import json
+
+    from tests.hub.support import comptoir
+
+    done = comptoir("ask", "--db", str(shop_copy[0]), "do you have AA batteries?", "--json")
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["intent"] == "stock" and out["lang"] == "en" and out["products"][0]["name"].startswith("Piles AA")
+    french = comptoir("ask", "--db", str(shop_copy[0]), "do you have AA batteries?", "--lang", "fr")
+    assert french.returncode == 0 and "rayon" in french.stdout
+    missing = comptoir("ask", "--db", str(shop_copy[0].with_name("none.sqlite")), "farine")
+    assert missing.returncode != 0 and "no hub database" in missing.stderr
