@@ -117,7 +117,6 @@ def run_backtest(
     refit: bool = False,
     n_jobs: int = 1,
     prior_weight: float = 3.0,
-    choose_by_class: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> Backtest:
     """Backtest every candidate on every SKU, choose a model per SKU, score the choice out of sample.
@@ -154,29 +153,39 @@ def run_backtest(
         results[s.uid] = SeriesResult(s.uid, demand, names, None, list(s.notes))
         groups[names].append(s)
 
-    windows: dict[str, _Windows] = {}
+    sums = _Sums()
     for names, members in groups.items():
         if progress:
             progress(f"backtest: {len(members)} series x {', '.join(names)}")
-        windows.update(_backtest_group(members, names, horizon, n_windows, input_size, refit, n_jobs))
-    models, selected = _select(windows, results, n_windows, prior_weight, choose_by_class)
+        group = _backtest_group(members, names, horizon, n_windows, input_size, refit, n_jobs, results)
+        _select(group, results, prior_weight, sums)
+    models = {n: Score(t[0] / t[2], t[1] / t[2], int(t[2])) for n, t in sorted(sums.models.items())}
+    c = sums.chosen
+    selected = Score(c[0] / c[2] if c[2] else None, c[1] / c[2] if c[2] else None, int(c[2]))
     return Backtest(horizon, n_windows, models, selected, time.perf_counter() - started, results)
 
 
 @dataclass
-class _Windows:
-    """One SKU's per-window figures, per model: (windows,) arrays."""
+class _Group:
+    """Backtest figures of SKUs that ran the same candidates: arrays (series, model, window[, day])."""
 
     names: tuple[str, ...]
-    mase: dict[str, np.ndarray]
-    rmsse: dict[str, np.ndarray]
-    choose: dict[str, np.ndarray]  # MASE, or MAE where the scale is zero (an all-flat history)
-    actual: np.ndarray
-    predicted: dict[str, np.ndarray]
+    uids: list[str]
+    kinds: np.ndarray
+    actual: np.ndarray  # (series, window, day)
+    predicted: np.ndarray  # (series, model, window, day)
+    mase: np.ndarray  # (series, model, window), nan where the scale is zero
+    rmsse: np.ndarray
+    choose: np.ndarray  # MASE, or MAE where the scale is zero (an all-flat history)
 
 
-def _select(windows: dict[str, _Windows], results: dict[str, SeriesResult], n_windows: int,
-            prior_weight: float, by_class: bool) -> tuple[dict[str, Score], Score]:
+@dataclass
+class _Sums:
+    models: dict[str, list[float]] = field(default_factory=lambda: defaultdict(lambda: [0.0, 0.0, 0.0]))
+    chosen: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])
+
+
+def _select(g: _Group, results: dict[str, SeriesResult], prior_weight: float, sums: _Sums) -> None:
     """Choose each SKU's model; score the choice and every model on windows 1..n-1.
 
     A SKU's own windows are few and noisy, so its score per model is shrunk
@@ -184,56 +193,45 @@ def _select(windows: dict[str, _Windows], results: dict[str, SeriesResult], n_wi
     windows (``prior_weight`` windows' worth): cross-sectional, so it uses no
     day after the window being scored.
     """
-    class_of = {uid: results[uid].demand.kind for uid in windows}
-    # class -> model -> (sum of choose per window, count)
-    class_sum: dict[str, dict[str, np.ndarray]] = defaultdict(dict)
-    class_count: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for uid, w in windows.items():
-        kind = class_of[uid]
-        for n in w.names:
-            row = np.nan_to_num(np.minimum(w.choose[n], 1e6), nan=0.0)
-            class_sum[kind][n] = class_sum[kind].get(n, 0.0) + row
-            class_count[kind][n] += 1
+    n_series, _, n_windows = g.choose.shape
+    clean = np.nan_to_num(np.minimum(g.choose, 1e6), nan=0.0)
+    prior = np.empty_like(clean)
+    for kind in np.unique(g.kinds):
+        mask = g.kinds == kind
+        prior[mask] = clean[mask].mean(axis=0)
+    own_cum, prior_cum = np.cumsum(clean, axis=2), np.cumsum(prior, axis=2)
 
-    def pick(uid: str, upto: int) -> str:
-        w, kind = windows[uid], class_of[uid]
+    def best(upto: int) -> np.ndarray:
+        """Index of each SKU's model chosen on windows 0..upto-1 (first candidate on a tie)."""
+        score = (own_cum[:, :, upto - 1] + prior_weight * prior_cum[:, :, upto - 1] / upto) / (upto + prior_weight)
+        return np.argmin(score, axis=1)
 
-        def score(n: str) -> tuple[float, int]:
-            own = float(np.sum(w.choose[n][:upto]))
-            prior = float(np.mean(class_sum[kind][n][:upto] / class_count[kind][n]))
-            return (own + prior_weight * prior) / (upto + prior_weight), w.names.index(n)
-
-        allowed = [n for n in candidates.candidates_for(kind, True) if n in w.names] if by_class else []
-        return min(allowed or w.names, key=score)
-
-    totals: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
-    chosen = [0.0, 0.0, 0.0]
-    for uid, w in windows.items():
+    rows = np.arange(n_series)
+    final = best(n_windows)
+    per_model = clean.mean(axis=2)
+    for i, uid in enumerate(g.uids):
         result = results[uid]
-        result.model_mase = {n: float(np.mean(w.choose[n])) for n in w.names}
-        result.selected = pick(uid, n_windows)
-        result.actual, result.predicted = w.actual, w.predicted[result.selected]
-        picked = [pick(uid, k) for k in range(1, n_windows)]
-        picked_mase = np.array([w.mase[n][k] for k, n in enumerate(picked, start=1)])
-        if not np.isfinite(picked_mase).any():
-            continue  # every scored window had a flat history: MASE undefined
-        picked_rmsse = np.array([w.rmsse[n][k] for k, n in enumerate(picked, start=1)])
-        chosen[0] += float(np.nanmean(picked_mase))
-        chosen[1] += float(np.nanmean(picked_rmsse))
-        chosen[2] += 1
-        for n in w.names:
-            t = totals[n]
-            t[0] += float(np.nanmean(w.mase[n][1:]))
-            t[1] += float(np.nanmean(w.rmsse[n][1:]))
-            t[2] += 1
-    models = {n: Score(t[0] / t[2], t[1] / t[2], int(t[2])) for n, t in sorted(totals.items())}
-    selected = Score(chosen[0] / chosen[2] if chosen[2] else None, chosen[1] / chosen[2] if chosen[2] else None,
-                     int(chosen[2]))
-    return models, selected
+        result.model_mase = dict(zip(g.names, per_model[i].tolist(), strict=True))
+        result.selected = g.names[final[i]]
+        result.actual, result.predicted = g.actual[i], g.predicted[i, final[i]]
+    picked_mase = np.stack([g.mase[rows, best(k), k] for k in range(1, n_windows)], axis=1)
+    picked_rmsse = np.stack([g.rmsse[rows, best(k), k] for k in range(1, n_windows)], axis=1)
+    scored = np.isfinite(picked_mase).any(axis=1)  # else every scored window had a flat history
+    if not scored.any():
+        return
+    with np.errstate(all="ignore"):
+        sums.chosen[0] += float(np.nanmean(picked_mase[scored], axis=1).sum())
+        sums.chosen[1] += float(np.nanmean(picked_rmsse[scored], axis=1).sum())
+        sums.chosen[2] += int(scored.sum())
+        for m, name in enumerate(g.names):
+            t = sums.models[name]
+            t[0] += float(np.nanmean(g.mase[scored, m, 1:], axis=1).sum())
+            t[1] += float(np.nanmean(g.rmsse[scored, m, 1:], axis=1).sum())
+            t[2] += int(scored.sum())
 
 
 def _backtest_group(members: list[Series], names: tuple[str, ...], horizon: int, n_windows: int,
-                    input_size: int | None, refit: bool, n_jobs: int) -> dict[str, _Windows]:
+                    input_size: int | None, refit: bool, n_jobs: int, results: dict[str, SeriesResult]) -> _Group:
     from statsforecast import StatsForecast
     from statsforecast.models import Naive
 
@@ -255,23 +253,21 @@ def _backtest_group(members: list[Series], names: tuple[str, ...], horizon: int,
         for n in part.columns.difference(cv.columns):
             cv[n] = part[n].to_numpy()
     shape = (-1, n_windows, horizon)
-    uids = cv["unique_id"].to_numpy()[:: n_windows * horizon]
+    uids = cv["unique_id"].to_numpy()[:: n_windows * horizon].tolist()
     actual = cv["y"].to_numpy(dtype=float).reshape(shape)
-    predicted = {n: np.clip(cv[n].to_numpy(dtype=float), 0, None).reshape(shape) for n in names}
+    predicted = np.stack([np.clip(np.nan_to_num(cv[n].to_numpy(dtype=float)), 0, None).reshape(shape)
+                          for n in names], axis=1)
     by_uid = {s.uid: s for s in members}
-    out: dict[str, _Windows] = {}
+    scale_abs = np.empty((len(uids), n_windows))
+    scale_sq = np.empty((len(uids), n_windows))
     for row, uid in enumerate(uids):
-        s = by_uid[uid]
-        cutoffs = len(s.y) - (n_windows - np.arange(n_windows)) * horizon - 1
-        scale_abs, scale_sq = _scales(s.y, cutoffs)
-        a = actual[row]
-        w = _Windows(names, {}, {}, {}, a, {n: predicted[n][row] for n in names})
-        for n in names:
-            err = a - np.nan_to_num(predicted[n][row], nan=0.0)
-            mae, mse = np.abs(err).mean(axis=1), (err * err).mean(axis=1)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                w.mase[n] = np.where(scale_abs > 0, mae / scale_abs, np.nan)
-                w.rmsse[n] = np.where(scale_sq > 0, np.sqrt(mse / scale_sq), np.nan)
-            w.choose[n] = np.where(scale_abs > 0, w.mase[n], mae)
-        out[uid] = w
-    return out
+        y = by_uid[uid].y
+        scale_abs[row], scale_sq[row] = _scales(y, len(y) - (n_windows - np.arange(n_windows)) * horizon - 1)
+    err = actual[:, None] - predicted
+    mae, mse = np.abs(err).mean(axis=3), (err * err).mean(axis=3)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mase = np.where(scale_abs[:, None] > 0, mae / scale_abs[:, None], np.nan)
+        rmsse = np.where(scale_sq[:, None] > 0, np.sqrt(mse / scale_sq[:, None]), np.nan)
+    choose = np.where(scale_abs[:, None] > 0, mase, mae)
+    kinds = np.array([results[u].demand.kind for u in uids])
+    return _Group(names, uids, kinds, actual, predicted, mase, rmsse, choose)
