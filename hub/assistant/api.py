@@ -26,6 +26,9 @@ log = logging.getLogger("hub.assistant.api")
 router = APIRouter(prefix="/api/kiosk", tags=["kiosk (public)"], dependencies=[kiosk_limit])
 _KIOSK_ID = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 RETENTION_EVERY_S = 3600.0
+#: Products embedded at most per request, so a big catalog import never stalls ingest (the event loop) for long;
+#: `comptoir ask --build-index` embeds them all at once.
+EMBED_PER_REQUEST = 16
 
 
 class AskIn(BaseModel):
@@ -85,8 +88,10 @@ def _call_staff(hub: HubState, kiosk: str) -> bool:
 
 def build_assistant(hub: HubState) -> Assistant:
     stock = StockReader(hub.db, hub.ingest.fusion)
-    return Assistant(hub.db, stock, hub.config.kiosk, clock_now=hub.clock.now,
-                     call_staff=lambda kiosk: _call_staff(hub, kiosk))
+    assistant = Assistant(hub.db, stock, hub.config.kiosk, clock_now=hub.clock.now,
+                          call_staff=lambda kiosk: _call_staff(hub, kiosk))
+    assistant.embed_budget = EMBED_PER_REQUEST
+    return assistant
 
 
 async def get_assistant(request: Request, hub: Hub) -> Assistant:

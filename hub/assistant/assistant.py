@@ -21,7 +21,7 @@ import numpy as np
 import sqlite_utils
 
 from hub.assistant import phrasing
-from hub.assistant.embeddings import Embedder, product_vectors
+from hub.assistant.embeddings import DIM, Embedder, product_vectors
 from hub.assistant.faq import DEFAULT_FAQ, load_faq
 from hub.assistant.intents import CUE_WORDS, classify
 from hub.assistant.language import Lang, detect
@@ -75,6 +75,9 @@ class Assistant:
         self.index: ProductIndex | None = None
         self._catalog_signature: tuple | None = None
         self._catalog_checked = -float("inf")
+        self._incomplete = False
+        #: Most products embedded while answering one question (the rest wait for the next ones).
+        self.embed_budget: int | None = None
         self._sessions: OrderedDict[str, _Session] = OrderedDict()
 
     # -- the catalog index ------------------------------------------------------------------
@@ -83,19 +86,27 @@ class Assistant:
             "SELECT COUNT(*), COALESCE(MAX(gtin), ''), TOTAL(LENGTH(name) + LENGTH(brand) + LENGTH(category)) "
             "FROM products").fetchone())
 
-    def ensure_index(self, progress: Callable[[int, int], None] | None = None) -> ProductIndex:
-        """(Re)build the product index when the catalog changed (checked at most every 30 s)."""
+    def ensure_index(self, progress: Callable[[int, int], None] | None = None,
+                     budget: int | None = None) -> ProductIndex:
+        """(Re)build the product index when the catalog changed (checked at most every 30 s).
+
+        ``budget``: most products embedded in this call; the rest are matched by words only until a
+        later call (or ``comptoir ask --build-index``) has embedded them.
+        """
         now = self.monotonic()
-        if self.index is not None and now - self._catalog_checked < 30.0:
+        if self.index is not None and now - self._catalog_checked < 30.0 and not self._incomplete:
             return self.index
         self._catalog_checked = now
         signature = self._signature()
-        if self.index is None or signature != self._catalog_signature:
+        if self.index is None or signature != self._catalog_signature or self._incomplete:
             entries = [CatalogEntry(*row) for row in self.db.execute(
                 "SELECT gtin, name, brand, category FROM products ORDER BY gtin")]
-            vectors = product_vectors(self.db, {e.gtin: e.text for e in entries}, self.embedder, progress)
-            matrix = (np.vstack([vectors[e.gtin] for e in entries]) if entries
-                      else np.zeros((0, 384), dtype=np.float32))
+            vectors, left = product_vectors(self.db, {e.gtin: e.text for e in entries}, self.embedder, progress,
+                                            budget)
+            self._incomplete = left > 0
+            blank = np.zeros(DIM, dtype=np.float32)
+            matrix = (np.vstack([vectors.get(e.gtin, blank) for e in entries]) if entries
+                      else np.zeros((0, DIM), dtype=np.float32))
             self.index = ProductIndex(entries, matrix, self.embedder)
             self.embedder.one("bonjour")  # the first call pays for the engine's warm-up, not a customer
             self._catalog_signature = signature
@@ -157,7 +168,7 @@ class Assistant:
             chosen = self._language(text, lang, fallback)
             entry = self.faq[topic]
             return Reply(entry.fr if chosen == "fr" else entry.en, chosen, intent)
-        index = self.ensure_index()
+        index = self.ensure_index(budget=self.embed_budget)
         query, candidates = index.search(text, ignore=CUE_WORDS)
         chosen = self._language(text, lang, fallback, query)
         if intent == "greeting" and (not candidates or candidates[0].score < self.settings.confident):
@@ -227,7 +238,7 @@ class Assistant:
 
     def _alternative(self, product: ProductFacts, now: float, exclude: set[str]) -> ProductFacts | None:
         members = [g for g in self.stock.category_members(product.category, product.gtin) if g not in exclude]
-        ordered = self.ensure_index().nearest(product.gtin, members)
+        ordered = self.ensure_index(budget=self.embed_budget).nearest(product.gtin, members)
         for start in range(0, len(ordered), 20):
             facts = self.stock.facts(ordered[start:start + 20], now)
             for gtin in ordered[start:start + 20]:

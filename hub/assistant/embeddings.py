@@ -64,8 +64,13 @@ def text_hash(text: str) -> str:
 
 
 def product_vectors(db: sqlite_utils.Database, texts: dict[str, str], embedder: Embedder,
-                    progress: Callable[[int, int], None] | None = None) -> dict[str, np.ndarray]:
-    """Vectors for ``{gtin: text}``, from the table where the text is unchanged, computed (and stored) otherwise."""
+                    progress: Callable[[int, int], None] | None = None,
+                    budget: int | None = None) -> tuple[dict[str, np.ndarray], int]:
+    """Vectors for ``{gtin: text}``, from the table where the text is unchanged, computed (and stored) otherwise.
+
+    ``budget`` caps how many are computed in this call (a web request must not stall the hub for
+    minutes after a big import); the second value is how many are still missing.
+    """
     stored = {gtin: (h, blob) for gtin, h, blob in db.execute(
         "SELECT gtin, text_hash, vector FROM product_vectors WHERE model = ?", [MODEL_NAME])}
     vectors: dict[str, np.ndarray] = {}
@@ -76,8 +81,11 @@ def product_vectors(db: sqlite_utils.Database, texts: dict[str, str], embedder: 
             vectors[gtin] = np.frombuffer(entry[1], dtype=np.float32)
         else:
             missing.append(gtin)
+    left = 0
+    if budget is not None and len(missing) > budget:
+        missing, left = missing[:budget], len(missing) - budget
     if missing:
-        log.info("embedding products", extra={"count": len(missing)})
+        log.info("embedding products", extra={"count": len(missing), "left": left})
     step = 64
     for start in range(0, len(missing), step):
         chunk = missing[start:start + step]
@@ -90,4 +98,4 @@ def product_vectors(db: sqlite_utils.Database, texts: dict[str, str], embedder: 
             vectors[g] = computed[i]
         if progress is not None:
             progress(min(start + step, len(missing)), len(missing))
-    return vectors
+    return vectors, left

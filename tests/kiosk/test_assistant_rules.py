@@ -165,3 +165,21 @@ def test_ask_command(shop_copy: tuple[Path, Scenario]) -> None:
     assert french.returncode == 0 and "rayon" in french.stdout
     missing = comptoir("ask", "--db", str(shop_copy[0].with_name("none.sqlite")), "farine")
     assert missing.returncode != 0 and "no hub database" in missing.stderr
+
+
+def test_a_big_import_is_embedded_a_little_per_question(shop_copy: tuple[Path, Scenario]) -> None:
+    rig = KioskRig(shop_copy[0])
+    rig.assistant.embed_budget = 1
+    rig.assistant.ensure_index()
+    vectors = rig.db.execute("SELECT COUNT(*) FROM product_vectors").fetchone()[0]
+    with rig.db.conn:
+        for n, name in enumerate(("Kéfir nature 1 L", "Kimchi pimenté 400 g")):
+            rig.db.conn.execute(
+                "INSERT INTO products (gtin, name, brand, category, price_cents, unit_weight_g, aisle, shelf, "
+                "pack_size, supplier, lead_time_days) VALUES (?, ?, 'Test', 'Crèmerie et frais', 350, 400, 'A2', '5', "
+                "1, 'Test', 2)", (f"0300000000010{n}", name))
+    rig.assistant._catalog_checked = float("-inf")
+    assert rig.assistant.ask("où est le kimchi ?").products[0].name == "Kimchi pimenté 400 g"  # by its words
+    assert rig.db.execute("SELECT COUNT(*) FROM product_vectors").fetchone()[0] == vectors + 1
+    rig.assistant.ask("où est le kéfir ?")
+    assert rig.db.execute("SELECT COUNT(*) FROM product_vectors").fetchone()[0] == vectors + 2
