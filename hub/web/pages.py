@@ -65,7 +65,7 @@ def render(request: Request, template: str, staff: Session | None, page: str, **
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     response = templates.TemplateResponse(request, template, {
         "t": t, "lang": lang, "languages": LANGUAGES, "staff": staff, "page": page, "here": here,
-        "labels_json": json.dumps(labels, ensure_ascii=False), **context,
+        "labels_json": json.dumps(labels, ensure_ascii=False).replace("</", "<\\/"), **context,
     })
     response.headers["Cache-Control"] = "no-store"
     return response

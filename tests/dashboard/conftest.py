@@ -51,9 +51,11 @@ def publisher(broker: BrokerHandle) -> Iterator[Publisher]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     assert os.access(CHROMIUM, os.X_OK), (
-        f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium); .ci/run does it in CI")
-    from playwright.sync_api import sync_playwright
+        f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium); .ci/run does it in CI"
+    )
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=10_000)  # a loaded 2-core CI machine; the 3 s live-update bound is asserted apart
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:

@@ -15,8 +15,15 @@ from simulators.world.catalog import default_catalog_path
 from tests.hub.support import Devices, HubProcess, epc
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "dashboard"
 USER, PASSWORD = "marie", "croissant-42"
 #: a 10-inch tablet in landscape
@@ -71,14 +78,38 @@ def bay_counts(dev: Devices, bay_id: str, facings: dict[str, int | None] | None 
     for slot in bay.slots:
         seen = (facings or {}).get(slot.slot_id, slot.capacity)
         if seen is None:
-            slots.append({"slot": slot.slot_id, "state": "occluded", "facings": None, "capacity": slot.capacity,
-                          "confidence": 0.5})
+            slots.append(
+                {
+                    "slot": slot.slot_id,
+                    "state": "occluded",
+                    "facings": None,
+                    "capacity": slot.capacity,
+                    "confidence": 0.5,
+                }
+            )
         else:
-            slots.append({"slot": slot.slot_id, "state": "empty" if seen == 0 else "ok", "facings": seen,
-                          "capacity": slot.capacity, "confidence": 0.9})
+            slots.append(
+                {
+                    "slot": slot.slot_id,
+                    "state": "empty" if seen == 0 else "ok",
+                    "facings": seen,
+                    "capacity": slot.capacity,
+                    "confidence": 0.9,
+                }
+            )
     return dev.make(ShelfCounts, bay.camera, slots=slots)
 
 
 def backroom_stock(dev: Devices, gtin: str, count: int, first: int) -> list[ZoneEvent]:
-    return [dev.make(ZoneEvent, "reader-1", event="arrived", epc=epc(first + i), gtin=gtin, location="backroom",
-                     scheme="sgtin-96") for i in range(count)]
+    return [
+        dev.make(
+            ZoneEvent,
+            "reader-1",
+            event="arrived",
+            epc=epc(first + i),
+            gtin=gtin,
+            location="backroom",
+            scheme="sgtin-96",
+        )
+        for i in range(count)
+    ]

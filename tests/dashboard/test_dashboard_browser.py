@@ -33,8 +33,10 @@ def stocked_shop(hub: DashboardHub, broker) -> Iterator[None]:
     try:
         stock_the_shop(hub, publisher)
         staff = hub.client()
-        wait_for(lambda: staff.get(f"/api/inventory/{EMPTIED.gtin}").json()["backroom"]["units"] == 4,
-                 what="the shop stocked")
+        wait_for(
+            lambda: staff.get(f"/api/inventory/{EMPTIED.gtin}").json()["backroom"]["units"] == 4,
+            what="the shop stocked",
+        )
     finally:
         publisher.close()
     yield
@@ -69,7 +71,8 @@ def slot(page: Page, slot_id: str):
 
 
 def test_an_emptied_shelf_turns_red_live_and_acknowledging_moves_its_alert(
-        hub: DashboardHub, publisher: Publisher, page: Page) -> None:
+    hub: DashboardHub, publisher: Publisher, page: Page
+) -> None:
     sign_in(page, "/map")
     expect(page.locator("#connection")).to_have_attribute("data-state", "live")
     expect(slot(page, EMPTIED.slot_id)).to_have_attribute("data-state", "ok")
@@ -111,7 +114,8 @@ def test_an_emptied_shelf_turns_red_live_and_acknowledging_moves_its_alert(
 
 
 def test_a_restarted_hub_shows_reconnecting_then_catches_up(
-        hub: DashboardHub, publisher: Publisher, page: Page) -> None:
+    hub: DashboardHub, publisher: Publisher, page: Page
+) -> None:
     publisher.send(bay_counts(hub.devices, "A3-B1"))
     sign_in(page, "/map")
     banner = page.locator("#connection")
@@ -167,14 +171,24 @@ def test_a_signed_out_visitor_is_sent_to_sign_in(hub: DashboardHub, page: Page) 
     expect(page).to_have_url(re.compile(r"/signin\?next=/devices$"))
 
 
-def test_the_product_page_shows_each_source_and_a_chart(
-        hub: DashboardHub, publisher: Publisher, page: Page) -> None:
+def test_the_product_page_shows_each_source_and_a_chart(hub: DashboardHub, publisher: Publisher, page: Page) -> None:
     gtin = EMPTIED.gtin
     sold = epc(2000)
-    publisher.send(hub.devices.make(ZoneEvent, "reader-1", event="arrived", epc=sold, gtin=gtin,
-                                    location=EMPTIED.zone, scheme="sgtin-96"))
-    publisher.send(hub.devices.make(PosReceipt, "lane-1", lane="lane-1", receipt_id="R-7001", total_cents=389,
-                                    lines=[{"gtin": gtin, "quantity": 1, "unit_price_cents": 389, "epcs": [sold]}]))
+    publisher.send(
+        hub.devices.make(
+            ZoneEvent, "reader-1", event="arrived", epc=sold, gtin=gtin, location=EMPTIED.zone, scheme="sgtin-96"
+        )
+    )
+    publisher.send(
+        hub.devices.make(
+            PosReceipt,
+            "lane-1",
+            lane="lane-1",
+            receipt_id="R-7001",
+            total_cents=389,
+            lines=[{"gtin": gtin, "quantity": 1, "unit_price_cents": 389, "epcs": [sold]}],
+        )
+    )
     staff = hub.client()
     wait_for(lambda: staff.get(f"/api/inventory/{gtin}").json()["items"]["sold"] >= 1, what="the sale")
     sign_in(page, f"/products/{gtin}")
@@ -195,14 +209,27 @@ def test_the_product_page_shows_each_source_and_a_chart(
 
 
 def test_the_devices_page_shows_health_rates_and_lost_messages(
-        hub: DashboardHub, publisher: Publisher, page: Page) -> None:
+    hub: DashboardHub, publisher: Publisher, page: Page
+) -> None:
     dev = hub.devices
     start = dev.seq.get("reader-1", 0)
-    publisher.send(dev.make(ZoneEvent, "reader-1", seq=start + 4, event="arrived", epc=epc(3000),
-                            gtin=RESTART_SLOT.gtin, location="backroom", scheme="sgtin-96"))
+    publisher.send(
+        dev.make(
+            ZoneEvent,
+            "reader-1",
+            seq=start + 4,
+            event="arrived",
+            epc=epc(3000),
+            gtin=RESTART_SLOT.gtin,
+            location="backroom",
+            scheme="sgtin-96",
+        )
+    )
     staff = hub.client()
-    wait_for(lambda: any(d["device"] == "reader-1" and d["lost"] >= 3 for d in staff.get("/api/devices").json()),
-             what="the sequence gap")
+    wait_for(
+        lambda: any(d["device"] == "reader-1" and d["lost"] >= 3 for d in staff.get("/api/devices").json()),
+        what="the sequence gap",
+    )
     sign_in(page, "/devices")
     page.click("#lang-en")
     expect(page.locator("html")).to_have_attribute("lang", "en")
@@ -217,19 +244,24 @@ def test_the_devices_page_shows_health_rates_and_lost_messages(
     page.screenshot(path=str(ARTIFACTS / "dashboard-devices.png"), full_page=True)
 
 
-
 ACCESSIBILITY = (Path(__file__).parent / "accessibility.js").read_text()
 
 
-@pytest.mark.parametrize("viewport", [{"width": 800, "height": 1280}, {"width": 1920, "height": 1080}],
-                         ids=["tablet-portrait", "desktop"])
-def test_every_page_is_labelled_readable_and_fits_the_screen(hub: DashboardHub, page: Page,
-                                                             viewport: dict[str, int]) -> None:
+@pytest.mark.parametrize(
+    "viewport", [{"width": 800, "height": 1280}, {"width": 1920, "height": 1080}], ids=["tablet-portrait", "desktop"]
+)
+def test_every_page_is_labelled_readable_and_fits_the_screen(
+    hub: DashboardHub, page: Page, viewport: dict[str, int]
+) -> None:
     page.set_viewport_size(viewport)
     sign_in(page, "/map")
-    for path, ready in (("/map", "[data-slot]"), ("/alerts", "#alert-list > li"),
-                        ("/products", "#product-rows tr"), (f"/products/{EMPTIED.gtin}", "#chart canvas"),
-                        ("/devices", "#device-rows tr")):
+    for path, ready in (
+        ("/map", "[data-slot]"),
+        ("/alerts", "#alert-list > li"),
+        ("/products", "#product-rows tr"),
+        (f"/products/{EMPTIED.gtin}", "#chart canvas"),
+        ("/devices", "#device-rows tr"),
+    ):
         page.goto(path)
         expect(page.locator(ready).first).to_be_visible()
         problems = page.evaluate(ACCESSIBILITY)

@@ -77,8 +77,12 @@ dev = Devices()
 
 def shelf(local: LocalHub, camera: str, slot: str, facings: int | None, capacity: int) -> ShelfCounts:
     state = "occluded" if facings is None else "empty" if facings == 0 else "ok"
-    return dev.make(ShelfCounts, camera, time=local.clock.now(), slots=[
-        {"slot": slot, "state": state, "facings": facings, "capacity": capacity, "confidence": 0.9}])
+    return dev.make(
+        ShelfCounts,
+        camera,
+        time=local.clock.now(),
+        slots=[{"slot": slot, "state": state, "facings": facings, "capacity": capacity, "confidence": 0.9}],
+    )
 
 
 def test_slot_states_follow_units_and_capacity() -> None:
@@ -92,12 +96,21 @@ def test_slot_states_follow_units_and_capacity() -> None:
 
 async def test_the_map_shows_camera_scale_and_missing_slots(local: LocalHub, client: httpx.AsyncClient) -> None:
     await sign_in(client)
-    local.ingest.handle_batch([
-        shelf(local, "cam-a2", "A2-B1-S3-04", 0, 6),
-        shelf(local, "cam-a3", "A3-B1-S1-01", None, 4),
-        dev.make(ScaleWeight, "scale-7", time=local.clock.now(), grams=1010.0, stable=True, slot="A3-B1-S2-02",
-                 gtin=FLOUR),
-    ])
+    local.ingest.handle_batch(
+        [
+            shelf(local, "cam-a2", "A2-B1-S3-04", 0, 6),
+            shelf(local, "cam-a3", "A3-B1-S1-01", None, 4),
+            dev.make(
+                ScaleWeight,
+                "scale-7",
+                time=local.clock.now(),
+                grams=1010.0,
+                stable=True,
+                slot="A3-B1-S2-02",
+                gtin=FLOUR,
+            ),
+        ]
+    )
     local.clock.advance(30)
     data = (await client.get("/api/dashboard/map")).json()
     assert [a["aisle"] for a in data["aisles"]] == ["A2", "A3"]
@@ -116,8 +129,18 @@ async def test_the_map_shows_camera_scale_and_missing_slots(local: LocalHub, cli
 
 
 async def test_staff_resolve_an_alert_and_the_inbox_says_who(local: LocalHub, client: httpx.AsyncClient) -> None:
-    arrivals = [dev.make(ZoneEvent, "reader-1", time=local.clock.now(), event="arrived", epc=epc(i), gtin=NUTELLA,
-                         location="backroom") for i in range(3)]
+    arrivals = [
+        dev.make(
+            ZoneEvent,
+            "reader-1",
+            time=local.clock.now(),
+            event="arrived",
+            epc=epc(i),
+            gtin=NUTELLA,
+            location="backroom",
+        )
+        for i in range(3)
+    ]
     local.ingest.handle_batch([*arrivals, shelf(local, "cam-a2", "A2-B1-S3-04", 0, 6)])
     assert (await client.get("/api/dashboard/alerts")).status_code == 401
     assert (await client.post("/api/alerts/1/resolve")).status_code == 401
@@ -128,8 +151,10 @@ async def test_staff_resolve_an_alert_and_the_inbox_says_who(local: LocalHub, cl
 
     acknowledged = (await client.post(f"/api/alerts/{alert['id']}/acknowledge")).json()
     assert acknowledged["acknowledged_by"] == "marie"
-    views = {v: [a["id"] for a in (await client.get("/api/dashboard/alerts", params={"view": v})).json()]
-             for v in ("open", "acknowledged", "resolved")}
+    views = {
+        v: [a["id"] for a in (await client.get("/api/dashboard/alerts", params={"view": v})).json()]
+        for v in ("open", "acknowledged", "resolved")
+    }
     assert alert["id"] not in views["open"] and alert["id"] in views["acknowledged"]
 
     local.clock.advance(60)
@@ -141,8 +166,9 @@ async def test_staff_resolve_an_alert_and_the_inbox_says_who(local: LocalHub, cl
     assert (await client.post("/api/alerts/999999/resolve")).status_code == 404
     # the shelf is still empty: the next report raises it again, as a new alert, for the rules to follow
     local.ingest.handle_batch([shelf(local, "cam-a2", "A2-B1-S3-04", 0, 6)])
-    reopened = [a for a in (await client.get("/api/dashboard/alerts")).json()
-                if a["kind"] == "shelf_empty_backroom_stock"]
+    reopened = [
+        a for a in (await client.get("/api/dashboard/alerts")).json() if a["kind"] == "shelf_empty_backroom_stock"
+    ]
     assert len(reopened) == 1 and reopened[0]["id"] != alert["id"] and reopened[0]["resolved_by"] is None
     # a condition that ends by itself is resolved by the hub, not by a person
     local.ingest.handle_batch([shelf(local, "cam-a2", "A2-B1-S3-04", 5, 6)])
@@ -164,8 +190,9 @@ async def test_history_keeps_stock_changes_and_sales_per_hour(local: LocalHub, c
         recorder.flush()
 
     def arrive(tag: str) -> ZoneEvent:
-        return dev.make(ZoneEvent, "reader-1", time=local.clock.now(), event="arrived", epc=tag, gtin=OIL,
-                        location="backroom")
+        return dev.make(
+            ZoneEvent, "reader-1", time=local.clock.now(), event="arrived", epc=tag, gtin=OIL, location="backroom"
+        )
 
     tags = [epc(100 + i) for i in range(4)]
     feed(*[arrive(t) for t in tags[:3]])
@@ -176,8 +203,17 @@ async def test_history_keeps_stock_changes_and_sales_per_hour(local: LocalHub, c
     local.clock.advance(120)
     feed(shelf(local, "cam-a3", "A3-B1-S1-01", 2, 4))  # same figures: no new row
     local.clock.advance(1800)
-    feed(dev.make(PosReceipt, "lane-1", time=local.clock.now(), lane="lane-1", receipt_id="R-1", total_cents=849,
-                  lines=[{"gtin": OIL, "quantity": 1, "unit_price_cents": 849, "epcs": [tags[0]]}]))
+    feed(
+        dev.make(
+            PosReceipt,
+            "lane-1",
+            time=local.clock.now(),
+            lane="lane-1",
+            receipt_id="R-1",
+            total_cents=849,
+            lines=[{"gtin": OIL, "quantity": 1, "unit_price_cents": 849, "epcs": [tags[0]]}],
+        )
+    )
     await sign_in(client)
     history = (await client.get(f"/api/dashboard/products/{OIL}/history")).json()
     assert [row[1:] for row in history["stock"]] == [[4, 4, 0, None], [6, 4, 2, 2], [5, 3, 2, 2]]

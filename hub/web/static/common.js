@@ -24,11 +24,13 @@ const Dash = (() => {
     return "/signin?next=" + encodeURIComponent(location.pathname + location.search);
   }
 
+  let leaving = false;  // signing out: the page is going to /signin by itself
+
   async function api(path, options) {
     const response = await fetch(path, Object.assign({credentials: "same-origin",
       headers: {"Accept": "application/json", "Content-Type": "application/json"}}, options || {}));
     if (response.status === 401) {
-      location.assign(signInUrl());
+      if (!leaving) location.assign(signInUrl());
       throw new Error("signed out");
     }
     if (!response.ok) throw new Error(response.status + " " + (await response.text()).slice(0, 200));
@@ -108,11 +110,13 @@ const Dash = (() => {
     };
     source.onerror = () => {
       source.close();
+      if (leaving) return;
       lost = true;
       setConnection("reconnecting");
       setTimeout(async () => {
         try {  // a session that ended (signed out elsewhere) sends the page to sign-in
           const check = await fetch("/api/session", {credentials: "same-origin"});
+          if (leaving) return;
           if (check.status === 401) { location.assign(signInUrl()); return; }
         } catch (e) { /* the hub is still down: try the stream again */ }
         connect();
@@ -142,6 +146,8 @@ const Dash = (() => {
     const signOut = document.getElementById("sign-out");
     if (signOut) {
       signOut.addEventListener("click", async () => {
+        leaving = true;
+        if (source) source.close();
         await fetch("/api/session", {method: "DELETE", credentials: "same-origin"});
         location.assign("/signin");
       });
