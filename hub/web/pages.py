@@ -23,6 +23,10 @@ from hub.timeutil import ts
 from hub.web.i18n import LANG_COOKIE, LANGUAGES, Translator, pick_language
 
 router = APIRouter(include_in_schema=False)
+
+#: The pages load nothing from elsewhere: scripts, styles and data come from the hub itself.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                           "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
 templates = Jinja2Templates(directory=FilePath(__file__).parent / "templates")
 
 #: Labels the scripts need, sent with each page (the rest is rendered by the server).
@@ -68,6 +72,9 @@ def render(request: Request, template: str, staff: Session | None, page: str, **
         "labels_json": json.dumps(labels, ensure_ascii=False).replace("</", "<\\/"), **context,
     })
     response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
     return response
 
 
