@@ -9,12 +9,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 from collections.abc import Awaitable
 from pathlib import Path
 
 import click
 
-from comptoir.clock import Clock, RealClock
+from comptoir.clock import Clock, clock_from_env
 from comptoir.config import ConfigError, load_config, parse_config
 from comptoir.link import MqttLink
 from edge.config import EdgeConfig, ReaderConfig
@@ -64,12 +65,23 @@ async def _run_camera(config: EdgeConfig, camera: CameraConfig, clock: Clock, co
 
 async def run_edge(config: EdgeConfig, clock: Clock | None = None, config_dir: Path | None = None) -> None:
     """Run every device of ``config`` until cancelled."""
-    clock = clock or RealClock()
+    clock = clock or clock_from_env()  # simulated in the demo (COMPTOIR_SIM_CLOCK)
     jobs: list[Awaitable[None]] = [_run_reader(config, reader, clock) for reader in config.readers]
     jobs += [_run_camera(config, camera, clock, config_dir) for camera in config.cameras]
     if not jobs:
         raise click.ClickException("the config lists no device to run (readers: and cameras: are empty)")
     await asyncio.gather(*jobs)
+
+
+async def _until_signalled(config: EdgeConfig) -> None:
+    """Run until SIGTERM (systemd, docker) or SIGINT, then stop cleanly: outboxes drained, devices offline."""
+    main = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    if main is not None:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, main.cancel)
+    with contextlib.suppress(asyncio.CancelledError):
+        await run_edge(config)
 
 
 def _run(config: EdgeConfig) -> None:
@@ -79,12 +91,12 @@ def _run(config: EdgeConfig) -> None:
 
         try:
             with contextlib.suppress(KeyboardInterrupt):
-                asyncio.run(run_edge(config))
+                asyncio.run(_until_signalled(config))
         except (ModelError, CalibrationError) as exc:
             raise click.ClickException(str(exc)) from None
         return
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run_edge(config))
+        asyncio.run(_until_signalled(config))
 
 
 @click.group("edge", invoke_without_command=True)

@@ -86,6 +86,9 @@ class ReaderConfig(BaseModel):
     silence_s: float = Field(
         30.0, gt=0, description="no report nor keepalive for this long: the connection is dead, reconnect"
     )
+    polite_disconnect_s: float = Field(
+        2.0, ge=0, le=60, description="on stop, wait this long for the reader to delete our ROSpec before cutting"
+    )
     reconnect_min_s: float = Field(1.0, gt=0, le=600)
     reconnect_max_s: float = Field(60.0, gt=0, le=3600)
     snapshot_every_s: float = Field(60.0, gt=0, description="publish the per-zone counts this often")

@@ -170,7 +170,9 @@ async def test_a_shopper_leaving_makes_a_gate_passage_out(mqtt_broker: BrokerHan
     radio = WorldRadio(world, default_antennas(), seed=4)
     sim = await ReaderSimulator(radio, clock=clock, round_ms=250).start("127.0.0.1", 0)
     listener, inbox = await listen(mqtt_broker)
-    _agent, link, task = await start_agent(mqtt_broker, reader_config(sim.port), clock, tmp_path)
+    # a gate needs fine-grained reports: the reader merges a tag's reads per antenna within a report
+    config = reader_config(sim.port, report_timeout_ms=250)
+    _agent, link, task = await start_agent(mqtt_broker, config, clock, tmp_path)
     left = lambda: {e for e, i in world.items.items() if i.where.status in (Status.SOLD, Status.STOLEN)}  # noqa: E731
     try:
         await inbox.wait_for(lambda i: len(left()) >= 3 and {p.epc for p in i.of(GatePassage)} >= left(), timeout=45)

@@ -6,9 +6,10 @@ MQTT contract: zone events on ``rfid/<reader>/events``, a per-zone snapshot
 on ``rfid/<reader>/snapshot`` every ``snapshot_every_s``, and passages on
 ``gate/<gate>/passages``. Raw reads stay here.
 
-Time is event time: each read carries the reader's timestamp. Between
-reports, the agent's notion of "now" is the newest read time plus what its
-clock says has passed since, so departures elapse in the reader's time,
+Time is event time: each read carries the reader's timestamp, and the
+agent's "now" is the newest read time; only when reports stop coming for
+longer than the report interval does its clock move that time on (so tags
+still depart from a silent reader). Departures elapse in the reader's time,
 simulated or not.
 """
 
@@ -77,6 +78,7 @@ class RfidAgent:
         self.stats = AgentStats()
         self._watermark: float | None = None  # newest read time seen
         self._clock_at_watermark = 0.0
+        self._report_grace_s = 2 * config.report_timeout_ms / 1000
         self.reader: ReaderLink | None = None
         self._events: list[TagEvent] = []
         self._passages: list[tuple[GateDetector, Passage]] = []
@@ -84,11 +86,17 @@ class RfidAgent:
 
     # -- time -----------------------------------------------------------------
     def event_now(self) -> float:
-        """The reader's time now: newest read time plus clock time elapsed since it arrived."""
+        """The reader's time now: the newest read time while reports flow.
+
+        When no report has come for longer than the reader's report interval allows, the clock's
+        elapsed time is added, so that tags still depart when the reader falls silent. While reports
+        flow, time is theirs alone: a reader (or simulator) running late cannot make the agent judge
+        gate visits or departures ahead of the reads.
+        """
         now = _epoch(self.clock.now())
         if self._watermark is None:
             return now
-        return self._watermark + max(0.0, now - self._clock_at_watermark)
+        return self._watermark + max(0.0, now - self._clock_at_watermark - self._report_grace_s)
 
     @property
     def read_until(self) -> float | None:

@@ -5,7 +5,8 @@ A visit is the run of reads of one tag at the gate's antennas, ended by
 strongest read gives the order (inside peaked first: the tag went out), and
 the tag must have been clearly on one side in the first third of the visit
 and clearly on the other in the last third, by ``side_margin_db`` of mean
-RSSI. A visit longer than ``max_visit_s`` is a tag lingering near the gate,
+RSSI (over the reads within ``near_db`` of each antenna's peak, so that faint
+reads from afar do not blur the walk). A visit longer than ``max_visit_s`` is a tag lingering near the gate,
 never a passage.
 """
 
@@ -34,6 +35,9 @@ class GateParams(BaseModel):
         ge=-200,
         le=50,
         description="each antenna's strongest read must reach this (dBm): ignores tags only glimpsed from afar",
+    )
+    near_db: float = Field(
+        12.0, gt=0, description="reads weaker than their antenna's peak by more than this are left out of the judgement"
     )
     max_reads: int = Field(500, ge=10, description="reads kept per visit (memory bound for tags parked at the gate)")
 
@@ -109,12 +113,16 @@ class GateDetector:
         peak_in, peak_out = strongest_in[0], strongest_out[0]
         if peak_in == peak_out:
             return None
-        # a side silent in a third counts as a little weaker than its weakest read of the visit
-        absent_in = min(r[2] for r in inside) - 3.0
-        absent_out = min(r[2] for r in outside) - 3.0
-        third = max(1, len(reads) // 3)
-        early = _lean(reads[:third], absent_in, absent_out)
-        late = _lean(reads[-third:], absent_in, absent_out)
+        # judge on the reads near each antenna's peak: faint reads from afar (a tag waiting at the
+        # checkout, seen through the shelving) say where the tag was before the walk, not during it
+        floor = {INSIDE: strongest_in[2] - p.near_db, OUTSIDE: strongest_out[2] - p.near_db}
+        near = [r for r in reads if r[2] >= floor[r[1]]]
+        # a side silent in a third counts as a little weaker than its weakest near read
+        absent_in = min(r[2] for r in near if r[1] == INSIDE) - 3.0
+        absent_out = min(r[2] for r in near if r[1] == OUTSIDE) - 3.0
+        third = max(1, len(near) // 3)
+        early = _lean(near[:third], absent_in, absent_out)
+        late = _lean(near[-third:], absent_in, absent_out)
         if peak_in < peak_out:
             direction, ok = "out", early >= p.side_margin_db and late <= -p.side_margin_db
         else:

@@ -147,10 +147,15 @@ class ReaderLink:
         if client is None:
             return
         self.inventorying.clear()
-        client.disconnect_requested.set()  # tells sllurp not to treat the close as a loss
-        await asyncio.to_thread(client.hard_disconnect)
-        with contextlib.suppress(Exception):
-            await asyncio.to_thread(client.join, 5.0)
+        if client.is_alive() and not self._refused.is_set():
+            # politely: the reader deletes our ROSpec and closes its side, then sllurp ends its thread
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(client.disconnect, self.config.polite_disconnect_s)
+        if client.is_alive():
+            client.disconnect_requested.set()  # tells sllurp not to treat the close as a loss
+            await asyncio.to_thread(client.hard_disconnect)
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(client.join, 5.0)
 
     # -- called in sllurp's thread --------------------------------------------
     def _call(self, fn: Callable[..., None], *args: Any) -> None:
