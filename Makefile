@@ -30,6 +30,7 @@ lint: venv
 bench: venv
 	$(BIN)/python bench/link.py
 	$(BIN)/python bench/bridge.py
+	$(BIN)/python bench/rfid.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache
