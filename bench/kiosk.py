@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import random
 import statistics
 import sys
@@ -196,7 +197,9 @@ def main() -> None:
     spent = build(args.cache, args.skus)
     if spent:
         print(f"catalog index: {args.skus} products embedded in {spent:.0f} s (once; kept in the database)")
+    load = os.getloadavg()[0]
     r = bench_answers(args.cache, args.questions)
+    print(f"machine: {os.cpu_count()} CPUs, load average {load:.1f} -> {os.getloadavg()[0]:.1f} during the run")
     print(f"answer ({r['questions']:.0f} questions, {args.skus} SKUs, embedding included, cache off): "
           f"p50 {r['answer_p50']:.1f} ms, p95 {r['answer_p95']:.1f} ms (goal p95 <= 100 ms)")
     print(f"  baseline SQL LIKE search: p50 {r['like_p50']:.2f} ms, p95 {r['like_p95']:.2f} ms; "

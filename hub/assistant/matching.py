@@ -19,11 +19,14 @@ import numpy as np
 import yaml
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
+from threadpoolctl import ThreadpoolController
 
 from hub.assistant.embeddings import Embedder
 from hub.assistant.text import STOPWORDS, fold, singular, tokens
 
 GLOSSARY_FILE = Path(__file__).with_name("data") / "glossary.yaml"
+#: One matrix-vector product is too small for BLAS threads: on a busy CPU they cost milliseconds of waiting.
+_BLAS = ThreadpoolController()
 
 
 @dataclass(frozen=True)
@@ -201,7 +204,9 @@ class ProductIndex:
     def semantic(self, text: str) -> np.ndarray:
         if self.embedder is None or not len(self.entries) or not text.strip():
             return np.zeros(len(self.entries), dtype=np.float32)
-        similarities = self.vectors @ self.embedder.one(text)
+        query = self.embedder.one(text)
+        with _BLAS.limit(limits=1, user_api="blas"):
+            similarities = self.vectors @ query
         median = float(np.median(similarities))
         return np.clip((similarities - median) / self.settings.semantic_span, 0.0, 1.0)
 

@@ -94,13 +94,13 @@ def test_markup_typed_by_a_customer_is_shown_as_text(page) -> None:
 
 
 def test_inactivity_clears_the_screen(page) -> None:
-    page.goto("/kiosk?idle=3")
+    page.goto("/kiosk?idle=4")
     page.locator("body[data-ready='true']").wait_for()
     page.locator("#lang-en").click()
     page.locator("#question").fill("what are your opening hours?")
     page.locator("#send").click()
     page.locator(".msg.assistant").first.wait_for()
     assert page.locator("#conversation li").count() == 2
-    expect(page.locator("#conversation li")).to_have_count(0, timeout=10_000)  # wiped after 3 s without a touch
+    expect(page.locator("#conversation li")).to_have_count(0, timeout=10_000)  # wiped after 4 s without a touch
     assert page.locator("#lang-fr").get_attribute("aria-pressed") == "true"  # back to the shop's language
     assert page.locator("#ai-notice").is_visible()

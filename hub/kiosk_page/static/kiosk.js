@@ -108,6 +108,7 @@ function addMessage(who, text, products, withPairing) {
   }
   const list = document.getElementById("conversation");
   list.appendChild(item);
+  touch();  // the minute of inactivity counts from the last thing on screen
   item.scrollIntoView({ block: "end" });
   return item;
 }
