@@ -120,5 +120,32 @@ def predict(input_path: Path, horizon: int, windows: int, per_class: bool, jobs:
     click.echo(f"wrote {len(forecasts)} series x {horizon} days to {out}", err=True)
 
 
+@forecast.command()
+@click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The hub's YAML config (its database and its reorder: section).")
+def suggest(config_path: Path) -> None:
+    """Run the hub's forecasts and reorder suggestions now, on its database (for a nightly cron job)."""
+    import time
+
+    from comptoir.config import ConfigError, load_config
+    from hub.config import HubConfig
+    from hub.forecast import planner
+    from hub.fusion import Fusion
+    from hub.store import open_database
+
+    try:
+        config = load_config(config_path, HubConfig)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    db = open_database(config.db)
+    now = time.time()
+    fusion = Fusion(db, config.fusion)
+    inputs = planner.gather(db, now, config.reorder, lambda g: fusion.sku(g, now)["on_hand"])
+    plan = planner.compute(inputs, config.reorder)
+    run_id = planner.save(db, plan, now, "cli")
+    click.echo(f"run {run_id}: {len(plan.lines)} products, {len(plan.suggestions)} suggestions "
+               f"in {plan.seconds:.1f} s; decide on them at /reorder")
+
+
 if __name__ == "__main__":  # pragma: no cover
     forecast(sys.argv[1:])

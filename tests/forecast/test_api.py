@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -164,3 +166,12 @@ def test_short_delivery_by_hand_stays_open_until_closed(hub: HubProcess) -> None
     assert done["state"] == "received" and done["closed_via"] == "hand"
     page = staff.get("/reorder")
     assert page.status_code == 200 and "Reorder suggestions" in page.text
+
+
+def test_cli_suggest_runs_on_the_hub_database(hub: HubProcess) -> None:
+    done = subprocess.run([sys.executable, "-m", "comptoir", "forecast", "suggest", "--config", str(hub.config_path)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "3 products" in done.stdout
+    staff = hub.client()
+    assert json_of(staff.get("/api/reorder/suggestions"))  # the running hub serves what the job wrote
