@@ -183,3 +183,11 @@ def test_a_big_import_is_embedded_a_little_per_question(shop_copy: tuple[Path, S
     assert rig.db.execute("SELECT COUNT(*) FROM product_vectors").fetchone()[0] == vectors + 1
     rig.assistant.ask("où est le kéfir ?")
     assert rig.db.execute("SELECT COUNT(*) FROM product_vectors").fetchone()[0] == vectors + 2
+
+
+def test_an_unsure_match_asks_which_product(rig: KioskRig) -> None:
+    out = grounded(rig, rig.assistant.ask("pomme chien"))  # two products at once: neither is certain
+    assert "Vouliez-vous dire" in out["answer"] and not out["handoff"]
+    assert 2 <= len(out["products"]) <= 3
+    assert all(p["name"] in out["answer"] for p in out["products"])
+    assert "rayon" not in out["answer"] and "€" not in out["answer"]  # no facts until the customer says which
