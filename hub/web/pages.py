@@ -38,7 +38,7 @@ SCRIPT_KEYS = (
     "sev_critical", "sev_warning", "sev_info", "chart_on_hand", "chart_backroom", "chart_shelf", "chart_sales",
     "no_results", "slot_label", "kind_shelf_empty_backroom_stock", "kind_out_of_stock", "kind_below_reorder_point",
     "kind_unpaid_item_exit", "kind_device_offline", "kind_device_silent", "kind_messages_lost", "per_min",
-    "confidence", "flag_misplaced_or_hidden", "flag_untagged_or_unreadable", "flag_shelf_view_blocked",
+    "confidence", "chart_summary", "flag_misplaced_or_hidden", "flag_untagged_or_unreadable", "flag_shelf_view_blocked",
 )
 
 

@@ -205,6 +205,7 @@ def test_the_product_page_shows_each_source_and_a_chart(hub: DashboardHub, publi
     expect(page.locator("#on-hand")).to_have_text(str(on_hand))
     expect(page.locator("#chart canvas")).to_have_count(1)
     expect(page.locator("#chart .u-legend")).to_contain_text("Units sold")
+    expect(page.locator("#chart")).to_have_attribute("aria-label", re.compile(rf"{on_hand} on hand now; 1 sold"))
     page.screenshot(path=str(ARTIFACTS / "dashboard-product.png"), full_page=True)
 
 

@@ -66,6 +66,11 @@
     };
     if (chart) chart.destroy();
     chart = new uPlot(opts, data, chartBox);
+    // the chart is a picture: say in words what it shows
+    const now = history.stock.length ? history.stock[history.stock.length - 1][1] : null;
+    const soldTotal = history.sales.reduce((sum, [, units]) => sum + units, 0);
+    chartBox.setAttribute("aria-label", document.getElementById("chart-title").textContent + ": "
+      + t("chart_summary", {units: n(now), sold: soldTotal}));
   }
 
   async function refresh() {
