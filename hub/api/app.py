@@ -116,4 +116,7 @@ def create_app(hub: HubState) -> FastAPI:
     from hub.web import install as install_dashboard  # the staff pages (hub/web/)
 
     install_dashboard(app, hub)
+    from hub.forecast.api import router as reorder_router  # forecasts, reorder suggestions, purchase orders
+
+    app.include_router(reorder_router)
     return app

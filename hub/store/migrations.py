@@ -143,6 +143,41 @@ MIGRATIONS: tuple[Migration, ...] = (
         );
         """,
     ),
+    Migration(
+        4,
+        "forecast and reorder: forecasts, suggestions, purchase orders, reservations",
+        """
+        CREATE TABLE forecast_runs (
+            id INTEGER PRIMARY KEY, started REAL NOT NULL, seconds REAL NOT NULL, series INTEGER NOT NULL,
+            horizon INTEGER NOT NULL, started_by TEXT
+        );
+        CREATE TABLE forecasts (
+            gtin TEXT PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES forecast_runs(id), demand_class TEXT NOT NULL,
+            adi REAL, cv2 REAL, model TEXT, mase REAL, mean_daily REAL NOT NULL, protection_days INTEGER NOT NULL,
+            demand_quantile REAL NOT NULL, service_level REAL NOT NULL, note TEXT NOT NULL
+        );
+        CREATE TABLE reorder_suggestions (
+            id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES forecast_runs(id), gtin TEXT NOT NULL,
+            supplier TEXT NOT NULL, created REAL NOT NULL, state TEXT NOT NULL, suggested_quantity INTEGER NOT NULL,
+            quantity INTEGER NOT NULL, pack_size INTEGER NOT NULL, order_by TEXT NOT NULL, reason TEXT NOT NULL,
+            on_hand INTEGER, on_order INTEGER NOT NULL, reserved INTEGER NOT NULL, decided_by TEXT, decided_at REAL,
+            note TEXT, po_id INTEGER
+        );
+        CREATE INDEX reorder_suggestions_state ON reorder_suggestions(state, gtin);
+        CREATE TABLE purchase_orders (
+            id INTEGER PRIMARY KEY, supplier TEXT NOT NULL, state TEXT NOT NULL, created REAL NOT NULL,
+            created_by TEXT NOT NULL, closed_at REAL, closed_by TEXT, closed_via TEXT
+        );
+        CREATE TABLE purchase_order_lines (
+            po_id INTEGER NOT NULL REFERENCES purchase_orders(id), gtin TEXT NOT NULL, quantity INTEGER NOT NULL,
+            received INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (po_id, gtin)
+        ) WITHOUT ROWID;
+        CREATE TABLE stock_reservations (
+            gtin TEXT PRIMARY KEY, quantity INTEGER NOT NULL, note TEXT NOT NULL, updated REAL NOT NULL,
+            updated_by TEXT NOT NULL
+        );
+        """,
+    ),
 )
 
 
