@@ -10,9 +10,14 @@ after 10 minutes unseen" elapses in simulated minutes; tests drive a
 from __future__ import annotations
 
 import asyncio
+import os
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Protocol, runtime_checkable
+
+#: Puts a whole process on the simulated shop's clock: ``"START_ISO SPEED ANCHOR"`` (see :func:`clock_from_env`).
+CLOCK_ENV = "COMPTOIR_SIM_CLOCK"
 
 
 def utc(dt: datetime) -> datetime:
@@ -53,12 +58,18 @@ class SimulatedClock:
     clock is adjusted.
     """
 
-    def __init__(self, start: datetime, speed: float = 1.0) -> None:
+    def __init__(self, start: datetime, speed: float = 1.0, *, anchor: float | None = None) -> None:
         if speed <= 0:
             raise ValueError(f"speed must be > 0, got {speed}")
         self.start = utc(start)
         self.speed = speed
-        self._anchor = time.monotonic()
+        # ``anchor``: the time.monotonic() at which the clock read ``start``; the monotonic clock is
+        # system-wide, so processes given the same anchor share one simulated time
+        self._anchor = time.monotonic() if anchor is None else anchor
+
+    def env_value(self) -> str:
+        """The :data:`CLOCK_ENV` value that gives a child process this same clock."""
+        return f"{self.start.isoformat()} {self.speed!r} {self._anchor!r}"
 
     def now(self) -> datetime:
         elapsed = (time.monotonic() - self._anchor) * self.speed
@@ -66,6 +77,18 @@ class SimulatedClock:
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(max(0.0, seconds) / self.speed)
+
+
+def clock_from_env(environ: Mapping[str, str] | None = None) -> Clock:
+    """The process's clock: a :class:`SimulatedClock` when :data:`CLOCK_ENV` is set (the demo), else real time."""
+    value = (os.environ if environ is None else environ).get(CLOCK_ENV, "").strip()
+    if not value:
+        return RealClock()
+    try:
+        start, speed, anchor = value.split()
+        return SimulatedClock(datetime.fromisoformat(start), float(speed), anchor=float(anchor))
+    except ValueError as exc:
+        raise ValueError(f"{CLOCK_ENV}={value!r}: expected 'START_ISO SPEED MONOTONIC_ANCHOR' ({exc})") from None
 
 
 class ManualClock:

@@ -43,7 +43,9 @@ def hub(ctx: click.Context, config_path: Path | None, db: Path | None) -> None:
     config = _config(config_path, db)
     from hub.service import HubService
 
-    service = HubService(config)
+    from comptoir.clock import clock_from_env
+
+    service = HubService(config, clock=clock_from_env())  # simulated in the demo (COMPTOIR_SIM_CLOCK)
     click.echo(f"hub {config.hub_id} of store {config.store}: API on http://{config.api.host}:{config.api.port}, "
                f"broker {config.broker.url}, database {config.db}", err=True)
     with contextlib.suppress(KeyboardInterrupt):

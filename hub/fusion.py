@@ -239,6 +239,9 @@ class Fusion:
             return  # older than what the item's state is based on
         item.last_seen = max(item.last_seen, ts(m.last_seen) if m.last_seen else t)
         if m.event == "departed":
+            if item.zone is not None and m.location != item.zone:
+                changes.items[m.epc] = item  # another reader has seen it since, elsewhere: it left that zone only
+                return
             if item.state in (BACKROOM, FLOOR):
                 if item.state == FLOOR and item.gtin and self._take_credit(item.gtin, t, changes):
                     item.paid = True

@@ -15,6 +15,7 @@ SIMULATORS: dict[str, str] = {
     "reader": "simulators.llrp.cli:reader",
     "camera": "simulators.camera.cli:camera",
     "scale": "simulators.scale.cli:scale",
+    "pos": "simulators.pos.cli:pos",
 }
 
 

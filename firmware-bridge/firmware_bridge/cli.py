@@ -89,4 +89,6 @@ def bridge(
             f"bridging {scale.device}: {scale.serial} @ {scale.baud} -> {config.broker.url} (store {config.store})",
             err=True,
         )
-    asyncio.run(run_bridges(config))
+    from comptoir.clock import clock_from_env
+
+    asyncio.run(run_bridges(config, clock_from_env()))  # simulated in the demo (COMPTOIR_SIM_CLOCK)

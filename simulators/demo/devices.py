@@ -1,0 +1,132 @@
+"""The shop's devices, simulated inside the demo process on its one world and clock.
+
+A real shop has four RFID readers (backroom, dock, sales floor with the
+checkout, exit gate), shelf cameras and a weighing shelf; here each is a
+server speaking its real protocol (LLRP over TCP, MJPEG over HTTP, a serial
+line on a pseudo-terminal), so the edge agents and the bridge, separate
+processes, cannot tell them from hardware.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from comptoir.clock import Clock
+from simulators.world import World, default_antennas
+
+#: reader id -> zones its antennas cover (the world's default antenna ports are kept). The rooms share one
+#: reader, as its tracker needs every antenna that can read a tag to tell a cross-read from a move; the gate has
+#: its own reader with shielded, directional antennas (no cross-reads from the checkout).
+READERS: dict[str, tuple[str, ...]] = {
+    "reader-store": ("backroom", "dock", "floor-a1", "floor-a2", "floor-a3", "floor-a4", "floor-a5", "floor-a6",
+                     "checkout"),
+    "reader-gate": ("exit",),
+}
+GATE_ID = "gate-exit"
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceParams:
+    """How the simulated devices behave (the demo's default noise)."""
+
+    read_probability: float = 0.8  # a tag in an antenna's zone is read in a round with this chance
+    cross_read: float = 0.05  # a tag of a neighbouring zone is read with this chance
+    round_ms: int = 5000  # simulated inventory round of the room readers (light on a small machine)
+    gate_round_ms: int = 500  # the gate's round: a walk through it lasts a few seconds
+    cameras: int = 2
+    camera_size: tuple[int, int] = (640, 360)
+    camera_fps: float = 2.0
+    scales: int = 1
+
+
+@dataclass
+class Devices:
+    """Every simulated device, started on ``world`` and ``clock``."""
+
+    world: World
+    clock: Clock
+    workdir: Path
+    params: DeviceParams = field(default_factory=DeviceParams)
+    readers: dict[str, Any] = field(default_factory=dict)  # id -> ReaderSimulator
+    reader_ports: dict[str, dict[int, str]] = field(default_factory=dict)  # id -> antenna port -> zone
+    cameras: dict[str, Any] = field(default_factory=dict)  # camera id -> WorldCamera
+    scales: dict[str, Any] = field(default_factory=dict)  # scale id -> ScaleSimulator
+    scale_links: dict[str, Path] = field(default_factory=dict)
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def start(self) -> Devices:
+        from simulators.llrp.radio import RadioParams, WorldRadio
+        from simulators.llrp.server import ReaderSimulator
+
+        p = self.params
+        antennas = default_antennas()
+        for n, (reader_id, zones) in enumerate(READERS.items()):
+            mine = [a for a in antennas if a.zone in zones]
+            cross = 0.0 if reader_id == "reader-gate" else p.cross_read
+            radio = WorldRadio(self.world, mine, RadioParams(p.read_probability, cross), seed=self.world.seed + n)
+            round_ms = p.gate_round_ms if reader_id == "reader-gate" else p.round_ms
+            sim = ReaderSimulator(radio, clock=self.clock, round_ms=round_ms)
+            self.readers[reader_id] = await sim.start("127.0.0.1", 0)
+            self.reader_ports[reader_id] = {a.port: a.zone for a in mine}
+        self._start_cameras()
+        self._start_scales()
+        return self
+
+    def watched_bays(self) -> list[str]:
+        """The bays filmed: the first bays of different aisles, for variety."""
+        chosen: list[str] = []
+        aisles: set[str] = set()
+        for bay_id in sorted(self.world.planogram.bays):
+            aisle = bay_id.split("-")[0]
+            if aisle not in aisles:
+                chosen.append(bay_id)
+                aisles.add(aisle)
+            if len(chosen) == self.params.cameras:
+                break
+        return chosen
+
+    def _start_cameras(self) -> None:
+        from simulators.camera.live import WorldCamera
+
+        for n, bay_id in enumerate(self.watched_bays()):
+            cam = WorldCamera(self.world, bay_id, size=self.params.camera_size, geometry_seed=n, port=0,
+                              fps=self.params.camera_fps).start()
+            self.cameras[cam.bay.camera_id] = cam
+
+    def _start_scales(self) -> None:
+        from simulators.scale.load import WorldShelf
+        from simulators.scale.pty_port import PtyPort
+        from simulators.scale.simulator import ScaleSimulator
+
+        for scale_id in sorted(self.world.planogram.scales)[: self.params.scales]:
+            link = self.workdir / f"{scale_id}.tty"
+            # the shelf was tared at installation: the tray weighs nothing to the bridge
+            sim = ScaleSimulator(PtyPort(link), WorldShelf(self.world, scale_id, tray_grams=0.0), seed=self.world.seed)
+            sim.plug()
+            self.scales[scale_id] = sim
+            self.scale_links[scale_id] = link
+            self._tasks.append(asyncio.create_task(sim.run()))
+
+    def watched_slots(self) -> set[str]:
+        """Slots a camera or a scale reports on (the only shelves the hub can see)."""
+        slots = {s.slot_id for cam in self.cameras.values() for s in cam.bay.slots}
+        slots |= {self.world.planogram.scales[s].slot_id for s in self.scales}
+        return slots
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        for sim in self.scales.values():
+            with contextlib.suppress(Exception):
+                sim.unplug()
+        for cam in self.cameras.values():
+            cam.stop()
+        for sim in self.readers.values():
+            await sim.stop()

@@ -1,0 +1,86 @@
+"""The files a shop installer writes: catalog, planogram and zones CSVs, hub.yaml and each edge box's edge.yaml."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from simulators.world import COLUMNS, World
+
+ZONE_KINDS = {"backroom": "backroom", "dock": "dock", "exit": "exit", "checkout": "floor"}
+
+
+def write_catalog(world: World, path: Path) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(COLUMNS)
+        for product in world.products:
+            out.writerow([getattr(product, column) for column in COLUMNS])
+    return path
+
+
+def write_planogram(world: World, path: Path) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(["slot", "gtin", "camera", "capacity", "scale"])
+        for slot in world.planogram.slots.values():
+            out.writerow([slot.slot_id, slot.gtin, slot.camera, slot.capacity, slot.scale or ""])
+    return path
+
+
+def write_zones(world: World, readers: dict[str, dict[int, str]], path: Path) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(["alias", "kind", "reader", "antenna"])
+        for name in world.zones:
+            out.writerow([name, ZONE_KINDS.get(name, "floor"), "", ""])
+    return path
+
+
+def write_yaml(data: dict[str, Any], path: Path) -> Path:
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def hub_yaml(store: str, broker_url: str, db: Path, port: int) -> dict[str, Any]:
+    return {
+        "store": store,
+        "db": str(db),
+        "broker": {"url": broker_url},
+        "api": {"host": "127.0.0.1", "port": port},
+    }
+
+
+def reader_entry(reader_id: str, port: int, antennas: dict[int, str], gate: str | None,
+                 tracker: dict[str, Any]) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "id": reader_id,
+        "host": "127.0.0.1",
+        "port": port,
+        "antennas": dict(antennas),
+        "tracker": tracker,
+        "report_every_n_tags": 1000,
+        "report_timeout_ms": 1000,
+    }
+    if gate is not None:
+        inside, outside = sorted(antennas)
+        entry["gates"] = [{"id": gate, "inside": inside, "outside": outside}]
+    return entry
+
+
+def edge_yaml(store: str, broker_url: str, state_dir: Path, readers: list[dict[str, Any]],
+              cameras: list[dict[str, Any]] | None = None,
+              scales: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "store": store,
+        "broker": {"url": broker_url},
+        "state_dir": str(state_dir),
+        "readers": readers,
+        "cameras": cameras or [],
+    }
+    if scales:
+        data["scales"] = scales
+    return data

@@ -1,0 +1,99 @@
+"""One demo run: open the shop, follow the clock, sample the score, inject faults, close cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import datetime, timedelta
+from typing import Any
+
+from comptoir.link import BrokerSettings, MqttLink
+from simulators.demo.faults import FAULTS
+from simulators.demo.shop import SAMPLE_EVERY_S, STORE, DemoOptions, DemoShop
+from simulators.pos.cli import run_till
+from simulators.pos.till import Till
+from simulators.score import HubClient, Scorer, Truth, meets_targets
+
+TILL = "till-1"
+
+
+async def run_demo(options: DemoOptions, say: Any = print) -> dict[str, Any] | None:
+    """Run until ``options.duration_s`` of simulated time has passed (or for ever); the report, if timed."""
+    shop = DemoShop(options, say)
+    tasks: list[asyncio.Task[Any]] = []
+    link: MqttLink | None = None
+    try:
+        say(f"starting the shop in {shop.workdir} (world seed {options.seed}, {len(shop.world.products)} products, "
+            f"{len(shop.world.items)} tagged items, speed x{options.speed:g})")
+        await shop.start()
+        assert shop.devices is not None
+        link = MqttLink(BrokerSettings(url=shop.broker_url), store=STORE, device=TILL, kind="pos",
+                        outbox=shop.workdir / "state" / f"{TILL}.outbox.sqlite", clock=shop.clock)
+        (shop.workdir / "state").mkdir(exist_ok=True)
+        await link.start()
+        till = Till(shop.world, link, lane=TILL)
+        truth = Truth(shop.world, watched=shop.devices.watched_slots())
+        scorer = Scorer(truth, HubClient(shop.base_url, "demo", shop.password))
+        opened = shop.clock.now()
+        shop.world.advance_to(opened)  # the minutes spent starting processes pass at once
+        tasks.append(asyncio.create_task(shop.world.run(shop.clock, step_s=1.0)))
+        tasks.append(asyncio.create_task(run_till(till, shop.clock, every_s=5.0)))
+        for line in shop.urls():
+            say(line)
+        say(f"the shop opens at {opened:%H:%M} simulated; Ctrl-C stops everything")
+        end = opened + timedelta(seconds=options.duration_s) if options.duration_s else None
+        await _day(shop, scorer, opened, end, options, say)
+        if end is None:
+            return None
+        await asyncio.sleep(3.0)  # the last events reach the hub
+        truth_now = scorer.take_truth()
+        await asyncio.to_thread(scorer.compare, truth_now)
+        score = await asyncio.to_thread(scorer.finish, shop.world.now)
+        return {
+            "score": score,
+            "targets_met": meets_targets(score),
+            "details": scorer.details(),
+            "faults": shop.faults_done,
+            "run": {"seed": options.seed, "speed": options.speed, "duration_s": options.duration_s,
+                    "products": len(shop.world.products), "opened": opened.isoformat(),
+                    "closed": shop.world.now.isoformat(), "receipts": till.receipts},
+        }
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if link is not None:
+            with contextlib.suppress(Exception):
+                await link.flush(5.0)
+                await link.stop()
+                link.outbox.close()
+        await shop.stop()
+
+
+async def _day(shop: DemoShop, scorer: Scorer, opened: datetime, end: datetime | None, options: DemoOptions,
+               say: Any) -> None:
+    clock = shop.clock
+    next_sample = opened + timedelta(seconds=max(SAMPLE_EVERY_S, options.warmup_s))
+    pending = sorted(FAULTS, key=lambda f: f.at) if options.faults and end is not None else []
+    fault_tasks: list[asyncio.Task[Any]] = []
+    while end is None or clock.now() < end:
+        await asyncio.sleep(0.25)
+        shop.check_children()
+        now = clock.now()
+        if pending and end is not None and now >= opened + (end - opened) * pending[0].at:
+            fault = pending.pop(0)
+            say(f"{now:%H:%M} fault: {fault.name}")
+            shop.faults_done.append(fault.name)
+            fault_tasks.append(asyncio.create_task(fault.run(shop)))  # type: ignore[arg-type]
+        if now >= next_sample and (end is None or now < end):
+            next_sample += timedelta(seconds=SAMPLE_EVERY_S)
+            if end is not None:
+                truth = scorer.take_truth()
+                try:
+                    await asyncio.to_thread(scorer.compare, truth)
+                except Exception as exc:  # a hub being restarted by a fault: this sample is skipped, said so
+                    say(f"{now:%H:%M} sample skipped: {exc}")
+    for task in fault_tasks:
+        await task

@@ -1,0 +1,249 @@
+"""The demo shop: one world and clock here, the broker, hub, edge agents and bridge as child processes.
+
+Order of things: the simulated devices listen; the broker starts; the hub's
+reference data and a staff account are imported with the real CLI; the hub,
+the edge boxes and the bridge start as processes on the same simulated clock
+(``COMPTOIR_SIM_CLOCK``); once the hub answers, the shop opens: the world
+follows the clock, the till publishes receipts and the scorer samples.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import secrets
+import socket
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from comptoir.clock import CLOCK_ENV, SimulatedClock
+from comptoir.mosquitto import Mosquitto, free_port, mosquitto_binary, wait_for_port
+from simulators.demo import reference
+from simulators.demo.children import Child, child_env, run_once
+from simulators.demo.devices import GATE_ID, DeviceParams, Devices
+from simulators.world import World, WorldParams
+
+log = logging.getLogger("comptoir.demo")
+STORE = "demo"
+STAFF_USER = "demo"
+SAMPLE_EVERY_S = 600.0  # the score samples every simulated 10 minutes
+
+
+@dataclass
+class DemoOptions:
+    speed: float = 60.0
+    duration_s: float | None = None  # simulated; None: until Ctrl-C
+    seed: int = 1
+    port: int = 8000
+    products: int | None = None
+    broker: str = "auto"  # auto, mosquitto, embedded
+    faults: bool = False
+    workdir: Path = Path("demo-shop")
+    world: WorldParams | None = None
+    devices: DeviceParams = field(default_factory=DeviceParams)
+    warmup_s: float = 300.0  # simulated: the readers see the whole shop once before the first sample
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+class DemoShop:
+    def __init__(self, options: DemoOptions, say: Any = print) -> None:
+        self.o = options
+        self.say = say
+        self.workdir = options.workdir.resolve()
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        params = options.world or WorldParams(products=options.products)
+        if options.world is not None and options.products is not None:
+            params = WorldParams(**{**_fields(options.world), "products": options.products})
+        self.world = World(seed=options.seed, params=params)
+        self.clock = SimulatedClock(self.world.now, speed=options.speed)
+        self.password = secrets.token_urlsafe(9)
+        self.children: dict[str, Child] = {}
+        self.mosquitto: Mosquitto | None = None
+        self.devices: Devices | None = None
+        self.hub_port = options.port if _port_free(options.port) else free_port()
+        self.broker_port = free_port()
+        self.faults_done: list[str] = []
+        self.events: list[str] = []
+
+    # -- start ------------------------------------------------------------------
+    @property
+    def broker_url(self) -> str:
+        return f"mqtt://127.0.0.1:{self.broker_port}"
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.hub_port}"
+
+    def _env(self) -> dict[str, str]:
+        return child_env({CLOCK_ENV: self.clock.env_value(), "PYTHONUNBUFFERED": "1"})
+
+    def _child(self, name: str, args: list[str]) -> Child:
+        child = Child(name, args, self._env(), self.workdir / "logs" / f"{name}.log", cwd=self.workdir)
+        self.children[name] = child
+        return child
+
+    def start_broker(self) -> None:
+        use_mosquitto = self.o.broker == "mosquitto" or (self.o.broker == "auto" and mosquitto_binary() is not None)
+        if use_mosquitto:
+            self.mosquitto = Mosquitto(self.workdir / "broker", port=self.broker_port, persistent=True)
+            self.mosquitto.start()
+        else:
+            self._child("broker", ["broker", "--host", "127.0.0.1", "--port", str(self.broker_port)]).start()
+            wait_for_port("127.0.0.1", self.broker_port, timeout=30)
+
+    def restart_broker(self, down_s: float = 3.0) -> None:
+        if self.mosquitto is not None:
+            self.mosquitto.stop()
+            time.sleep(down_s)
+            self.mosquitto.start()
+        else:
+            broker = self.children["broker"]
+            broker.stop()
+            time.sleep(down_s)
+            broker.start()
+            wait_for_port("127.0.0.1", self.broker_port, timeout=30)
+
+    def write_configs(self) -> dict[str, Path]:
+        assert self.devices is not None
+        d, w = self.devices, self.workdir
+        paths = {
+            "catalog": reference.write_catalog(self.world, w / "catalog.csv"),
+            "planogram": reference.write_planogram(self.world, w / "planogram.csv"),
+            "zones": reference.write_zones(self.world, d.reader_ports, w / "zones.csv"),
+            "hub": reference.write_yaml(reference.hub_yaml(STORE, self.broker_url, w / "hub.sqlite", self.hub_port),
+                                        w / "hub.yaml"),
+        }
+        tracker: dict[str, Any] = {}
+        for reader_id, sim in d.readers.items():
+            gate = GATE_ID if reader_id == "reader-gate" else None
+            entry = reference.reader_entry(reader_id, sim.port, d.reader_ports[reader_id], gate, tracker)
+            box = f"edge-{reader_id.removeprefix('reader-')}"
+            paths[box] = reference.write_yaml(
+                reference.edge_yaml(STORE, self.broker_url, w / "state" / box, [entry]), w / f"{box}.yaml")
+        cameras = [{"id": cam_id, "url": cam.server.url,
+                    "slots": f"http://{cam.server.host}:{cam.server.port}/slots.json", "threads": 1, "max_fps": 1.0}
+                   for cam_id, cam in d.cameras.items()]
+        scales = []
+        for scale_id, link in d.scale_links.items():
+            slot = self.world.planogram.scales[scale_id]
+            product = self.world.by_gtin[slot.gtin]
+            scales.append({"device": scale_id, "serial": str(link), "slot": slot.slot_id, "gtin": slot.gtin,
+                           "unit_grams": float(product.unit_weight_g)})
+        paths["edge-shelf"] = reference.write_yaml(
+            reference.edge_yaml(STORE, self.broker_url, w / "state" / "edge-shelf", [], cameras, scales),
+            w / "edge-shelf.yaml")
+        return paths
+
+    def prepare_hub(self, paths: dict[str, Path]) -> None:
+        env = self._env()
+        hub = ["hub", "--config", str(paths["hub"])]
+        run_once([*hub, "import-catalog", str(paths["catalog"])], env)
+        run_once([*hub, "import-planogram", str(paths["planogram"])], env)
+        run_once([*hub, "import-zones", str(paths["zones"])], env)
+        run_once([*hub, "create-user", STAFF_USER, "--role", "manager", "--password-stdin"], env,
+                 stdin=self.password + "\n")
+
+    async def start(self) -> None:
+        self.devices = await Devices(self.world, self.clock, self.workdir, self.o.devices).start()
+        await asyncio.to_thread(self.start_broker)
+        paths = self.write_configs()
+        await asyncio.to_thread(self.prepare_hub, paths)
+        self._child("hub", ["hub", "--config", str(paths["hub"])]).start()
+        # the hub's persistent session must exist before any device speaks: the broker keeps messages only for
+        # subscribers it knows, so a device that starts first would talk to nobody
+        await self.wait_hub()
+        for box in ("edge-store", "edge-gate", "edge-shelf"):
+            if box == "edge-shelf" and not self.devices.cameras:
+                continue
+            self._child(box, ["edge", "--config", str(paths[box])]).start()
+        if self.devices.scales:
+            self._child("bridge", ["bridge", "--config", str(paths["edge-shelf"])]).start()
+
+    async def wait_hub(self, timeout_s: float = 90.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout_s
+        last = ""
+        while time.monotonic() < deadline:
+            hub = self.children["hub"]
+            if not hub.running:
+                raise RuntimeError(f"the hub stopped while starting:\n{hub.tail()}")
+            try:
+                health = await asyncio.to_thread(_get_json, self.base_url + "/api/health")
+                if health.get("mqtt_connected"):
+                    return health
+                last = json.dumps(health)
+            except OSError as exc:
+                last = str(exc)
+            await asyncio.sleep(0.3)
+        raise RuntimeError(f"the hub did not answer on {self.base_url} within {timeout_s:.0f} s: {last}")
+
+    # -- stop -------------------------------------------------------------------
+    async def stop(self) -> None:
+        order = ["bridge", "edge-shelf", "edge-gate", "edge-store", "hub", "broker"]
+        for name in order:
+            child = self.children.get(name)
+            if child is not None:
+                await asyncio.to_thread(child.stop)
+        if self.mosquitto is not None:
+            await asyncio.to_thread(self.mosquitto.stop)
+        if self.devices is not None:
+            await self.devices.stop()
+
+    def check_children(self) -> None:
+        """A child that died on its own is a failure of the demo, said with its last log lines."""
+        for child in self.children.values():
+            if child.proc is not None and child.proc.poll() is not None:
+                raise RuntimeError(f"{child.name} exited with {child.proc.returncode}:\n{child.tail()}")
+
+    def urls(self) -> list[str]:
+        return [
+            f"dashboard  {self.base_url}/   (staff: {STAFF_USER} / {self.password})",
+            f"kiosk      {self.base_url}/kiosk",
+            f"API        {self.base_url}/docs",
+            f"broker     {self.broker_url}   logs and configs in {self.workdir}",
+        ]
+
+
+def _fields(params: WorldParams) -> dict[str, Any]:
+    return {name: getattr(params, name) for name in params.__dataclass_fields__}
+
+
+def _get_json(url: str) -> dict[str, Any]:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return json.loads(response.read())
+
+
+def sim_time(clock: SimulatedClock, at: datetime) -> str:
+    return at.strftime("%H:%M")
+
+
+async def sleep_until(clock: SimulatedClock, when: datetime) -> None:
+    wait = (when - clock.now()).total_seconds()
+    if wait > 0:
+        await clock.sleep(wait)
+
+
+def add(at: datetime, seconds: float) -> datetime:
+    return at + timedelta(seconds=seconds)
+
+
+@contextlib.asynccontextmanager
+async def running(shop: DemoShop):  # type: ignore[no-untyped-def]
+    try:
+        await shop.start()
+        yield shop
+    finally:
+        await shop.stop()
