@@ -14,10 +14,10 @@ from typing import Annotated, Any, Literal
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
-from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from hub.api.app import Hub, Staff
+from hub.api.app import Hub, Staff, require_staff
 from hub.api.staff import parse_gtin
 from hub.forecast import orders, planner
 from hub.forecast.policy import ReorderPolicy
@@ -268,7 +268,11 @@ def _e(value: Any) -> str:
 
 
 @router.get("/reorder", response_class=HTMLResponse, include_in_schema=False)
-async def page(hub: Hub, staff: Staff) -> HTMLResponse:
+async def page(request: Request, hub: Hub) -> Response:
+    try:
+        staff = await require_staff(request, hub)
+    except HTTPException:  # a person at a browser: to the sign-in page, and back here after
+        return RedirectResponse("/signin?next=/reorder", status_code=303)
     rows = orders.suggestions(hub.db, "proposed")
     approved = orders.suggestions(hub.db, "approved")
     pos = orders.purchase_orders(hub.db, "open")

@@ -81,9 +81,11 @@ def test_only_signed_in_staff(hub: HubProcess) -> None:
         ("POST", "/api/reorder/suggestions/1/approve"),
         ("POST", "/api/purchase-orders"),
         ("GET", "/api/purchase-orders/1/csv"),
-        ("GET", "/reorder"),
+        ("POST", "/reorder/1/approve"),
     ):
         assert anonymous.request(method, path).status_code == 401, path
+    page = anonymous.get("/reorder")  # a browser goes to the sign-in page instead
+    assert page.status_code == 303 and page.headers["location"] == "/signin?next=/reorder"
 
 
 def test_suggest_approve_order_and_receive_at_the_dock(hub: HubProcess, publisher: Publisher) -> None:
