@@ -149,3 +149,26 @@ def test_pages_are_served_with_a_strict_policy(public: httpx.Client) -> None:
     assert "C'est une IA" in privacy.text and "It is an AI" in privacy.text
     assert public.get("/kiosk/static/kiosk.js").status_code == 200
     assert public.get("/kiosk/static/../kiosk.html").status_code == 404
+
+
+def test_ask_shares_the_kiosk_rate_limit(broker, shop_template: tuple[Path, Scenario], tmp_path: Path) -> None:
+    import shutil
+
+    import yaml
+
+    hub = HubProcess(tmp_path / "limited", broker.url, hub_id="hub-limited")
+    hub.write_config()
+    config = yaml.safe_load(hub.config_path.read_text())
+    config["api"]["kiosk_rate_per_minute"] = 3
+    hub.config_path.write_text(yaml.safe_dump(config))
+    shutil.copy(shop_template[0], hub.db_path)
+    hub.start()
+    try:
+        with httpx.Client(base_url=hub.url, timeout=30) as client:
+            codes = [client.get("/api/kiosk/products", params={"q": "farine"}).status_code,
+                     client.post("/api/kiosk/ask", json={"text": "farine"}).status_code,
+                     client.get("/api/kiosk/recommendations").status_code,
+                     client.post("/api/kiosk/ask", json={"text": "farine"}).status_code]
+        assert codes[:3] == [200, 200, 200] and codes[3] == 429, codes  # one bucket for all of /api/kiosk/*
+    finally:
+        hub.stop()
