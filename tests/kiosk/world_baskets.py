@@ -13,7 +13,9 @@ the baskets.
 
 from __future__ import annotations
 
+import csv
 import random
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -35,8 +37,6 @@ MISSIONS: dict[str, list[str]] = {
 
 
 def _fold(text: str) -> str:
-    import unicodedata
-
     return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
 
 
@@ -131,8 +131,6 @@ def world_receipts(
 
 
 def write_csv(receipts: list[Receipt], path, with_customers: bool = True) -> None:
-    import csv
-
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(
