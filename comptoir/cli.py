@@ -133,3 +133,12 @@ def contract_check(topic: str, payload: click.utils.LazyFile) -> None:
     except ContractError as err:
         raise click.ClickException(f"invalid: {err}") from None
     click.echo(f"valid {message.SCHEMA} v{message.VERSION} from {message.device} seq {message.seq}")
+
+
+def _add_provision() -> None:
+    from comptoir.provision import provision
+
+    main.add_command(provision)
+
+
+_add_provision()

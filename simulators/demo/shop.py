@@ -74,7 +74,7 @@ class DemoShop:
         self.children: dict[str, Child] = {}
         self.mosquitto: Mosquitto | None = None
         self.devices: Devices | None = None
-        self.hub_port = options.port if _port_free(options.port) else free_port()
+        self.hub_port = options.port if options.port and _port_free(options.port) else free_port()
         self.broker_port = free_port()
         self.faults_done: list[str] = []
         self.events: list[str] = []
@@ -135,7 +135,8 @@ class DemoShop:
             paths[box] = reference.write_yaml(
                 reference.edge_yaml(STORE, self.broker_url, w / "state" / box, [entry]), w / f"{box}.yaml")
         cameras = [{"id": cam_id, "url": cam.server.url,
-                    "slots": f"http://{cam.server.host}:{cam.server.port}/slots.json", "threads": 1, "max_fps": 1.0}
+                    "slots": f"http://{cam.server.host}:{cam.server.port}/slots.json", "threads": 1,
+                    "max_fps": self.o.devices.camera_fps}
                    for cam_id, cam in d.cameras.items()]
         scales = []
         for scale_id, link in d.scale_links.items():

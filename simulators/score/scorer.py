@@ -176,4 +176,5 @@ class Scorer:
             "paid_exits": sum(1 for e in self.truth.exits if not e.stolen),
             "deliveries": self.truth.deliveries,
             "first_wrong_skus": self.wrong_skus[:10],
+            "thefts_list": [{"epc": e.epc, "time": e.time.isoformat()} for e in self.truth.exits if e.stolen][:20],
         }
