@@ -102,4 +102,6 @@ async def test_locations_right_for_99_percent_of_tag_minutes(mqtt_broker: Broker
     departed = [e for e in inbox.of(ZoneEvent) if e.event == "departed"]
     stayed = [e for e in departed if world.items[e.epc].where.status.in_shop]
     assert stayed == [], stayed[:5]
+    # ...while units that left the shop more than departed_after_s ago did depart
+    assert len(departed) >= 5 and all(not world.items[e.epc].where.status.in_shop for e in departed)
     assert inbox.of(ZoneEvent), "the events went through the broker"
