@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import faulthandler
 import json
 import os
 import signal
@@ -152,15 +153,16 @@ async def hub_drain(port: int, rows: list[tuple[str, bytes]], workdir: Path, sku
     t0 = time.perf_counter()
     await service.start_ingest()
     with tqdm(total=len(rows), desc="hub ingest", unit="msg", leave=False) as bar:
-        deadline = time.monotonic() + 600
+        deadline = time.monotonic() + 180
         while service.ingest.stats.stored < len(rows) and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
             bar.update(service.ingest.stats.stored - bar.n)
     elapsed = time.perf_counter() - t0
     stored = service.ingest.stats.stored
+    stats = service.link.stats()
     await service.stop()
     if stored < len(rows):
-        raise RuntimeError(f"hub stored {stored} of {len(rows)}")
+        raise RuntimeError(f"hub stored {stored} of {len(rows)} in {elapsed:.0f} s; link {stats}")
     return len(rows) / elapsed
 
 
@@ -324,6 +326,7 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--skip", choices=["throughput", "latency", "memory"], action="append", default=[])
     args = parser.parse_args()
+    faulthandler.register(signal.SIGUSR1, all_threads=True)  # kill -USR1 <pid>: print where every thread waits
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         broker = Mosquitto(work / "mosquitto")

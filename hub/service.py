@@ -89,18 +89,33 @@ class HubService:
     async def stop(self) -> None:
         dashboard = getattr(self, "_dashboard_task", None)
         if dashboard is not None:
-            dashboard.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await dashboard
+            await _cancel(dashboard)
             self._dashboard_task = None
         if self._tick_task is not None:
-            self._tick_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._tick_task
+            await _cancel(self._tick_task)
             self._tick_task = None
         await self.link.stop(drain_timeout=2.0)
         self.link.outbox.close()
         self.db.close()
+
+
+async def _cancel(task: asyncio.Task[None], tries: int = 20) -> None:
+    """Cancel a task and wait for it to end, cancelling again if need be.
+
+    On Python 3.11, ``asyncio.wait_for`` can swallow a cancellation that lands
+    as its inner future completes; a task looping on it then runs on. Asking
+    again (bounded) makes shutdown finish.
+    """
+    for _ in range(tries):
+        task.cancel()
+        done, _pending = await asyncio.wait({task}, timeout=0.5)
+        if done:
+            break
+    else:
+        log.warning("a task did not stop when cancelled", extra={"task": task.get_name()})
+        return
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        task.result()
 
 
 def _dt(seconds: float) -> datetime:
