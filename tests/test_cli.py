@@ -18,8 +18,9 @@ from tests.contract_examples import doc_examples
 
 
 def comptoir(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "comptoir", *args], capture_output=True, text=True,
-                          input=stdin, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "comptoir", *args], capture_output=True, text=True, input=stdin, timeout=60
+    )
 
 
 def test_version_and_help() -> None:
@@ -48,8 +49,11 @@ def test_contract_check_accepts_a_good_payload_and_explains_a_bad_one() -> None:
 
 async def test_the_embedded_broker_carries_messages_and_wills(tmp_path: Path) -> None:
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "comptoir", "broker", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "comptoir", "broker", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         await asyncio.to_thread(wait_for_port, "127.0.0.1", port, 20)
         settings = BrokerSettings(url=f"mqtt://127.0.0.1:{port}", reconnect_min_s=0.1, reconnect_max_s=0.5)
@@ -85,13 +89,13 @@ def test_plugin_commands_appear_only_when_their_package_imports(monkeypatch: pyt
 
     fake = {
         "works": EntryPoint("works", "comptoir.cli:contract", "comptoir.commands"),
-        "vision": EntryPoint("vision", "edge_missing_extra.vision:cli", "comptoir.commands"),
+        "lidar-scan": EntryPoint("lidar-scan", "edge_missing_extra.lidar:cli", "comptoir.commands"),
     }
     monkeypatch.setattr(PluginGroup, "_entry_points", lambda self: fake)
     runner = CliRunner()
     help_text = runner.invoke(main, ["--help"]).output
-    assert "works" in help_text and "vision" not in help_text
-    result = runner.invoke(main, ["vision"])
+    assert "works" in help_text and "lidar-scan" not in help_text
+    result = runner.invoke(main, ["lidar-scan"])
     assert result.exit_code != 0
     assert "needs a package that is not installed" in result.output
     assert "edge_missing_extra" in result.output and "comptoir[EXTRA]" in result.output
