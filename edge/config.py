@@ -92,6 +92,12 @@ class ReaderConfig(BaseModel):
     reconnect_min_s: float = Field(1.0, gt=0, le=600)
     reconnect_max_s: float = Field(60.0, gt=0, le=3600)
     snapshot_every_s: float = Field(60.0, gt=0, description="publish the per-zone counts this often")
+    report_grace_s: float = Field(
+        5.0,
+        ge=0,
+        le=600,
+        description="while no report is later than this (beyond report_timeout_ms), time is the reads' alone",
+    )
     publish_every_s: float = Field(
         0.5, ge=0, le=60, description="events wait at most this long, to share one outbox transaction"
     )

@@ -8,7 +8,7 @@ on ``rfid/<reader>/snapshot`` every ``snapshot_every_s``, and passages on
 
 Time is event time: each read carries the reader's timestamp, and the
 agent's "now" is the newest read time; only when reports stop coming for
-longer than the report interval does its clock move that time on (so tags
+longer than the report interval (plus a grace) does its clock move that time on (so tags
 still depart from a silent reader). Departures elapse in the reader's time,
 simulated or not.
 """
@@ -78,7 +78,7 @@ class RfidAgent:
         self.stats = AgentStats()
         self._watermark: float | None = None  # newest read time seen
         self._clock_at_watermark = 0.0
-        self._report_grace_s = 2 * config.report_timeout_ms / 1000
+        self._report_grace_s = config.report_timeout_ms / 1000 + config.report_grace_s
         self.reader: ReaderLink | None = None
         self._events: list[TagEvent] = []
         self._passages: list[tuple[GateDetector, Passage]] = []
@@ -88,8 +88,8 @@ class RfidAgent:
     def event_now(self) -> float:
         """The reader's time now: the newest read time while reports flow.
 
-        When no report has come for longer than the reader's report interval allows, the clock's
-        elapsed time is added, so that tags still depart when the reader falls silent. While reports
+        When no report has come for longer than the reader's report interval plus ``report_grace_s``,
+        the clock's elapsed time is added, so that tags still depart when the reader falls silent. While reports
         flow, time is theirs alone: a reader (or simulator) running late cannot make the agent judge
         gate visits or departures ahead of the reads.
         """
