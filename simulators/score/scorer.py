@@ -87,6 +87,7 @@ class Scorer:
     _shelf_stocked: int = 0
     _shelf_total: int = 0
     wrong_skus: list[dict[str, Any]] = field(default_factory=list)
+    false_osa: list[dict[str, Any]] = field(default_factory=list)
 
     def take_truth(self) -> dict[str, Any]:
         """The world's side of a sample, taken in the world's own task (a consistent instant)."""
@@ -116,6 +117,8 @@ class Scorer:
         open_gtins = {a["gtin"] for a in alerts if a["gtin"] in self.truth.osa_gtins}
         self._osa_alerts += len(open_gtins)
         self._osa_false += len(open_gtins - truth["empty_recent"])
+        self.false_osa.extend({"time": truth["now"].isoformat(), "gtin": g, "shelf": truth["shelf"].get(g)}
+                              for g in sorted(open_gtins - truth["empty_recent"]))
         self._osa_hits += len(truth["empty_long"] & open_gtins)
         self._osa_misses += len(truth["empty_long"] - open_gtins)
         self._shelf_total += len(truth["shelf"])
@@ -146,6 +149,11 @@ class Scorer:
         legit = sum(1 for e in self.truth.exits if not e.stolen)
         stolen_ever = {e.epc for e in self.truth.exits if e.stolen}
         false_loss = len(loss_epcs - stolen_ever)
+        self.false_loss_alerts = [
+            {k: a[k] for k in ("epc", "raised_at", "resolved_at", "state")} for a in alerts
+            if a["kind"] == LOSS_KIND and a["epc"] and a["epc"].upper() not in stolen_ever
+        ][:20]
+        self.missed_thefts = sorted(thefts - loss_epcs)[:20]
 
         def ratio(a: int, b: int) -> float | None:
             return round(a / b, 4) if b else None
@@ -176,5 +184,7 @@ class Scorer:
             "paid_exits": sum(1 for e in self.truth.exits if not e.stolen),
             "deliveries": self.truth.deliveries,
             "first_wrong_skus": self.wrong_skus[:10],
-            "thefts_list": [{"epc": e.epc, "time": e.time.isoformat()} for e in self.truth.exits if e.stolen][:20],
+            "missed_thefts": getattr(self, "missed_thefts", []),
+            "false_loss_alerts": getattr(self, "false_loss_alerts", []),
+            "false_osa": self.false_osa[:20],
         }

@@ -1,0 +1,33 @@
+"""The shop through a bad hour: broker restarted, hub and an edge agent killed (SIGKILL) and restarted, the gate
+reader's connection dropped, a camera stream stopped, the scale unplugged. Nothing may be lost."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from simulators.demo.faults import FAULTS
+from simulators.demo.run import run_demo
+from tests.demo.test_scenario import options, write
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
+
+
+async def test_faults_lose_no_message(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    report = await run_demo(options(tmp_path, faults=True, minutes=60), say=print)
+    assert report is not None
+    write(report, "demo_faults.json")
+    print(json.dumps(report["score"]), json.dumps(report["details"]))
+    assert report["faults"] == [f.name for f in FAULTS]  # every fault happened
+    score = report["score"]
+    assert score["messages_lost"] == 0
+    # the hub came back with everything it had: the run still scores. These bounds catch a broken path; the
+    # targets themselves are missed on this loaded 2-core machine (docs/operations.md, "Measured here")
+    assert report["details"]["samples"] >= 4
+    assert score["inventory_accuracy"] >= 0.85
+    assert score["osa_precision"] >= 0.8 and score["osa_recall"] >= 0.8
+    assert score["loss_recall"] > 0.0
+    shop = tmp_path / "shop" / "logs"
+    assert "start 2" in (shop / "hub.log").read_text()  # the hub really was restarted
+    assert "start 2" in (shop / "edge-store.log").read_text()
