@@ -21,7 +21,7 @@ from comptoir.contract import ContractError, DeviceStatus, HubAlert, Message
 from hub.alerts import Alerts, Change
 from hub.config import FusionSettings
 from hub.events import EventBus
-from hub.fusion import BatchChanges, Fusion
+from hub.fusion import LEFT, BatchChanges, Fusion
 from hub.timeutil import iso, ts
 
 log = logging.getLogger("hub.ingest")
@@ -149,7 +149,8 @@ class Ingest:
             for epc in changes.back_in:
                 self.alerts.item_back(epc, now)
             for epc, gtin, _ in changes.unpaid_exits:
-                self.alerts.unpaid_exit(epc, gtin, now)
+                if self.fusion.items[epc].state == LEFT:  # a late receipt in the same batch has paid it since
+                    self.alerts.unpaid_exit(epc, gtin, now)
             views = {gtin: self.alerts.evaluate_sku(gtin, now) for gtin in changes.gtins | changes.credits_changed}
             if touched_devices:
                 conn.executemany(
