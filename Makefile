@@ -15,9 +15,9 @@ $(BIN)/comptoir: pyproject.toml
 ## venv: create .venv and install Comptoir with the edge, hub and dev extras
 venv: $(BIN)/comptoir
 
-## run: what runs today: an MQTT broker on 127.0.0.1:1883 (the whole-store demo comes later)
+## run: the whole simulated shop (comptoir demo): prints the dashboard and kiosk URLs and a staff login
 run: venv
-	$(BIN)/comptoir broker --host 127.0.0.1 --port 1883
+	$(BIN)/comptoir demo
 
 ## test: the whole test suite, against a real mosquitto when one is installed
 test: venv
