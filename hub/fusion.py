@@ -329,7 +329,7 @@ class Fusion:
         if old is not None and t < old.time:
             return
         slot = m.slot or self.slot_by_scale.get(m.device)
-        gtin = m.gtin or (self.slots.get(slot) or {}).get("gtin") if slot else m.gtin
+        gtin = m.gtin or ((self.slots.get(slot) or {}).get("gtin") if slot else None)
         units = m.units
         if units is None and m.status == "ok" and m.grams is not None:
             unit = m.unit_grams or (self.products[gtin].unit_weight_g if gtin in self.products else None)

@@ -17,7 +17,7 @@ from typing import Any
 import sqlite_utils
 
 from comptoir.clock import Clock
-from comptoir.contract import ContractError, DeviceStatus, HubAlert, Message
+from comptoir.contract import ContractError, DeviceStatus, HubAlert, Message, encode
 from hub.alerts import Alerts, Change
 from hub.config import FusionSettings
 from hub.events import EventBus
@@ -116,7 +116,7 @@ class Ingest:
                     self._transaction([message])
                 except Exception as exc:
                     self._reload()
-                    self.dead_letter(message.topic(self.store), message.model_dump_json().encode(),
+                    self.dead_letter(message.topic(self.store), encode(message),
                                      ContractError(f"hub failed to process it: {exc!r}"))
 
     def _reload(self) -> None:

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 
 from comptoir.contract import gtin14
+from hub.alerts import Alert
 from hub.api.app import SESSION_COOKIE, Hub, Staff, login_limit, session_token
 from hub.api.models import (
     AlertOut,
@@ -223,8 +224,6 @@ async def alerts(
         args.append(kind)
     sql = ("SELECT * FROM alerts" + (" WHERE " + " AND ".join(where) if where else "")
            + " ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?")
-    from hub.alerts import Alert
-
     return [alert_view(Alert(**r)) for r in hub.db.query(sql, [*args, limit, offset])]
 
 
