@@ -67,7 +67,10 @@ def reader_entry(reader_id: str, port: int, antennas: dict[int, str], gate: str 
     }
     if gate is not None:
         inside, outside = sorted(antennas)
-        entry["gates"] = [{"id": gate, "inside": inside, "outside": outside}]
+        # at 60x, 100 ms of a busy machine's latency is 6 s of shop time: a visit ends after 10 quiet seconds
+        entry["gates"] = [{"id": gate, "inside": inside, "outside": outside,
+                           "params": {"quiet_s": 10.0, "max_visit_s": 60.0}}]
+        entry["silence_s"] = 120.0
     return entry
 
 
