@@ -265,7 +265,11 @@ class Fusion:
         t = ts(m.time)
         item, new = self._item(m.epc, m.gtin, m.serial, t)
         if not new and t < item.since:
-            return
+            if m.direction == "in":
+                return
+            # an exit is a fact, not a position: a zone event stamped later (the tag's "departed" from the
+            # floor, an exit-zone read) must not hide it; the item's state stays as recent as it was
+            t = item.since
         item.last_seen = max(item.last_seen, t)
         item.zone = m.gate
         if m.direction == "in":

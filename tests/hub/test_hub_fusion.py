@@ -192,3 +192,14 @@ def test_message_ids_are_kept_long_enough_then_pruned(ingest: Ingest, clock: Man
     ingest.tick()
     count = ingest.db.execute("SELECT COUNT(*) FROM messages WHERE msg_id = ?", (first.msg_id,)).fetchone()[0]
     assert count == 0
+
+
+def test_an_exit_stamped_before_a_later_zone_event_still_raises_its_alert(ingest: Ingest) -> None:
+    m = Msgs()
+    ingest.handle_batch([zone(m, 1, "floor-a2", T0)])
+    # the floor reader's "departed" (decided later) reaches the hub before the gate's passage
+    ingest.handle_batch([zone(m, 1, "floor-a2", T0 + timedelta(minutes=10), event="departed")])
+    exit_at = T0 + timedelta(minutes=1)
+    ingest.handle_batch([m(GatePassage, "gate-1", exit_at, gate="gate-1", direction="out", epc=epc(1), gtin=G)])
+    assert ingest.fusion.items[epc(1)].state == "left"
+    assert f"unpaid_item_exit:{epc(1)}" in ingest.alerts.open
