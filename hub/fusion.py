@@ -49,6 +49,7 @@ class SlotReading:
     confidence: float
     time: float
     camera: str
+    blocked: bool = False  # the latest view was occluded: the count is the last one seen, aged
 
 
 @dataclass(slots=True)
@@ -319,6 +320,13 @@ class Fusion:
             if old is not None and t < old.time:
                 continue
             gtin = s.gtin or (self.slots.get(s.slot) or {}).get("gtin")
+            if s.state == "occluded" and old is not None and old.state != "occluded":
+                # a shopper in front of the shelf: keep the last count seen (it ages), rather than forget it
+                old.blocked = True
+                changes.slots.add(s.slot)
+                if old.gtin:
+                    changes.gtins.add(old.gtin)
+                continue
             if old is not None and old.gtin != gtin:
                 self.read_slots_by_gtin[old.gtin].discard(s.slot)
             self.slot_readings[s.slot] = SlotReading(gtin, s.state, s.facings, s.capacity, s.confidence, t, m.device)
@@ -487,6 +495,7 @@ class Fusion:
         camera_conf = []
         occluded = False
         empty_slots = []
+        blocked = False
         scale_units: int | None = None
         scale_t: float | None = None
         slot_names = set(self.slots_by_gtin.get(gtin, []))
@@ -501,6 +510,7 @@ class Fusion:
                 if reading.state == "occluded":
                     occluded = True
                 else:
+                    blocked = blocked or reading.blocked
                     camera_facings = (camera_facings or 0) + (reading.facings or 0)
                     camera_conf.append(reading.confidence)
                     if (reading.facings or 0) == 0:
@@ -536,7 +546,7 @@ class Fusion:
             flags.append("misplaced_or_hidden")
         if camera_facings and rfid_seen and counts[FLOOR] == 0:
             flags.append("untagged_or_unreadable")
-        if occluded:
+        if occluded or blocked:
             flags.append("shelf_view_blocked")
         rfid_conf = self.confidence("rfid", rfid_age)
         shelf_conf = (self.confidence(shelf_source, shelf_age) if shelf_source else 0.0)

@@ -203,3 +203,24 @@ def test_an_exit_stamped_before_a_later_zone_event_still_raises_its_alert(ingest
     ingest.handle_batch([m(GatePassage, "gate-1", exit_at, gate="gate-1", direction="out", epc=epc(1), gtin=G)])
     assert ingest.fusion.items[epc(1)].state == "left"
     assert f"unpaid_item_exit:{epc(1)}" in ingest.alerts.open
+
+
+def test_a_blocked_view_keeps_the_last_count_and_its_alert(ingest: Ingest) -> None:
+    m = Msgs()
+    ingest.handle_batch([zone(m, 1, "backroom", T0)])
+
+    def view(state: str, facings: int | None, at: datetime) -> ShelfCounts:
+        return m(ShelfCounts, "cam-a2", at, slots=[{"slot": "A2-B1-S3-04", "state": state, "facings": facings,
+                                                    "capacity": 6, "confidence": 0.9}])
+
+    ingest.handle_batch([view("empty", 0, T0)])
+    key = f"shelf_empty_backroom_stock:{G}"
+    raised = ingest.alerts.open[key].raised_at
+    ingest.handle_batch([view("occluded", None, T0 + timedelta(seconds=20))])  # a shopper stands in front
+    assert ingest.alerts.open[key].raised_at == raised  # still open, not cleared and raised again
+    figures = ingest.fusion.sku(G, T0.timestamp() + 20)
+    assert figures["shelf"]["units"] == 0 and figures["shelf"]["age_s"] == 20
+    assert "shelf_view_blocked" in figures["flags"]
+    ingest.handle_batch([view("ok", 3, T0 + timedelta(seconds=40))])
+    assert key not in ingest.alerts.open
+    assert "shelf_view_blocked" not in ingest.fusion.sku(G, T0.timestamp() + 40)["flags"]
