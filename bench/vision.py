@@ -122,8 +122,13 @@ def bench_ultralytics(model: Path, jpegs: list[bytes], rounds: int) -> dict[str,
         iou[classes[:, None] != mine.classes[None, :]] = 0
         matched += int((iou.max(axis=1) >= 0.9).sum()) if len(mine) else 0
         extra += max(0, len(mine) - len(boxes))
-    return {"ultralytics_fps": statistics.median(their_runs), "ours_fps": statistics.median(our_runs),
-            "boxes": total, "matched": matched, "extra_ours": extra}
+    return {
+        "ultralytics_fps": statistics.median(their_runs),
+        "ours_fps": statistics.median(our_runs),
+        "boxes": total,
+        "matched": matched,
+        "extra_ours": extra,
+    }
 
 
 def agent_memory(timeout: float = 90.0) -> dict[str, float]:
@@ -134,21 +139,41 @@ def agent_memory(timeout: float = 90.0) -> dict[str, float]:
     broker = Mosquitto(tmp / "mosquitto")
     broker.start()
     port = free_port()
-    sim = subprocess.Popen([sys.executable, "-m", "comptoir", "sim", "camera", "--bay", "A1-B1", "--port", str(port),
-                            "--fps", "5"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    sim = subprocess.Popen(
+        [sys.executable, "-m", "comptoir", "sim", "camera", "--bay", "A1-B1", "--port", str(port), "--fps", "5"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     agent = sub = None
     try:
         wait_for_port("127.0.0.1", port, timeout=30)
         cam = "cam-a1-b1"
-        (tmp / "edge.yaml").write_text(json.dumps({
-            "store": "bench", "broker": {"url": broker.url}, "state_dir": str(tmp / "state"),
-            "cameras": [{"id": cam, "url": f"http://127.0.0.1:{port}/stream.mjpg",
-                         "slots": f"http://127.0.0.1:{port}/slots.json", "max_fps": 2}],
-        }))
-        sub = subprocess.Popen(["mosquitto_sub", "-p", str(broker.port), "-C", "1", "-t",
-                                f"comptoir/v1/bench/vision/{cam}/shelf"], stdout=subprocess.PIPE)
-        agent = subprocess.Popen([sys.executable, "-m", "comptoir", "edge", "--config", str(tmp / "edge.yaml")],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        (tmp / "edge.yaml").write_text(
+            json.dumps(
+                {
+                    "store": "bench",
+                    "broker": {"url": broker.url},
+                    "state_dir": str(tmp / "state"),
+                    "cameras": [
+                        {
+                            "id": cam,
+                            "url": f"http://127.0.0.1:{port}/stream.mjpg",
+                            "slots": f"http://127.0.0.1:{port}/slots.json",
+                            "max_fps": 2,
+                        }
+                    ],
+                }
+            )
+        )
+        sub = subprocess.Popen(
+            ["mosquitto_sub", "-p", str(broker.port), "-C", "1", "-t", f"comptoir/v1/bench/vision/{cam}/shelf"],
+            stdout=subprocess.PIPE,
+        )
+        agent = subprocess.Popen(
+            [sys.executable, "-m", "comptoir", "edge", "--config", str(tmp / "edge.yaml")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         sub.wait(timeout)
         time.sleep(5)  # a few more counted frames: the steady state
         status = Path(f"/proc/{agent.pid}/status").read_text()
@@ -174,16 +199,22 @@ def main() -> None:
     p = bench_pipeline(args.model, jpegs, cal, args.rounds)
     print(f"frames: {args.frames} JPEG 960x540, model {args.model.name}")
     print(f"bare onnxruntime session.run : {p['bare_fps']:7.1f} fps")
-    print(f"edge pipeline (decode..slots): {p['ours_fps']:7.1f} fps   ratio {p['ours_fps'] / p['bare_fps']:.2f} "
-          "(goal >= 0.8)")
+    print(
+        f"edge pipeline (decode..slots): {p['ours_fps']:7.1f} fps   ratio {p['ours_fps'] / p['bare_fps']:.2f} "
+        "(goal >= 0.8)"
+    )
     u = bench_ultralytics(args.model, jpegs, args.rounds)
     if u is None:
         print("ultralytics predict          : skipped (the train extra is not installed)")
     else:
-        print(f"ultralytics predict (ONNX)   : {u['ultralytics_fps']:7.1f} fps   ours (decode..NMS) "
-              f"{u['ours_fps']:.1f} fps, ratio {u['ours_fps'] / u['ultralytics_fps']:.2f} (goal >= 1.0)")
-        print(f"same boxes: {u['matched']}/{u['boxes']} of ultralytics' boxes matched at IoU >= 0.9 "
-              f"({u['matched'] / max(u['boxes'], 1):.1%}); ours has {u['extra_ours']} more")
+        print(
+            f"ultralytics predict (ONNX)   : {u['ultralytics_fps']:7.1f} fps   ours (decode..NMS) "
+            f"{u['ours_fps']:.1f} fps, ratio {u['ours_fps'] / u['ultralytics_fps']:.2f} (goal >= 1.0)"
+        )
+        print(
+            f"same boxes: {u['matched']}/{u['boxes']} of ultralytics' boxes matched at IoU >= 0.9 "
+            f"({u['matched'] / max(u['boxes'], 1):.1%}); ours has {u['extra_ours']} more"
+        )
     if not args.skip_memory:
         m = agent_memory()
         print(f"vision agent resident memory : {m['rss_mb']:.0f} MB (peak {m['peak_rss_mb']:.0f} MB; goal <= 300 MB)")

@@ -22,35 +22,67 @@ def models() -> None:
 @click.option("--seed", default=1, show_default=True)
 @click.option("--size", default="960x540", show_default=True, help="frame size WIDTHxHEIGHT")
 @click.option("--crop", default=540, show_default=True, help="keep one random window this wide per frame (0: all)")
-def dataset(out: Path, n_train: int, n_val: int, seed: int, size: str, crop: int) -> None:
+@click.option("--shopper-rate", default=0.15, show_default=True, help="share of frames with a shopper in front")
+def dataset(out: Path, n_train: int, n_val: int, seed: int, size: str, crop: int, shopper_rate: float) -> None:
     """Render a seeded synthetic dataset in the YOLO layout, with OUT/data.yaml."""
     from models.dataset import build_dataset
     from simulators.camera.cli import _size
 
-    data = build_dataset(out, train=n_train, val=n_val, seed=seed, size=_size(size), crop=crop or None)
+    data = build_dataset(
+        out, train=n_train, val=n_val, seed=seed, size=_size(size), crop=crop or None, shopper_rate=shopper_rate
+    )
     click.echo(f"dataset ready: {data}")
 
 
 @models.command("train")
-@click.option("--data", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
-              help="data.yaml (from 'comptoir models dataset', or a shop's own labelled photos)")
+@click.option(
+    "--data",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="data.yaml (from 'comptoir models dataset', or a shop's own labelled photos)",
+)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="run folder")
 @click.option("--epochs", default=10, show_default=True)
 @click.option("--imgsz", default=352, show_default=True, help="training input size (the crops are 540 px)")
 @click.option("--batch", default=32, show_default=True)
 @click.option("--hours", type=float, default=None, help="wall-time bound; the schedule fits itself to it")
+@click.option("--warmup", default=1.0, show_default=True, help="warm-up epochs (0 when fine-tuning with --start)")
 @click.option("--seed", default=0, show_default=True)
-@click.option("--start", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="weights (.pt) to fine-tune; default: train from the model yaml")
+@click.option(
+    "--start",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="weights (.pt) to fine-tune; default: train from the model yaml",
+)
 @click.option("--device", default="cpu", show_default=True, help="cpu, or a CUDA device number")
-def train_cmd(data: Path, out: Path, epochs: int, imgsz: int, batch: int, hours: float | None, seed: int,
-              start: Path | None, device: str) -> None:
+def train_cmd(
+    data: Path,
+    out: Path,
+    epochs: int,
+    imgsz: int,
+    batch: int,
+    hours: float | None,
+    warmup: float,
+    seed: int,
+    start: Path | None,
+    device: str,
+) -> None:
     """Train the detector with ultralytics (needs the train extra)."""
     from models.train import train
 
     try:
-        best = train(data, out, epochs=epochs, imgsz=imgsz, batch=batch, seed=seed, start=start, device=device,
-                     hours=hours)
+        best = train(
+            data,
+            out,
+            epochs=epochs,
+            imgsz=imgsz,
+            batch=batch,
+            seed=seed,
+            start=start,
+            device=device,
+            hours=hours,
+            warmup_epochs=warmup,
+        )
     except RuntimeError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"best weights: {best}")
@@ -77,17 +109,34 @@ def export_cmd(weights: Path, out: Path, imgsz: str, opset: int) -> None:
 
 
 @models.command("evaluate")
-@click.option("--model", type=click.Path(path_type=Path), default=None,
-              help="ONNX detector (default: the model shipped with the edge)")
-@click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="renders folder (images/, labels/, slots.json); rendered if absent")
+@click.option(
+    "--model",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="ONNX detector (default: the model shipped with the edge)",
+)
+@click.option(
+    "--data",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="renders folder (images/, labels/, slots.json); rendered if absent",
+)
 @click.option("--render", "n_render", default=200, show_default=True, help="held-out images to render when needed")
 @click.option("--seed", default=1000, show_default=True, help="render seed of the held-out set")
 @click.option("--count-score", default=0.4, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
 @click.option("-v", "--verbose", count=True)
-def evaluate_cmd(model: Path | None, data: Path | None, n_render: int, seed: int, count_score: float,
-                 as_json: bool, verbose: int) -> None:
+@click.option("--shopper-score", default=0.25, show_default=True, help="a shopper hides slots from this score up")
+def evaluate_cmd(
+    model: Path | None,
+    data: Path | None,
+    n_render: int,
+    seed: int,
+    count_score: float,
+    shopper_score: float,
+    as_json: bool,
+    verbose: int,
+) -> None:
     """mAP50 / mAP50-95 and slot counting accuracy on held-out renders of the store world."""
     import tempfile
 
@@ -104,7 +153,7 @@ def evaluate_cmd(model: Path | None, data: Path | None, n_render: int, seed: int
             data = data or Path(tmp)
             render_stills(World(seed=WORLD_SEED, movers=False), n_render, data, seed=seed, size=DEFAULT_SIZE)
         try:
-            result = evaluate(model, data, count_score=count_score, progress=not as_json)
+            result = evaluate(model, data, count_score=count_score, shopper_score=shopper_score, progress=not as_json)
         except ModelError as exc:
             raise click.ClickException(str(exc)) from None
     if as_json:
@@ -112,11 +161,17 @@ def evaluate_cmd(model: Path | None, data: Path | None, n_render: int, seed: int
         return
     d, c = result.detection, result.counting
     click.echo(f"{result.images} images, {result.ms_per_image:.0f} ms per image (detector)")
-    click.echo(f"mAP50 {d['mAP50']:.4f}  mAP50-95 {d['mAP50-95']:.4f}  "
-               f"(product {d.get('mAP50/0', 0):.4f} / {d.get('mAP50-95/0', 0):.4f}, "
-               f"shopper {d.get('mAP50/1', 0):.4f} / {d.get('mAP50-95/1', 0):.4f})")
-    click.echo(f"slots {c['slots']:.0f}: facings exact {c['facings_exact']:.2%} (mean abs error "
-               f"{c['facings_mae']:.3f}); empty recall {c['empty_recall']:.2%} precision {c['empty_precision']:.2%} "
-               f"of {c['empty_slots']:.0f}")
-    click.echo(f"occluded slots {c['occluded_slots']:.0f}: reported occluded {c['occluded_recall']:.2%}, "
-               f"called empty {c['occluded_called_empty']:.0f}")
+    click.echo(
+        f"mAP50 {d['mAP50']:.4f}  mAP50-95 {d['mAP50-95']:.4f}  "
+        f"(product {d.get('mAP50/0', 0):.4f} / {d.get('mAP50-95/0', 0):.4f}, "
+        f"shopper {d.get('mAP50/1', 0):.4f} / {d.get('mAP50-95/1', 0):.4f})"
+    )
+    click.echo(
+        f"slots {c['slots']:.0f}: facings exact {c['facings_exact']:.2%} (mean abs error "
+        f"{c['facings_mae']:.3f}); empty recall {c['empty_recall']:.2%} precision {c['empty_precision']:.2%} "
+        f"of {c['empty_slots']:.0f}"
+    )
+    click.echo(
+        f"occluded slots {c['occluded_slots']:.0f}: reported occluded {c['occluded_recall']:.2%}, "
+        f"called empty {c['occluded_called_empty']:.0f}"
+    )

@@ -23,8 +23,15 @@ DEFAULT_SIZE = (960, 540)
 WORLD_SEED = 7
 
 
-def synthetic_frames(count: int, seed: int, size: tuple[int, int] = DEFAULT_SIZE, *, world_share: float = 0.5,
-                     world_seed: int = WORLD_SEED, nuisance: Nuisance | None = None) -> Iterator[Frame]:
+def synthetic_frames(
+    count: int,
+    seed: int,
+    size: tuple[int, int] = DEFAULT_SIZE,
+    *,
+    world_share: float = 0.5,
+    world_seed: int = WORLD_SEED,
+    nuisance: Nuisance | None = None,
+) -> Iterator[Frame]:
     """``count`` frames, each a bay seen from a new angle with new facings.
 
     ``world_share`` of them film the store world's own bays (the shop's
@@ -60,7 +67,7 @@ def crop_frame(frame: Frame, x0: int, width: int) -> Frame:
         cx0, cx1 = max(b.x0, x0), min(b.x1, x0 + width)
         if cx1 - cx0 >= KEEP_CUT * (b.x1 - b.x0) and cx1 > cx0:
             boxes.append(Box(b.cls, cx0 - x0, b.y0, cx1 - x0, b.y1))
-    return Frame(image=frame.image[:, x0:x0 + width].copy(), boxes=boxes, slots=[], shopper=frame.shopper)
+    return Frame(image=frame.image[:, x0 : x0 + width].copy(), boxes=boxes, slots=[], shopper=frame.shopper)
 
 
 def cropped(frames: Iterator[Frame], width: int, seed: int) -> Iterator[Frame]:
@@ -70,17 +77,27 @@ def cropped(frames: Iterator[Frame], width: int, seed: int) -> Iterator[Frame]:
         yield crop_frame(frame, rng.randint(0, max(0, full - width)), min(width, full))
 
 
-def build_dataset(out: Path, *, train: int, val: int, seed: int, size: tuple[int, int] = DEFAULT_SIZE,
-                  crop: int | None = None, progress: bool = True) -> Path:
+def build_dataset(
+    out: Path,
+    *,
+    train: int,
+    val: int,
+    seed: int,
+    size: tuple[int, int] = DEFAULT_SIZE,
+    crop: int | None = None,
+    shopper_rate: float = 0.15,
+    progress: bool = True,
+) -> Path:
     """Render ``train`` + ``val`` images under ``out`` and write the ultralytics ``data.yaml``.
 
     Validation uses seed ``seed + 1``: never the same bays as training.
     ``crop``: keep one random ``crop``-pixel-wide window of each frame.
+    ``shopper_rate``: share of frames with a shopper in front of the shelf.
     """
     out = Path(out)
     parts = (("train", train, seed), ("val", val, seed + 1))
     for split, count, split_seed in parts:
-        frames = synthetic_frames(count, split_seed, size)
+        frames = synthetic_frames(count, split_seed, size, nuisance=Nuisance(shopper_rate=shopper_rate))
         if crop:
             frames = cropped(frames, crop, split_seed)
         if progress:

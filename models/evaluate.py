@@ -32,9 +32,12 @@ class Evaluation:
     ms_per_image: float
 
     def as_dict(self) -> dict[str, object]:
-        return {"images": self.images, "ms_per_image": round(self.ms_per_image, 1),
-                "detection": {k: round(v, 4) for k, v in self.detection.items()},
-                "counting": {k: round(v, 4) if isinstance(v, float) else v for k, v in self.counting.items()}}
+        return {
+            "images": self.images,
+            "ms_per_image": round(self.ms_per_image, 1),
+            "detection": {k: round(v, 4) for k, v in self.detection.items()},
+            "counting": {k: round(v, 4) if isinstance(v, float) else v for k, v in self.counting.items()},
+        }
 
 
 def read_labels(path: Path, width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
@@ -48,8 +51,17 @@ def read_labels(path: Path, width: int, height: int) -> tuple[np.ndarray, np.nda
     return boxes, arr[:, 0].astype(np.int64)
 
 
-def evaluate(model: Path, data: Path, *, count_score: float = 0.4, iou: float = 0.6, limit: int | None = None,
-             detector: Detector | None = None, progress: bool = False) -> Evaluation:
+def evaluate(
+    model: Path,
+    data: Path,
+    *,
+    count_score: float = 0.4,
+    shopper_score: float = 0.25,
+    iou: float = 0.6,
+    limit: int | None = None,
+    detector: Detector | None = None,
+    progress: bool = False,
+) -> Evaluation:
     """Score ``model`` on a renders folder (``images/``, ``labels/``, ``slots.json``)."""
     import time
 
@@ -75,7 +87,7 @@ def evaluate(model: Path, data: Path, *, count_score: float = 0.4, iou: float = 
         boxes, classes = read_labels(data / "labels" / (Path(name).stem + ".txt"), w, h)
         det_score.add(found.boxes, found.scores, found.classes, boxes, classes)
         view = truth[name]
-        slot_map = SlotMap(Calibration.model_validate(view), count_score=count_score)
+        slot_map = SlotMap(Calibration.model_validate(view), count_score=count_score, shopper_score=shopper_score)
         for reading, slot in zip(slot_map.read(found), view["slots"], strict=True):
             count.add(slot["facings"], slot["occluded"], reading.state, reading.facings)
     return Evaluation(len(names), det_score.result(), count.result(), elapsed / max(len(names), 1) * 1000)

@@ -15,8 +15,16 @@ INPUT_HW = (384, 640)
 def export(weights: Path, out: Path, *, imgsz: tuple[int, int] = INPUT_HW, opset: int = OPSET) -> Path:
     """Write ``out`` (.onnx) from ``weights`` (.pt); returns ``out``."""
     yolo = _ultralytics()
-    made = yolo(str(weights)).export(format="onnx", imgsz=list(imgsz), opset=opset, nms=False, dynamic=False,
-                                    simplify=False, half=False, device="cpu")
+    made = yolo(str(weights)).export(
+        format="onnx",
+        imgsz=list(imgsz),
+        opset=opset,
+        nms=False,
+        dynamic=False,
+        simplify=False,
+        half=False,
+        device="cpu",
+    )
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     if Path(made).resolve() != out.resolve():

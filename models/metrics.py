@@ -25,8 +25,9 @@ def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return inter / np.maximum(area_a[:, None] + area_b[None, :] - inter, 1e-9)
 
 
-def match(pred: np.ndarray, pred_cls: np.ndarray, truth: np.ndarray, truth_cls: np.ndarray,
-          scores: np.ndarray) -> np.ndarray:
+def match(
+    pred: np.ndarray, pred_cls: np.ndarray, truth: np.ndarray, truth_cls: np.ndarray, scores: np.ndarray
+) -> np.ndarray:
     """For each prediction and IoU threshold, whether it is a true positive (greedy, best score first)."""
     correct = np.zeros((len(pred), len(IOU_THRESHOLDS)), bool)
     if len(pred) == 0 or len(truth) == 0:
@@ -64,8 +65,9 @@ class DetectionScore:
     _pred_cls: list[np.ndarray] = field(default_factory=list)
     _truth_cls: list[np.ndarray] = field(default_factory=list)
 
-    def add(self, pred: np.ndarray, scores: np.ndarray, pred_cls: np.ndarray, truth: np.ndarray,
-            truth_cls: np.ndarray) -> None:
+    def add(
+        self, pred: np.ndarray, scores: np.ndarray, pred_cls: np.ndarray, truth: np.ndarray, truth_cls: np.ndarray
+    ) -> None:
         self._correct.append(match(pred, pred_cls, truth, truth_cls, scores))
         self._scores.append(scores)
         self._pred_cls.append(pred_cls)

@@ -22,15 +22,28 @@ def _ultralytics():  # type: ignore[no-untyped-def]
     return YOLO
 
 
-def train(data: Path, out: Path, *, epochs: int = 10, imgsz: int = 352, batch: int = 32, seed: int = 0,
-          start: Path | None = None, workers: int = 2, device: str = "cpu", fraction: float = 1.0,
-          hours: float | None = None) -> Path:
+def train(
+    data: Path,
+    out: Path,
+    *,
+    epochs: int = 10,
+    imgsz: int = 352,
+    batch: int = 32,
+    seed: int = 0,
+    start: Path | None = None,
+    workers: int = 2,
+    device: str = "cpu",
+    fraction: float = 1.0,
+    hours: float | None = None,
+    warmup_epochs: float = 1.0,
+) -> Path:
     """Train on ``data`` (an ultralytics data.yaml); returns the best weights (``out/weights/best.pt``).
 
     ``start``: weights to fine-tune (a shop's photos on top of the shipped
     model's ``.pt``); without it, training starts from scratch. ``hours``
     bounds the wall time (ultralytics then fits the learning-rate schedule
-    to it, whatever ``epochs`` says). The default ``imgsz`` suits the
+    to it, whatever ``epochs`` says); ``warmup_epochs`` 0 suits fine-tuning
+    (``start``). The default ``imgsz`` suits the
     dataset's 540-pixel crops: products at the scale the edge sees them.
     """
     yolo = _ultralytics()
@@ -44,14 +57,14 @@ def train(data: Path, out: Path, *, epochs: int = 10, imgsz: int = 352, batch: i
         device=device,
         workers=workers,
         seed=seed,
-        pretrained=False,
+        pretrained=start is not None,  # False would discard the weights of ``start``
         plots=False,
         amp=False,
         project=str(out.parent),
         name=out.name,
         exist_ok=True,
         close_mosaic=max(1, epochs // 5),
-        warmup_epochs=1,
+        warmup_epochs=warmup_epochs,
         scale=0.25,
         fraction=fraction,
         **({"time": hours} if hours else {}),

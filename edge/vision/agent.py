@@ -86,7 +86,13 @@ class CameraAgent:
         self.detector = detector or Detector(
             config.model or shipped_model_path(), conf=config.detect_score, iou=config.iou, threads=config.threads
         )
-        self.slots = SlotMap(self.calibration, count_score=config.count_score, occluded_at=config.occluded_at)
+        self.slots = SlotMap(
+            self.calibration,
+            count_score=config.count_score,
+            shopper_score=config.shopper_score,
+            shopper_margin=config.shopper_margin,
+            occluded_at=config.occluded_at,
+        )
         self.gate = StillnessGate(still_frames=config.still_frames, max_change=config.still_max_change)
         self.grabber = FrameGrabber(
             config.url,

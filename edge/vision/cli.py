@@ -66,7 +66,8 @@ def detect(image: Path, model: Path | None, slots: Path | None, conf: float, iou
                 f"slots file {slots} is for {calibration.width}x{calibration.height} images; "
                 f"{image} is {frame.shape[1]}x{frame.shape[0]}"
             )
-        result["slots"] = [r.as_dict() for r in SlotMap(calibration, count_score=conf).read(found)]
+        slot_map = SlotMap(calibration, count_score=conf, shopper_score=min(conf, 0.25))
+        result["slots"] = [r.as_dict() for r in slot_map.read(found)]
     if as_json:
         json.dump(result, sys.stdout, ensure_ascii=False, indent=1)
         click.echo()

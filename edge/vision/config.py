@@ -29,6 +29,8 @@ class CameraConfig(BaseModel):
     model: Path | None = Field(None, description="ONNX detector; default: the model shipped with the edge")
     detect_score: float = Field(0.1, ge=0.0, le=1.0, description="lowest score the detector keeps")
     count_score: float = Field(0.4, ge=0.0, le=1.0, description="a product counts from this score up")
+    shopper_score: float = Field(0.25, ge=0.0, le=1.0, description="a shopper box hides slots from this score up")
+    shopper_margin: float = Field(0.1, ge=0.0, le=1.0, description="widen shopper boxes by this share of their width")
     iou: float = Field(0.6, gt=0.0, le=1.0, description="NMS overlap above which the weaker box is dropped")
     occluded_at: float = Field(0.2, gt=0.0, le=1.0, description="share of a slot under a shopper that occludes it")
     max_fps: float = Field(2.0, gt=0.0, le=30.0, description="frames counted per second at most")

@@ -96,17 +96,31 @@ class SlotReading:
 class SlotMap:
     """Counts products per slot for one camera.
 
-    ``count_score``: a product box counts from this score up. ``occluded_at``:
-    the share of a slot's area under a shopper's box from which the slot is
-    occluded. ``mask_scale``: the resolution of the occlusion masks relative
-    to the image (coarse is enough and cheap).
+    ``count_score``: a product box counts from this score up.
+    ``shopper_score``: a shopper box hides slots from this score up; lower
+    than ``count_score`` on purpose, since calling a hidden slot empty is
+    the worse mistake. ``occluded_at``: the share of a slot's area under
+    shopper boxes from which the slot is occluded; ``shopper_margin``: each
+    shopper box is widened by this share of its width on both sides before
+    that (the same caution). ``mask_scale``: the
+    resolution of the occlusion masks relative to the image (coarse is
+    enough and cheap).
     """
 
     def __init__(
-        self, calibration: Calibration, *, count_score: float = 0.4, occluded_at: float = 0.2, mask_scale: float = 0.25
+        self,
+        calibration: Calibration,
+        *,
+        count_score: float = 0.4,
+        shopper_score: float = 0.25,
+        occluded_at: float = 0.2,
+        shopper_margin: float = 0.1,
+        mask_scale: float = 0.25,
     ) -> None:
         self.calibration = calibration
         self.count_score = count_score
+        self.shopper_score = shopper_score
+        self.shopper_margin = shopper_margin
         self.occluded_at = occluded_at
         self.mask_scale = mask_scale
         self.slots = calibration.slots
@@ -150,6 +164,8 @@ class SlotMap:
         mw, mh = self._mask_size
         cover = np.zeros((mh, mw), np.uint8)
         for x0, y0, x1, y1 in shoppers.boxes * self.mask_scale:
+            grow = (x1 - x0) * self.shopper_margin  # a box drawn a little tight must not expose a hidden slot
+            x0, x1 = x0 - grow, x1 + grow
             cv2.rectangle(cover, (int(x0), int(y0)), (int(np.ceil(x1)), int(np.ceil(y1))), 1, -1)
         covered = cover.astype(bool)
         return [float(covered[m].mean()) if m.any() else 0.0 for m in self._masks]
@@ -157,7 +173,7 @@ class SlotMap:
     def read(self, detections: Detections) -> list[SlotReading]:
         """Per-slot facings from one frame's detections (which may include low scores)."""
         products = detections.of_class(PRODUCT)
-        shoppers = detections.of_class(SHOPPER).above(self.count_score)
+        shoppers = detections.of_class(SHOPPER).above(self.shopper_score)
         centres = (
             np.stack(
                 [(products.boxes[:, 0] + products.boxes[:, 2]) / 2, (products.boxes[:, 1] + products.boxes[:, 3]) / 2],

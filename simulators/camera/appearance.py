@@ -85,8 +85,9 @@ def kind_of(category: str, gtin: str) -> Kind:
     return KINDS[digest[0] % len(KINDS)]
 
 
-def look_of(gtin: str, category: str = "", name: str = "", *, kind: str | None = None,
-            rgb: tuple[int, int, int] | None = None) -> Look:
+def look_of(
+    gtin: str, category: str = "", name: str = "", *, kind: str | None = None, rgb: tuple[int, int, int] | None = None
+) -> Look:
     """The look of a product; ``kind`` and ``rgb`` come from the store world's catalog when it has them."""
     d = _digest(gtin)
     kind = kind if kind in KINDS else kind_of(category, gtin)  # type: ignore[assignment]

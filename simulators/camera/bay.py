@@ -51,13 +51,50 @@ class BaySpec:
 
 
 _WORDS = (
-    "Bio", "Gourmet", "Maison", "Ferme", "Soleil", "Provence", "Normandie", "Bretagne", "Alpes", "Jardin",
-    "Lait", "Cafe", "The", "Pates", "Riz", "Huile", "Sucre", "Farine", "Biscuit", "Jus", "Eau", "Soupe",
-    "Chips", "Miel", "Confiture", "Lessive", "Savon", "Sel", "Moutarde", "Olive", "Choco", "Cereales",
+    "Bio",
+    "Gourmet",
+    "Maison",
+    "Ferme",
+    "Soleil",
+    "Provence",
+    "Normandie",
+    "Bretagne",
+    "Alpes",
+    "Jardin",
+    "Lait",
+    "Cafe",
+    "The",
+    "Pates",
+    "Riz",
+    "Huile",
+    "Sucre",
+    "Farine",
+    "Biscuit",
+    "Jus",
+    "Eau",
+    "Soupe",
+    "Chips",
+    "Miel",
+    "Confiture",
+    "Lessive",
+    "Savon",
+    "Sel",
+    "Moutarde",
+    "Olive",
+    "Choco",
+    "Cereales",
 )
 _CATEGORIES = (
-    "epicerie", "boissons", "conserves", "biscuits", "petit-dejeuner", "hygiene", "entretien", "snacks",
-    "condiments", "cremerie",
+    "epicerie",
+    "boissons",
+    "conserves",
+    "biscuits",
+    "petit-dejeuner",
+    "hygiene",
+    "entretien",
+    "snacks",
+    "condiments",
+    "cremerie",
 )
 
 
@@ -73,9 +110,16 @@ def catalog_products() -> tuple[Product, ...]:
 
 
 def slot_for(product: Product, slot_id: str, capacity: int) -> SlotSpec:
-    return SlotSpec(slot_id=slot_id, gtin=product.gtin14, capacity=capacity, name=product.name,
-                    category=product.category, price_eur=float(product.price_eur), kind=product.package,
-                    rgb=product.colour)
+    return SlotSpec(
+        slot_id=slot_id,
+        gtin=product.gtin14,
+        capacity=capacity,
+        name=product.name,
+        category=product.category,
+        price_eur=float(product.price_eur),
+        kind=product.package,
+        rgb=product.colour,
+    )
 
 
 def world_bay(world: World, bay_id: str) -> BaySpec:
@@ -88,8 +132,9 @@ def world_bay(world: World, bay_id: str) -> BaySpec:
     shelves: dict[int, list[SlotSpec]] = {}
     for slot in sorted(bay.slots, key=lambda s: (s.shelf, s.position)):
         shelves.setdefault(slot.shelf, []).append(slot_for(world.by_gtin[slot.gtin], slot.slot_id, slot.capacity))
-    return BaySpec(bay_id=bay.bay_id, camera_id=bay.camera,
-                   shelves=tuple(ShelfSpec(tuple(v)) for _, v in sorted(shelves.items())))
+    return BaySpec(
+        bay_id=bay.bay_id, camera_id=bay.camera, shelves=tuple(ShelfSpec(tuple(v)) for _, v in sorted(shelves.items()))
+    )
 
 
 def random_bay(rng: random.Random, *, bay_id: str = "R1-B1", camera_id: str = "cam-train") -> BaySpec:

@@ -32,14 +32,30 @@ def _size(value: str) -> tuple[int, int]:
 @click.option("--fps", default=5.0, show_default=True)
 @click.option("--size", default="960x540", show_default=True, help="frame size WIDTHxHEIGHT")
 @click.option("--speed", default=60.0, show_default=True, help="simulated seconds per real second")
-@click.option("--slots-out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="write the camera's slot calibration (for the edge agent) to this file")
+@click.option(
+    "--slots-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="write the camera's slot calibration (for the edge agent) to this file",
+)
 @click.option("--render", "render_count", type=int, default=None, help="write N still images instead of serving")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="folder for --render")
 @click.option("--seed", default=0, show_default=True, help="seed of the renders (--render)")
 @click.option("-v", "--verbose", count=True)
-def camera(bay_id: str | None, world_seed: int, host: str, port: int, fps: float, size: str, speed: float,
-           slots_out: Path | None, render_count: int | None, out: Path | None, seed: int, verbose: int) -> None:
+def camera(
+    bay_id: str | None,
+    world_seed: int,
+    host: str,
+    port: int,
+    fps: float,
+    size: str,
+    speed: float,
+    slots_out: Path | None,
+    render_count: int | None,
+    out: Path | None,
+    seed: int,
+    verbose: int,
+) -> None:
     """A shelf camera filming one bay of the simulated shop.
 
     Serves http://HOST:PORT/stream.mjpg (and /snapshot.jpg, /slots.json,
@@ -61,8 +77,15 @@ def camera(bay_id: str | None, world_seed: int, host: str, port: int, fps: float
     asyncio.run(_serve(world, bay_id, host, port, fps, frame_size, speed, slots_out))
 
 
-def render_stills(world, count: int, out: Path, *, seed: int, size: tuple[int, int],  # type: ignore[no-untyped-def]
-                  bay_id: str | None = None) -> int:
+def render_stills(
+    world,
+    count: int,
+    out: Path,
+    *,
+    seed: int,
+    size: tuple[int, int],  # type: ignore[no-untyped-def]
+    bay_id: str | None = None,
+) -> int:
     """``count`` stills of the world's bays (or one bay), each with its own facings, angle, light and shoppers."""
     from rich.progress import track
 
@@ -83,8 +106,16 @@ def render_stills(world, count: int, out: Path, *, seed: int, size: tuple[int, i
     return write_stills(track(frames(), total=count, description="render", transient=True), out)
 
 
-async def _serve(world, bay_id: str | None, host: str, port: int, fps: float,  # type: ignore[no-untyped-def]
-                 size: tuple[int, int], speed: float, slots_out: Path | None) -> None:
+async def _serve(
+    world,
+    bay_id: str | None,
+    host: str,
+    port: int,
+    fps: float,  # type: ignore[no-untyped-def]
+    size: tuple[int, int],
+    speed: float,
+    slots_out: Path | None,
+) -> None:
     from simulators.camera.live import WorldCamera
 
     bay_id = bay_id or sorted(world.planogram.bays)[0]
@@ -92,8 +123,10 @@ async def _serve(world, bay_id: str | None, host: str, port: int, fps: float,  #
     calibration = cam.server.calibration()
     if slots_out is not None:
         slots_out.write_text(json.dumps(calibration, indent=1))
-    click.echo(f"camera {cam.bay.camera_id} films bay {bay_id}: {cam.server.url} "
-               f"({len(calibration['slots'])} slots; calibration at /slots.json)")
+    click.echo(
+        f"camera {cam.bay.camera_id} films bay {bay_id}: {cam.server.url} "
+        f"({len(calibration['slots'])} slots; calibration at /slots.json)"
+    )
     clock = SimulatedClock(world.now, speed=speed)
     try:
         await world.run(clock)

@@ -22,8 +22,16 @@ class WorldCamera:
     bay stays in front of the camera.
     """
 
-    def __init__(self, world: World, bay_id: str, *, size: tuple[int, int] = (960, 540), geometry_seed: int = 0,
-                 shopper_s: float = 3.0, **server_options: object) -> None:
+    def __init__(
+        self,
+        world: World,
+        bay_id: str,
+        *,
+        size: tuple[int, int] = (960, 540),
+        geometry_seed: int = 0,
+        shopper_s: float = 3.0,
+        **server_options: object,
+    ) -> None:
         self.world = world
         self.bay: BaySpec = world_bay(world, bay_id)
         self._slot_ids = {s.slot_id for s in self.bay.slots}

@@ -89,8 +89,9 @@ class Nuisance:
     jpeg_quality: tuple[int, int] | None = (45, 95)
 
 
-CLEAN = Nuisance(shopper_rate=0.0, brightness=(1.0, 1.0), colour_cast=0.0, noise_sigma=(0.0, 0.0), blur_rate=0.0,
-                 jpeg_quality=None)
+CLEAN = Nuisance(
+    shopper_rate=0.0, brightness=(1.0, 1.0), colour_cast=0.0, noise_sigma=(0.0, 0.0), blur_rate=0.0, jpeg_quality=None
+)
 
 
 @dataclass
@@ -115,8 +116,11 @@ class BayRenderer:
         self.width, self.height = size
         geo = random.Random(f"{bay.bay_id}:{geometry_seed}")
         self._geo_seed = geometry_seed
-        self.wall = tuple(int(v) for v in np.array([geo.randint(150, 230)] * 3) - np.array(
-            [geo.randint(0, 40), geo.randint(0, 40), geo.randint(0, 40)]))
+        self.wall = tuple(
+            int(v)
+            for v in np.array([geo.randint(150, 230)] * 3)
+            - np.array([geo.randint(0, 40), geo.randint(0, 40), geo.randint(0, 40)])
+        )
         self.board = (geo.randint(40, 200), geo.randint(40, 200), geo.randint(40, 200))
         self.board_edge = (geo.randint(20, 120), geo.randint(20, 120), geo.randint(20, 120))
         self.back = tuple(max(0, c - geo.randint(30, 70)) for c in self.wall)
@@ -210,7 +214,7 @@ class BayRenderer:
         kept: list[Box] = []
         for box in boxes:
             x0, y0, x1, y1 = (round(v) for v in (box.x0, box.y0, box.x1, box.y1))
-            area = mask[max(y0, 0):max(y1, 0), max(x0, 0):max(x1, 0)]
+            area = mask[max(y0, 0) : max(y1, 0), max(x0, 0) : max(x1, 0)]
             if with_shopper and area.size and area.mean() / 255 > HIDDEN_PRODUCT:
                 continue
             kept.append(box)
@@ -284,11 +288,13 @@ class BayRenderer:
             c_coat, c_skin, c_hair = colours
             x0, x1 = int(cx - body_w / 2), int(cx + body_w / 2)
             cv2.rectangle(target, (x0, int(shoulders)), (x1, h), c_coat, -1)
-            cv2.ellipse(target, (int(cx), int(shoulders)), (int(body_w / 2), int(head_r * 0.7)), 0, 180, 360, c_coat,
-                        -1)
+            cv2.ellipse(
+                target, (int(cx), int(shoulders)), (int(body_w / 2), int(head_r * 0.7)), 0, 180, 360, c_coat, -1
+            )
             cv2.circle(target, (int(cx), int(top + head_r)), int(head_r), c_skin, -1)
-            cv2.ellipse(target, (int(cx), int(top + head_r * 0.8)), (int(head_r), int(head_r * 0.8)), 0, 180, 360,
-                        c_hair, -1)
+            cv2.ellipse(
+                target, (int(cx), int(top + head_r * 0.8)), (int(head_r), int(head_r * 0.8)), 0, 180, 360, c_hair, -1
+            )
         arm = tuple(max(0, c - 40) for c in coat)
         cv2.line(img, (int(cx - body_w * 0.3), int(shoulders + 10)), (int(cx - body_w * 0.3), h), arm, 2)
         cv2.line(img, (int(cx + body_w * 0.3), int(shoulders + 10)), (int(cx + body_w * 0.3), h), arm, 2)
@@ -367,8 +373,7 @@ def _bottle(img: np.ndarray, lk: Look, x0: float, y0: float, x1: float, y1: floa
     cv2.rectangle(img, (int(cx - w * 0.2), int(y0)), (int(cx + w * 0.2), int(y0 + h * 0.09)), lk.accent, -1)
     cv2.rectangle(img, (int(x0), int(y0 + h * 0.55)), (int(x1), int(y0 + h * 0.8)), lk.label, -1)
     _fit_text(img, lk.text, x0 + 1, y0 + h * 0.55, x1 - 1, y0 + h * 0.8, _ink(lk.label))
-    cv2.line(img, (int(x0 + w * 0.2), int(shoulder + 4)), (int(x0 + w * 0.2), int(y0 + h * 0.52)),
-             (230, 230, 230), 1)
+    cv2.line(img, (int(x0 + w * 0.2), int(shoulder + 4)), (int(x0 + w * 0.2), int(y0 + h * 0.52)), (230, 230, 230), 1)
 
 
 def _can(img: np.ndarray, lk: Look, x0: float, y0: float, x1: float, y1: float) -> None:
@@ -390,8 +395,7 @@ def _bag(img: np.ndarray, lk: Look, x0: float, y0: float, x1: float, y1: float) 
     cv2.fillPoly(img, [np.int32(np.round(body))], lk.colour)
     cv2.rectangle(img, (int(x0 + w * 0.1), int(y0 + h * 0.3)), (int(x1 - w * 0.1), int(y0 + h * 0.6)), lk.label, -1)
     _fit_text(img, lk.text, x0 + w * 0.1, y0 + h * 0.3, x1 - w * 0.1, y0 + h * 0.6, _ink(lk.label))
-    cv2.ellipse(img, (int(x0 + w * 0.5), int(y0 + h * 0.78)), (int(w * 0.25), int(h * 0.08)), 0, 0, 360, lk.accent,
-                -1)
+    cv2.ellipse(img, (int(x0 + w * 0.5), int(y0 + h * 0.78)), (int(w * 0.25), int(h * 0.08)), 0, 0, 360, lk.accent, -1)
 
 
 def _jar(img: np.ndarray, lk: Look, x0: float, y0: float, x1: float, y1: float) -> None:

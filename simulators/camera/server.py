@@ -34,8 +34,9 @@ Fault = Literal["truncated", "empty", "wrong-size"]
 BOUNDARY = "comptoirframe"
 
 #: the stream's own nuisances: a fixed camera sees steady light and a little sensor noise
-STREAM_NUISANCE = Nuisance(shopper_rate=0.0, brightness=(1.0, 1.0), colour_cast=0.0, noise_sigma=(1.0, 2.5),
-                           blur_rate=0.0, jpeg_quality=None)
+STREAM_NUISANCE = Nuisance(
+    shopper_rate=0.0, brightness=(1.0, 1.0), colour_cast=0.0, noise_sigma=(1.0, 2.5), blur_rate=0.0, jpeg_quality=None
+)
 
 
 class CameraServer:
@@ -126,8 +127,9 @@ class CameraServer:
     def _render(self) -> Frame:
         with self._lock:
             shopper = self._shopper
-        frame = self.renderer.render(self.facings(), self._rng, self.nuisance, shopper=shopper is not None,
-                                     shopper_seed=shopper)
+        frame = self.renderer.render(
+            self.facings(), self._rng, self.nuisance, shopper=shopper is not None, shopper_seed=shopper
+        )
         self._frame = frame
         return frame
 
@@ -164,8 +166,12 @@ def calibration(renderer: BayRenderer) -> dict[str, Any]:
         "width": renderer.width,
         "height": renderer.height,
         "slots": [
-            {"slot": s.slot_id, "gtin": s.gtin, "capacity": s.capacity,
-             "polygon": [[round(x, 1), round(y, 1)] for x, y in renderer.slot_polygons()[s.slot_id]]}
+            {
+                "slot": s.slot_id,
+                "gtin": s.gtin,
+                "capacity": s.capacity,
+                "polygon": [[round(x, 1), round(y, 1)] for x, y in renderer.slot_polygons()[s.slot_id]],
+            }
             for s in renderer.bay.slots
         ],
     }

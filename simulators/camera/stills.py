@@ -31,8 +31,12 @@ def write_stills(frames: Iterable[Frame], out: Path, *, quality: int = 92, start
             raise OSError(f"could not write {images / name}.jpg")
         (labels / f"{name}.txt").write_text(frame.yolo_labels())
         h, w = frame.image.shape[:2]
-        truth[f"{name}.jpg"] = {"width": w, "height": h, "shopper": frame.shopper,
-                                "slots": [s.as_dict() for s in frame.slots]}
+        truth[f"{name}.jpg"] = {
+            "width": w,
+            "height": h,
+            "shopper": frame.shopper,
+            "slots": [s.as_dict() for s in frame.slots],
+        }
         count += 1
     slots_file.write_text(json.dumps(truth, ensure_ascii=False, indent=0))
     (out / "classes.txt").write_text("".join(f"{n}\n" for n in CLASS_NAMES))

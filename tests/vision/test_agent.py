@@ -68,9 +68,19 @@ async def scene(mqtt_broker: BrokerHandle) -> AsyncIterator[Scene]:
     camera = WorldCamera(world, BAY, port=0, fps=8, shopper_s=0).start()
     cam_id = camera.bay.camera_id
     config = CameraConfig(
-        id=cam_id, url=camera.server.url, slots=camera.server.url.replace("stream.mjpg", "slots.json"),
-        max_fps=4, still_frames=2, confirm_frames=2, open_timeout_s=2, read_timeout_s=1, stale_s=2,
-        backoff_min_s=0.2, backoff_max_s=1, unsettled_occluded_s=30, threads=1,
+        id=cam_id,
+        url=camera.server.url,
+        slots=camera.server.url.replace("stream.mjpg", "slots.json"),
+        max_fps=4,
+        still_frames=2,
+        confirm_frames=2,
+        open_timeout_s=2,
+        read_timeout_s=1,
+        stale_s=5,
+        backoff_min_s=0.2,
+        backoff_max_s=1,
+        unsettled_occluded_s=30,
+        threads=1,
     )
     inbox = Inbox()
     listener = MqttLink(mqtt_broker.settings(), store="test", device="listener", kind="test")
@@ -119,8 +129,7 @@ async def test_counts_follow_the_world_and_a_shopper_means_occluded_not_empty(sc
     # someone stands in front of the shelf: hidden slots are occluded, none is called empty
     scene.inbox.mark()
     scene.camera.server.set_shopper(True)
-    blocked = await scene.inbox.wait_for(
-        lambda m: _is_counts(m) and any(s.state == "occluded" for s in m.slots), 30)
+    blocked = await scene.inbox.wait_for(lambda m: _is_counts(m) and any(s.state == "occluded" for s in m.slots), 30)
     now = {s.slot_id: scene.world.facings(s.slot_id) for s in scene.camera.bay.slots}
     for slot in blocked.slots:
         if slot.state == "occluded":

@@ -94,10 +94,19 @@ def test_nms_keeps_a_dense_shelf_of_over_500_products() -> None:
 
 
 def _calibration() -> Calibration:
-    return Calibration(width=200, height=100, slots=[
-        {"slot": "S1", "gtin": "03000000000017", "capacity": 4, "polygon": [[0, 0], [100, 0], [100, 100], [0, 100]]},
-        {"slot": "S2", "capacity": 3, "polygon": [[100, 0], [200, 0], [200, 100], [100, 100]]},
-    ])
+    return Calibration(
+        width=200,
+        height=100,
+        slots=[
+            {
+                "slot": "S1",
+                "gtin": "03000000000017",
+                "capacity": 4,
+                "polygon": [[0, 0], [100, 0], [100, 100], [0, 100]],
+            },
+            {"slot": "S2", "capacity": 3, "polygon": [[100, 0], [200, 0], [200, 100], [100, 100]]},
+        ],
+    )
 
 
 def _dets(rows: list[tuple[float, float, float, float, float, int]]) -> Detections:
@@ -107,10 +116,16 @@ def _dets(rows: list[tuple[float, float, float, float, float, int]]) -> Detectio
 
 def test_products_are_counted_in_the_slot_holding_their_centre() -> None:
     slots = SlotMap(_calibration(), count_score=0.5)
-    readings = slots.read(_dets([
-        (10, 20, 30, 90, 0.9, 0), (35, 20, 55, 90, 0.8, 0), (60, 20, 80, 90, 0.3, 0),  # one too weak
-        (95, 20, 103, 90, 0.9, 0),  # centre at x=99: slot S1
-    ]))
+    readings = slots.read(
+        _dets(
+            [
+                (10, 20, 30, 90, 0.9, 0),
+                (35, 20, 55, 90, 0.8, 0),
+                (60, 20, 80, 90, 0.3, 0),  # one too weak
+                (95, 20, 103, 90, 0.9, 0),  # centre at x=99: slot S1
+            ]
+        )
+    )
     s1, s2 = readings
     assert (s1.state, s1.facings, s1.capacity, s1.gtin) == ("ok", 3, 4, "03000000000017")
     assert s1.empty_fraction == pytest.approx(0.25)

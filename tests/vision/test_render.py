@@ -71,9 +71,24 @@ def test_same_facings_render_the_same_products_and_nuisances_vary() -> None:
 def test_render_command_writes_yolo_labels_and_slot_truth(tmp_path) -> None:
     out = tmp_path / "renders"
     run = subprocess.run(
-        [sys.executable, "-m", "comptoir", "sim", "camera", "--render", "4", "--out", str(out), "--seed", "3",
-         "--size", "640x360"],
-        capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "comptoir",
+            "sim",
+            "camera",
+            "--render",
+            "4",
+            "--out",
+            str(out),
+            "--seed",
+            "3",
+            "--size",
+            "640x360",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert run.returncode == 0, run.stderr
     images = sorted((out / "images").glob("*.jpg"))

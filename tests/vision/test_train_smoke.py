@@ -12,8 +12,9 @@ from pathlib import Path
 import cv2
 import pytest
 
-pytestmark = pytest.mark.skipif(importlib.util.find_spec("ultralytics") is None,
-                                reason="the train extra (ultralytics) is not installed")
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("ultralytics") is None, reason="the train extra (ultralytics) is not installed"
+)
 
 
 @pytest.mark.timeout(300)
