@@ -161,11 +161,13 @@ class Alerts:
             self.clear(key, now)
         return view
 
-    def unpaid_exit(self, epc: str, gtin: str | None, now: float) -> None:
+    def unpaid_exit(self, epc: str, gtin: str | None, now: float, zone: str | None = None) -> None:
+        """An unpaid item went out: through the gate, or (``zone``) last read at the exit and then gone."""
         product = self.fusion.products.get(gtin) if gtin else None
         what = product.name if product else (f"GTIN {gtin}" if gtin else "an item without a GTIN")
-        self.set(f"unpaid_item_exit:{epc}", "unpaid_item_exit", "warning",
-                 f"Unpaid item passed the exit gate: {what} (tag {epc})", now, gtin=gtin, epc=epc)
+        text = (f"Unpaid item passed the exit gate: {what} (tag {epc})" if zone is None else
+                f"Unpaid item left by the exit (last read in {zone}, no gate passage): {what} (tag {epc})")
+        self.set(f"unpaid_item_exit:{epc}", "unpaid_item_exit", "warning", text, now, gtin=gtin, epc=epc)
 
     def item_back(self, epc: str, now: float) -> None:
         self.clear(f"unpaid_item_exit:{epc}", now)

@@ -84,7 +84,8 @@ class BatchChanges:
     slots: set[str] = field(default_factory=set)
     scales: set[str] = field(default_factory=set)
     snapshots: list[tuple[str, str, str, int, float]] = field(default_factory=list)
-    unpaid_exits: list[tuple[str, str | None, float]] = field(default_factory=list)  # epc, gtin, time
+    # epc, gtin, time, and the exit zone when no gate passage was seen
+    unpaid_exits: list[tuple[str, str | None, float, str | None]] = field(default_factory=list)
     back_in: set[str] = field(default_factory=set)  # epcs back in the shop or paid: their exit alert ends
     receipts: list[tuple[str, str, str, float, int, str]] = field(default_factory=list)
     sales: list[tuple[str, str, float, str, int, int, int]] = field(default_factory=list)
@@ -247,6 +248,10 @@ class Fusion:
                 if item.state == FLOOR and item.gtin and self._take_credit(item.gtin, t, changes):
                     item.paid = True
                     self._set(m.epc, item, SOLD, t, changes)
+                elif self.zone_kind(m.location, m.device, m.antenna) == "exit" and not item.paid:
+                    # last read at the exit, then gone: it left, even if the gate did not report the walk
+                    self._set(m.epc, item, LEFT, t, changes)
+                    changes.unpaid_exits.append((m.epc, item.gtin, t, m.location))
                 else:
                     self._set(m.epc, item, UNKNOWN, t, changes)
             else:
@@ -288,7 +293,7 @@ class Fusion:
             self._set(m.epc, item, SOLD, t, changes)
             return
         self._set(m.epc, item, LEFT, t, changes)
-        changes.unpaid_exits.append((m.epc, item.gtin, t))
+        changes.unpaid_exits.append((m.epc, item.gtin, t, None))
 
     def _receipt(self, m: PosReceipt, changes: BatchChanges) -> None:
         t = ts(m.time)

@@ -148,9 +148,9 @@ class Ingest:
             self.fusion.write(changes)
             for epc in changes.back_in:
                 self.alerts.item_back(epc, now)
-            for epc, gtin, _ in changes.unpaid_exits:
+            for epc, gtin, _, zone in changes.unpaid_exits:
                 if self.fusion.items[epc].state == LEFT:  # a late receipt in the same batch has paid it since
-                    self.alerts.unpaid_exit(epc, gtin, now)
+                    self.alerts.unpaid_exit(epc, gtin, now, zone)
             views = {gtin: self.alerts.evaluate_sku(gtin, now) for gtin in changes.gtins | changes.credits_changed}
             if touched_devices:
                 conn.executemany(

@@ -224,3 +224,18 @@ def test_a_blocked_view_keeps_the_last_count_and_its_alert(ingest: Ingest) -> No
     ingest.handle_batch([view("ok", 3, T0 + timedelta(seconds=40))])
     assert key not in ingest.alerts.open
     assert "shelf_view_blocked" not in ingest.fusion.sku(G, T0.timestamp() + 40)["flags"]
+
+
+def test_an_unpaid_tag_gone_from_the_exit_zone_left_even_without_a_gate_passage(ingest: Ingest) -> None:
+    m = Msgs()
+    ingest.handle_batch([zone(m, 1, "floor-a2", T0), zone(m, 2, "floor-a2", T0)])
+    ingest.handle_batch([m(PosReceipt, "lane-1", T0, lane="lane-1", receipt_id="R1", total_cents=389,
+                           lines=[{"gtin": G, "quantity": 1, "unit_price_cents": 389, "epcs": [epc(2)]}])])
+    later = T0 + timedelta(minutes=2)
+    ingest.handle_batch([zone(m, 1, "exit", later), zone(m, 2, "exit", later)])
+    gone = T0 + timedelta(minutes=5)
+    ingest.handle_batch([zone(m, 1, "exit", gone, event="departed"), zone(m, 2, "exit", gone, event="departed")])
+    assert ingest.fusion.items[epc(1)].state == "left" and ingest.fusion.items[epc(2)].state == "sold"
+    alert = ingest.alerts.open[f"unpaid_item_exit:{epc(1)}"]
+    assert alert.text.startswith("Unpaid item left by the exit (last read in exit, no gate passage)")
+    assert f"unpaid_item_exit:{epc(2)}" not in ingest.alerts.open
