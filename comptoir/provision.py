@@ -196,6 +196,9 @@ def provision_device(device_id: str, store: str, broker: str, passwd_file: Path,
         raise click.BadParameter(str(exc)) from None
     if gates and not readers:
         raise click.UsageError("--gate needs the --reader whose antennas make it")
+    if device_id == "hub":
+        raise click.UsageError("the hub's ACL lines ship in comptoir.acl; set its password with "
+                               "'mosquitto_passwd /etc/mosquitto/comptoir.passwd hub'")
     out_dir = out_dir or Path(device_id)
     password = secrets.token_urlsafe(18)
     set_password(passwd_file, device_id, password)

@@ -129,3 +129,6 @@ def test_provision_refuses_bad_ids(tmp_path: Path) -> None:
     done = runner.invoke(main, ["provision", "device", "edge-1", "--gate", "g", "--passwd", str(tmp_path / "p"),
                                 "--acl", str(tmp_path / "a")])
     assert done.exit_code != 0 and "--reader" in done.output
+    done = runner.invoke(main, ["provision", "device", "hub", "--passwd", str(tmp_path / "p"), "--acl",
+                                str(tmp_path / "a")])
+    assert done.exit_code != 0 and "mosquitto_passwd" in done.output and not (tmp_path / "a").exists()
