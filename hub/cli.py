@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import click
+import sqlite_utils
 
 from comptoir.config import ConfigError, load_config
 from hub.config import HubConfig
@@ -41,9 +42,8 @@ def hub(ctx: click.Context, config_path: Path | None, db: Path | None) -> None:
     if config_path is None:
         raise click.UsageError("comptoir hub needs --config hub.yaml")
     config = _config(config_path, db)
-    from hub.service import HubService
-
     from comptoir.clock import clock_from_env
+    from hub.service import HubService
 
     service = HubService(config, clock=clock_from_env())  # simulated in the demo (COMPTOIR_SIM_CLOCK)
     click.echo(f"hub {config.hub_id} of store {config.store}: API on http://{config.api.host}:{config.api.port}, "
@@ -52,7 +52,7 @@ def hub(ctx: click.Context, config_path: Path | None, db: Path | None) -> None:
         asyncio.run(service.run())
 
 
-def _db(ctx: click.Context):
+def _db(ctx: click.Context) -> sqlite_utils.Database:
     from hub.store import open_database
 
     config_path, db = ctx.obj
