@@ -119,7 +119,7 @@ def export_cmd(weights: Path, out: Path, imgsz: str, opset: int) -> None:
     "--data",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="renders folder (images/, labels/, slots.json); rendered if absent",
+    help="images/ and YOLO labels/ (+ slots.json for counting); default: render the held-out set",
 )
 @click.option("--render", "n_render", default=200, show_default=True, help="held-out images to render when needed")
 @click.option("--seed", default=1000, show_default=True, help="render seed of the held-out set")
@@ -149,8 +149,8 @@ def evaluate_cmd(
     setup_logging(verbose)
     model = model or shipped_model_path()
     with tempfile.TemporaryDirectory() as tmp:
-        if data is None or not (data / "slots.json").exists():
-            data = data or Path(tmp)
+        if data is None:
+            data = Path(tmp)
             render_stills(World(seed=WORLD_SEED, movers=False), n_render, data, seed=seed, size=DEFAULT_SIZE)
         try:
             result = evaluate(model, data, count_score=count_score, shopper_score=shopper_score, progress=not as_json)
@@ -166,6 +166,9 @@ def evaluate_cmd(
         f"(product {d.get('mAP50/0', 0):.4f} / {d.get('mAP50-95/0', 0):.4f}, "
         f"shopper {d.get('mAP50/1', 0):.4f} / {d.get('mAP50-95/1', 0):.4f})"
     )
+    if not c["slots"] and not c["occluded_slots"]:
+        click.echo("no slots.json: counting not scored")
+        return
     click.echo(
         f"slots {c['slots']:.0f}: facings exact {c['facings_exact']:.2%} (mean abs error "
         f"{c['facings_mae']:.3f}); empty recall {c['empty_recall']:.2%} precision {c['empty_precision']:.2%} "

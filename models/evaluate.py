@@ -62,12 +62,18 @@ def evaluate(
     detector: Detector | None = None,
     progress: bool = False,
 ) -> Evaluation:
-    """Score ``model`` on a renders folder (``images/``, ``labels/``, ``slots.json``)."""
+    """Score ``model`` on a folder of ``images/`` and YOLO ``labels/``.
+
+    With a ``slots.json`` (renders), the counting is scored too; without one
+    (a shop's own labelled photos), only the detection.
+    """
     import time
 
     detector = detector or Detector(model, conf=0.01, iou=iou)
-    truth = json.loads((data / "slots.json").read_text())
-    names = sorted(truth)[:limit] if limit else sorted(truth)
+    slots_file = data / "slots.json"
+    truth = json.loads(slots_file.read_text()) if slots_file.exists() else None
+    names = sorted(truth) if truth is not None else sorted(p.name for p in (data / "images").glob("*.jpg"))
+    names = names[:limit] if limit else names
     det_score = DetectionScore(classes=detector.num_classes)
     count = CountScore()
     elapsed = 0.0
@@ -86,6 +92,8 @@ def evaluate(
         elapsed += time.perf_counter() - t0
         boxes, classes = read_labels(data / "labels" / (Path(name).stem + ".txt"), w, h)
         det_score.add(found.boxes, found.scores, found.classes, boxes, classes)
+        if truth is None:
+            continue
         view = truth[name]
         slot_map = SlotMap(Calibration.model_validate(view), count_score=count_score, shopper_score=shopper_score)
         for reading, slot in zip(slot_map.read(found), view["slots"], strict=True):

@@ -87,6 +87,9 @@ class Detector:
         if threads:
             options.intra_op_num_threads = threads
         options.log_severity_level = 3
+        # no busy-waiting between runs: a camera is counted a few times a second, and spinning threads would
+        # take the board's cores from the RFID agent and from our own decode and letterbox
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
             self.session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
         except Exception as exc:
