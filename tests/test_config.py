@@ -26,8 +26,11 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_a_good_file_with_a_secret_from_the_environment(tmp_path: Path) -> None:
-    path = write(tmp_path, "store: rue-des-lilas\nbroker:\n  url: mqtts://hub.local:8883\n"
-                           "  username: edge-1\n  password: ${MQTT_PASSWORD}\n")
+    path = write(
+        tmp_path,
+        "store: rue-des-lilas\nbroker:\n  url: mqtts://hub.local:8883\n"
+        "  username: edge-1\n  password: ${MQTT_PASSWORD}\n",
+    )
     config = load_config(path, DeviceConfig, env={"MQTT_PASSWORD": "s3cret"})
     assert config.broker.password is not None and config.broker.password.get_secret_value() == "s3cret"
     assert (config.broker.host, config.broker.port, config.broker.tls) == ("hub.local", 8883, True)

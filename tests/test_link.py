@@ -97,8 +97,9 @@ async def test_queues_while_the_broker_is_down_then_delivers_each_once_in_order(
     hub, got = await listener(stopped_broker, persistent=True)
     stopped_broker.stop()
 
-    device = MqttLink(stopped_broker.settings(), store="test", device="r1", kind="rfid-reader",
-                      outbox=tmp_path / "r1.db")
+    device = MqttLink(
+        stopped_broker.settings(), store="test", device="r1", kind="rfid-reader", outbox=tmp_path / "r1.db"
+    )
     await device.start()
     device.emit_many(ZoneEvent, ({"event": "arrived", "epc": f"{i:024X}", "location": "floor"} for i in range(300)))
     assert not device.connected
@@ -136,8 +137,14 @@ async def test_a_full_outbox_drops_the_oldest_and_reports_it(
     tmp_path: Path, mqtt_broker: BrokerHandle, caplog: pytest.LogCaptureFixture
 ) -> None:
     hub, got = await listener(mqtt_broker, pattern="comptoir/v1/test/#")
-    device = MqttLink(mqtt_broker.settings(), store="test", device="r3", kind="rfid-reader",
-                      outbox=tmp_path / "r3.db", outbox_max_messages=50)
+    device = MqttLink(
+        mqtt_broker.settings(),
+        store="test",
+        device="r3",
+        kind="rfid-reader",
+        outbox=tmp_path / "r3.db",
+        outbox_max_messages=50,
+    )
     device.emit_many(ZoneEvent, ({"event": "arrived", "epc": f"{i:024X}", "location": "floor"} for i in range(80)))
     assert device.stats().dropped == 30
     assert "dropped oldest" in caplog.text
@@ -195,8 +202,24 @@ async def test_mosquitto_sub_receives_what_the_link_publishes(tmp_path: Path, mq
         pytest.skip("mosquitto_sub comes with mosquitto (CI always has it)")
     # stdbuf: mosquitto_sub buffers its output on a pipe, and the test must see SUBACK before publishing
     sub = subprocess.Popen(
-        ["stdbuf", "-oL", "mosquitto_sub", "-h", mqtt_broker.host, "-p", str(mqtt_broker.port), "-t", EVENTS, "-q", "1",
-         "-C", "3", "-W", "20", "-d"],
+        [
+            "stdbuf",
+            "-oL",
+            "mosquitto_sub",
+            "-h",
+            mqtt_broker.host,
+            "-p",
+            str(mqtt_broker.port),
+            "-t",
+            EVENTS,
+            "-q",
+            "1",
+            "-C",
+            "3",
+            "-W",
+            "20",
+            "-d",
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -204,8 +227,9 @@ async def test_mosquitto_sub_receives_what_the_link_publishes(tmp_path: Path, mq
         assert sub.stdout is not None
         while "SUBACK" not in (line := sub.stdout.readline()):
             assert line, "mosquitto_sub ended before subscribing"
-        device = MqttLink(mqtt_broker.settings(), store="test", device="r6", kind="rfid-reader",
-                          outbox=tmp_path / "r6.db")
+        device = MqttLink(
+            mqtt_broker.settings(), store="test", device="r6", kind="rfid-reader", outbox=tmp_path / "r6.db"
+        )
         await device.start()
         sent = [device.emit(ZoneEvent, event="arrived", epc=f"{i:024X}", location="floor") for i in range(3)]
         await device.flush(10)
@@ -226,8 +250,14 @@ async def test_invalid_payloads_reach_the_error_callback_and_valid_ones_still_fl
     raw = paho.Client(CallbackAPIVersion.VERSION2)
     raw.connect(mqtt_broker.host, mqtt_broker.port)
     raw.loop_start()
-    good = ZoneEvent.create(device="r7", seq=1, time="2026-11-26T10:00:00Z", event="arrived",
-                            epc="3034B82E5029360000001267", location="floor")
+    good = ZoneEvent.create(
+        device="r7",
+        seq=1,
+        time="2026-11-26T10:00:00Z",
+        event="arrived",
+        epc="3034B82E5029360000001267",
+        location="floor",
+    )
     bad = [
         ("comptoir/v1/test/rfid/r7/events", b"{oops"),
         ("comptoir/v1/test/rfid/r7/events", json.dumps({**good.model_dump(mode="json", by_alias=True), "seq": "x"})),
@@ -262,10 +292,10 @@ async def test_tls_and_password(tmp_path: Path) -> None:
     cert.private_key_pem.write_to_path(str(tmp_path / "server.key"))
     cert.cert_chain_pems[0].write_to_path(str(tmp_path / "server.pem"))
     pwfile = tmp_path / "passwd"
-    subprocess.run(["mosquitto_passwd", "-b", "-c", str(pwfile), "caisse", "s3cret"], check=True,
-                   capture_output=True)
-    broker = Mosquitto(tmp_path / "m", password_file=pwfile, certfile=tmp_path / "server.pem",
-                       keyfile=tmp_path / "server.key")
+    subprocess.run(["mosquitto_passwd", "-b", "-c", str(pwfile), "caisse", "s3cret"], check=True, capture_output=True)
+    broker = Mosquitto(
+        tmp_path / "m", password_file=pwfile, certfile=tmp_path / "server.pem", keyfile=tmp_path / "server.key"
+    )
     broker.start()
     try:
         handle = BrokerHandle(broker, "mosquitto")
@@ -281,8 +311,13 @@ async def test_tls_and_password(tmp_path: Path) -> None:
         device.emit(ZoneEvent, event="arrived", epc="3034B82E5029360000001267", location="floor")
         await got.wait_for(lambda c: len(c.messages) == 1)
 
-        wrong = MqttLink(handle.settings(username="caisse", password="nope", ca_file=tmp_path / "ca.pem"),
-                         store="test", device="r9", kind="rfid-reader", outbox=tmp_path / "r9.db")
+        wrong = MqttLink(
+            handle.settings(username="caisse", password="nope", ca_file=tmp_path / "ca.pem"),
+            store="test",
+            device="r9",
+            kind="rfid-reader",
+            outbox=tmp_path / "r9.db",
+        )
         await wrong.start()
         assert not await wrong.wait_connected(1.5)
         await wrong.stop()
