@@ -52,3 +52,30 @@ def test_detect_refuses_a_calibration_for_another_image_size(renders: Path, tmp_
     run = comptoir("detect", str(renders / "images" / "000000.jpg"), "--slots", str(other))
     assert run.returncode == 1
     assert "is for 1920x1080 images" in run.stderr
+
+
+def test_edge_agent_stops_at_start_up_naming_a_missing_model(renders: Path, tmp_path: Path) -> None:
+    slots = json.loads((renders / "slots.json").read_text())["000000.jpg"]
+    (tmp_path / "cam.slots.json").write_text(json.dumps(slots))
+    missing = tmp_path / "models" / "gone.onnx"
+    (tmp_path / "edge.yaml").write_text(
+        json.dumps(
+            {
+                "store": "test",
+                "broker": {"url": "mqtt://127.0.0.1:1"},
+                "state_dir": str(tmp_path / "state"),
+                "cameras": [
+                    {
+                        "id": "cam-1",
+                        "url": "http://127.0.0.1:1/stream.mjpg",
+                        "slots": str(tmp_path / "cam.slots.json"),
+                        "model": str(missing),
+                    }
+                ],
+            }
+        )
+    )
+    run = comptoir("edge", "--config", str(tmp_path / "edge.yaml"))
+    assert run.returncode == 1
+    assert f"model file {missing} does not exist" in run.stderr
+    assert "Traceback" not in run.stderr
