@@ -27,7 +27,7 @@ async def test_faults_lose_no_message(tmp_path) -> None:  # type: ignore[no-unty
     assert report["details"]["samples"] >= 4
     assert score["inventory_accuracy"] >= 0.85
     assert score["osa_precision"] >= 0.8 and score["osa_recall"] >= 0.75
-    assert score["loss_recall"] > 0.0
+    assert score["loss_recall"] >= 0.5
     shop = tmp_path / "shop" / "logs"
     assert "start 2" in (shop / "hub.log").read_text()  # the hub really was restarted
     assert "start 2" in (shop / "edge-store.log").read_text()

@@ -55,4 +55,4 @@ async def test_an_hour_of_the_shop_scores_against_ground_truth(tmp_path: Path) -
     # misses walks through it when the machine is loaded (loss recall). These bounds catch a broken path.
     assert score["inventory_accuracy"] >= 0.85
     assert score["osa_precision"] >= 0.85 and score["osa_recall"] >= 0.75
-    assert score["loss_recall"] > 0.0
+    assert score["loss_recall"] >= 0.5
