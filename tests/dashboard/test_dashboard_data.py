@@ -275,3 +275,18 @@ def test_both_languages_have_every_label() -> None:
     assert not missing, f"labels used but not translated: {missing}"
     assert all(french[k] and english[k] for k in french)
     assert json.dumps(french, ensure_ascii=False).count("{") == json.dumps(english).count("{")  # same placeholders
+
+
+def test_every_alert_kind_has_a_label_in_both_languages() -> None:
+    """A new alert kind must never reach staff as a raw key like ``kind_kiosk_help``."""
+    import json
+    import typing
+    from pathlib import Path
+
+    from comptoir.contract.hub import AlertKind
+
+    i18n = Path(__file__).resolve().parents[2] / "hub" / "web" / "i18n"
+    for lang in ("en", "fr"):
+        labels = json.loads((i18n / f"{lang}.json").read_text())
+        missing = [k for k in typing.get_args(AlertKind) if f"kind_{k}" not in labels]
+        assert not missing, f"{lang}.json lacks labels for {missing}"
