@@ -50,7 +50,10 @@ class DashboardRecorder:
         try:
             while True:
                 try:
-                    events = [await asyncio.wait_for(queue.get(), self.sample_every_s)]
+                    # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancel that
+                    # arrives as the get completes, and the hub then hangs at shutdown
+                    async with asyncio.timeout(self.sample_every_s):
+                        events = [await queue.get()]
                 except TimeoutError:
                     events = []
                 while events and len(events) < self.max_batch and not queue.empty():
