@@ -81,7 +81,8 @@ def test_bad_payloads_land_in_dead_letters(
     wait_for(lambda: staff.get(f"/api/items/{epc(n)}").status_code == 200, what="a valid message after it")
 
 
-async def _publish(url: str, outbox: Path, count: int, offset: int) -> MqttLink:
+async def _publish(url: str, outbox: Path, count: int, offset: int) -> tuple[MqttLink, asyncio.Task[None]]:
+    """Start a paced device; it goes on publishing in the background, so a kill lands mid-stream."""
     link = MqttLink(
         BrokerSettings(url=url, reconnect_min_s=0.1, reconnect_max_s=0.5),
         store=STORE,
@@ -90,16 +91,19 @@ async def _publish(url: str, outbox: Path, count: int, offset: int) -> MqttLink:
         outbox=outbox,
     )
     await link.start()
-    for start in range(0, count, 250):
-        link.emit_many(
-            ZoneEvent,
-            (
-                {"event": "arrived", "epc": epc(offset + i), "gtin": gtin14(NUTELLA), "location": "backroom"}
-                for i in range(start, min(count, start + 250))
-            ),
-        )
-        await asyncio.sleep(0.05)  # a paced device: the kill below lands while it still publishes
-    return link
+
+    async def emit() -> None:
+        for start in range(0, count, 250):
+            link.emit_many(
+                ZoneEvent,
+                (
+                    {"event": "arrived", "epc": epc(offset + i), "gtin": gtin14(NUTELLA), "location": "backroom"}
+                    for i in range(start, min(count, start + 250))
+                ),
+            )
+            await asyncio.sleep(0.1)
+
+    return link, asyncio.create_task(emit())
 
 
 def _stored(db_path: Path, device: str) -> int:
@@ -117,10 +121,12 @@ async def test_a_hub_killed_mid_stream_resumes_with_nothing_lost_or_doubled(
     hub.start()
     count = 4000
     try:
-        link = await _publish(broker.url, tmp_path / "reader.outbox", count, 20_000)
-        # kill -9 once part of the stream is stored; the broker keeps the rest for the hub's session
+        link, publishing = await _publish(broker.url, tmp_path / "reader.outbox", count, 20_000)
+        # kill -9 once part of the stream is stored, while the device still publishes;
+        # the broker keeps the rest for the hub's persistent session
         await asyncio.to_thread(wait_for, lambda: _stored(hub.db_path, "reader-k") >= 500, 30, "first messages")
         hub.kill()
+        await publishing
         assert await link.flush(60), "the broker did not take every message"
         stored_at_kill = _stored(hub.db_path, "reader-k")
         assert stored_at_kill < count
