@@ -18,22 +18,11 @@ from typing import Any
 
 import sqlite_utils
 
+from comptoir.catalog_csv import CATALOG_COLUMNS
 from comptoir.contract import gtin14
 from comptoir.contract.topics import TopicError, check_id
 
-PRODUCT_COLUMNS = [
-    "gtin",
-    "name",
-    "brand",
-    "category",
-    "price_eur",
-    "unit_weight_g",
-    "aisle",
-    "shelf",
-    "pack_size",
-    "supplier",
-    "lead_time_days",
-]
+PRODUCT_COLUMNS = list(CATALOG_COLUMNS)
 SLOT_COLUMNS = ["slot", "gtin", "camera", "capacity", "scale"]
 ZONE_COLUMNS = ["alias", "kind", "reader", "antenna"]
 ZONE_KINDS = ("backroom", "floor", "exit", "dock")

@@ -15,21 +15,10 @@ from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
+from comptoir.catalog_csv import CATALOG_COLUMNS
 from comptoir.contract import gtin14
 
-COLUMNS = (
-    "gtin",
-    "name",
-    "brand",
-    "category",
-    "price_eur",
-    "unit_weight_g",
-    "aisle",
-    "shelf",
-    "pack_size",
-    "supplier",
-    "lead_time_days",
-)
+COLUMNS = CATALOG_COLUMNS
 
 #: package kinds a camera renders; the first matching keyword in the name wins, then the category's default
 PACKAGE_KINDS = ("box", "bottle", "can", "bag", "jar")
