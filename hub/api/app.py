@@ -1,4 +1,4 @@
-"""The FastAPI application and its dependencies (the hub, the signed-in staff member, rate limits).
+"""The FastAPI application: routers and error handlers assembled around the hub (dependencies: deps.py).
 
 Every endpoint is ``async``: the hub keeps one SQLite connection, used from
 the event loop's thread only, shared with ingest.
@@ -6,80 +6,15 @@ the event loop's thread only, shared with ingest.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Protocol
+from typing import Any
 
-import sqlite_utils
-from fastapi import Depends, FastAPI, HTTPException, Request, Response
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from comptoir import __version__
-from comptoir.clock import Clock
-from hub.auth import Session, session_for
-from hub.config import HubConfig
-from hub.events import EventBus
-from hub.ingest import Ingest
+from hub.api.deps import HubState
 from hub.ratelimit import RateLimiter
-from hub.timeutil import ts
-
-SESSION_COOKIE = "comptoir_session"
-
-
-class HubState(Protocol):
-    """What the API needs from the running hub."""
-
-    config: HubConfig
-    db: sqlite_utils.Database
-    ingest: Ingest
-    bus: EventBus
-    clock: Clock
-
-    @property
-    def mqtt_connected(self) -> bool: ...
-
-
-async def get_hub(request: Request) -> HubState:
-    return request.app.state.hub
-
-
-Hub = Annotated[HubState, Depends(get_hub)]
-
-
-def session_token(request: Request) -> str | None:
-    auth = request.headers.get("authorization", "")
-    if auth.lower().startswith("bearer "):
-        return auth[7:].strip() or None
-    return request.cookies.get(SESSION_COOKIE)
-
-
-async def require_staff(request: Request, hub: Hub) -> Session:
-    token = session_token(request)
-    session = session_for(hub.db, token, ts(hub.clock.now())) if token else None
-    if session is None:
-        raise HTTPException(401, "sign in first: POST /api/session", headers={"WWW-Authenticate": "Bearer"})
-    return session
-
-
-Staff = Annotated[Session, Depends(require_staff)]
-
-
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
-def _limited(limiter_name: str) -> Any:
-    async def check(request: Request, response: Response) -> None:
-        limiter: RateLimiter = getattr(request.app.state, limiter_name)
-        allowed, wait = limiter.allow(client_address(request))
-        if not allowed:
-            raise HTTPException(429, f"too many requests; retry in {wait:.1f} s",
-                                headers={"Retry-After": str(max(1, round(wait)))})
-
-    return check
-
-
-kiosk_limit = Depends(_limited("kiosk_limiter"))
-login_limit = Depends(_limited("login_limiter"))
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
 
-from hub.api.app import Hub, kiosk_limit
+from hub.api.deps import Hub, kiosk_limit
 from hub.api.models import KioskProduct
 from hub.api.staff import _like, parse_gtin
 from hub.timeutil import iso, ts

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 
 from comptoir.contract import gtin14
 from hub.alerts import Alert
-from hub.api.app import SESSION_COOKIE, Hub, Staff, login_limit, session_token
+from hub.api.deps import SESSION_COOKIE, Hub, Staff, login_limit, session_token
 from hub.api.models import (
     AlertOut,
     DeadLetter,

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
-from hub.api.app import Hub, HubState, kiosk_limit
+from hub.api.deps import Hub, HubState, kiosk_limit
 from hub.assistant import phrasing
 from hub.assistant.assistant import Assistant, Reply
 from hub.assistant.stock import ProductFacts, StockReader

@@ -17,7 +17,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from hub.api.app import Hub, Staff, require_staff
+from hub.api.deps import Hub, Staff, require_staff
 from hub.api.staff import parse_gtin
 from hub.forecast import orders, planner
 from hub.forecast.policy import ReorderPolicy

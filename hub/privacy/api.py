@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Path, Query
 from pydantic import BaseModel, Field
 
-from hub.api.app import Hub, Staff
+from hub.api.deps import Hub, Staff
 from hub.privacy import consent, customers
 from hub.privacy.retention import purge_expired
 from hub.timeutil import iso, ts

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 
-from hub.api.app import Hub, Staff
+from hub.api.deps import Hub, Staff
 from hub.api.staff import parse_gtin
 from hub.ingest import alert_view
 from hub.timeutil import iso, ts

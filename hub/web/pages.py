@@ -16,7 +16,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from hub.api.app import Hub, session_token
+from hub.api.deps import Hub, session_token
 from hub.api.staff import parse_gtin
 from hub.auth import Session, session_for
 from hub.timeutil import ts
