@@ -103,3 +103,14 @@ def stopped_broker(tmp_path: Path) -> Iterator[BrokerHandle]:
         yield handle
     finally:
         handle.stop()
+
+
+@pytest.fixture(scope="module")
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrokerHandle]:
+    """One running broker shared by the tests of a module (a hub process per module uses it)."""
+    handle = make_broker(tmp_path_factory.mktemp("broker"))
+    handle.start()
+    try:
+        yield handle
+    finally:
+        handle.stop()

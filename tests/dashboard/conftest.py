@@ -13,19 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BrokerHandle, make_broker
+from tests.conftest import BrokerHandle
 from tests.dashboard.support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, TABLET, DashboardHub
 from tests.hub.support import Publisher
-
-
-@pytest.fixture(scope="module")
-def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrokerHandle]:
-    handle = make_broker(tmp_path_factory.mktemp("broker"))
-    handle.start()
-    try:
-        yield handle
-    finally:
-        handle.stop()
 
 
 @pytest.fixture(scope="module")

@@ -13,21 +13,11 @@ import httpx
 import pytest
 
 from comptoir.contract import ZoneEvent, gtin14
-from tests.conftest import BrokerHandle, make_broker
+from tests.conftest import BrokerHandle
 from tests.hub.support import FLOUR, NUTELLA, OIL, Devices, HubProcess, Publisher, epc, json_of, wait_for
 
 dev = Devices()
 DAY = 86400
-
-
-@pytest.fixture(scope="module")
-def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrokerHandle]:
-    handle = make_broker(tmp_path_factory.mktemp("broker"))
-    handle.start()
-    try:
-        yield handle
-    finally:
-        handle.stop()
 
 
 def _sales(db: Path) -> None:

@@ -7,18 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BrokerHandle, make_broker
+from tests.conftest import BrokerHandle
 from tests.hub.support import HubProcess, Publisher
-
-
-@pytest.fixture(scope="module")
-def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrokerHandle]:
-    handle = make_broker(tmp_path_factory.mktemp("broker"))
-    handle.start()
-    try:
-        yield handle
-    finally:
-        handle.stop()
 
 
 @pytest.fixture(scope="module")

@@ -70,18 +70,6 @@ def rig(shop_template: tuple[Path, Scenario], tmp_path_factory: pytest.TempPathF
 
 
 @pytest.fixture(scope="module")
-def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    from tests.conftest import make_broker
-
-    handle = make_broker(tmp_path_factory.mktemp("broker"))
-    handle.start()
-    try:
-        yield handle
-    finally:
-        handle.stop()
-
-
-@pytest.fixture(scope="module")
 def kiosk_hub(
     broker, shop_template: tuple[Path, Scenario], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[object]:
