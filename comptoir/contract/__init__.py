@@ -6,15 +6,17 @@ from comptoir.contract.envelope import Message
 from comptoir.contract.fields import gtin14
 from comptoir.contract.hub import HubAlert
 from comptoir.contract.pos import PosReceipt, ReceiptLine
-from comptoir.contract.rfid import GatePassage, ZoneEvent, ZoneSnapshot
+from comptoir.contract.rfid import MAX_BATCH_EVENTS, BatchedZoneEvent, GatePassage, ZoneEvent, ZoneEvents, ZoneSnapshot
 from comptoir.contract.scale import ScaleWeight
 from comptoir.contract.topics import Topic, TopicError, parse_topic, store_filter, topic
 from comptoir.contract.vision import ShelfCounts, SlotCount
 
 __all__ = [
+    "MAX_BATCH_EVENTS",
     "MAX_PAYLOAD_BYTES",
     "MODELS",
     "SCHEMAS",
+    "BatchedZoneEvent",
     "ContractError",
     "DeviceCommand",
     "DeviceConfig",
@@ -30,6 +32,7 @@ __all__ = [
     "Topic",
     "TopicError",
     "ZoneEvent",
+    "ZoneEvents",
     "ZoneSnapshot",
     "decode",
     "encode",

@@ -15,7 +15,7 @@ from comptoir.contract.device import DeviceConfig, DeviceStatus
 from comptoir.contract.envelope import Message
 from comptoir.contract.hub import HubAlert
 from comptoir.contract.pos import PosReceipt
-from comptoir.contract.rfid import GatePassage, ZoneEvent, ZoneSnapshot
+from comptoir.contract.rfid import GatePassage, ZoneEvent, ZoneEvents, ZoneSnapshot
 from comptoir.contract.scale import ScaleWeight
 from comptoir.contract.topics import Topic, TopicError, parse_topic
 from comptoir.contract.vision import ShelfCounts
@@ -23,6 +23,7 @@ from comptoir.contract.vision import ShelfCounts
 #: Every payload model of the contract.
 MODELS: tuple[type[Message], ...] = (
     ZoneEvent,
+    ZoneEvents,
     ZoneSnapshot,
     GatePassage,
     ShelfCounts,

@@ -15,7 +15,7 @@ VERSION = "v1"
 
 #: family -> the channels it carries (the last topic level).
 CHANNELS: dict[str, frozenset[str]] = {
-    "rfid": frozenset({"events", "snapshot"}),
+    "rfid": frozenset({"events", "event_batch", "snapshot"}),
     "gate": frozenset({"passages"}),
     "vision": frozenset({"shelf"}),
     "scale": frozenset({"weight"}),
