@@ -29,6 +29,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from comptoir.contract.rfid import MAX_BATCH_EVENTS
 from comptoir.contract.topics import check_id
 from comptoir.link import BrokerSettings
 from edge.rfid.gate import GateParams
@@ -99,9 +100,15 @@ class ReaderConfig(BaseModel):
         description="while no report is later than this (beyond report_timeout_ms), time is the reads' alone",
     )
     publish_every_s: float = Field(
-        0.5, ge=0, le=60, description="events wait at most this long, to share one outbox transaction"
+        0.1,
+        ge=0,
+        le=60,
+        description="zone events wait at most this long (checked at each report and sweep), to travel as one "
+        "batched message (rfid/<id>/event_batch): the window adds at most this to their latency",
     )
-    publish_batch: int = Field(500, ge=1, description="...or until this many wait")
+    publish_batch: int = Field(
+        200, ge=1, le=MAX_BATCH_EVENTS, description="...or until this many wait (at most one message's worth)"
+    )
     sweep_every_s: float = Field(1.0, gt=0, le=60, description="check departures and gate visits this often")
 
     _check_id = field_validator("id")(classmethod(lambda cls, v: _device_id(v)))

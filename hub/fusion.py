@@ -15,7 +15,17 @@ from typing import Any
 
 import sqlite_utils
 
-from comptoir.contract import GatePassage, Message, PosReceipt, ScaleWeight, ShelfCounts, ZoneEvent, ZoneSnapshot
+from comptoir.contract import (
+    GatePassage,
+    Message,
+    PosReceipt,
+    ScaleWeight,
+    ShelfCounts,
+    ZoneEvent,
+    ZoneEvents,
+    ZoneSnapshot,
+)
+from comptoir.contract.rfid import ZoneChange
 from hub.config import FusionSettings
 from hub.timeutil import ts
 
@@ -184,8 +194,12 @@ class Fusion:
 
     # -- applying messages -------------------------------------------------------
     def apply(self, message: Message, changes: BatchChanges) -> None:
-        if isinstance(message, ZoneEvent):
-            self._zone_event(message, changes)
+        if isinstance(message, ZoneEvents):
+            zone_event = self._zone_event
+            for event in message.events:
+                zone_event(message.device, event, ts(event.time), changes)
+        elif isinstance(message, ZoneEvent):
+            self._zone_event(message.device, message, ts(message.time), changes)
         elif isinstance(message, GatePassage):
             self._gate(message, changes)
         elif isinstance(message, PosReceipt):
@@ -234,8 +248,7 @@ class Fusion:
         self.rfid[gtin][UNKNOWN] += 1
         return item, True
 
-    def _zone_event(self, m: ZoneEvent, changes: BatchChanges) -> None:
-        t = ts(m.time)
+    def _zone_event(self, device: str, m: ZoneChange, t: float, changes: BatchChanges) -> None:
         item, new = self._item(m.epc, m.gtin, m.serial, t)
         if not new and t < item.since:
             return  # older than what the item's state is based on
@@ -248,7 +261,7 @@ class Fusion:
                 if item.state == FLOOR and item.gtin and self._take_credit(item.gtin, t, changes):
                     item.paid = True
                     self._set(m.epc, item, SOLD, t, changes)
-                elif self.zone_kind(m.location, m.device, m.antenna) == "exit" and not item.paid:
+                elif self.zone_kind(m.location, device, m.antenna) == "exit" and not item.paid:
                     # last read at the exit, then gone: it left, even if the gate did not report the walk
                     self._set(m.epc, item, LEFT, t, changes)
                     changes.unpaid_exits.append((m.epc, item.gtin, t, m.location))
@@ -258,7 +271,7 @@ class Fusion:
                 changes.items[m.epc] = item
             return
         item.zone = m.location
-        kind = self.zone_kind(m.location, m.device, m.antenna)
+        kind = self.zone_kind(m.location, device, m.antenna)
         state = _ZONE_STATE.get(kind or "", UNKNOWN)
         if item.state == SOLD:
             changes.items[m.epc] = item  # a sold item seen on its way out stays sold

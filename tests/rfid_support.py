@@ -10,7 +10,7 @@ from typing import Any
 from sllurp.llrp import LLRPMessage
 from sllurp.llrp_proto import LLRPROSpec
 
-from comptoir.contract import Message
+from comptoir.contract import BatchedZoneEvent, Message, ZoneEvents
 from comptoir.link import MqttLink
 from simulators.llrp import protocol as llrp
 from simulators.llrp.radio import RadioParams, WorldRadio
@@ -115,6 +115,10 @@ class Inbox:
 
     def of(self, model: type) -> list:  # type: ignore[type-arg]
         return [m for m in self.messages if isinstance(m, model)]
+
+    def zone_events(self) -> list[BatchedZoneEvent]:
+        """Every zone event received, unpacked from the batches the agent publishes them in."""
+        return [e for m in self.messages if isinstance(m, ZoneEvents) for e in m.events]
 
     async def wait_for(self, predicate, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
         async def loop() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from comptoir.config import ConfigError, load_config
-from comptoir.contract import ZoneEvent, ZoneSnapshot, decode
+from comptoir.contract import ZoneEvents, ZoneSnapshot, decode
 from comptoir.link import BrokerSettings, MqttLink
 from edge.config import EdgeConfig, ReaderConfig
 from edge.rfid.agent import RfidAgent
@@ -56,7 +56,7 @@ def test_agent_publishes_unknown_epcs_as_raw_hex(tmp_path: Path) -> None:
     agent.tick()
     agent.snapshot()
     messages = [decode(row.topic, row.payload) for row in link.outbox.peek()]
-    events = {m.epc: m for m in messages if isinstance(m, ZoneEvent)}
+    events = {e.epc: e for m in messages if isinstance(m, ZoneEvents) for e in m.events}
     assert events["E2801160600002054E5E2C5A"].scheme is None and events["E2801160600002054E5E2C5A"].gtin is None
     assert events[good.decode().upper()].gtin == "03424388004912"
     snapshot = next(m for m in messages if isinstance(m, ZoneSnapshot))

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from comptoir.clock import SimulatedClock
-from comptoir.contract import ZoneEvent
 from comptoir.link import MqttLink
 from edge.config import ReaderConfig
 from edge.rfid.agent import RfidAgent
@@ -85,7 +84,7 @@ async def test_locations_right_for_99_percent_of_tag_minutes(mqtt_broker: Broker
                     wrong += 1
                     mistakes.append(f"{epc} {where.status} in {where.zone}, tracked at {seen}")
         assert await link.flush(20)
-        await inbox.wait_for(lambda i: sum(isinstance(m, ZoneEvent) for m in i.messages) >= agent.stats.events)
+        await inbox.wait_for(lambda i: len(i.zone_events()) >= agent.stats.events)
     finally:
         await listener.stop()
         task.cancel()
@@ -99,9 +98,9 @@ async def test_locations_right_for_99_percent_of_tag_minutes(mqtt_broker: Broker
     assert right + wrong > 200 * SIMULATED_MINUTES
     assert accuracy >= 0.99, mistakes[:20]
     # no tag that stays is ever reported departed
-    departed = [e for e in inbox.of(ZoneEvent) if e.event == "departed"]
+    departed = [e for e in inbox.zone_events() if e.event == "departed"]
     stayed = [e for e in departed if world.items[e.epc].where.status.in_shop]
     assert stayed == [], stayed[:5]
     # ...while units that left the shop more than departed_after_s ago did depart
     assert len(departed) >= 5 and all(not world.items[e.epc].where.status.in_shop for e in departed)
-    assert inbox.of(ZoneEvent), "the events went through the broker"
+    assert inbox.zone_events(), "the events went through the broker"

@@ -2,7 +2,8 @@
 
 Tag reports (from sllurp, or any source of the same dicts) go through EPC
 decoding, the tag tracker and the gates; what comes out is published on the
-MQTT contract: zone events on ``rfid/<reader>/events``, a per-zone snapshot
+MQTT contract: zone events, batched, on ``rfid/<reader>/event_batch`` (what waited
+up to ``publish_every_s`` or ``publish_batch`` events, in one message), a per-zone snapshot
 on ``rfid/<reader>/snapshot`` every ``snapshot_every_s``, and passages on
 ``gate/<gate>/passages``. Raw reads stay here.
 
@@ -24,7 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from comptoir.clock import Clock, RealClock
-from comptoir.contract import GatePassage, ZoneEvent, ZoneSnapshot
+from comptoir.contract import MAX_BATCH_EVENTS, GatePassage, ZoneEvents, ZoneSnapshot
 from comptoir.link import MqttLink
 from edge.config import ReaderConfig
 from edge.rfid.epc import EpcInfo, decode_epc
@@ -168,7 +169,7 @@ class RfidAgent:
         self.flush_events()
 
     def flush_events(self) -> None:
-        """Publish the events and passages waiting, in one outbox transaction each."""
+        """Publish the events waiting as batched messages, and the passages, in one outbox transaction each."""
         events, self._events = self._events, []
         passages, self._passages = self._passages, []
         self._published_at = self.clock.now()
@@ -193,6 +194,8 @@ class RfidAgent:
         return info
 
     def publish(self, events: list[TagEvent], passages: list[tuple[GateDetector, Passage]]) -> None:
+        """Zone events go many to a message (one MQTT message per event costs more than the event);
+        gate passages stay one per message, each a fact the hub may alert on."""
         if events:
             items = []
             for e in events:
@@ -213,7 +216,14 @@ class RfidAgent:
                         "last_seen": _dt(e.tag.last_seen),
                     }
                 )
-            self.link.emit_many(ZoneEvent, items)
+            step = min(self.config.publish_batch, MAX_BATCH_EVENTS)
+            self.link.emit_many(
+                ZoneEvents,
+                (
+                    {"time": max(e["time"] for e in chunk), "events": chunk}
+                    for chunk in (items[i:i + step] for i in range(0, len(items), step))
+                ),
+            )
             self.stats.events += len(items)
         if passages:
             items = []
