@@ -392,6 +392,21 @@ class Fusion:
                 return True
         return False
 
+    def settle_exit(self, epc: str, t: float, changes: BatchChanges) -> bool:
+        """At the end of an unpaid exit's grace: is the item settled (paid, back, or paid by a sale since)?
+
+        A sale by GTIN recorded during the grace (a receipt delayed upstream, after the passage) pays the
+        item as it would have at the gate, with the exit's own time ``t``.
+        """
+        item = self.items.get(epc)
+        if item is None or item.state != LEFT or item.paid:
+            return True
+        if item.gtin and self._take_credit(item.gtin, t, changes):
+            item.paid = True
+            self._set(epc, item, SOLD, item.since, changes)
+            return True
+        return False
+
     # -- writing -------------------------------------------------------------------
     def write(self, changes: BatchChanges) -> None:
         """Write what a batch changed; the caller holds the transaction."""
@@ -556,7 +571,9 @@ class Fusion:
         else:
             shelf_units, shelf_source, shelf_age = None, None, None
         rfid_seen = rfid_t is not None
-        floor_units = max(rfid_floor, shelf_units or 0) if rfid_seen or shelf_units is not None else None
+        # a tagged SKU is counted item by item by RFID; a camera or scale says what is on the shelf, not how many
+        # exist (it over-counts a double detection and misses baskets and back rows): it counts an untagged SKU only
+        floor_units = rfid_floor if rfid_seen else shelf_units
         observed = rfid_seen or shelf_units is not None
         on_hand = (counts[BACKROOM] + (floor_units or 0)) if observed else None
         flags = []

@@ -143,7 +143,43 @@ def test_camera_facings_without_tags_flag_untagged_items(ingest: Ingest, clock: 
     )
     view = ingest.fusion.sku(G, T0.timestamp())
     assert view["flags"] == ["untagged_or_unreadable"]
-    assert view["on_hand"] == 1 + 4  # backroom tag + what the camera sees on the floor
+    # a tagged SKU is counted by its tags: the camera's 4 facings say what is on the shelf, and the flag tells staff
+    assert view["on_hand"] == 1 and view["shelf"]["units"] == 4
+
+
+def test_a_camera_over_counting_a_tagged_sku_does_not_raise_on_hand(ingest: Ingest) -> None:
+    m = Msgs()
+    ingest.handle_batch([zone(m, n, "floor-a2", T0) for n in (1, 2, 3)] + [zone(m, 4, "backroom", T0)])
+    # the camera counts one pack twice: 4 facings for the 3 tags on the floor
+    ingest.handle_batch(
+        [
+            m(
+                ShelfCounts,
+                "cam-a2",
+                T0,
+                slots=[{"slot": "A2-B1-S3-04", "state": "ok", "facings": 4, "capacity": 6, "confidence": 0.9}],
+            )
+        ]
+    )
+    view = ingest.fusion.sku(G, T0.timestamp())
+    assert view["shelf"]["units"] == 4
+    assert view["floor"]["units"] == 3 and view["on_hand"] == 3 + 1
+
+
+def test_an_untagged_sku_is_counted_by_its_shelf_sensor(ingest: Ingest) -> None:
+    m = Msgs()
+    ingest.handle_batch(
+        [
+            m(
+                ShelfCounts,
+                "cam-a2",
+                T0,
+                slots=[{"slot": "A2-B1-S3-04", "state": "ok", "facings": 5, "capacity": 6, "confidence": 0.9}],
+            )
+        ]
+    )
+    view = ingest.fusion.sku(G, T0.timestamp())
+    assert view["floor"]["units"] == 5 and view["on_hand"] == 5
 
 
 def test_confidence_ages_with_the_source(ingest: Ingest) -> None:
