@@ -37,6 +37,13 @@ class FusionSettings(BaseModel):
     message_ids_days: float = Field(
         14.0, gt=0, description="how long message ids are kept to recognise a redelivery (older ones are pruned)"
     )
+    exit_grace_s: float = Field(
+        30.0,
+        ge=0,
+        le=3600,
+        description="an unpaid item seen leaving is held this long (hub clock, from when the hub learns of it) for "
+        "a till receipt delayed upstream before its alert is raised; 0 raises at once",
+    )
 
 
 class HubConfig(BaseModel):

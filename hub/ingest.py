@@ -51,6 +51,16 @@ class Device:
                 self.max_seq, self.lost, self.dropped, self.messages)
 
 
+@dataclass(slots=True)
+class HeldExit:
+    """An unpaid item seen leaving, waiting out ``exit_grace_s`` before its alert (docs/fusion.md)."""
+
+    gtin: str | None
+    time: float  # the exit's event time
+    zone: str | None  # the exit zone, when no gate passage was seen
+    due: float  # hub clock: raise the alert from then on, unless paid or back
+
+
 @dataclass
 class IngestStats:
     received: int = 0
@@ -84,10 +94,12 @@ class Ingest:
         self.alerts = Alerts(db, self.fusion)
         self.stats = IngestStats()
         self.devices: dict[str, Device] = {}
+        self.held_exits: dict[str, HeldExit] = {}
         self._shown_devices: dict[str, tuple[Any, ...]] = {}
         self._last_prune = float("-inf")
         self._data_version = self._read_data_version()
         self._load_devices()
+        self._load_held_exits()
 
     def _load_devices(self) -> None:
         self.devices = {
@@ -97,6 +109,18 @@ class Ingest:
                 "messages FROM devices"
             )
         }
+
+    def _load_held_exits(self) -> None:
+        """Exits held when the hub stopped: unpaid items that left and have had no exit alert since; held anew."""
+        self.held_exits.clear()
+        alerted = dict(self.db.execute(
+            "SELECT epc, MAX(raised_at) FROM alerts WHERE kind = 'unpaid_item_exit' AND epc IS NOT NULL GROUP BY epc"
+        ))
+        due = ts(self.clock.now()) + self.settings.exit_grace_s
+        for epc, item in self.fusion.items.items():
+            if item.state == LEFT and not item.paid and alerted.get(epc, float("-inf")) < item.since:
+                zone = item.zone if item.zone and self.fusion.zones.get(item.zone) == "exit" else None
+                self.held_exits[epc] = HeldExit(item.gtin, item.since, zone, due)
 
     def _read_data_version(self) -> int:
         return self.db.execute("PRAGMA data_version").fetchone()[0]
@@ -124,6 +148,7 @@ class Ingest:
         self.fusion.forget_pending()
         self.alerts.load()
         self._load_devices()
+        self._load_held_exits()
 
     def _transaction(self, messages: list[Message]) -> None:
         conn = self.db.conn
@@ -145,13 +170,7 @@ class Ingest:
                     continue  # our own alerts and status, back from the broker
                 touched_devices[message.device] = self._track_device(message, now)
                 self.fusion.apply(message, changes)
-            self.fusion.write(changes)
-            for epc in changes.back_in:
-                self.alerts.item_back(epc, now)
-            for epc, gtin, _, zone in changes.unpaid_exits:
-                if self.fusion.items[epc].state == LEFT:  # a late receipt in the same batch has paid it since
-                    self.alerts.unpaid_exit(epc, gtin, now, zone)
-            views = {gtin: self.alerts.evaluate_sku(gtin, now) for gtin in changes.gtins | changes.credits_changed}
+            views = self._settle(changes, now)
             if touched_devices:
                 conn.executemany(
                     "INSERT OR REPLACE INTO devices (device, kind, software, state, state_since, last_seen, "
@@ -160,6 +179,31 @@ class Ingest:
                 )
         self.stats.stored += len(fresh)
         self._after_commit(changes, touched_devices, views)
+
+    def _settle(self, changes: BatchChanges, now: float) -> dict[str, dict]:
+        """Hold new unpaid exits, raise those whose grace is over, write what changed; return the SKU views.
+
+        The caller holds the transaction. A receipt or a return that arrives during the grace (in this
+        batch or a later one) settles the item, and no alert is ever raised for it.
+        """
+        held = self.held_exits
+        for epc in changes.back_in:
+            held.pop(epc, None)
+        grace = self.settings.exit_grace_s
+        for epc, gtin, t, zone in changes.unpaid_exits:
+            held[epc] = HeldExit(gtin, t, zone, now + grace)
+        due = [(epc, h) for epc, h in held.items() if h.due <= now] if held else []
+        raise_for = []
+        for epc, h in due:
+            del held[epc]
+            if not self.fusion.settle_exit(epc, h.time, changes):
+                raise_for.append((epc, h))
+        self.fusion.write(changes)
+        for epc in changes.back_in:
+            self.alerts.item_back(epc, now)
+        for epc, h in raise_for:
+            self.alerts.unpaid_exit(epc, h.gtin, now, h.zone)
+        return {gtin: self.alerts.evaluate_sku(gtin, now) for gtin in changes.gtins | changes.credits_changed}
 
     def _fresh(self, messages: list[Message]) -> list[Message]:
         seen: set[str] = set()
@@ -278,7 +322,11 @@ class Ingest:
                     continue
                 if dev.state == "online" and dev.last_seen is not None and now - dev.last_seen > limit:
                     self.alerts.device_silent(dev.device, dev.kind, limit, now)
-        self.publish_pending()
+        changes, views = BatchChanges(), {}
+        if any(h.due <= now for h in self.held_exits.values()):
+            with self.db.conn:
+                views = self._settle(changes, now)
+        self._after_commit(changes, {}, views)
 
     def publish_pending(self) -> None:
         """Send the alert changes made outside a batch (acknowledgements, ticks, staff edits)."""

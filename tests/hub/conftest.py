@@ -13,7 +13,8 @@ from tests.hub.support import HubProcess, Publisher
 
 @pytest.fixture(scope="module")
 def hub(broker: BrokerHandle, tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubProcess]:
-    process = HubProcess(Path(tmp_path_factory.mktemp("hub")), broker.url)
+    # a short exit grace on the real clock: an unpaid exit's alert comes ~0.5 s after its passage
+    process = HubProcess(Path(tmp_path_factory.mktemp("hub")), broker.url, fusion={"exit_grace_s": 0.5})
     process.prepare()
     process.start()
     try:

@@ -47,6 +47,13 @@ def zone(m: Msgs, n: int, where: str, at: datetime, event: str = "arrived", **ex
     return m(ZoneEvent, "reader-1", at, event=event, epc=epc(n), gtin=G, location=where, **extra)
 
 
+def after_the_exit_grace(ingest: Ingest, clock: ManualClock) -> None:
+    """An unpaid exit is held ``exit_grace_s`` of hub clock for a late receipt; let that time pass."""
+    assert not [k for k in ingest.alerts.open if k.startswith("unpaid_item_exit:")], "raised before the grace ended"
+    clock.advance(ingest.settings.exit_grace_s)
+    ingest.tick()
+
+
 def test_an_event_older_than_the_items_state_does_not_override_it(ingest: Ingest) -> None:
     m = Msgs()
     ingest.handle_batch([zone(m, 1, "floor-a2", T0 + timedelta(minutes=5))])
@@ -84,7 +91,7 @@ def test_departed_tag_is_unknown_unless_a_barcode_sale_explains_it(ingest: Inges
     assert ingest.fusion.items[epc(2)].state == "unknown"
 
 
-def test_a_barcode_sale_too_old_does_not_excuse_an_exit(ingest: Ingest) -> None:
+def test_a_barcode_sale_too_old_does_not_excuse_an_exit(ingest: Ingest, clock: ManualClock) -> None:
     m = Msgs()
     ingest.handle_batch([zone(m, 1, "floor-a2", T0)])
     ingest.handle_batch(
@@ -103,13 +110,15 @@ def test_a_barcode_sale_too_old_does_not_excuse_an_exit(ingest: Ingest) -> None:
     exit_at = T0 + timedelta(hours=3)  # past paid_credit_hours (2 h)
     ingest.handle_batch([m(GatePassage, "gate-1", exit_at, gate="gate-1", direction="out", epc=epc(1), gtin=G)])
     assert ingest.fusion.items[epc(1)].state == "left"
+    after_the_exit_grace(ingest, clock)
     assert f"unpaid_item_exit:{epc(1)}" in ingest.alerts.open
 
 
-def test_a_tag_paid_after_leaving_ends_its_exit_alert(ingest: Ingest) -> None:
+def test_a_tag_paid_after_leaving_ends_its_exit_alert(ingest: Ingest, clock: ManualClock) -> None:
     m = Msgs()
     ingest.handle_batch([zone(m, 1, "floor-a2", T0)])
     ingest.handle_batch([m(GatePassage, "gate-1", T0, gate="gate-1", direction="out", epc=epc(1), gtin=G)])
+    after_the_exit_grace(ingest, clock)  # the receipt comes later still: the alert is raised, then withdrawn
     assert f"unpaid_item_exit:{epc(1)}" in ingest.alerts.open
     ingest.handle_batch(
         [
@@ -209,6 +218,7 @@ def test_state_survives_a_restart_of_the_hub(tmp_path: Path, ingest: Ingest, clo
     m = Msgs()
     ingest.handle_batch([zone(m, 1, "backroom", T0), zone(m, 2, "floor-a2", T0)])
     ingest.handle_batch([m(GatePassage, "gate-1", T0, gate="gate-1", direction="out", epc=epc(2), gtin=G)])
+    after_the_exit_grace(ingest, clock)
     again = Ingest(ingest.db, clock, FusionSettings(), store="test")
     assert again.fusion.sku(G, T0.timestamp())["items"]["backroom"] == 1
     assert f"unpaid_item_exit:{epc(2)}" in again.alerts.open
@@ -230,7 +240,7 @@ def test_message_ids_are_kept_long_enough_then_pruned(ingest: Ingest, clock: Man
     assert count == 0
 
 
-def test_an_exit_stamped_before_a_later_zone_event_still_raises_its_alert(ingest: Ingest) -> None:
+def test_an_exit_stamped_before_a_later_zone_event_still_raises_its_alert(ingest: Ingest, clock: ManualClock) -> None:
     m = Msgs()
     ingest.handle_batch([zone(m, 1, "floor-a2", T0)])
     # the floor reader's "departed" (decided later) reaches the hub before the gate's passage
@@ -238,6 +248,7 @@ def test_an_exit_stamped_before_a_later_zone_event_still_raises_its_alert(ingest
     exit_at = T0 + timedelta(minutes=1)
     ingest.handle_batch([m(GatePassage, "gate-1", exit_at, gate="gate-1", direction="out", epc=epc(1), gtin=G)])
     assert ingest.fusion.items[epc(1)].state == "left"
+    after_the_exit_grace(ingest, clock)
     assert f"unpaid_item_exit:{epc(1)}" in ingest.alerts.open
 
 
@@ -262,7 +273,9 @@ def test_a_blocked_view_keeps_the_last_count_and_its_alert(ingest: Ingest) -> No
     assert "shelf_view_blocked" not in ingest.fusion.sku(G, T0.timestamp() + 40)["flags"]
 
 
-def test_an_unpaid_tag_gone_from_the_exit_zone_left_even_without_a_gate_passage(ingest: Ingest) -> None:
+def test_an_unpaid_tag_gone_from_the_exit_zone_left_even_without_a_gate_passage(
+    ingest: Ingest, clock: ManualClock
+) -> None:
     m = Msgs()
     ingest.handle_batch([zone(m, 1, "floor-a2", T0), zone(m, 2, "floor-a2", T0)])
     ingest.handle_batch([m(PosReceipt, "lane-1", T0, lane="lane-1", receipt_id="R1", total_cents=389,
@@ -272,6 +285,44 @@ def test_an_unpaid_tag_gone_from_the_exit_zone_left_even_without_a_gate_passage(
     gone = T0 + timedelta(minutes=5)
     ingest.handle_batch([zone(m, 1, "exit", gone, event="departed"), zone(m, 2, "exit", gone, event="departed")])
     assert ingest.fusion.items[epc(1)].state == "left" and ingest.fusion.items[epc(2)].state == "sold"
+    after_the_exit_grace(ingest, clock)
     alert = ingest.alerts.open[f"unpaid_item_exit:{epc(1)}"]
     assert alert.text.startswith("Unpaid item left by the exit (last read in exit, no gate passage)")
     assert f"unpaid_item_exit:{epc(2)}" not in ingest.alerts.open
+
+
+def test_an_exit_held_when_the_hub_stops_is_held_again_and_raised_after_its_grace(
+    tmp_path: Path, ingest: Ingest, clock: ManualClock
+) -> None:
+    m = Msgs()
+    ingest.handle_batch([zone(m, 1, "floor-a2", T0), zone(m, 2, "floor-a2", T0)])
+    ingest.handle_batch([m(GatePassage, "gate-1", T0, gate="gate-1", direction="out", epc=epc(1), gtin=G)])
+    clock.advance(ingest.settings.exit_grace_s)
+    ingest.tick()
+    ingest.handle_batch([m(GatePassage, "gate-1", T0, gate="gate-1", direction="out", epc=epc(2), gtin=G)])
+    again = Ingest(ingest.db, clock, ingest.settings, store="test")  # stopped during epc(2)'s grace
+    assert set(again.held_exits) == {epc(2)}  # epc(1) had its alert: not held twice
+    clock.advance(again.settings.exit_grace_s - 1)
+    again.tick()
+    assert f"unpaid_item_exit:{epc(2)}" not in again.alerts.open
+    clock.advance(1)
+    again.tick()
+    assert f"unpaid_item_exit:{epc(2)}" in again.alerts.open
+    raised = again.db.execute("SELECT COUNT(*) FROM alerts WHERE kind = 'unpaid_item_exit'").fetchone()[0]
+    assert raised == 2
+
+
+def test_a_barcode_sale_arriving_during_the_grace_pays_the_item_that_left(ingest: Ingest, clock: ManualClock) -> None:
+    """A till without a reader (GTIN only) whose receipt reaches the hub after the gate passage."""
+    m = Msgs()
+    ingest.handle_batch([zone(m, 1, "floor-a2", T0)])
+    ingest.handle_batch([m(GatePassage, "gate-1", T0 + timedelta(seconds=5), gate="gate-1", direction="out",
+                           epc=epc(1), gtin=G)])
+    assert ingest.fusion.items[epc(1)].state == "left"
+    ingest.handle_batch([m(PosReceipt, "lane-1", T0, lane="lane-1", receipt_id="R7", total_cents=389,
+                           lines=[{"gtin": G, "quantity": 1, "unit_price_cents": 389}])])
+    clock.advance(ingest.settings.exit_grace_s)
+    ingest.tick()
+    assert ingest.fusion.items[epc(1)].state == "sold"
+    assert ingest.db.execute("SELECT COUNT(*) FROM alerts WHERE kind = 'unpaid_item_exit'").fetchone()[0] == 0
+    assert ingest.fusion.sku(G, clock.now().timestamp())["floor"]["sold_untagged_pending"] == 0
