@@ -87,9 +87,11 @@ class Detector:
         if threads:
             options.intra_op_num_threads = threads
         options.log_severity_level = 3
-        # no busy-waiting between runs: a camera is counted a few times a second, and spinning threads would
-        # take the board's cores from the RFID agent and from our own decode and letterbox
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        # threads spin between the operators of one run (waking a sleeping thread per operator costs more than
+        # the operator), but stop the moment the run returns: between frames the cores belong to the RFID
+        # agent, the capture thread's JPEG decoding, and our own letterbox, NMS and slot counting
+        options.add_session_config_entry("session.intra_op.allow_spinning", "1")
+        options.add_session_config_entry("session.force_spinning_stop", "1")
         try:
             self.session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
         except Exception as exc:
@@ -165,21 +167,17 @@ class Detector:
         """Scores above ``conf``, boxes back to image pixels, then per-class NMS."""
         conf = self.conf if conf is None else conf
         pred = output[0]  # (4 + nc, anchors)
-        scores_all = pred[4:]
-        classes = scores_all.argmax(axis=0)
-        scores = scores_all[classes, np.arange(pred.shape[1])]
-        keep = scores >= conf
+        keep = pred[4:].max(axis=0) >= conf  # most anchors see nothing: drop them before anything else
         if not keep.any():
             return _empty()
-        xywh, scores, classes = pred[:4, keep].T, scores[keep], classes[keep]
-        boxes = np.empty_like(xywh)
-        boxes[:, 0] = (xywh[:, 0] - xywh[:, 2] / 2 - box.pad_x) / box.scale
-        boxes[:, 1] = (xywh[:, 1] - xywh[:, 3] / 2 - box.pad_y) / box.scale
-        boxes[:, 2] = (xywh[:, 0] + xywh[:, 2] / 2 - box.pad_x) / box.scale
-        boxes[:, 3] = (xywh[:, 1] + xywh[:, 3] / 2 - box.pad_y) / box.scale
+        pred = pred[:, keep]
+        classes = pred[4:].argmax(axis=0)
+        scores = pred[4:][classes, np.arange(pred.shape[1])]
+        centre, half = pred[:2], pred[2:4] / 2
+        corners = np.concatenate([centre - half, centre + half]).T  # (n, 4) x0 y0 x1 y1, model pixels
+        pad = np.array([box.pad_x, box.pad_y, box.pad_x, box.pad_y], np.float32)
         h, w = image_shape[:2]
-        boxes[:, [0, 2]] = boxes[:, [0, 2]].clip(0, w)
-        boxes[:, [1, 3]] = boxes[:, [1, 3]].clip(0, h)
+        boxes = np.clip((corners - pad) / box.scale, 0, np.array([w, h, w, h], np.float32))
         keep_idx = nms(boxes, scores, classes, self.iou, self.max_det)
         return Detections(
             boxes[keep_idx].astype(np.float32), scores[keep_idx].astype(np.float32), classes[keep_idx].astype(np.int32)
@@ -201,7 +199,7 @@ def nms(boxes: np.ndarray, scores: np.ndarray, classes: np.ndarray, iou: float, 
     offset = classes.astype(np.float32)[:, None] * (float(boxes.max()) + 1.0)
     shifted = boxes + offset
     xywh = np.concatenate([shifted[:, :2], shifted[:, 2:] - shifted[:, :2]], axis=1)
-    kept = cv2.dnn.NMSBoxes(xywh.tolist(), scores.tolist(), 0.0, iou, top_k=max_det)
+    kept = cv2.dnn.NMSBoxes(xywh.astype(np.float64), scores.astype(np.float32), 0.0, iou, top_k=max_det)
     return np.asarray(kept, np.int64).reshape(-1)[:max_det]
 
 

@@ -126,6 +126,11 @@ class SlotMap:
         self.slots = calibration.slots
         self._polys = [np.asarray(s.polygon, np.float32) for s in self.slots]
         self._convex = all(cv2.isContourConvex(p.reshape(-1, 1, 2)) for p in self._polys)
+        # convex slots with as many corners each (the usual quadrilaterals) are tested all at once
+        self._stacked = self._convex and len({len(p) for p in self._polys}) == 1
+        if self._stacked:
+            self._corners = np.stack(self._polys)  # (slots, corners, 2)
+            self._edges = np.roll(self._corners, -1, axis=1) - self._corners
         mw, mh = max(1, int(calibration.width * mask_scale)), max(1, int(calibration.height * mask_scale))
         self._mask_size = (mw, mh)
         self._masks = []
@@ -142,6 +147,13 @@ class SlotMap:
         """Slot index for each point (or -1): the first slot whose polygon holds it."""
         out = np.full(len(centres), -1, np.int64)
         if not len(centres):
+            return out
+        if self._stacked:
+            rel = centres[:, None, None, :] - self._corners[None]  # (points, slots, corners, 2)
+            cross = self._edges[None, :, :, 0] * rel[..., 1] - self._edges[None, :, :, 1] * rel[..., 0]
+            inside = np.all(cross >= 0, axis=2) | np.all(cross <= 0, axis=2)  # (points, slots)
+            hit = inside.any(axis=1)
+            out[hit] = inside[hit].argmax(axis=1)
             return out
         for k, poly in enumerate(self._polys):
             free = out < 0
@@ -184,10 +196,16 @@ class SlotMap:
         )
         where = self.assign(centres)
         hidden = self.occlusion(shoppers)
+        n = len(self.slots)
+        placed = where >= 0
+        slot_of, score_of = where[placed], products.scores[placed].astype(np.float64)
+        counts_ok = score_of >= self.count_score
+        facings_by_slot = np.bincount(slot_of[counts_ok], minlength=n)
+        score_sum = np.bincount(slot_of[counts_ok], weights=score_of[counts_ok], minlength=n)
+        best_score = np.zeros(n)
+        np.maximum.at(best_score, slot_of, score_of)
         readings = []
         for k, slot in enumerate(self.slots):
-            scores = products.scores[where == k]
-            counted = scores[scores >= self.count_score]
             if hidden[k] > self.occluded_at:
                 readings.append(
                     SlotReading(
@@ -195,12 +213,9 @@ class SlotMap:
                     )
                 )
                 continue
-            facings = len(counted)
-            if facings:
-                confidence = float(counted.mean())
-            else:
-                doubt = float(scores.max()) if len(scores) else 0.0
-                confidence = 1.0 - doubt
+            facings = int(facings_by_slot[k])
+            # sure of a count when its boxes score high; sure of an empty slot when nothing there scores at all
+            confidence = float(score_sum[k] / facings) if facings else 1.0 - float(best_score[k])
             readings.append(
                 SlotReading(
                     slot.slot,
