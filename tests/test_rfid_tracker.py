@@ -190,3 +190,17 @@ def test_a_tag_seen_by_one_gate_antenna_only_is_not_a_passage() -> None:
     for i in range(10):
         gate.observe(EPC, INSIDE, -45, T0 + i * 0.3)
     assert gate.sweep(T0 + 20) == []
+
+
+
+def test_a_walk_is_judged_on_thirds_of_its_time_not_of_its_reads() -> None:
+    """The inside antenna reports the tag twenty times a second while it is near, the rest once a second: the last
+    third of the READS reaches back into the inside half of the walk; the last third of its TIME is clearly outside."""
+    reads = [(i * 0.05, INSIDE, -30.0) for i in range(40)] + [(i * 1.0, OUTSIDE, -38.0) for i in range(2)]
+    reads += [(2 + i * 1.0, OUTSIDE, -30.0) for i in range(3)] + [(2 + i * 1.0, INSIDE, -38.0) for i in range(3)]
+    for first, direction in ((INSIDE, "out"), (OUTSIDE, "in")):
+        gate = GateDetector("gate-exit", GateParams(quiet_s=10.0, max_visit_s=60.0))
+        for t, side, rssi in sorted(reads):
+            seen_side = side if first == INSIDE else (OUTSIDE if side == INSIDE else INSIDE)
+            assert gate.observe(EPC, seen_side, rssi, T0 + t) is None
+        assert [(p.epc, p.direction) for p in gate.sweep(T0 + 20)] == [(EPC, direction)]

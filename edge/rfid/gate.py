@@ -3,8 +3,8 @@
 A visit is the run of reads of one tag at the gate's antennas, ended by
 ``quiet_s`` without any. At its end the visit is judged: each antenna's
 strongest read gives the order (inside peaked first: the tag went out), and
-the tag must have been clearly on one side in the first third of the visit
-and clearly on the other in the last third, by ``side_margin_db`` of mean
+the tag must have been clearly on one side in the first third of the visit's
+duration and clearly on the other in the last third, by ``side_margin_db`` of mean
 RSSI (over the reads within ``near_db`` of each antenna's peak, so that faint
 reads from afar do not blur the walk). A visit longer than ``max_visit_s`` is a tag lingering near the gate,
 never a passage.
@@ -120,9 +120,12 @@ class GateDetector:
         # a side silent in a third counts as a little weaker than its weakest near read
         absent_in = min(r[2] for r in near if r[1] == INSIDE) - 3.0
         absent_out = min(r[2] for r in near if r[1] == OUTSIDE) - 3.0
-        third = max(1, len(near) // 3)
-        early = _lean(near[:third], absent_in, absent_out)
-        late = _lean(near[-third:], absent_in, absent_out)
+        # thirds of the walk's duration, not of its reads: a reader reads a tag more often close to an antenna, so
+        # thirds by count would lean towards the middle of the walk, where the two antennas read alike
+        began, ended = near[0][0], near[-1][0]
+        span = ended - began
+        early = _lean([r for r in near if r[0] <= began + span / 3] or near[:1], absent_in, absent_out)
+        late = _lean([r for r in near if r[0] >= ended - span / 3] or near[-1:], absent_in, absent_out)
         if peak_in < peak_out:
             direction, ok = "out", early >= p.side_margin_db and late <= -p.side_margin_db
         else:
