@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from comptoir.link import BrokerSettings
 from hub.assistant.settings import KioskSettings
@@ -52,6 +53,8 @@ class HubConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     store: str = Field(description="store id, the third level of every topic")
+    timezone: str | None = Field(None, description="the store's IANA time zone (e.g. Europe/Paris): sales days "
+                                 "and the daily reorder run follow it; unset: the kiosk's (kiosk.timezone)")
     hub_id: str = Field("hub", description="this hub's device id on MQTT")
     db: Path = Field(Path("hub.sqlite"), description="the SQLite database file")
     outbox: Path | None = Field(None, description="outbox for published alerts; default: next to the database")
@@ -61,6 +64,21 @@ class HubConfig(BaseModel):
     reorder: ReorderPolicy = Field(default_factory=ReorderPolicy, description="docs/forecasting.md")
     kiosk: KioskSettings = Field(default_factory=KioskSettings)
     batch_max: int = Field(2000, ge=1, le=100_000, description="most messages written in one transaction")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        try:
+            if value is not None:
+                ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/Paris or UTC") from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The store's time zone: ``timezone``, else the kiosk's (one shop, one zone)."""
+        return ZoneInfo(self.timezone or self.kiosk.timezone)
 
     @property
     def outbox_path(self) -> Path:

@@ -16,6 +16,7 @@ from hub.alerts import Change
 from hub.api import create_app
 from hub.config import HubConfig
 from hub.events import EventBus
+from hub.forecast.schedule import run_daily
 from hub.ingest import Ingest
 from hub.store import open_database
 
@@ -72,6 +73,9 @@ class HubService:
         await self.link.start()
         self._tick_task = asyncio.create_task(self._ticks(), name="hub-ticks")
         self._dashboard_task = asyncio.create_task(self.app.state.dashboard.run(), name="hub-dashboard")
+        # the daily forecast and reorder suggestions (docs/forecasting.md), at reorder.daily_at on the hub's clock
+        self._reorder_task = (asyncio.create_task(run_daily(self), name="hub-daily-reorder")
+                              if self.config.reorder.run_daily else None)
 
     async def run(self) -> None:
         """Run ingest and the API until cancelled (Ctrl-C or SIGTERM)."""
@@ -94,6 +98,9 @@ class HubService:
         if self._tick_task is not None:
             await _cancel(self._tick_task)
             self._tick_task = None
+        if getattr(self, "_reorder_task", None) is not None:
+            await _cancel(self._reorder_task)
+            self._reorder_task = None
         await self.link.stop(drain_timeout=2.0)
         self.link.outbox.close()
         self.db.close()

@@ -2,14 +2,15 @@
 
 Staff only (the hub's session dependency). The forecasting itself runs in a
 worker thread; the database is read and written on the event loop's thread,
-as everywhere in the hub. The page at ``/reorder`` is plain HTML with forms
-(no script), so it works under the dashboard's strict content policy.
+as everywhere in the hub. The page at ``/reorder`` is a dashboard page (its
+frame, navigation and French/English labels) whose actions are plain HTML
+forms, so it needs no script of its own under the dashboard's content policy.
 """
 
 from __future__ import annotations
 
 import asyncio
-import html
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import parse_qs
 
@@ -17,11 +18,13 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from hub.api.deps import Hub, Staff, require_staff
+from hub.api.deps import Hub, Staff
 from hub.api.staff import parse_gtin
-from hub.forecast import orders, planner
-from hub.forecast.policy import ReorderPolicy
+from hub.forecast import orders, planner, wording
+from hub.forecast.policy import ReorderPolicy, arrival
 from hub.timeutil import iso, ts
+from hub.web.i18n import Translator, pick_language
+from hub.web.pages import current_staff, render
 
 router = APIRouter(tags=["reorder"])
 Id = Annotated[int, Path(ge=1, le=2**62)]
@@ -151,7 +154,8 @@ async def run_now(hub: Hub, user: str | None) -> RunOut:
         now = ts(hub.clock.now())
         policy = _policy(hub)
         fusion = hub.ingest.fusion
-        inputs = planner.gather(hub.db, now, policy, lambda g: fusion.sku(g, now)["on_hand"])
+        zone = getattr(hub.config, "zone", UTC)
+        inputs = planner.gather(hub.db, now, policy, lambda g: fusion.sku(g, now)["on_hand"], zone)
         plan = await asyncio.to_thread(planner.compute, inputs, policy)
         run_id = planner.save(hub.db, plan, now, user)
     return RunOut(run_id=run_id, skus=len(plan.lines), suggestions=len(plan.suggestions),
@@ -263,44 +267,55 @@ async def receive(po_id: Id, body: ReceiveIn, hub: Hub, staff: Staff) -> Purchas
 
 # -- the page -------------------------------------------------------------------------------------------------
 
-def _e(value: Any) -> str:
-    return html.escape("" if value is None else str(value))
+def _page_rows(hub: Hub, t: Any, zone: Any) -> list[dict[str, Any]]:
+    """Proposed suggestions with their reason in the page's language (the stored English one if it cannot be)."""
+    policy = _policy(hub)
+    facts = {r["gtin"]: r for r in hub.db.query(
+        "SELECT f.gtin, f.mean_daily, f.protection_days, f.demand_quantile, f.service_level, p.lead_time_days "
+        "FROM forecasts f JOIN products p ON p.gtin = f.gtin")}
+    rows = []
+    for r in orders.suggestions(hub.db, "proposed"):
+        stored, text, notes, translated = r["reason"], r["reason"], "", False
+        f = facts.get(r["gtin"])
+        if f is not None:
+            today = datetime.fromtimestamp(r["created"], zone).date()
+            _, _, working = policy.terms(r["supplier"])
+            lead = int(f["lead_time_days"])
+            reason_facts = wording.ReasonFacts(
+                today=today, rate=f["mean_daily"], lead_days=lead, arrives=arrival(today, lead, working),
+                on_hand=max(int(r["on_hand"] or 0), 0), on_order=r["on_order"], reserved=r["reserved"],
+                quantity=r["suggested_quantity"], pack_size=r["pack_size"], order_by=date.fromisoformat(r["order_by"]),
+                protection_days=f["protection_days"], level=f["service_level"], target=f["demand_quantile"])
+            english = wording.reason(reason_facts, Translator("en"))
+            if stored.startswith(english):  # the same figures as the run's: safe to say in the reader's words
+                text, translated = wording.reason(reason_facts, t), True
+                notes = stored[len(english):].strip().removeprefix("(").removesuffix(")")
+        rows.append({**r, "name": r["name"] or r["gtin"], "reason": text, "notes": notes, "translated": translated})
+    return rows
 
 
 @router.get("/reorder", response_class=HTMLResponse, include_in_schema=False)
 async def page(request: Request, hub: Hub) -> Response:
-    try:
-        staff = await require_staff(request, hub)
-    except HTTPException:  # a person at a browser: to the sign-in page, and back here after
+    """The staff page, in the dashboard's frame and language (plain forms: no script of its own)."""
+    staff = current_staff(request, hub)
+    if staff is None:  # a person at a browser: to the sign-in page, and back here after
         return RedirectResponse("/signin?next=/reorder", status_code=303)
-    rows = orders.suggestions(hub.db, "proposed")
-    approved = orders.suggestions(hub.db, "approved")
-    pos = orders.purchase_orders(hub.db, "open")
-    parts = ['<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Reorder · Comptoir</title>',
-             '<link rel="stylesheet" href="/dashboard/static/app.css"></head><body><main>',
-             f"<h1>Reorder suggestions</h1><p>Signed in as {_e(staff.username)}.</p>",
-             '<form method="post" action="/reorder/run"><button>Forecast and suggest now</button></form>',
-             "<table><thead><tr><th>Product</th><th>Supplier</th><th>Order by</th><th>Why</th>"
-             "<th>Quantity</th><th></th></tr></thead><tbody>"]
-    for r in rows:
-        parts.append(
-            f"<tr><td>{_e(r['name'] or r['gtin'])}</td><td>{_e(r['supplier'])}</td><td>{_e(r['order_by'])}</td>"
-            f"<td>{_e(r['reason'])}</td><td><form method=\"post\" action=\"/reorder/{r['id']}/approve\">"
-            f"<input name=\"quantity\" type=\"number\" min=\"1\" step=\"{r['pack_size']}\" value=\"{r['quantity']}\">"
-            f"<button>Approve</button></form></td><td><form method=\"post\" action=\"/reorder/{r['id']}/reject\">"
-            "<button>Reject</button></form></td></tr>")
-    if not rows:
-        parts.append('<tr><td colspan="6">Nothing to decide.</td></tr>')
-    parts.append("</tbody></table>")
-    parts.append(f"<h2>Approved, not ordered yet: {len(approved)}</h2>"
-                 '<form method="post" action="/reorder/purchase-orders"><button>Make purchase orders</button></form>')
-    parts.append("<h2>Open purchase orders</h2><ul>")
-    for po in pos:
-        lines = ", ".join(f"{_e(line['name'] or line['gtin'])} x {line['quantity']}" for line in po["lines"])
-        parts.append(f"<li>#{po['id']} {_e(po['supplier'])}: {lines} "
-                     f"(<a href=\"/api/purchase-orders/{po['id']}/csv\">CSV</a>)</li>")
-    parts.append("</ul></main></body></html>")
-    return HTMLResponse("".join(parts))
+    t = Translator(pick_language(request))
+    zone = getattr(hub.config, "zone", UTC)
+    policy = _policy(hub)
+    last = next(iter(hub.db.query("SELECT started, seconds, series FROM forecast_runs ORDER BY id DESC LIMIT 1")),
+                None)
+    last_run = None if last is None else {
+        "when": datetime.fromtimestamp(last["started"], zone).strftime("%Y-%m-%d %H:%M"), "skus": last["series"],
+        "seconds": f"{last['seconds']:.1f}"}
+    purchase_orders = [{"id": po["id"], "supplier": po["supplier"],
+                        "lines": ", ".join(f"{line['name'] or line['gtin']} × {line['quantity']}"
+                                           for line in po["lines"])}
+                       for po in orders.purchase_orders(hub.db, "open")]
+    return render(request, "reorder.html", staff, "reorder", suggestions=_page_rows(hub, t, zone),
+                  approved=len(orders.suggestions(hub.db, "approved")), purchase_orders=purchase_orders,
+                  last_run=last_run, daily_at=policy.daily_at.strftime("%H:%M") if policy.run_daily else None,
+                  zone=str(zone))
 
 
 @router.post("/reorder/run", include_in_schema=False)

@@ -12,6 +12,10 @@ out-of-sample one (choosing and scoring on the same windows could never lose
 to a single model, and would prove nothing). Single models are scored on the
 same windows 1..n-1. The model kept for forecasting is the best over all
 windows.
+
+Besides single models, a SKU may choose the median of its best few
+candidates (``models.COMBINATION``): ranked on the same earlier windows,
+scored the same way, so it competes on equal terms.
 """
 
 from __future__ import annotations
@@ -49,11 +53,19 @@ class SeriesResult:
     uid: str
     demand: DemandClass
     candidates: tuple[str, ...]
-    selected: str | None  # None: nothing to forecast (no sales)
+    selected: str | None  # None: nothing to forecast (no sales); models.COMBINATION: the median of ``components``
     notes: list[str] = field(default_factory=list)
+    components: tuple[str, ...] = ()  # the combination's members, when it was selected
     model_mase: dict[str, float] = field(default_factory=dict)  # over all windows, for the choice
     actual: np.ndarray | None = None  # (windows, horizon) of the backtest
     predicted: np.ndarray | None = None  # the selected model's forecasts of the same days
+
+    @property
+    def label(self) -> str | None:
+        """The chosen model as staff read it: a name, or the combination with its members."""
+        if self.selected == candidates.COMBINATION:
+            return f"{candidates.COMBINATION}({'+'.join(self.components)})"
+        return self.selected
 
     @property
     def mase(self) -> float | None:
@@ -123,7 +135,9 @@ def run_backtest(
 
     ``per_class``: run only the candidates of each SKU's demand class (the hub's
     daily run); otherwise every candidate runs on every SKU so that single
-    models and the selection are compared on the same series. ``input_size``
+    models and the selection are compared on the same series. Either way a
+    SKU chooses among its class's candidates only (``models.BY_CLASS``), so
+    the benchmark scores the hub's own policy. ``input_size``
     caps the days each fit sees (AutoETS cost grows with it). ``refit=False``
     fits once on the first window and moves the fitted model forward through
     the later ones (a fixed-parameter rolling origin, ~4x faster).
@@ -149,7 +163,7 @@ def run_backtest(
             results[s.uid] = SeriesResult(s.uid, demand, (candidates.FALLBACK,), candidates.FALLBACK,
                                           [*s.notes, note])
             continue
-        names = candidates.candidates_for(demand.kind, per_class)
+        names = candidates.candidates_for(demand.kind, per_class, len(s.y) - horizon * n_windows)
         results[s.uid] = SeriesResult(s.uid, demand, names, None, list(s.notes))
         groups[names].append(s)
 
@@ -174,9 +188,13 @@ class _Group:
     kinds: np.ndarray
     actual: np.ndarray  # (series, window, day)
     predicted: np.ndarray  # (series, model, window, day)
+    scale_abs: np.ndarray  # (series, window)
+    scale_sq: np.ndarray
     mase: np.ndarray  # (series, model, window), nan where the scale is zero
     rmsse: np.ndarray
     choose: np.ndarray  # MASE, or MAE where the scale is zero (an all-flat history)
+    allowed_then: np.ndarray  # (series, model): the candidates of its class before the first window
+    allowed_now: np.ndarray  # (series, model): the candidates of its class today (the choice kept)
 
 
 @dataclass
@@ -185,37 +203,81 @@ class _Sums:
     chosen: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])
 
 
+@dataclass
+class _Choice:
+    """Each SKU's choice made on windows 0..upto-1: a candidate index, or ``len(names)`` for the combination."""
+
+    index: np.ndarray  # (series,)
+    top: np.ndarray  # (series, COMBINATION_SIZE): the combination's members, best first
+    combined: np.ndarray | None  # (series, window, day): the combination's forecasts of every window
+
+
 def _select(g: _Group, results: dict[str, SeriesResult], prior_weight: float, sums: _Sums) -> None:
     """Choose each SKU's model; score the choice and every model on windows 1..n-1.
 
     A SKU's own windows are few and noisy, so its score per model is shrunk
     toward the mean score of the SKUs of its demand class over the same
     windows (``prior_weight`` windows' worth): cross-sectional, so it uses no
-    day after the window being scored.
+    day after the window being scored. Besides the single models, each SKU
+    may pick the median of its best ``COMBINATION_SIZE`` candidates, ranked and
+    scored on the same earlier windows.
     """
-    n_series, _, n_windows = g.choose.shape
-    clean = np.nan_to_num(np.minimum(g.choose, 1e6), nan=0.0)
-    prior = np.empty_like(clean)
-    for kind in np.unique(g.kinds):
-        mask = g.kinds == kind
-        prior[mask] = clean[mask].mean(axis=0)
-    own_cum, prior_cum = np.cumsum(clean, axis=2), np.cumsum(prior, axis=2)
-
-    def best(upto: int) -> np.ndarray:
-        """Index of each SKU's model chosen on windows 0..upto-1 (first candidate on a tie)."""
-        score = (own_cum[:, :, upto - 1] + prior_weight * prior_cum[:, :, upto - 1] / upto) / (upto + prior_weight)
-        return np.argmin(score, axis=1)
-
+    n_series, n_models, n_windows = g.choose.shape
     rows = np.arange(n_series)
-    final = best(n_windows)
+    clean = np.nan_to_num(np.minimum(g.choose, 1e6), nan=0.0)
+    classes = [g.kinds == kind for kind in np.unique(g.kinds)]
+
+    def shrunk(values: np.ndarray, upto: int) -> np.ndarray:
+        """(series, candidate, window) scores -> each SKU's score over windows 0..upto-1, shrunk to its class."""
+        own = values[:, :, :upto].sum(axis=2)
+        prior = np.empty_like(own)
+        for mask in classes:
+            prior[mask] = own[mask].mean(axis=0)
+        return (own + prior_weight * prior / upto) / (upto + prior_weight)
+
+    def decide(upto: int, allowed: np.ndarray) -> _Choice:
+        single = np.where(allowed, shrunk(clean, upto), np.inf)
+        order = np.argsort(single, axis=1, kind="stable")
+        best = order[:, 0]
+        if n_models < candidates.COMBINATION_SIZE:
+            return _Choice(best, order, None)
+        top = order[:, : candidates.COMBINATION_SIZE]
+        combined = np.median(g.predicted[rows[:, None], top], axis=1)
+        _, _, choose = _errors(g.actual, combined, g.scale_abs, g.scale_sq)
+        score = shrunk(np.nan_to_num(np.minimum(choose, 1e6), nan=0.0)[:, None, :], upto)[:, 0]
+        score[allowed.sum(axis=1) < candidates.COMBINATION_SIZE] = np.inf
+        index = np.where(score < single[rows, best], n_models, best)
+        return _Choice(index, top, combined)
+
+    final = decide(n_windows, g.allowed_now)
     per_model = clean.mean(axis=2)
+    if final.combined is not None:
+        _, _, combined_choose = _errors(g.actual, final.combined, g.scale_abs, g.scale_sq)
+        combined_mean = np.nan_to_num(np.minimum(combined_choose, 1e6), nan=0.0).mean(axis=1)
     for i, uid in enumerate(g.uids):
         result = results[uid]
         result.model_mase = dict(zip(g.names, per_model[i].tolist(), strict=True))
-        result.selected = g.names[final[i]]
-        result.actual, result.predicted = g.actual[i], g.predicted[i, final[i]]
-    picked_mase = np.stack([g.mase[rows, best(k), k] for k in range(1, n_windows)], axis=1)
-    picked_rmsse = np.stack([g.rmsse[rows, best(k), k] for k in range(1, n_windows)], axis=1)
+        result.actual = g.actual[i]
+        if final.index[i] == n_models:
+            result.model_mase[candidates.COMBINATION] = float(combined_mean[i])
+            result.selected = candidates.COMBINATION
+            result.components = tuple(g.names[m] for m in final.top[i])
+            result.predicted = final.combined[i]
+        else:
+            result.selected = g.names[final.index[i]]
+            result.predicted = g.predicted[i, final.index[i]]
+    picked_mase = np.empty((n_series, n_windows - 1))
+    picked_rmsse = np.empty((n_series, n_windows - 1))
+    for k in range(1, n_windows):
+        choice = decide(k, g.allowed_then)
+        single = np.minimum(choice.index, n_models - 1)
+        picked_mase[:, k - 1] = g.mase[rows, single, k]
+        picked_rmsse[:, k - 1] = g.rmsse[rows, single, k]
+        if choice.combined is not None:
+            mase, rmsse, _ = _errors(g.actual[:, k], choice.combined[:, k], g.scale_abs[:, k], g.scale_sq[:, k])
+            combined = choice.index == n_models
+            picked_mase[combined, k - 1] = mase[combined]
+            picked_rmsse[combined, k - 1] = rmsse[combined]
     scored = np.isfinite(picked_mase).any(axis=1)  # else every scored window had a flat history
     if not scored.any():
         return
@@ -236,17 +298,18 @@ def _backtest_group(members: list[Series], names: tuple[str, ...], horizon: int,
     from statsforecast.models import Naive
 
     df = frame(members)
+    # one cross-validation per (refit, days of input): only some models can move forward without a refit (the
+    # Croston family and the averages cannot; they are cheap anyway), and AutoETS fits on fewer days
+    runs: dict[tuple[bool, int | None], list[str]] = defaultdict(list)
+    for n in names:
+        days = candidates.INPUT_DAYS.get(n, input_size)
+        runs[(refit if n in candidates.FORWARDABLE else True, days)].append(n)
     parts = []
-    # only some models can move forward without a refit (the Croston family cannot); they are cheap anyway
-    for group_refit, group in ((refit, [n for n in names if n in candidates.FORWARDABLE]),
-                               (True, [n for n in names if n not in candidates.FORWARDABLE])):
-        if not group:
-            continue
+    for (group_refit, days), group in runs.items():
         sf = StatsForecast(models=[candidates.make(n) for n in group], freq="D", n_jobs=n_jobs,
                            fallback_model=Naive())
-        size = min((candidates.INPUT_DAYS.get(n, input_size or 10**6) for n in group), default=input_size)
-        part = sf.cross_validation(h=horizon, df=df, n_windows=n_windows, step_size=horizon,
-                                   input_size=size if size and size < 10**6 else None, refit=group_refit)
+        part = sf.cross_validation(h=horizon, df=df, n_windows=n_windows, step_size=horizon, input_size=days,
+                                   refit=group_refit)
         parts.append(part.sort_values(["unique_id", "cutoff", "ds"], kind="stable").reset_index(drop=True))
     cv = parts[0]
     for part in parts[1:]:
@@ -260,14 +323,32 @@ def _backtest_group(members: list[Series], names: tuple[str, ...], horizon: int,
     by_uid = {s.uid: s for s in members}
     scale_abs = np.empty((len(uids), n_windows))
     scale_sq = np.empty((len(uids), n_windows))
+    allowed_then = np.empty((len(uids), len(names)), dtype=bool)
+    allowed_now = np.empty((len(uids), len(names)), dtype=bool)
+    kinds = []
     for row, uid in enumerate(uids):
         y = by_uid[uid].y
         scale_abs[row], scale_sq[row] = _scales(y, len(y) - (n_windows - np.arange(n_windows)) * horizon - 1)
-    err = actual[:, None] - predicted
-    mae, mse = np.abs(err).mean(axis=3), (err * err).mean(axis=3)
+        # the class that pools SKUs for the prior and limits the choice in the backtest, from the days before
+        # the first window only (the scored windows must not shape their own choice)
+        train = len(y) - n_windows * horizon
+        kinds.append(classify(y[:train]).kind)
+        for mask, kind in ((allowed_then, kinds[-1]), (allowed_now, results[uid].demand.kind)):
+            mine = candidates.candidates_for(kind, True, train)
+            mask[row] = [n in mine for n in names]
+            if not mask[row].any():  # a class whose candidates did not run here: any that did
+                mask[row] = True
+    mase, rmsse, choose = _errors(actual[:, None], predicted, scale_abs[:, None], scale_sq[:, None])
+    return _Group(names, uids, np.array(kinds), actual, predicted, scale_abs, scale_sq, mase, rmsse, choose,
+                  allowed_then, allowed_now)
+
+
+def _errors(actual: np.ndarray, predicted: np.ndarray, scale_abs: np.ndarray,
+            scale_sq: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """MASE, RMSSE (nan where the scale is zero) and the choice score (MASE, or MAE on a flat history) per window."""
+    err = actual - predicted
+    mae, mse = np.abs(err).mean(axis=-1), (err * err).mean(axis=-1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        mase = np.where(scale_abs[:, None] > 0, mae / scale_abs[:, None], np.nan)
-        rmsse = np.where(scale_sq[:, None] > 0, np.sqrt(mse / scale_sq[:, None]), np.nan)
-    choose = np.where(scale_abs[:, None] > 0, mase, mae)
-    kinds = np.array([results[u].demand.kind for u in uids])
-    return _Group(names, uids, kinds, actual, predicted, mase, rmsse, choose)
+        mase = np.where(scale_abs > 0, mae / scale_abs, np.nan)
+        rmsse = np.where(scale_sq > 0, np.sqrt(mse / scale_sq), np.nan)
+    return mase, rmsse, np.where(scale_abs > 0, mase, mae)

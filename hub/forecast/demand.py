@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 
 import numpy as np
@@ -121,11 +121,15 @@ def read_long_csv(path: str | Path) -> dict[str, Series]:
     return series
 
 
-def sales_by_day(rows: list[tuple[str, float, float]], utc_offset_s: float = 0.0) -> dict[str, dict[date, float]]:
-    """(gtin, UNIX time, quantity) rows -> net quantity per SKU and local day."""
+def sales_by_day(rows: list[tuple[str, float, float]], tz: tzinfo = UTC) -> dict[str, dict[date, float]]:
+    """(gtin, UNIX time, quantity) rows -> net quantity per SKU and day in the store's time zone.
+
+    A sale at 00:30 in Paris belongs to that day, not to the UTC day before; the
+    offset is looked up per sale, so days across a change of summer time stay right.
+    """
     daily: dict[str, dict[date, float]] = defaultdict(dict)
     for gtin, when, qty in rows:
-        day = date.fromordinal(date(1970, 1, 1).toordinal() + int((when + utc_offset_s) // 86400))
+        day = datetime.fromtimestamp(when, tz).date()
         daily[gtin][day] = daily[gtin].get(day, 0.0) + qty
     return daily
 

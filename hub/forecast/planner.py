@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 import sqlite_utils
 
@@ -77,21 +77,21 @@ class Plan:
         return [line for line in self.lines if line.suggestion is not None and line.suggestion.quantity > 0]
 
 
-def _day(moment: float) -> date:
-    return datetime.fromtimestamp(moment, UTC).date()
+def _midnight(day: date, tz: tzinfo) -> float:
+    return datetime.combine(day, datetime.min.time(), tzinfo=tz).timestamp()
 
 
 def gather(db: sqlite_utils.Database, now: float, policy: ReorderPolicy,
-           on_hand: Callable[[str], int | None]) -> Inputs:
-    """Read what a run needs: the catalog, the sales history (days in UTC), stock, orders, reservations."""
-    today = _day(now)
+           on_hand: Callable[[str], int | None], tz: tzinfo = UTC) -> Inputs:
+    """Read what a run needs: the catalog, the sales history (days in the store's zone ``tz``), stock, orders,
+    reservations. Today (not over yet) is left out of the history."""
+    today = datetime.fromtimestamp(now, tz).date()
     start = today - timedelta(days=policy.history_days)
     skus = {r["gtin"]: Sku(r["gtin"], r["name"], r["category"], r["supplier"], r["pack_size"], r["lead_time_days"])
             for r in db.query("SELECT gtin, name, category, supplier, pack_size, lead_time_days FROM products")}
-    begin = datetime(start.year, start.month, start.day, tzinfo=UTC).timestamp()
-    end = datetime(today.year, today.month, today.day, tzinfo=UTC).timestamp()
+    begin, end = _midnight(start, tz), _midnight(today, tz)
     rows = db.execute("SELECT gtin, time, quantity FROM sales WHERE time >= ? AND time < ?", (begin, end)).fetchall()
-    daily = sales_by_day([r for r in rows if r[0] in skus])
+    daily = sales_by_day([r for r in rows if r[0] in skus], tz)
     series = build_series(daily, start=start, end=today - timedelta(days=1), known=list(skus))
     return Inputs(today, skus, series, {g: on_hand(g) for g in skus}, orders.on_order(db),
                   orders.reserved(db))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -45,9 +45,11 @@ class ReorderPolicy(BaseModel):
     working_days: tuple[int, ...] = Field(MON_FRI, description="weekdays suppliers work: lead times count these")
     min_order_packs: int = Field(1, ge=1, le=1000, description="smallest order line, in packs")
     suppliers: dict[str, SupplierTerms] = Field(default_factory=dict, description="terms per supplier name")
-    history_days: int = Field(182, ge=28, le=3650, description="days of sales the forecasts learn from")
+    history_days: int = Field(364, ge=28, le=3650, description="days of sales the forecasts learn from")
     backtest_windows: int = Field(6, ge=2, le=12, description="rolling-origin windows to choose each model with")
     horizon_days: int = Field(14, ge=7, le=120, description="forecast horizon (grown to the longest protection)")
+    run_daily: bool = Field(True, description="forecast and suggest once a day inside the hub service")
+    daily_at: time = Field(time(6, 0), description="local time of the daily run (the hub's `timezone`), HH:MM")
 
     def level_for(self, category: str) -> float:
         return self.service_levels.get(category, self.service_level)

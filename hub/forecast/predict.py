@@ -67,9 +67,12 @@ def _errors(result: SeriesResult, days: int) -> np.ndarray:
     return (cum[:, days:] - cum[:, :-days]).ravel()
 
 
+POOL_MIN_SERIES = 2000
+
+
 def forecast(series: dict[str, Series], backtest: Backtest, horizon: int, input_size: int | None = 182,
              n_jobs: int = 1) -> dict[str, Forecast]:
-    """Fit each SKU's chosen model on its whole (recent) history and forecast ``horizon`` days."""
+    """Fit each SKU's chosen model (or its combination's members) on its recent history; forecast ``horizon`` days."""
     from statsforecast import StatsForecast
     from statsforecast.models import Naive
 
@@ -78,14 +81,22 @@ def forecast(series: dict[str, Series], backtest: Backtest, horizon: int, input_
     for uid, result in backtest.results.items():
         if result.selected is None:
             out[uid] = Forecast(uid, None, np.zeros(horizon), result)
-        else:
-            by_model[result.selected].append(series[uid])
+            continue
+        for name in result.components if result.selected == candidates.COMBINATION else (result.selected,):
+            by_model[name].append(series[uid])
+    paths: dict[str, dict[str, np.ndarray]] = defaultdict(dict)
     for name, members in by_model.items():
-        sf = StatsForecast(models=[candidates.make(name)], freq="D", n_jobs=n_jobs, fallback_model=Naive())
+        # starting a process pool costs more than it saves on a small group
+        jobs = n_jobs if len(members) >= POOL_MIN_SERIES else 1
+        sf = StatsForecast(models=[candidates.make(name)], freq="D", n_jobs=jobs, fallback_model=Naive())
         predicted = sf.forecast(h=horizon, df=frame(members, candidates.INPUT_DAYS.get(name, input_size)))
         predicted = predicted.sort_values(["unique_id", "ds"], kind="stable")
         uids = predicted["unique_id"].to_numpy()[::horizon]
         values = np.clip(np.nan_to_num(predicted[name].to_numpy(dtype=float)), 0, None).reshape(-1, horizon)
         for row, uid in enumerate(uids):
-            out[uid] = Forecast(uid, name, values[row], backtest.results[uid])
+            paths[uid][name] = values[row]
+    for uid, by_name in paths.items():
+        result = backtest.results[uid]
+        mean = np.median(np.stack(list(by_name.values())), axis=0) if len(by_name) > 1 else next(iter(by_name.values()))
+        out[uid] = Forecast(uid, result.label, mean, result)
     return out

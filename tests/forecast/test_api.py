@@ -156,8 +156,9 @@ def test_short_delivery_by_hand_stays_open_until_closed(hub: HubProcess) -> None
     assert part["state"] == "open" and part["lines"][0]["received"] == quantity - 1
     done = json_of(staff.post(f"/api/purchase-orders/{po['id']}/receive", json={"close": True}))
     assert done["state"] == "received" and done["closed_via"] == "hand"
-    page = staff.get("/reorder")
+    page = staff.get("/reorder", headers={"Accept-Language": "en"})
     assert page.status_code == 200 and "Reorder suggestions" in page.text
+    assert staff.get("/reorder", headers={"Accept-Language": "fr"}).text.count("Suggestions de commande") >= 1
 
 
 def test_cli_suggest_runs_on_the_hub_database(hub: HubProcess) -> None:

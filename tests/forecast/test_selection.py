@@ -9,6 +9,7 @@ import sys
 import numpy as np
 import pytest
 
+from hub.forecast import models as candidates
 from hub.forecast.backtest import run_backtest
 from hub.forecast.classify import classify
 from hub.forecast.demand import write_long_csv
@@ -26,6 +27,9 @@ def test_classes_follow_adi_and_cv2() -> None:
     assert classify(np.zeros(30)).kind == "none"
 
 
+SEASONAL = {"SeasonalNaive", "AutoETS", "SeasonalWindowAverage", "SeasonalESOptimized"}
+
+
 @pytest.fixture(scope="module")
 def series():
     return make_series(100, 280, seed=11)
@@ -37,13 +41,34 @@ def test_selection_beats_or_ties_every_single_model(seed: int) -> None:
     series = make_series(100, 280, seed=seed)
     result = run_backtest(series, horizon=14, n_windows=8)
     assert result.selected.series == 100
-    assert set(result.models) == {"SeasonalNaive", "AutoETS", "CrostonSBA", "TSB", "IMAPA", "ADIDA"}
+    # 280 - 8 x 14 = 168 days before the first window: too few for the 26-week seasonal average
+    assert set(result.models) == set(candidates.ALL_MODELS) - {"SeasonalWindowAverage"}
     for name, score in result.models.items():
         assert score.series == 100
         assert result.selected.mase <= score.mase * 1.01, f"{name} {score.mase} beat the selection"
-    # the choice follows the pattern: a weekly season goes to a seasonal model
-    weekly = [r.selected for uid, r in result.results.items() if uid.startswith("weekly")]
-    assert sum(m == "AutoETS" for m in weekly) >= len(weekly) * 0.7
+    # the choice follows the pattern: a weekly season goes to a seasonal model, or a median led by one
+    weekly = [r for uid, r in result.results.items() if uid.startswith("weekly")]
+    assert sum((r.components or (r.selected,))[0] in SEASONAL for r in weekly) >= len(weekly) * 0.7
+    # and intermittent sales to a rate model, or a median of them, never to yesterday's sale alone
+    intermittent = [r for uid, r in result.results.items() if uid.startswith("intermittent")]
+    assert not [r for r in intermittent if r.selected == "SeasonalNaive"]
+
+
+def test_the_combination_is_chosen_and_forecast_as_the_median_of_its_members(series) -> None:
+    result = run_backtest(series, horizon=14, n_windows=6)
+    combined = [r for r in result.results.values() if r.selected == candidates.COMBINATION]
+    assert combined, "no SKU chose the median of its best models"
+    chosen = combined[0]
+    assert len(chosen.components) == candidates.COMBINATION_SIZE == len(set(chosen.components))
+    forecasts = forecast(series, result, 14)
+    fc = forecasts[chosen.uid]
+    assert fc.model == f"Median3({'+'.join(chosen.components)})"
+    alone = {}
+    for name in chosen.components:  # each member forecast on its own: the combination is their median, day by day
+        single = run_backtest({chosen.uid: series[chosen.uid]}, horizon=14, n_windows=6)
+        single.results[chosen.uid].selected, single.results[chosen.uid].components = name, ()
+        alone[name] = forecast({chosen.uid: series[chosen.uid]}, single, 14)[chosen.uid].mean
+    assert np.allclose(fc.mean, np.median(np.stack(list(alone.values())), axis=0))
 
 
 def test_forecast_quantiles_are_ordered_and_cover_the_mean(series) -> None:
