@@ -1,0 +1,54 @@
+"""The /reorder page's reasons: its English is the run's own, word for word; its French says the same figures."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from hub.forecast.policy import arrival, suggest
+from hub.forecast.wording import ReasonFacts, reason
+from hub.web.i18n import Translator
+
+MONDAY, THURSDAY = date(2026, 3, 2), date(2026, 3, 5)
+
+CASES = [  # today, rate, expected, quantile, on hand, on order, reserved, pack, lead days, level
+    (MONDAY, 3.0, 42, 50, 6, 0, 0, 6, 5, 0.95),  # order, packs of 6, delivery next Monday
+    (THURSDAY, 1.0, 12, 17, 2, 6, 1, 1, 3, 0.98),  # across the weekend, on order and reserved
+    (MONDAY, 0.3, 4, 7, 9, 0, 0, 4, 1, 0.9),  # a few a week, stock covers it: no order
+    (MONDAY, 0.05, 0.7, 2, 0, 0, 0, 1, 2, 0.95),  # one every 20 days
+    (MONDAY, 0.0, 0.0, 0, 0, 0, 0, 12, 2, 0.95),  # has not sold
+    (THURSDAY, 3.0, 24, 45, 40, 0, 0, 12, 1, 0.95),  # enough stock for a few days: order by next Tuesday
+]
+
+
+def _facts(case: tuple) -> tuple[ReasonFacts, str]:  # type: ignore[type-arg]
+    today, rate, expected, quantile, on_hand, on_order, reserved, pack, lead, level = case
+    s = suggest(today, rate=rate, expected=expected, quantile=quantile, on_hand=on_hand, on_order=on_order,
+                reserved=reserved, pack_size=pack, lead_days=lead, review_days=7, level=level)
+    facts = ReasonFacts(today=today, rate=rate, lead_days=lead, arrives=arrival(today, lead), on_hand=on_hand,
+                        on_order=on_order, reserved=reserved, quantity=s.quantity, pack_size=pack,
+                        order_by=s.order_by, protection_days=s.protection_days, level=level, target=s.target)
+    return facts, s.reason
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_the_english_wording_is_the_runs_reason(case: tuple) -> None:  # type: ignore[type-arg]
+    facts, stored = _facts(case)
+    assert reason(facts, Translator("en")) == stored
+
+
+def test_the_french_wording_says_the_same_figures() -> None:
+    facts, stored = _facts(CASES[0])
+    french = reason(facts, Translator("fr"))
+    assert french == ("se vend environ 3 par jour, délai de 5 jours ouvrés (livraison lundi), 6 en stock : "
+                      "commander 48 (8 colis de 6) aujourd'hui ; couvre les 14 jours jusqu'à la livraison d'après "
+                      "avec un taux de service de 95 % (jusqu'à 50 unités)")
+    facts, _ = _facts(CASES[1])
+    assert "1 en commande" not in reason(facts, Translator("fr"))
+    assert ", 6 en commande, 1 mis de côté" in reason(facts, Translator("fr"))
+    facts, _ = _facts(CASES[2])
+    assert "pas de commande" in reason(facts, Translator("fr"))
+    facts, stored = _facts(CASES[5])
+    assert "by Tuesday 2026-03-10" in stored
+    assert "commander 12 (1 colis de 12) au plus tard le mardi 2026-03-10" in reason(facts, Translator("fr"))
