@@ -104,7 +104,10 @@ class SlotMap:
     shopper box is widened by this share of its width on both sides before
     that (the same caution). ``mask_scale``: the
     resolution of the occlusion masks relative to the image (coarse is
-    enough and cheap).
+    enough and cheap). ``duplicate_overlap``: a counted product box lying
+    this much (share of its own area) inside a stronger one is the same
+    product boxed twice, not a second facing: packs in a front row stand side
+    by side, never in front of each other (1.0: off).
     """
 
     def __init__(
@@ -116,8 +119,10 @@ class SlotMap:
         occluded_at: float = 0.2,
         shopper_margin: float = 0.1,
         mask_scale: float = 0.25,
+        duplicate_overlap: float = 0.5,
     ) -> None:
         self.calibration = calibration
+        self.duplicate_overlap = duplicate_overlap
         self.count_score = count_score
         self.shopper_score = shopper_score
         self.shopper_margin = shopper_margin
@@ -185,6 +190,8 @@ class SlotMap:
     def read(self, detections: Detections) -> list[SlotReading]:
         """Per-slot facings from one frame's detections (which may include low scores)."""
         products = detections.of_class(PRODUCT)
+        if self.duplicate_overlap < 1.0:
+            products = _without_doubles(products, self.count_score, self.duplicate_overlap)
         shoppers = detections.of_class(SHOPPER).above(self.shopper_score)
         centres = (
             np.stack(
@@ -236,3 +243,27 @@ def _in_convex(poly: np.ndarray, pts: np.ndarray) -> np.ndarray:
     rel = pts[:, None, :] - poly[None, :, :]
     cross = edges[None, :, 0] * rel[:, :, 1] - edges[None, :, 1] * rel[:, :, 0]
     return np.all(cross >= 0, axis=1) | np.all(cross <= 0, axis=1)
+
+
+def _without_doubles(products: Detections, count_score: float, overlap: float) -> Detections:
+    """``products`` less each counted box lying ``overlap`` inside a stronger counted box (one pack boxed twice)."""
+    boxes, scores = products.boxes, products.scores
+    counted = np.flatnonzero(scores >= count_score)
+    if len(counted) < 2:
+        return products
+    order = counted[np.argsort(-scores[counted], kind="stable")]
+    b = boxes[order].astype(np.float64)
+    ix = np.clip(np.minimum(b[:, None, 2], b[None, :, 2]) - np.maximum(b[:, None, 0], b[None, :, 0]), 0, None)
+    iy = np.clip(np.minimum(b[:, None, 3], b[None, :, 3]) - np.maximum(b[:, None, 1], b[None, :, 1]), 0, None)
+    area = np.maximum((b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1]), 1e-9)
+    inside = ix * iy / area[:, None]  # [i, j]: share of box i inside box j
+    drop = np.zeros(len(order), bool)
+    for i in range(1, len(order)):
+        stronger = np.flatnonzero(~drop[:i])
+        if (inside[i, stronger] >= overlap).any():
+            drop[i] = True
+    if not drop.any():
+        return products
+    keep = np.ones(len(scores), bool)
+    keep[order[drop]] = False
+    return Detections(products.boxes[keep], products.scores[keep], products.classes[keep])

@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass, field
 
 from simulators.world import Product, World, load_catalog
+from simulators.world.planogram import SHELVES_PER_BAY
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,8 +133,11 @@ def world_bay(world: World, bay_id: str) -> BaySpec:
     shelves: dict[int, list[SlotSpec]] = {}
     for slot in sorted(bay.slots, key=lambda s: (s.shelf, s.position)):
         shelves.setdefault(slot.shelf, []).append(slot_for(world.by_gtin[slot.gtin], slot.slot_id, slot.capacity))
+    # every level of the bay, bare ones too: a bay whose products fill one shelf is still five shelves high, and
+    # drawing that one shelf over the whole bay would stretch its products to shapes no camera (nor detector) sees
+    levels = range(1, max(SHELVES_PER_BAY, *shelves) + 1) if shelves else range(1, SHELVES_PER_BAY + 1)
     return BaySpec(
-        bay_id=bay.bay_id, camera_id=bay.camera, shelves=tuple(ShelfSpec(tuple(v)) for _, v in sorted(shelves.items()))
+        bay_id=bay.bay_id, camera_id=bay.camera, shelves=tuple(ShelfSpec(tuple(shelves.get(n, []))) for n in levels)
     )
 
 

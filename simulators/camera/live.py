@@ -7,7 +7,7 @@ every change (never mutated), so a frame never sees half an update.
 
 from __future__ import annotations
 
-import time
+from datetime import datetime, timedelta
 
 from simulators.camera.bay import BaySpec, world_bay
 from simulators.camera.render import BayRenderer
@@ -18,8 +18,9 @@ from simulators.world import Change, World
 class WorldCamera:
     """Serves the bay ``bay_id`` of ``world`` on an MJPEG server.
 
-    ``shopper_s``: how long (real seconds) a shopper who picked from this
-    bay stays in front of the camera.
+    ``shopper_s``: how long (simulated seconds, the world's time) a shopper
+    who picked from this bay stays in front of the camera: at 60x, real
+    seconds would hide the shelf for minutes of shop time.
     """
 
     def __init__(
@@ -29,7 +30,7 @@ class WorldCamera:
         *,
         size: tuple[int, int] = (960, 540),
         geometry_seed: int = 0,
-        shopper_s: float = 3.0,
+        shopper_s: float = 10.0,
         **server_options: object,
     ) -> None:
         self.world = world
@@ -37,7 +38,7 @@ class WorldCamera:
         self._slot_ids = {s.slot_id for s in self.bay.slots}
         self.renderer = BayRenderer(self.bay, size, geometry_seed=geometry_seed)
         self.shopper_s = shopper_s
-        self._shopper_until = 0.0
+        self._shopper_until: datetime | None = None
         self._facings = self._read_facings()
         self.server = CameraServer(self.renderer, self.facings, **server_options)  # type: ignore[arg-type]
         self._unsubscribe = world.subscribe(self._on_change)
@@ -46,8 +47,9 @@ class WorldCamera:
         return {slot_id: self.world.facings(slot_id) for slot_id in self._slot_ids}
 
     def facings(self) -> dict[str, int]:
-        if self._shopper_until and time.monotonic() > self._shopper_until:
-            self._shopper_until = 0.0
+        until = self._shopper_until
+        if until is not None and self.world.now > until:
+            self._shopper_until = None
             self.server.set_shopper(False)
         return self._facings
 
@@ -58,7 +60,7 @@ class WorldCamera:
         self._facings = self._read_facings()
         if change.kind == "picked" and self.shopper_s > 0:
             self.server.set_shopper(True)
-            self._shopper_until = time.monotonic() + self.shopper_s
+            self._shopper_until = self.world.now + timedelta(seconds=self.shopper_s)
 
     def start(self) -> WorldCamera:
         self.server.start()
