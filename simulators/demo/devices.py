@@ -36,7 +36,9 @@ class DeviceParams:
     read_probability: float = 0.8  # a tag in an antenna's zone is read in a round with this chance
     cross_read: float = 0.05  # a tag of a neighbouring zone is read with this chance
     round_ms: int = 10000  # simulated inventory round of the room readers (light on a small machine)
-    gate_round_ms: int = 500  # the gate's round: a walk through it lasts a few seconds
+    gate_round_ms: int = 100  # the gate's round: a walk through it lasts 4 s, read ~10 times a second per antenna
+    report_ms: int = 10000  # the room readers report once a round (their AISpec ends on this timeout)
+    gate_report_ms: int = 500  # the gate reports every half second: the walk's shape survives per-report merging
     cameras: int = 2
     camera_size: tuple[int, int] = (960, 540)  # the size the shipped detector was trained on
     camera_fps: float = 4.0  # at 60x a still view must be confirmed within a simulated minute or two
@@ -69,8 +71,9 @@ class Devices:
             gate = reader_id == "reader-gate"
             # the gate's rounds drive the world: a reader that lags a busy machine would otherwise read a shopper
             # already past the gate (the other readers watch rooms, where a round late changes little)
+            # ...from the shop's opening (:meth:`open`): until then the world stands still while the agents start
             radio = WorldRadio(self.world, mine, RadioParams(p.read_probability, 0.0 if gate else p.cross_read),
-                               seed=self.world.seed + n, advances_world=gate)
+                               seed=self.world.seed + n, advances_world=False)
             round_ms = p.gate_round_ms if reader_id == "reader-gate" else p.round_ms
             sim = ReaderSimulator(radio, clock=self.clock, round_ms=round_ms)
             self.readers[reader_id] = await sim.start("127.0.0.1", 0)
@@ -78,6 +81,10 @@ class Devices:
         self._start_cameras()
         self._start_scales()
         return self
+
+    def open(self) -> None:
+        """The shop opens: from now on the gate reader's rounds drive the world."""
+        self.readers["reader-gate"].source.advances_world = True
 
     def watched_bays(self) -> list[str]:
         """The bays filmed: the first bays of different aisles, for variety."""

@@ -55,7 +55,7 @@ def hub_yaml(store: str, broker_url: str, db: Path, port: int) -> dict[str, Any]
 
 
 def reader_entry(reader_id: str, port: int, antennas: dict[int, str], gate: str | None,
-                 tracker: dict[str, Any]) -> dict[str, Any]:
+                 tracker: dict[str, Any], report_ms: int = 1000) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "id": reader_id,
         "host": "127.0.0.1",
@@ -63,14 +63,17 @@ def reader_entry(reader_id: str, port: int, antennas: dict[int, str], gate: str 
         "antennas": dict(antennas),
         "tracker": tracker,
         "report_every_n_tags": 1000,
-        "report_timeout_ms": 1000,
+        "report_timeout_ms": report_ms,
     }
     if gate is not None:
         inside, outside = sorted(antennas)
-        # at 60x, 100 ms of a busy machine's latency is 6 s of shop time: a visit ends after 10 quiet seconds
         entry["gates"] = [{"id": gate, "inside": inside, "outside": outside,
                            "params": {"quiet_s": 10.0, "max_visit_s": 60.0}}]
         entry["silence_s"] = 120.0
+        # the gate judges a walk on its reads' own time; only when no report comes for this long (simulated) does
+        # the agent's clock close a visit. At 60x, 30 s is half a real second: a stall of a loaded machine between
+        # two reports of one walk must not cut the walk in two
+        entry["report_grace_s"] = 30.0
     return entry
 
 

@@ -27,6 +27,7 @@ from comptoir.mosquitto import Mosquitto, free_port, mosquitto_binary, wait_for_
 from simulators.demo import reference
 from simulators.demo.children import Child, child_env, run_once
 from simulators.demo.devices import GATE_ID, DeviceParams, Devices
+from simulators.score import HubClient, HubError
 from simulators.world import World, WorldParams
 
 log = logging.getLogger("comptoir.demo")
@@ -77,6 +78,7 @@ class DemoShop:
         self.hub_port = options.port if options.port and _port_free(options.port) else free_port()
         self.broker_port = free_port()
         self.faults_done: list[str] = []
+        self.world_lag_max_s = 0.0
         self.events: list[str] = []
 
     # -- start ------------------------------------------------------------------
@@ -130,7 +132,8 @@ class DemoShop:
         tracker: dict[str, Any] = {}
         for reader_id, sim in d.readers.items():
             gate = GATE_ID if reader_id == "reader-gate" else None
-            entry = reference.reader_entry(reader_id, sim.port, d.reader_ports[reader_id], gate, tracker)
+            report_ms = self.o.devices.gate_report_ms if gate else self.o.devices.report_ms
+            entry = reference.reader_entry(reader_id, sim.port, d.reader_ports[reader_id], gate, tracker, report_ms)
             box = f"edge-{reader_id.removeprefix('reader-')}"
             paths[box] = reference.write_yaml(
                 reference.edge_yaml(STORE, self.broker_url, w / "state" / box, [entry]), w / f"{box}.yaml")
@@ -190,6 +193,33 @@ class DemoShop:
                 last = str(exc)
             await asyncio.sleep(0.3)
         raise RuntimeError(f"the hub did not answer on {self.base_url} within {timeout_s:.0f} s: {last}")
+
+    async def wait_devices(self, timeout_s: float = 120.0) -> None:
+        """Until every reader has an agent inventorying it, every camera a viewer and the scale's bridge reports.
+
+        The shop opens (the score's ground truth starts) only then: a theft while the gate's agent is still
+        starting is one no installation could see, and would count against the gate.
+        """
+        assert self.devices is not None
+        d = self.devices
+        deadline = time.monotonic() + timeout_s
+        waiting: list[str] = []
+        while time.monotonic() < deadline:
+            self.check_children()
+            waiting = [r for r, sim in d.readers.items() if not sim.inventorying]
+            waiting += [c for c, cam in d.cameras.items() if cam.server.frames_served == 0]
+            if d.scales and not waiting:
+                client = HubClient(self.base_url, STAFF_USER, self.password)
+                try:
+                    seen = {x["device"] for x in await asyncio.to_thread(client.get_all, "/api/devices")
+                            if x["messages"]}
+                except (OSError, HubError):
+                    seen = set()
+                waiting += [s for s in d.scales if s not in seen]
+            if not waiting:
+                return
+            await asyncio.sleep(0.3)
+        raise RuntimeError(f"devices not reporting within {timeout_s:.0f} s: {', '.join(waiting)}")
 
     # -- stop -------------------------------------------------------------------
     async def stop(self) -> None:

@@ -507,6 +507,12 @@ class ReaderSimulator:
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
 
+    @property
+    def inventorying(self) -> bool:
+        """A client is connected and one of its ROSpecs is running (rounds go on, reads or none)."""
+        session = self.session
+        return session is not None and any(s.state == ACTIVE for s in session.specs.values())
+
     def drop_connection(self) -> bool:
         """Cut the client off without a word, as a reader that loses power or network does."""
         session = self.session

@@ -3,7 +3,10 @@
 Measurement rules (docs/operations.md repeats them for testers):
 
 * ``inventory_accuracy``: over every sample, the share of SKUs whose ``on_hand``
-  in ``/api/inventory`` equals the units really in the shop and not yet paid.
+  in ``/api/inventory`` equals the units really in the shop and not yet paid,
+  as they were at some moment of the last ``latency_s`` (60 simulated
+  seconds: a delivery reaches the dock, a receipt is paid, and the hub learns
+  of it one reader round and one till batch later).
 * ``osa_precision`` / ``osa_recall``: at each sample, an open
   ``shelf_empty_backroom_stock`` alert is right when its SKU's shelf was empty
   with backroom stock at some moment of the last ``grace_s``; a truly empty
@@ -77,6 +80,7 @@ class Scorer:
     truth: Truth
     hub: HubClient
     grace_s: float = 120.0
+    latency_s: float = 60.0
     samples: int = 0
     _inv_right: int = 0
     _inv_total: int = 0
@@ -96,6 +100,7 @@ class Scorer:
         return {
             "now": now,
             "on_hand": self.truth.on_hand(),
+            "on_hand_recent": self.truth.on_hand_within(now, self.latency_s),
             "empty_long": self.truth.empty_since(now, self.grace_s) & osa,
             "empty_recent": self.truth.empty_within(now, self.grace_s) & osa,
             "shelf": {g: self.truth.shelf_units(g) for g in osa},
@@ -109,7 +114,7 @@ class Scorer:
         for gtin, units in truth["on_hand"].items():
             row = inventory.get(gtin)
             self._inv_total += 1
-            if row is not None and row["on_hand"] == units:
+            if row is not None and row["on_hand"] in truth["on_hand_recent"].get(gtin, {units}):
                 self._inv_right += 1
             elif len(self.wrong_skus) < 50:
                 self.wrong_skus.append({"time": truth["now"].isoformat(), "gtin": gtin, "truth": units,

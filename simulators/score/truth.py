@@ -7,9 +7,9 @@ recorded at the moment they happen, on the world's own clock.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from simulators.world import Change, Status, World
 
@@ -55,6 +55,10 @@ class Truth:
         self._open: dict[str, Episode] = {}
         self.exits: list[Exit] = []
         self.deliveries = 0
+        # units in the shop and not paid, per SKU, kept as the world changes; each change's former value is
+        # remembered a while (:meth:`on_hand_within`)
+        self._on_hand = Counter(self.on_hand())
+        self._former: deque[tuple[datetime, str, int]] = deque()
         for gtin in self.osa_gtins:
             self._update(gtin, world.now)
         self._unsubscribe = world.subscribe(self._on_change)
@@ -85,6 +89,12 @@ class Truth:
         after = change.after.status
         if (before in _BACK) != (after in _BACK):
             self._back[item.gtin] += 1 if after in _BACK else -1
+        counted_before = change.before is not None and change.before.status.in_shop and (
+            change.kind == "paid" or not item.paid)
+        counted_after = after.in_shop and not item.paid
+        if counted_before != counted_after:
+            self._former.append((change.time, item.gtin, self._on_hand[item.gtin]))
+            self._on_hand[item.gtin] += 1 if counted_after else -1
         if change.kind == "left":
             self.exits.append(Exit(change.epc, item.gtin, change.time, after == Status.STOLEN))
         elif change.kind == "delivered" and after == Status.DOCK:
@@ -100,6 +110,16 @@ class Truth:
             if item.where.status.in_shop and not item.paid:
                 counts[item.gtin] += 1
         return dict(counts)
+
+    def on_hand_within(self, now: datetime, window_s: float) -> dict[str, set[int]]:
+        """Per SKU, every value its on-hand count took during the last ``window_s`` (the current one included)."""
+        horizon = now - timedelta(seconds=window_s)
+        while self._former and self._former[0][0] < horizon:
+            self._former.popleft()
+        values = {gtin: {units} for gtin, units in self._on_hand.items()}
+        for _, gtin, units in self._former:
+            values[gtin].add(units)
+        return values
 
     def empty_since(self, now: datetime, at_least_s: float) -> set[str]:
         """SKUs whose shelf has been empty (with backroom stock) for at least ``at_least_s`` at ``now``."""

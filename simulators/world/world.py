@@ -168,6 +168,19 @@ class World:
         self.now = max(self.now, when)
         return ran
 
+    def skip_to(self, when: datetime) -> None:
+        """Move the world's time on to ``when`` with nothing happening in between: the shop was closed.
+
+        Every pending step is put off by the same gap, so the day starts at ``when`` as it would have at ``now``
+        (the demo opens once every device is up, however long the machine took to start them).
+        """
+        gap = utc(when) - self.now
+        if gap <= timedelta(0):
+            return
+        self._queue = [(at + gap, order, process) for at, order, process in self._queue]
+        heapq.heapify(self._queue)
+        self.now += gap
+
     def advance(self, seconds: float) -> int:
         return self.advance_to(self.now + timedelta(seconds=seconds))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -81,6 +82,39 @@ def test_truth_follows_an_empty_shelf_episode() -> None:
     on_hand = truth.on_hand()
     carried = sum(1 for i in world.items.values() if i.gtin == gtin and i.where.status == Status.CARRIED)
     assert carried > 0 and on_hand[gtin] == sum(1 for i in world.items.values() if i.gtin == gtin)
+
+
+def test_truth_remembers_what_on_hand_was_within_the_hubs_latency() -> None:
+    world = World(seed=4, params=WorldParams(products=10, shopper_every_s=30.0, theft_rate=0.2,
+                                             delivery_every_s=900.0, dock_dwell_s=300.0))
+    truth = Truth(world)
+    checked = changed = 0
+    for _ in range(40):  # 40 minutes of a busy shop: picks, payments, thefts, a delivery or two
+        before = truth.on_hand()
+        world.advance(60)
+        now = truth.on_hand()
+        recent = truth.on_hand_within(world.now, 60)
+        for gtin, units in now.items():
+            assert units in recent[gtin]  # kept up to date with every change...
+            if before[gtin] != units:
+                assert before[gtin] in recent[gtin]  # ...and what it was a minute ago is remembered
+                changed += 1
+            checked += 1
+    assert changed > 10 and checked == 40 * len(world.products)
+    assert truth.deliveries > 0 and any(e.stolen for e in truth.exits)
+
+
+def test_a_closed_shop_skips_time_without_anything_happening() -> None:
+    world = World(seed=5, params=WorldParams(products=10, shopper_every_s=20.0))
+    truth = Truth(world)
+    world.advance(600)
+    exits = len(truth.exits)
+    opened = world.now + timedelta(hours=1)
+    where = world.ground_truth()
+    world.skip_to(opened)
+    assert world.now == opened and world.ground_truth() == where and len(truth.exits) == exits
+    world.advance(600)  # and the day goes on from there as before
+    assert len(truth.exits) > exits and all(e.time >= opened for e in truth.exits[exits:])
 
 
 def test_targets_verdict() -> None:
