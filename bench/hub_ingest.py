@@ -2,19 +2,27 @@
 
 Three measurements, each against a baseline taken in the same run:
 
-* throughput: a backlog of N zone events waits in mosquitto for the hub's
+* throughput: a backlog of zone events waits in mosquitto for the hub's
   persistent session; the hub (MQTT link, contract validation, dedup, fusion,
-  alert rules, SQLite commit per batch) drains it. Baseline: a bare paho
-  subscriber draining the same backlog (no validation, no storage).
-* latency: a device publishes zone events at a fixed rate (2,000/s) to a real
-  ``comptoir hub`` process; an SSE client on ``/api/stream`` notes when each
-  item event arrives, against the time the event carries. Baseline: a bare
-  paho subscriber on the same stream, at the same time.
+  alert rules, SQLite commit per batch) drains it. Twice: batched as the edge
+  publishes them (``--per-message`` events per ``rfid/<id>/event_batch``
+  message, 100 by default), and one event per message (``rfid/<id>/events``),
+  for comparison. Baseline: a bare paho subscriber draining the same backlog
+  (no validation, no storage), counted in events per second too.
+* latency: a device makes zone events at a fixed rate (2,000/s) and publishes
+  them as the edge agent does: batched, a batch leaving when the edge's
+  ``publish_every_s`` has passed or ``publish_batch`` events wait (their
+  defaults in edge/config.py). A real ``comptoir hub`` process ingests them; an
+  SSE client on ``/api/stream`` notes when each item event arrives, against the
+  time the event carries (when it was made): the figure includes the edge's
+  batching wait. Baseline: a bare paho subscriber on the same messages, at the
+  same time (it waits for the batching too).
 * memory: resident set size of a ``comptoir hub`` process whose database
   holds S SKUs and I tagged items, after it answered an inventory page.
   Baseline: the same process on an empty database.
 
-    python bench/hub_ingest.py [--messages 40000] [--rate 2000] [--seconds 10] [--skus 10000] [--items 100000]
+    python bench/hub_ingest.py [--events 200000] [--per-message 100] [--single-events 40000] [--rate 2000]
+                               [--seconds 10] [--skus 10000] [--items 100000] [--skip throughput|latency|memory]
 """
 
 from __future__ import annotations
@@ -41,10 +49,11 @@ import yaml
 from paho.mqtt.enums import CallbackAPIVersion
 from tqdm import tqdm
 
-from comptoir.contract import ZoneEvent, encode
+from comptoir.contract import ZoneEvent, ZoneEvents, encode
 from comptoir.contract.fields import gtin_check_digit
 from comptoir.link import BrokerSettings
 from comptoir.mosquitto import Mosquitto, free_port
+from edge.config import ReaderConfig
 from hub.config import HubConfig
 from hub.service import HubService
 
@@ -69,13 +78,20 @@ def write_catalog(db_path: Path, skus: int) -> None:
     db.close()
 
 
-def make_events(n: int, gtins: int, device: str = "reader-1") -> list[tuple[str, bytes]]:
+def make_events(n: int, gtins: int, per_message: int, device: str = "reader-1") -> list[tuple[str, bytes]]:
+    """``n`` arrivals of distinct tags: one per message (``per_message`` 1), else batched as the edge sends them."""
     now = datetime.now(UTC)
     zones = ("backroom", "floor-a1", "floor-a2")
+    events = [{"time": now, "event": "arrived", "epc": f"3034B82E5029{i:012X}", "gtin": gtin(i % gtins),
+               "location": zones[i % 3], "rssi": -55.0} for i in range(n)]
     out = []
-    for i in range(n):
-        m = ZoneEvent.create(device=device, seq=i + 1, time=now, event="arrived", epc=f"3034B82E5029{i:012X}",
-                             gtin=gtin(i % gtins), location=zones[i % 3], rssi=-55.0)
+    if per_message == 1:
+        for i, fields in enumerate(events):
+            m = ZoneEvent.create(device=device, seq=i + 1, **fields)
+            out.append((m.topic(STORE), encode(m)))
+        return out
+    for seq, start in enumerate(range(0, n, per_message), 1):
+        m = ZoneEvents.create(device=device, seq=seq, time=now, events=events[start:start + per_message])
         out.append((m.topic(STORE), encode(m)))
     return out
 
@@ -105,7 +121,8 @@ def publish_all(port: int, rows: list[tuple[str, bytes]]) -> None:
 
 
 # -- throughput ------------------------------------------------------------------------------
-def bare_drain(port: int, rows: list[tuple[str, bytes]]) -> float:
+def bare_drain(port: int, rows: list[tuple[str, bytes]], name: str) -> float:
+    """Messages per second (``name`` keeps each run's MQTT session apart)."""
     got = 0
     done = threading.Event()
     ready = threading.Event()
@@ -117,7 +134,7 @@ def bare_drain(port: int, rows: list[tuple[str, bytes]]) -> float:
             done.set()
 
     def connect() -> paho.Client:
-        client = paho.Client(CallbackAPIVersion.VERSION2, client_id="bench-bare", clean_session=False)
+        client = paho.Client(CallbackAPIVersion.VERSION2, client_id=f"bench-bare-{name}", clean_session=False)
         client.on_message = on_message
         client.on_subscribe = lambda *a: ready.set()
         client.connect("127.0.0.1", port)
@@ -142,7 +159,9 @@ def bare_drain(port: int, rows: list[tuple[str, bytes]]) -> float:
 
 
 async def hub_drain(port: int, rows: list[tuple[str, bytes]], workdir: Path, skus: int) -> float:
-    config = HubConfig(store=STORE, db=workdir / "hub.sqlite", broker=BrokerSettings(url=f"mqtt://127.0.0.1:{port}"))
+    """Messages per second, from the hub's connection to the last message committed."""
+    config = HubConfig(store=STORE, hub_id=f"hub-{workdir.name}", db=workdir / "hub.sqlite",
+                       broker=BrokerSettings(url=f"mqtt://127.0.0.1:{port}"))  # each run its own MQTT session
     write_catalog(config.db, skus)
     service = HubService(config)
     await service.start_ingest()
@@ -152,7 +171,7 @@ async def hub_drain(port: int, rows: list[tuple[str, bytes]], workdir: Path, sku
     service = HubService(config)
     t0 = time.perf_counter()
     await service.start_ingest()
-    with tqdm(total=len(rows), desc="hub ingest", unit="msg", leave=False) as bar:
+    with tqdm(total=len(rows), desc=f"hub ingest ({workdir.name})", unit="msg", leave=False) as bar:
         deadline = time.monotonic() + 180
         while service.ingest.stats.stored < len(rows) and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
@@ -246,12 +265,13 @@ def latency(port: int, workdir: Path, rate: int, seconds: float) -> tuple[list[f
     bare = paho.Client(CallbackAPIVersion.VERSION2, client_id="bench-latency")
 
     def on_message(c: object, u: object, msg: paho.MQTTMessage) -> None:
-        sent = datetime.fromisoformat(json.loads(msg.payload)["time"]).timestamp()
-        bare_lat.append(time.time() - sent)
+        got = time.time()
+        for event in json.loads(msg.payload)["events"]:
+            bare_lat.append(got - datetime.fromisoformat(event["time"]).timestamp())
 
     bare.on_message = on_message
     bare.connect("127.0.0.1", port)
-    bare.subscribe(f"comptoir/v1/{STORE}/rfid/+/events", qos=1)
+    bare.subscribe(f"comptoir/v1/{STORE}/rfid/+/event_batch", qos=1)
     bare.loop_start()
     reader = threading.Thread(target=sse, daemon=True)
     reader.start()
@@ -263,15 +283,31 @@ def latency(port: int, workdir: Path, rate: int, seconds: float) -> tuple[list[f
     total = int(rate * seconds)
     hub_cpu = psutil.Process(hub.proc.pid) if hub.proc else None
     cpu0 = sum(hub_cpu.cpu_times()[:2]) if hub_cpu else 0.0
+    defaults = ReaderConfig.model_fields
+    window_s, most = defaults["publish_every_s"].default, defaults["publish_batch"].default
+    pending: list[dict] = []
+    seq = 0
+    batch_since = time.perf_counter()
+
+    def send() -> None:
+        nonlocal seq, pending, batch_since
+        seq += 1
+        m = ZoneEvents.create(device="reader-l", seq=seq, time=pending[-1]["time"], events=pending)
+        device.publish(m.topic(STORE), encode(m), qos=1)
+        pending, batch_since = [], time.perf_counter()
+
     t0 = time.perf_counter()
-    for i in tqdm(range(total), desc=f"publishing at {rate}/s", unit="msg", leave=False):
+    for i in tqdm(range(total), desc=f"publishing at {rate}/s", unit="event", leave=False):
         due = t0 + i / rate
         pause = due - time.perf_counter()
         if pause > 0:
             time.sleep(pause)
-        m = ZoneEvent.create(device="reader-l", seq=i + 1, time=datetime.now(UTC), event="arrived",
-                             epc=f"3035B82E5029{i:012X}", gtin=gtin(i % 100), location="floor-a1")
-        device.publish(m.topic(STORE), encode(m), qos=1)
+        pending.append({"time": datetime.now(UTC), "event": "arrived", "epc": f"3035B82E5029{i:012X}",
+                        "gtin": gtin(i % 100), "location": "floor-a1"})
+        if len(pending) >= most or time.perf_counter() - batch_since >= window_s:
+            send()
+    if pending:
+        send()
     deadline = time.monotonic() + 30
     while (len(sse_lat) < total or len(bare_lat) < total) and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -325,7 +361,10 @@ def memory(port: int, workdir: Path, skus: int, items: int) -> tuple[float, floa
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--messages", type=int, default=40_000, help="backlog drained for throughput")
+    parser.add_argument("--events", type=int, default=200_000, help="batched backlog drained for throughput")
+    parser.add_argument("--per-message", type=int, default=100, help="events per batched message")
+    parser.add_argument("--single-events", type=int, default=40_000,
+                        help="backlog drained one event per message, for comparison (0: skip)")
     parser.add_argument("--gtins", type=int, default=500, help="distinct GTINs among the events")
     parser.add_argument("--rate", type=int, default=2000, help="events per second for the latency run")
     parser.add_argument("--seconds", type=float, default=10.0, help="length of the latency run")
@@ -340,16 +379,24 @@ def main() -> None:
         broker.start()
         try:
             if "throughput" not in args.skip:
-                rows = make_events(args.messages, args.gtins)
-                base = bare_drain(broker.port, rows)
-                rate = asyncio.run(hub_drain(broker.port, rows, work / "drain", args.gtins))
-                print(f"throughput: {args.messages} zone events drained from mosquitto, {args.gtins} GTINs, "
-                      f"catalog loaded, fusion and alerts on")
-                print(f"  bare paho subscriber      {base:>9,.0f} msg/s   ratio 1.00")
-                print(f"  hub into SQLite           {rate:>9,.0f} msg/s   ratio {rate / base:.2f}   goal >= 20,000")
+                runs = [(args.events, args.per_message)]
+                if args.single_events:
+                    runs.append((args.single_events, 1))
+                for n, per in runs:
+                    rows = make_events(n, args.gtins, per)
+                    base = bare_drain(broker.port, rows, f"{per}") * n / len(rows)
+                    rate = asyncio.run(hub_drain(broker.port, rows, work / f"drain-{per}", args.gtins)) * n / len(rows)
+                    how = f"{per} events per message" if per > 1 else "one event per message"
+                    print(f"throughput: {n:,} zone events, {how}, drained from mosquitto, {args.gtins} GTINs, "
+                          "catalog loaded, fusion and alerts on")
+                    print(f"  bare paho subscriber      {base:>9,.0f} events/s   ratio 1.00")
+                    print(f"  hub into SQLite           {rate:>9,.0f} events/s   ratio {rate / base:.2f}   "
+                          "goal >= 20,000")
             if "latency" not in args.skip:
                 sse, bare = latency(broker.port, work / "latency", args.rate, args.seconds)
-                print(f"latency: {args.rate} events/s for {args.seconds:.0f} s, publish -> receive")
+                window = ReaderConfig.model_fields["publish_every_s"].default
+                print(f"latency: {args.rate} events/s for {args.seconds:.0f} s, batched as the edge does "
+                      f"(window {window * 1000:.0f} ms), event made -> received")
                 b50, b99 = pct(bare, 0.5), pct(bare, 0.99)
                 s50, s99 = pct(sse, 0.5), pct(sse, 0.99)
                 print(f"  bare paho subscriber      p50 {b50:7.1f} ms   p99 {b99:7.1f} ms")

@@ -35,6 +35,9 @@ ITEM_STATES = (BACKROOM, FLOOR, SOLD, LEFT, UNKNOWN)
 _ZONE_STATE = {"backroom": BACKROOM, "dock": BACKROOM, "floor": FLOOR, "exit": FLOOR}
 _PREFIX_KIND = (("backroom", "backroom"), ("dock", "dock"), ("floor", "floor"), ("exit", "exit"), ("gate", "exit"))
 
+#: Most (alias, reader, antenna) answers of :meth:`Fusion.zone_kind` remembered until the zones change.
+ZONE_KIND_CACHE = 10_000
+
 #: Base confidence of each source before ageing (docs/fusion.md, "Confidence").
 SOURCE_CONFIDENCE = {"rfid": 0.95, "camera": 0.8, "scale": 0.9}
 
@@ -133,6 +136,7 @@ class Fusion:
         self.slot_by_scale: dict[str, str] = {}
         self.zones: dict[str, str] = {}
         self.zone_by_antenna: dict[tuple[str, int], str] = {}
+        self._zone_kinds: dict[tuple[str, str, int | None], str | None] = {}  # zone_kind's answers
         self.sales_rate: dict[str, float] = {}
         self.load()
 
@@ -184,6 +188,7 @@ class Fusion:
             if scale:
                 self.slot_by_scale[scale] = slot
         self.zones = {alias: kind for alias, kind in self.db.execute("SELECT alias, kind FROM zones")}
+        self._zone_kinds.clear()
         self.zone_by_antenna = {
             (reader, antenna): alias
             for alias, reader, antenna in self.db.execute(
@@ -215,11 +220,18 @@ class Fusion:
                     changes.snapshots.append((message.device, zone, gtin, count, t))
 
     def zone_kind(self, alias: str, reader: str, antenna: int | None) -> str | None:
+        key = (alias, reader, antenna)
+        known = self._zone_kinds.get(key, self)
+        if known is not self:
+            return known  # type: ignore[return-value]
         kind = self.zones.get(alias)
         if kind is None and antenna is not None:
             mapped = self.zone_by_antenna.get((reader, antenna))
             kind = self.zones.get(mapped) if mapped else None
-        return kind or zone_kind_from_name(alias)
+        kind = kind or zone_kind_from_name(alias)
+        if len(self._zone_kinds) < ZONE_KIND_CACHE:  # bounded: aliases come from devices
+            self._zone_kinds[key] = kind
+        return kind
 
     def _set(self, epc: str, item: Item, state: str, t: float, changes: BatchChanges) -> None:
         if item.state != state:

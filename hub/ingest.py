@@ -266,15 +266,13 @@ class Ingest:
         bus = self.bus
         if not bus.active:
             return
-        for epc, item in changes.items.items():
-            bus.publish("item", {"epc": epc, "gtin": item.gtin, "state": item.state, "zone": item.zone,
-                                 "time": iso(item.last_seen)})
-        for gtin, view in views.items():
-            bus.publish("inventory", {"gtin": gtin, "on_hand": view["on_hand"], "backroom": view["backroom"]["units"],
-                                      "floor": view["floor"]["units"], "shelf": view["shelf"]["units"],
-                                      "confidence": view["confidence"], "flags": view["flags"]})
-        for change in outgoing:
-            bus.publish("alert", alert_event(change))
+        bus.publish_many("item", ({"epc": epc, "gtin": item.gtin, "state": item.state, "zone": item.zone,
+                                   "time": iso(item.last_seen)} for epc, item in changes.items.items()))
+        bus.publish_many("inventory", ({"gtin": gtin, "on_hand": view["on_hand"], "backroom": view["backroom"]["units"],
+                                        "floor": view["floor"]["units"], "shelf": view["shelf"]["units"],
+                                        "confidence": view["confidence"], "flags": view["flags"]}
+                                       for gtin, view in views.items()))
+        bus.publish_many("alert", (alert_event(change) for change in outgoing))
         for dev in devices.values():
             shown = (dev.state, dev.lost, dev.dropped, dev.connection)
             if self._shown_devices.get(dev.device) != shown:  # health changed, not merely another message

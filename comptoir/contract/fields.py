@@ -6,6 +6,7 @@ the system with an error that names the field.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints
@@ -45,8 +46,14 @@ def gtin14(code: str) -> str:
     return code.zfill(14)
 
 
+@lru_cache(maxsize=65_536)
+def _gtin14_seen(code: str) -> str:
+    """gtin14 remembered: a shop has a few thousand GTINs, and a batch of events repeats them."""
+    return gtin14(code)
+
+
 DeviceId = Annotated[str, AfterValidator(_id)]
-Gtin = Annotated[str, AfterValidator(gtin14)]
+Gtin = Annotated[str, AfterValidator(_gtin14_seen)]
 EpcHex = Annotated[
     str,
     StringConstraints(pattern=r"^[0-9A-Fa-f]{4,124}$"),
