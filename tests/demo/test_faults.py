@@ -1,5 +1,5 @@
 """The shop through a bad hour: broker restarted, hub and an edge agent killed (SIGKILL) and restarted, the gate
-reader's connection dropped, a camera stream stopped, the scale unplugged. Nothing may be lost."""
+reader's connection dropped, a camera stream stopped, the scale unplugged. Nothing may be lost, the targets hold."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pytest
 
 from simulators.demo.faults import FAULTS
 from simulators.demo.run import run_demo
-from tests.demo.test_scenario import options, write
+from simulators.score import TARGETS
+from tests.demo.test_scenario import missed, options, write
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
@@ -22,12 +23,9 @@ async def test_faults_lose_no_message(tmp_path) -> None:  # type: ignore[no-unty
     assert report["faults"] == [f.name for f in FAULTS]  # every fault happened
     score = report["score"]
     assert score["messages_lost"] == 0
-    # the hub came back with everything it had: the run still scores. These bounds catch a broken path; the
-    # targets themselves are missed on this loaded 2-core machine (docs/operations.md, "Measured here")
     assert report["details"]["samples"] >= 4
-    assert score["inventory_accuracy"] >= 0.85
-    assert score["osa_precision"] >= 0.8 and score["osa_recall"] >= 0.75
-    assert score["loss_recall"] >= 0.5
+    # the hub came back with everything it had: the issue's targets hold through the faults
+    assert report["targets_met"] == dict.fromkeys(TARGETS, True), missed(report)
     shop = tmp_path / "shop" / "logs"
     assert "start 2" in (shop / "hub.log").read_text()  # the hub really was restarted
     assert "start 2" in (shop / "edge-store.log").read_text()

@@ -16,7 +16,7 @@ import pytest
 from simulators.demo.devices import DeviceParams
 from simulators.demo.run import run_demo
 from simulators.demo.shop import DemoOptions
-from simulators.score import SCORE_KEYS
+from simulators.score import SCORE_KEYS, TARGETS
 from simulators.world import WorldParams
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
@@ -28,6 +28,15 @@ BUSY = WorldParams(products=30, shopper_every_s=40.0, theft_rate=0.1, delivery_e
 def options(tmp_path: Path, *, faults: bool, minutes: int) -> DemoOptions:
     return DemoOptions(speed=60.0, duration_s=minutes * 60.0, seed=3, port=0, world=BUSY, broker="mosquitto",
                        faults=faults, workdir=tmp_path / "shop", devices=DeviceParams())
+
+
+def missed(report: dict) -> str:
+    """The figures that missed their target, and what the report says of them."""
+    score, details = report["score"], report["details"]
+    lines = [f"{k} = {score[k]} (target {TARGETS[k][0]} {TARGETS[k][1]})" for k, ok in report["targets_met"].items()
+             if not ok]
+    keys = ("first_wrong_skus", "missed_thefts", "false_loss_alerts", "false_osa", "osa_misses")
+    return "; ".join(lines) + " | " + json.dumps({k: details[k] for k in keys}, default=str)[:2000]
 
 
 def write(report: dict, name: str) -> None:
@@ -46,13 +55,5 @@ async def test_an_hour_of_the_shop_scores_against_ground_truth(tmp_path: Path) -
     assert report["details"]["samples"] >= 5
     assert report["details"]["thefts"] > 0 and report["details"]["paid_exits"] > 0
     assert report["details"]["empty_shelf_episodes"] > 0 and report["details"]["deliveries"] > 0
-    # the targets are the issue's (docs/operations.md, "The score"); on this shared 2-core machine a short run
-    # meets these: nothing lost, no false theft alert, empty shelves alerted within two simulated minutes
-    assert score["messages_lost"] == 0
-    assert score["loss_false_per_1000"] <= 1.0
-    assert score["osa_median_minutes"] <= 2.5
-    # below target here (docs/operations.md, "Measured here"): cameras over-count some slots (inventory), the gate
-    # misses walks through it when the machine is loaded (loss recall). These bounds catch a broken path.
-    assert score["inventory_accuracy"] >= 0.85
-    assert score["osa_precision"] >= 0.85 and score["osa_recall"] >= 0.75
-    assert score["loss_recall"] >= 0.5
+    # the issue's targets (simulators/score TARGETS, docs/operations.md "The score"), met in a simulated hour at 60x
+    assert report["targets_met"] == dict.fromkeys(TARGETS, True), missed(report)
