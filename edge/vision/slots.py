@@ -257,11 +257,10 @@ def _without_doubles(products: Detections, count_score: float, overlap: float) -
     iy = np.clip(np.minimum(b[:, None, 3], b[None, :, 3]) - np.maximum(b[:, None, 1], b[None, :, 1]), 0, None)
     area = np.maximum((b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1]), 1e-9)
     inside = ix * iy / area[:, None]  # [i, j]: share of box i inside box j
+    doubles = np.tril(inside >= overlap, k=-1)  # [i, j]: i lies inside j, and j is the stronger
     drop = np.zeros(len(order), bool)
-    for i in range(1, len(order)):
-        stronger = np.flatnonzero(~drop[:i])
-        if (inside[i, stronger] >= overlap).any():
-            drop[i] = True
+    for i in np.flatnonzero(doubles.any(axis=1)):  # few rows; a box already dropped removes nothing
+        drop[i] = bool((doubles[i, :i] & ~drop[:i]).any())
     if not drop.any():
         return products
     keep = np.ones(len(scores), bool)
