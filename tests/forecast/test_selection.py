@@ -132,3 +132,16 @@ def test_cli_bad_input_names_line_and_field(tmp_path) -> None:
     )
     assert done.returncode != 0
     assert "bad.csv:3: y 'three' is not a number" in done.stderr
+
+
+def test_the_benchmarks_shop_mix_is_mostly_slow_movers() -> None:
+    """The mix bench/forecast.py uses by default: documented shares, not tuned to any result."""
+    series = make_series(2000, 365, seed=2, mix="shop")
+    kinds = [classify(s.y).kind for s in series.values()]
+    share = {kind: kinds.count(kind) / len(kinds) for kind in ("smooth", "erratic", "intermittent", "lumpy")}
+    assert 0.18 < share["smooth"] < 0.30 and 0.06 < share["erratic"] < 0.16
+    assert share["intermittent"] + share["lumpy"] > 0.55
+    erratic = [s for uid, s in series.items() if uid.startswith("erratic")]
+    assert sum(classify(s.y).kind == "erratic" for s in erratic) > 0.7 * len(erratic)
+    with pytest.raises(ValueError, match="unknown mix 'mall'"):
+        make_series(10, 30, mix="mall")
