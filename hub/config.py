@@ -63,7 +63,10 @@ class HubConfig(BaseModel):
     fusion: FusionSettings = Field(default_factory=FusionSettings)
     reorder: ReorderPolicy = Field(default_factory=ReorderPolicy, description="docs/forecasting.md")
     kiosk: KioskSettings = Field(default_factory=KioskSettings)
-    batch_max: int = Field(2000, ge=1, le=100_000, description="most messages written in one transaction")
+    batch_max: int = Field(
+        200, ge=1, le=100_000,
+        description="most messages written in one transaction (a batched message holds up to 500 events)",
+    )
 
     @field_validator("timezone")
     @classmethod
