@@ -35,6 +35,20 @@ def test_a_tag_read_once_arrives_at_the_next_sweep() -> None:
     assert [(e.kind, e.location) for e in tracker.sweep(T0 + 2)] == [("arrived", "backroom")]
 
 
+def test_faint_cross_reads_through_a_wall_never_make_an_arrival() -> None:
+    # the dock's reader reads a backroom tag now and then through the wall, always faintly
+    tracker = TagTracker(TrackerParams(arrival_settle_s=2, arrival_min_rssi_dbm=-56))
+    for i in range(30):
+        assert tracker.observe(EPC, "dock", 2, -58 - i % 4, T0 + 10 * i) is None
+        assert tracker.sweep(T0 + 10 * i + 5) == []
+    assert not tracker.tags[EPC].present
+    # a delivery put down at the dock is read strongly: it arrives, and its faint reads later keep it present
+    other = "3034D10210007AC0000003E9"
+    assert tracker.observe(other, "dock", 2, -47, T0 + 400) is None
+    assert [(e.kind, e.location) for e in tracker.sweep(T0 + 403)] == [("arrived", "dock")]
+    assert tracker.observe(other, "dock", 2, -60, T0 + 500) is None and tracker.tags[other].present
+
+
 def test_settle_zero_arrives_on_the_first_read() -> None:
     tracker = TagTracker(TrackerParams(arrival_settle_s=0))
     first = tracker.observe(EPC, "floor-a1", 3, -50, T0)

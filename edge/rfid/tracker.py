@@ -13,7 +13,9 @@ RSSI once the current one has been silent for ``move_after_silent_s``. A tag tha
 is read nowhere for ``departed_after_s`` departs. A new tag is reported
 ``arrival_settle_s`` after its first read, at the location that read it
 most, so that a first read by a neighbouring antenna does not make a false
-arrival followed by a move. Time is the reads' own
+arrival followed by a move; with ``arrival_min_rssi_dbm``, only a read that
+strong starts an arrival (a reader covering one room, reading the next one
+faintly through the wall, never claims its tags). Time is the reads' own
 time (event time), in seconds since the epoch, never the host's clock.
 """
 
@@ -35,6 +37,13 @@ class TrackerParams(BaseModel):
         2.0,
         ge=0,
         description="a new tag is reported after this long, at the location that read it most (0: at its first read)",
+    )
+    arrival_min_rssi_dbm: float | None = Field(
+        None,
+        ge=-200,
+        le=50,
+        description="a tag not present here starts to arrive only on a read at least this strong (dBm): a reader "
+        "that reads the next room through a wall never claims that room's tags (None: any read)",
     )
     rssi_window: int = Field(8, ge=1, le=1000, description="reads per location averaged into the smoothed RSSI")
     move_margin_db: float = Field(
@@ -198,6 +207,8 @@ class TagTracker:
         p = self.params
         if not tag.present:
             if tag.pending_since is None:
+                if p.arrival_min_rssi_dbm is not None and loc.window[-1] < p.arrival_min_rssi_dbm:
+                    return None  # too faint to be here: a cross-read from next door
                 tag.pending_since = when
                 for name in [n for n in tag.locations if n != location]:
                     del tag.locations[name]  # what was known before the tag left says nothing now
