@@ -60,15 +60,18 @@ def format_report(report: dict[str, Any]) -> str:
               help="Also write the score report to this JSON file.")
 @click.option("--faults", is_flag=True, help="Kill and restart the broker, hub and an edge agent, drop a reader, "
               "stop a camera, unplug the scale, mid-day.")
+@click.option("--readers", type=click.Choice(["shared", "per-room"]), default="shared", show_default=True,
+              help="shared: one reader for the rooms, one for the gate; per-room: backroom, dock, sales floor, gate.")
 @click.option("--broker", type=click.Choice(["auto", "mosquitto", "embedded"]), default="auto", show_default=True,
               help="mosquitto when installed (auto), else the embedded broker.")
 @click.option("--workdir", type=click.Path(file_okay=False, path_type=Path), default=Path("demo-shop"),
               show_default=True, help="Configs, databases, outboxes and logs of the run.")
 @click.option("-v", "--verbose", count=True)
 def demo(speed: float, duration: str | None, seed: int, port: int, products: int | None, report_path: Path | None,
-         faults: bool, broker: str, workdir: Path, verbose: int) -> None:
+         faults: bool, readers: str, broker: str, workdir: Path, verbose: int) -> None:
     """The whole simulated shop: readers, cameras, a weighing shelf, a till, shoppers, staff, deliveries and the odd
     theft, flowing through real edge agents and the hub into the dashboard and the kiosk."""
+    from simulators.demo.devices import DeviceParams
     from simulators.demo.run import run_demo
     from simulators.demo.shop import DemoOptions
 
@@ -77,7 +80,7 @@ def demo(speed: float, duration: str | None, seed: int, port: int, products: int
     if faults and seconds is None:
         raise click.UsageError("--faults needs --duration (faults are placed along the day)")
     options = DemoOptions(speed=speed, duration_s=seconds, seed=seed, port=port, products=products, broker=broker,
-                          faults=faults, workdir=workdir)
+                          faults=faults, workdir=workdir, devices=DeviceParams(readers=readers))
 
     async def main() -> dict[str, Any] | None:
         task = asyncio.current_task()

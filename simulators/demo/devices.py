@@ -18,14 +18,25 @@ from typing import Any
 from comptoir.clock import Clock
 from simulators.world import World, default_antennas
 
-#: reader id -> zones its antennas cover (the world's default antenna ports are kept). The rooms share one
-#: reader, as its tracker needs every antenna that can read a tag to tell a cross-read from a move; the gate has
-#: its own reader with shielded, directional antennas (no cross-reads from the checkout).
-READERS: dict[str, tuple[str, ...]] = {
-    "reader-store": ("backroom", "dock", "floor-a1", "floor-a2", "floor-a3", "floor-a4", "floor-a5", "floor-a6",
-                     "checkout"),
-    "reader-gate": ("exit",),
+#: reader id -> zones its antennas cover (the world's default antenna ports are kept), per layout.
+#: "shared": the rooms share one reader, as its tracker needs every antenna that can read a tag to tell a
+#: cross-read from a move; the gate has its own reader with shielded, directional antennas (no cross-reads from the
+#: checkout). "per-room": a reader per room (backroom, dock, sales floor) and the gate, as the issue lists them; each
+#: agent's tracker then sees only its own room's antennas (docs/operations.md says what that costs).
+LAYOUTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "shared": {
+        "reader-store": ("backroom", "dock", "floor-a1", "floor-a2", "floor-a3", "floor-a4", "floor-a5", "floor-a6",
+                         "checkout"),
+        "reader-gate": ("exit",),
+    },
+    "per-room": {
+        "reader-backroom": ("backroom",),
+        "reader-dock": ("dock",),
+        "reader-floor": ("floor-a1", "floor-a2", "floor-a3", "floor-a4", "floor-a5", "floor-a6", "checkout"),
+        "reader-gate": ("exit",),
+    },
 }
+READERS = LAYOUTS["shared"]
 GATE_ID = "gate-exit"
 
 
@@ -43,6 +54,10 @@ class DeviceParams:
     camera_size: tuple[int, int] = (960, 540)  # the size the shipped detector was trained on
     camera_fps: float = 4.0  # at 60x a still view must be confirmed within a simulated minute or two
     scales: int = 1
+    readers: str = "shared"  # a key of LAYOUTS
+    # per room: a room's reader claims a tag only on a read this strong. The radio's reads in a zone are -53 dBm at
+    # worst before noise; through the wall to the next room they lose 8 dB and are mostly -56 to -63 dBm
+    room_arrival_min_rssi_dbm: float = -55.0
 
 
 @dataclass
@@ -66,7 +81,9 @@ class Devices:
 
         p = self.params
         antennas = default_antennas()
-        for n, (reader_id, zones) in enumerate(READERS.items()):
+        if p.readers not in LAYOUTS:
+            raise ValueError(f"reader layout {p.readers!r}: choose one of {', '.join(LAYOUTS)}")
+        for n, (reader_id, zones) in enumerate(LAYOUTS[p.readers].items()):
             mine = [a for a in antennas if a.zone in zones]
             gate = reader_id == "reader-gate"
             # the gate's rounds drive the world: a reader that lags a busy machine would otherwise read a shopper

@@ -35,6 +35,10 @@ async def _kill_child(shop: DemoShop, name: str) -> None:
         await shop.wait_hub()
 
 
+async def _kill_room_agent(shop: DemoShop) -> None:
+    await _kill_child(shop, shop.reader_boxes[0])  # edge-store (the rooms' reader), or edge-backroom per room
+
+
 async def _drop_reader(shop: DemoShop) -> None:
     assert shop.devices is not None
     shop.devices.readers["reader-gate"].drop_connection()
@@ -59,7 +63,7 @@ async def _unplug_scale(shop: DemoShop) -> None:
 FAULTS: tuple[Fault, ...] = (
     Fault(0.15, "broker restarted", _restart_broker),
     Fault(0.30, "hub killed (SIGKILL) and restarted", lambda shop: _kill_child(shop, "hub")),
-    Fault(0.45, "edge agent edge-store killed (SIGKILL) and restarted", lambda shop: _kill_child(shop, "edge-store")),
+    Fault(0.45, "a room reader's edge agent killed (SIGKILL) and restarted", _kill_room_agent),
     Fault(0.55, "gate reader connection dropped", _drop_reader),
     Fault(0.65, "camera stream stopped", _stop_camera),
     Fault(0.75, "scale unplugged", _unplug_scale),

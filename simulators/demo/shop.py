@@ -129,9 +129,11 @@ class DemoShop:
             "hub": reference.write_yaml(reference.hub_yaml(STORE, self.broker_url, w / "hub.sqlite", self.hub_port),
                                         w / "hub.yaml"),
         }
-        tracker: dict[str, Any] = {}
         for reader_id, sim in d.readers.items():
             gate = GATE_ID if reader_id == "reader-gate" else None
+            tracker: dict[str, Any] = {}
+            if self.o.devices.readers == "per-room" and gate is None:
+                tracker["arrival_min_rssi_dbm"] = self.o.devices.room_arrival_min_rssi_dbm
             report_ms = self.o.devices.gate_report_ms if gate else self.o.devices.report_ms
             entry = reference.reader_entry(reader_id, sim.port, d.reader_ports[reader_id], gate, tracker, report_ms)
             box = f"edge-{reader_id.removeprefix('reader-')}"
@@ -170,12 +172,18 @@ class DemoShop:
         # the hub's persistent session must exist before any device speaks: the broker keeps messages only for
         # subscribers it knows, so a device that starts first would talk to nobody
         await self.wait_hub()
-        for box in ("edge-store", "edge-gate", "edge-shelf"):
+        for box in [*self.reader_boxes, "edge-shelf"]:
             if box == "edge-shelf" and not self.devices.cameras:
                 continue
             self._child(box, ["edge", "--config", str(paths[box])]).start()
         if self.devices.scales:
             self._child("bridge", ["bridge", "--config", str(paths["edge-shelf"])]).start()
+
+    @property
+    def reader_boxes(self) -> list[str]:
+        """The edge boxes of the readers (one each), rooms first, the gate's last."""
+        assert self.devices is not None
+        return [f"edge-{reader_id.removeprefix('reader-')}" for reader_id in self.devices.readers]
 
     async def wait_hub(self, timeout_s: float = 90.0) -> dict[str, Any]:
         deadline = time.monotonic() + timeout_s
@@ -223,7 +231,7 @@ class DemoShop:
 
     # -- stop -------------------------------------------------------------------
     async def stop(self) -> None:
-        order = ["bridge", "edge-shelf", "edge-gate", "edge-store", "hub", "broker"]
+        order = ["bridge", "edge-shelf", *reversed(self.reader_boxes), "hub", "broker"]
         for name in order:
             child = self.children.get(name)
             if child is not None:
