@@ -52,6 +52,10 @@ COMBINATION_SIZE = 3
 # models with statsforecast's ``forward`` (a backtest can move them through windows without refitting)
 FORWARDABLE = frozenset({"SeasonalNaive", "AutoETS"})
 
+# models whose fits cost enough to share among statsforecast's worker processes (the others are done in less
+# time than a process pool takes to start)
+COSTLY = frozenset({"AutoETS"})
+
 # days of history a model's fit sees at most (default: the caller's input size). AutoETS's cost grows with
 # the length it fits; 12 weeks hold 12 cycles of the weekly season, enough for its few parameters
 INPUT_DAYS = {"AutoETS": 84}

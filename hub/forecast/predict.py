@@ -67,7 +67,7 @@ def _errors(result: SeriesResult, days: int) -> np.ndarray:
     return (cum[:, days:] - cum[:, :-days]).ravel()
 
 
-POOL_MIN_SERIES = 2000
+POOL_MIN_SERIES = 200
 
 
 def forecast(series: dict[str, Series], backtest: Backtest, horizon: int, input_size: int | None = 182,
@@ -86,8 +86,8 @@ def forecast(series: dict[str, Series], backtest: Backtest, horizon: int, input_
             by_model[name].append(series[uid])
     paths: dict[str, dict[str, np.ndarray]] = defaultdict(dict)
     for name, members in by_model.items():
-        # starting a process pool costs more than it saves on a small group
-        jobs = n_jobs if len(members) >= POOL_MIN_SERIES else 1
+        # starting a process pool costs more than it saves on cheap models or a small group
+        jobs = n_jobs if name in candidates.COSTLY and len(members) >= POOL_MIN_SERIES else 1
         sf = StatsForecast(models=[candidates.make(name)], freq="D", n_jobs=jobs, fallback_model=Naive())
         predicted = sf.forecast(h=horizon, df=frame(members, candidates.INPUT_DAYS.get(name, input_size)))
         predicted = predicted.sort_values(["unique_id", "ds"], kind="stable")
