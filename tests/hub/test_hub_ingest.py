@@ -10,10 +10,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from comptoir.contract import ZoneEvent, encode, gtin14
+from comptoir.contract import ZoneEvent, ZoneEvents, encode, gtin14
 from comptoir.link import BrokerSettings, MqttLink
 from tests.conftest import BrokerHandle
-from tests.hub.support import FLOUR, NUTELLA, STORE, Devices, HubProcess, Publisher, epc, json_of, wait_for
+from tests.hub.support import FLOUR, NUTELLA, OIL, STORE, Devices, HubProcess, Publisher, epc, json_of, now, wait_for
 
 dev = Devices()
 
@@ -79,6 +79,34 @@ def test_bad_payloads_land_in_dead_letters(
     n = 9100 + BAD.index((what, where, payload, reason))
     publisher.send(dev.make(ZoneEvent, "reader-9", event="arrived", epc=epc(n), gtin=NUTELLA, location="floor-a2"))
     wait_for(lambda: staff.get(f"/api/items/{epc(n)}").status_code == 200, what="a valid message after it")
+
+
+def test_a_batch_of_zone_events_counts_once_and_one_bad_event_rejects_it_whole(
+    hub: HubProcess, publisher: Publisher
+) -> None:
+    staff = hub.client()
+    before = json_of(staff.get(f"/api/inventory/{OIL}"))["backroom"]["units"] or 0
+    events = [{"time": now(), "event": "arrived", "epc": epc(9200 + i), "gtin": gtin14(OIL), "location": "backroom"}
+              for i in range(50)]
+    batch = dev.make(ZoneEvents, "reader-8", events=events)
+    publisher.send(batch, batch)  # delivered twice
+    wait_for(lambda: staff.get(f"/api/items/{epc(9249)}").status_code == 200, what="the batch's last item")
+    publisher.send(batch)  # and once more, later
+    bad = json.loads(encode(dev.make(ZoneEvents, "reader-8", events=[
+        {"time": now(), "event": "arrived", "epc": epc(9300 + i), "gtin": gtin14(OIL), "location": "floor-a3"}
+        for i in range(5)])))
+    bad["events"][3]["rssi"] = 99
+    topic = f"comptoir/v1/{STORE}/rfid/reader-8/event_batch"
+    publisher.raw(topic, json.dumps(bad))
+    marker = dev.make(ZoneEvent, "reader-8", event="arrived", epc=epc(9400), gtin=OIL, location="backroom")
+    publisher.send(marker)
+    wait_for(lambda: staff.get(f"/api/items/{epc(9400)}").status_code == 200, what="the marker after them")
+    assert json_of(staff.get(f"/api/inventory/{OIL}"))["backroom"]["units"] == before + 51
+    with sqlite3.connect(hub.db_path) as db:
+        assert db.execute("SELECT COUNT(*) FROM messages WHERE msg_id = ?", (batch.msg_id,)).fetchone()[0] == 1
+    letter = next(d for d in json_of(staff.get("/api/dead-letters", params={"limit": 5})) if d["topic"] == topic)
+    assert letter["reason"].startswith("events.3.rssi: ") and "less than or equal to 50" in letter["reason"]
+    assert all(staff.get(f"/api/items/{epc(9300 + i)}").status_code == 404 for i in range(5)), "none of it applied"
 
 
 async def _publish(url: str, outbox: Path, count: int, offset: int) -> tuple[MqttLink, asyncio.Task[None]]:
