@@ -9,9 +9,10 @@ import sys
 import numpy as np
 import pytest
 
+from hub.forecast import backtest
 from hub.forecast import models as candidates
 from hub.forecast.backtest import run_backtest
-from hub.forecast.classify import classify
+from hub.forecast.classify import DemandClass, classify
 from hub.forecast.demand import write_long_csv
 from hub.forecast.predict import forecast
 from tests.forecast.synthetic import make_series, pattern_series
@@ -145,3 +146,30 @@ def test_the_benchmarks_shop_mix_is_mostly_slow_movers() -> None:
     assert sum(classify(s.y).kind == "erratic" for s in erratic) > 0.7 * len(erratic)
     with pytest.raises(ValueError, match="unknown mix 'mall'"):
         make_series(10, 30, mix="mall")
+
+
+def test_a_window_is_scored_with_the_choice_made_before_it() -> None:
+    """Model A is perfect on the first two windows and far off on the last, B the reverse: the honest choice for
+    the last window is A, and the selection pays A's miss there (a choice that peeked would take B)."""
+    n_series, horizon = 4, 2
+    names = ("A", "B", "C", "D")
+    actual = np.ones((n_series, 3, horizon))
+    predicted = np.empty((n_series, len(names), 3, horizon))
+    predicted[:, 0] = np.array([1.0, 1.0, 5.0])[:, None]  # errors 0, 0, 4
+    predicted[:, 1] = np.array([5.0, 5.0, 1.0])[:, None]  # errors 4, 4, 0
+    predicted[:, 2:] = 2.0  # errors 1, 1, 1
+    scale = np.ones((n_series, 3))
+    mase, rmsse, choose = backtest._errors(actual[:, None], predicted, scale[:, None], scale[:, None])
+    allowed = np.ones((n_series, len(names)), dtype=bool)
+    uids = [f"sku-{i}" for i in range(n_series)]
+    group = backtest._Group(names, uids, np.array(["smooth"] * n_series), actual, predicted, scale, scale, mase,
+                            rmsse, choose, allowed, allowed)
+    results = {u: backtest.SeriesResult(u, DemandClass("smooth", 1.0, 0.1), names, None) for u in uids}
+    sums = backtest._Sums()
+    backtest._select(group, results, prior_weight=3.0, sums=sums)
+    # window 1 chosen on window 0 (A: error 0), window 2 on windows 0-1 (A again: error 4) -> mean 2
+    assert sums.chosen[0] / sums.chosen[2] == pytest.approx(2.0)
+    assert {n: t[0] / t[2] for n, t in sums.models.items()} == pytest.approx({"A": 2.0, "B": 2.0, "C": 1.0, "D": 1.0})
+    # kept for forecasting: chosen on all three windows, where C's steady error 1 beats A's mean 4/3;
+    # the median of the best three (C, D, A) scores 1 too, and a tie keeps the single model
+    assert {r.selected for r in results.values()} == {"C"}
