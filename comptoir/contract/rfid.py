@@ -78,7 +78,7 @@ class ZoneEvents(Message):
     schema_name: Literal["comptoir.rfid.zone_events"] = Field("comptoir.rfid.zone_events", alias="schema")
     version: Literal[1] = 1
     events: list[BatchedZoneEvent] = Field(
-        min_length=1, max_length=MAX_BATCH_EVENTS, description="the events, oldest first"
+        min_length=1, max_length=MAX_BATCH_EVENTS, description="the events, in the order the device produced them"
     )
 
 
