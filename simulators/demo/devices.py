@@ -52,7 +52,10 @@ class DeviceParams:
     gate_report_ms: int = 500  # the gate reports every half second: the walk's shape survives per-report merging
     cameras: int = 2
     camera_size: tuple[int, int] = (960, 540)  # the size the shipped detector was trained on
-    camera_fps: float = 4.0  # at 60x a still view must be confirmed within a simulated minute or two
+    # the cameras run in real time: at 60x a frame every 1/8 s is 7.5 simulated seconds, and the agent needs a
+    # still view (2 frames alike) and the count confirmed (2 counted frames) before it publishes
+    camera_fps: float = 8.0
+    camera_still_frames: int = 2
     scales: int = 1
     readers: str = "shared"  # a key of LAYOUTS
     # per room: a room's reader claims a tag only on a read this strong. The radio's reads in a zone are -53 dBm at

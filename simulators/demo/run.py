@@ -49,8 +49,7 @@ async def run_demo(options: DemoOptions, say: Any = print) -> dict[str, Any] | N
         if end is None:
             return None
         await asyncio.sleep(3.0)  # the last events reach the hub
-        truth_now = scorer.take_truth()
-        await asyncio.to_thread(scorer.compare, truth_now)
+        await _sample(shop, scorer)
         score = await asyncio.to_thread(scorer.finish, shop.world.now)
         return {
             "score": score,
@@ -76,6 +75,13 @@ async def run_demo(options: DemoOptions, say: Any = print) -> dict[str, Any] | N
                 await link.stop()
                 link.outbox.close()
         await shop.stop()
+
+
+async def _sample(shop: DemoShop, scorer: Scorer) -> None:
+    """One score sample: the hub's side over HTTP (the world goes on meanwhile), then the world's, compared."""
+    since = shop.world.now
+    hub = await asyncio.to_thread(scorer.fetch)
+    scorer.compare(scorer.take_truth(since), hub)
 
 
 async def follow_behind(shop: DemoShop, behind_s: float = 60.0, step_s: float = 1.0) -> None:
@@ -106,9 +112,8 @@ async def _day(shop: DemoShop, scorer: Scorer, opened: datetime, end: datetime |
         if now >= next_sample and (end is None or now < end):
             next_sample += timedelta(seconds=SAMPLE_EVERY_S)
             if end is not None:
-                truth = scorer.take_truth()
                 try:
-                    await asyncio.to_thread(scorer.compare, truth)
+                    await _sample(shop, scorer)
                 except Exception as exc:  # a hub being restarted by a fault: this sample is skipped, said so
                     say(f"{now:%H:%M} sample skipped: {exc}")
     for task in fault_tasks:

@@ -141,7 +141,7 @@ class DemoShop:
                 reference.edge_yaml(STORE, self.broker_url, w / "state" / box, [entry]), w / f"{box}.yaml")
         cameras = [{"id": cam_id, "url": cam.server.url,
                     "slots": f"http://{cam.server.host}:{cam.server.port}/slots.json", "threads": 1,
-                    "max_fps": self.o.devices.camera_fps}
+                    "max_fps": self.o.devices.camera_fps, "still_frames": self.o.devices.camera_still_frames}
                    for cam_id, cam in d.cameras.items()]
         scales = []
         for scale_id, link in d.scale_links.items():

@@ -4,9 +4,10 @@ Measurement rules (docs/operations.md repeats them for testers):
 
 * ``inventory_accuracy``: over every sample, the share of SKUs whose ``on_hand``
   in ``/api/inventory`` equals the units really in the shop and not yet paid,
-  as they were at some moment of the last ``latency_s`` (60 simulated
-  seconds: a delivery reaches the dock, a receipt is paid, and the hub learns
-  of it one reader round and one till batch later).
+  as they were at some moment from ``latency_s`` (60 simulated seconds)
+  before the hub was read until the world's side was taken: a delivery
+  reaches the dock, a receipt is paid, and the hub learns of it one reader
+  round and one till batch later; and the shop goes on while the API answers.
 * ``osa_precision`` / ``osa_recall``: at each sample, an open
   ``shelf_empty_backroom_stock`` alert is right when its SKU's shelf was empty
   with backroom stock at some moment of the last ``grace_s``; a truly empty
@@ -93,23 +94,36 @@ class Scorer:
     wrong_skus: list[dict[str, Any]] = field(default_factory=list)
     false_osa: list[dict[str, Any]] = field(default_factory=list)
 
-    def take_truth(self) -> dict[str, Any]:
-        """The world's side of a sample, taken in the world's own task (a consistent instant)."""
+    def fetch(self) -> dict[str, Any]:
+        """The hub's side of a sample (HTTP: run it in a thread); then :meth:`take_truth`, then :meth:`compare`."""
+        return {
+            "inventory": {row["gtin"]: row for row in self.hub.get_all("/api/inventory")},
+            "alerts": self.hub.get_all(f"/api/alerts?state=open&kind={OSA_KIND}"),
+        }
+
+    def take_truth(self, since: datetime | None = None) -> dict[str, Any]:
+        """The world's side of a sample, taken in the world's own task (a consistent instant).
+
+        ``since``: the world's time when the hub's side was fetched. The world goes on while the HTTP requests
+        run, so the hub may already know of a change made after ``since``: on-hand counts are right when they
+        equal the truth at some moment from ``latency_s`` before ``since`` until now.
+        """
         now = self.truth.world.now
         osa = self.truth.osa_gtins
+        window = self.latency_s + max(0.0, (now - since).total_seconds()) if since is not None else self.latency_s
         return {
             "now": now,
             "on_hand": self.truth.on_hand(),
-            "on_hand_recent": self.truth.on_hand_within(now, self.latency_s),
+            "on_hand_recent": self.truth.on_hand_within(now, window),
             "empty_long": self.truth.empty_since(now, self.grace_s) & osa,
             "empty_recent": self.truth.empty_within(now, self.grace_s) & osa,
             "shelf": {g: self.truth.shelf_units(g) for g in osa},
         }
 
-    def compare(self, truth: dict[str, Any]) -> None:
-        """The hub's side of the sample (HTTP: may run in a thread), compared with ``truth``."""
-        inventory = {row["gtin"]: row for row in self.hub.get_all("/api/inventory")}
-        alerts = self.hub.get_all(f"/api/alerts?state=open&kind={OSA_KIND}")
+    def compare(self, truth: dict[str, Any], hub: dict[str, Any] | None = None) -> None:
+        """The hub's side of the sample (``hub`` from :meth:`fetch`, else fetched now), compared with ``truth``."""
+        hub = hub if hub is not None else self.fetch()
+        inventory, alerts = hub["inventory"], hub["alerts"]
         self.samples += 1
         for gtin, units in truth["on_hand"].items():
             row = inventory.get(gtin)
