@@ -20,12 +20,13 @@ import asyncio
 import contextlib
 import logging
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from comptoir.clock import Clock, RealClock
-from comptoir.contract import MAX_BATCH_EVENTS, GatePassage, ZoneEvents, ZoneSnapshot
+from comptoir.contract import MAX_BATCH_EVENTS, MAX_PAYLOAD_BYTES, GatePassage, ZoneEvents, ZoneSnapshot
 from comptoir.link import MqttLink
 from edge.config import ReaderConfig
 from edge.rfid.epc import EpcInfo, decode_epc
@@ -34,6 +35,11 @@ from edge.rfid.reader import ReaderLink
 from edge.rfid.tracker import TagEvent, TagTracker
 
 log = logging.getLogger("comptoir.edge.rfid")
+
+#: Bytes of one zone event's JSON in a batch besides its texts (keys, times, numbers), an upper bound.
+EVENT_JSON_BYTES = 250
+#: A batch's payload is kept under half the contract's limit, whatever the zone aliases' length.
+BATCH_BYTES = MAX_PAYLOAD_BYTES // 2
 
 
 @dataclass
@@ -216,13 +222,9 @@ class RfidAgent:
                         "last_seen": _dt(e.tag.last_seen),
                     }
                 )
-            step = min(self.config.publish_batch, MAX_BATCH_EVENTS)
             self.link.emit_many(
                 ZoneEvents,
-                (
-                    {"time": max(e["time"] for e in chunk), "events": chunk}
-                    for chunk in (items[i:i + step] for i in range(0, len(items), step))
-                ),
+                ({"time": max(e["time"] for e in chunk), "events": chunk} for chunk in self._batches(items)),
             )
             self.stats.events += len(items)
         if passages:
@@ -244,6 +246,23 @@ class RfidAgent:
                 )
             self.link.emit_many(GatePassage, items)
             self.stats.passages += len(items)
+
+    def _batches(self, items: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+        """At most ``publish_batch`` events a message, and never near the contract's payload limit
+        (long zone aliases make long events)."""
+        most = min(self.config.publish_batch, MAX_BATCH_EVENTS)
+        chunk: list[dict[str, Any]] = []
+        size = 0
+        for item in items:
+            # the JSON of one event: its texts plus ~250 bytes of keys, times and numbers
+            cost = EVENT_JSON_BYTES + sum(len(v) for v in item.values() if isinstance(v, str))
+            if chunk and (len(chunk) >= most or size + cost > BATCH_BYTES):
+                yield chunk
+                chunk, size = [], 0
+            chunk.append(item)
+            size += cost
+        if chunk:
+            yield chunk
 
     def snapshot_fields(self) -> dict[str, Any]:
         zones: dict[str, Counter[str]] = defaultdict(Counter)
