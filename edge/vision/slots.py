@@ -134,8 +134,15 @@ class SlotMap:
         # convex slots with as many corners each (the usual quadrilaterals) are tested all at once
         self._stacked = self._convex and len({len(p) for p in self._polys}) == 1
         if self._stacked:
-            self._corners = np.stack(self._polys)  # (slots, corners, 2)
-            self._edges = np.roll(self._corners, -1, axis=1) - self._corners
+            corners = np.stack(self._polys).astype(np.float64)  # (slots, corners, 2)
+            edges = np.roll(corners, -1, axis=1) - corners
+            # each edge's cross product with (point - corner), linear in the point: x * a + y * b + c
+            self._edge_terms = np.stack([
+                -edges[..., 1].ravel(),
+                edges[..., 0].ravel(),
+                (edges[..., 1] * corners[..., 0] - edges[..., 0] * corners[..., 1]).ravel(),
+            ])  # (3, slots * corners)
+            self._stack_shape = corners.shape[:2]
         mw, mh = max(1, int(calibration.width * mask_scale)), max(1, int(calibration.height * mask_scale))
         self._mask_size = (mw, mh)
         self._masks = []
@@ -154,8 +161,8 @@ class SlotMap:
         if not len(centres):
             return out
         if self._stacked:
-            rel = centres[:, None, None, :] - self._corners[None]  # (points, slots, corners, 2)
-            cross = self._edges[None, :, :, 0] * rel[..., 1] - self._edges[None, :, :, 1] * rel[..., 0]
+            points = np.column_stack([centres.astype(np.float64), np.ones(len(centres))])
+            cross = (points @ self._edge_terms).reshape(len(centres), *self._stack_shape)  # (points, slots, corners)
             inside = np.all(cross >= 0, axis=2) | np.all(cross <= 0, axis=2)  # (points, slots)
             hit = inside.any(axis=1)
             out[hit] = inside[hit].argmax(axis=1)
