@@ -38,6 +38,13 @@ class FusionSettings(BaseModel):
     message_ids_days: float = Field(
         14.0, gt=0, description="how long message ids are kept to recognise a redelivery (older ones are pruned)"
     )
+    zone_switch_db: float = Field(
+        3.0,
+        ge=0,
+        le=60,
+        description="when two readers' zones both claim a tag, a newer claim takes it from the zone holding it only "
+        "if its RSSI is stronger by at least this many dB (a claim without RSSI is the weakest)",
+    )
     exit_grace_s: float = Field(
         30.0,
         ge=0,

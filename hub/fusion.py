@@ -41,6 +41,9 @@ ZONE_KIND_CACHE = 10_000
 #: Base confidence of each source before ageing (docs/fusion.md, "Confidence").
 SOURCE_CONFIDENCE = {"rfid": 0.95, "camera": 0.8, "scale": 0.9}
 
+#: A reader's claim that a tag is in one of its zones: (rssi in dBm or None, time, reader, antenna).
+Claim = tuple[float | None, float, str, int | None]
+
 
 @dataclass(slots=True)
 class Item:
@@ -51,6 +54,9 @@ class Item:
     since: float
     last_seen: float
     paid: bool = False
+    # the reader's claim behind ``zone``; None when no reader claims the item now (after a restart, a gate, the
+    # last departure): kept in memory only (docs/fusion.md, "Several readers see the same tag")
+    claim: Claim | None = None
 
 
 @dataclass(slots=True)
@@ -105,6 +111,11 @@ class BatchChanges:
     credits_changed: set[str] = field(default_factory=set)
 
 
+def _strongest(claims: dict[str, Claim]) -> str:
+    """The zone of the strongest claim; no RSSI is the weakest, and between equals the newer wins."""
+    return max(claims, key=lambda z: (claims[z][0] is not None, claims[z][0] or 0.0, claims[z][1]))
+
+
 def zone_kind_from_name(alias: str) -> str | None:
     lower = alias.lower()
     for prefix, kind in _PREFIX_KIND:
@@ -120,6 +131,8 @@ class Fusion:
         self.db = db
         self.settings = settings
         self.items: dict[str, Item] = {}
+        # epc -> zone -> claim, for the zones other than the item's own that claim it too (only tags seen by 2+)
+        self.rivals: dict[str, dict[str, Claim]] = {}
         self.rfid: dict[str | None, dict[str, int]] = defaultdict(lambda: dict.fromkeys(ITEM_STATES, 0))
         self.rfid_time: dict[str, float] = {}
         self.slot_readings: dict[str, SlotReading] = {}
@@ -144,6 +157,7 @@ class Fusion:
     def load(self) -> None:
         self.load_reference()
         self.items.clear()
+        self.rivals.clear()
         self.rfid.clear()
         for epc, gtin, serial, state, zone, since, last_seen, paid in self.db.execute(
             "SELECT epc, gtin, serial, state, zone, since, last_seen, paid FROM items"
@@ -260,37 +274,97 @@ class Fusion:
         self.rfid[gtin][UNKNOWN] += 1
         return item, True
 
+    def _takes_over(self, new: float | None, held: float | None) -> bool:
+        """Does a claim of RSSI ``new`` take the item from the zone holding it with ``held``?
+
+        No RSSI counts as the weakest; between equals the newer claim wins (a single reader's zones, no RSSI).
+        """
+        if held is None:
+            return True
+        if new is None:
+            return False
+        return new >= held + self.settings.zone_switch_db
+
     def _zone_event(self, device: str, m: ZoneChange, t: float, changes: BatchChanges) -> None:
-        item, new = self._item(m.epc, m.gtin, m.serial, t)
+        epc = m.epc
+        item, new = self._item(epc, m.gtin, m.serial, t)
         if not new and t < item.since:
             return  # older than what the item's state is based on
         item.last_seen = max(item.last_seen, ts(m.last_seen) if m.last_seen else t)
         if m.event == "departed":
             if item.zone is not None and m.location != item.zone:
-                changes.items[m.epc] = item  # another reader has seen it since, elsewhere: it left that zone only
+                # another reader holds it: only that zone's claim goes
+                rivals = self.rivals.get(epc)
+                if rivals is not None and rivals.pop(m.location, None) is not None and not rivals:
+                    del self.rivals[epc]
+                changes.items[epc] = item
+                return
+            item.claim = None
+            rivals = self.rivals.get(epc)
+            if rivals:  # another zone still claims it: the strongest of them holds it now
+                zone = _strongest(rivals)
+                self._hold(epc, item, zone, rivals.pop(zone), t, changes)
+                if not rivals:
+                    del self.rivals[epc]
                 return
             if item.state in (BACKROOM, FLOOR):
                 if item.state == FLOOR and item.gtin and self._take_credit(item.gtin, t, changes):
                     item.paid = True
-                    self._set(m.epc, item, SOLD, t, changes)
+                    self._set(epc, item, SOLD, t, changes)
                 elif self.zone_kind(m.location, device, m.antenna) == "exit" and not item.paid:
                     # last read at the exit, then gone: it left, even if the gate did not report the walk
-                    self._set(m.epc, item, LEFT, t, changes)
-                    changes.unpaid_exits.append((m.epc, item.gtin, t, m.location))
+                    self._set(epc, item, LEFT, t, changes)
+                    changes.unpaid_exits.append((epc, item.gtin, t, m.location))
                 else:
-                    self._set(m.epc, item, UNKNOWN, t, changes)
+                    self._set(epc, item, UNKNOWN, t, changes)
             else:
-                changes.items[m.epc] = item
+                changes.items[epc] = item
             return
-        item.zone = m.location
-        kind = self.zone_kind(m.location, device, m.antenna)
-        state = _ZONE_STATE.get(kind or "", UNKNOWN)
+        claim: Claim = (m.rssi, t, device, m.antenna)
+        rivals = self.rivals.get(epc)
+        if m.from_location is not None:  # moved: the zone it came from no longer claims it
+            if m.from_location == item.zone:
+                item.claim = None
+            elif rivals is not None:
+                rivals.pop(m.from_location, None)
+        # one reader places a tag in one zone: its newer claim replaces its older one
+        if item.claim is not None and item.claim[2] == device and m.location != item.zone:
+            item.claim = None
+        if rivals:
+            for other in [z for z, c in rivals.items() if c[2] == device and z != m.location]:
+                del rivals[other]
+        held, held_zone = item.claim, item.zone
+        if held is None and rivals:  # its own zone's claim went: the strongest other claim holds it
+            held_zone = _strongest(rivals)
+            held = rivals.pop(held_zone)
+        if held is not None and held_zone is not None and m.location != held_zone:
+            if rivals is None:
+                rivals = self.rivals[epc] = {}
+            if not self._takes_over(m.rssi, held[0]):
+                rivals[m.location] = claim  # seen there too, but held more strongly where it is
+                if item.claim is held:
+                    changes.items[epc] = item
+                else:
+                    self._hold(epc, item, held_zone, held, t, changes)
+                return
+            rivals[held_zone] = held  # the zone it leaves still claims it
+        if rivals is not None:
+            rivals.pop(m.location, None)
+            if not rivals:
+                del self.rivals[epc]
+        self._hold(epc, item, m.location, claim, t, changes)
+
+    def _hold(self, epc: str, item: Item, zone: str, claim: Claim, t: float, changes: BatchChanges) -> None:
+        """The item is where ``claim`` says: its state follows the zone's kind."""
+        item.zone = zone
+        item.claim = claim
+        state = _ZONE_STATE.get(self.zone_kind(zone, claim[2], claim[3]) or "", UNKNOWN)
         if item.state == SOLD:
-            changes.items[m.epc] = item  # a sold item seen on its way out stays sold
+            changes.items[epc] = item  # a sold item seen on its way out stays sold
             return
         if item.state == LEFT:
-            changes.back_in.add(m.epc)
-        self._set(m.epc, item, state, t, changes)
+            changes.back_in.add(epc)
+        self._set(epc, item, state, t, changes)
 
     def _gate(self, m: GatePassage, changes: BatchChanges) -> None:
         t = ts(m.time)
@@ -303,6 +377,8 @@ class Fusion:
             t = item.since
         item.last_seen = max(item.last_seen, t)
         item.zone = m.gate
+        item.claim = None  # it crossed the gate: the rooms' claims are stale
+        self.rivals.pop(m.epc, None)
         if m.direction == "in":
             if item.state in (LEFT, UNKNOWN) or new:
                 changes.back_in.add(m.epc)

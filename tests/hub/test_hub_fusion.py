@@ -326,3 +326,86 @@ def test_a_barcode_sale_arriving_during_the_grace_pays_the_item_that_left(ingest
     assert ingest.fusion.items[epc(1)].state == "sold"
     assert ingest.db.execute("SELECT COUNT(*) FROM alerts WHERE kind = 'unpaid_item_exit'").fetchone()[0] == 0
     assert ingest.fusion.sku(G, clock.now().timestamp())["floor"]["sold_untagged_pending"] == 0
+
+
+# Several readers see the same tag: the hub places it by the strongest claim ("Several readers ...").
+BACK, DOCK, FLOOR, GATE = "reader-back", "reader-dock", "reader-floor", "gate-1"
+
+
+def read(m: Msgs, reader: str, where: str, at: datetime, rssi: float | None, event: str = "arrived",
+         n: int = 1) -> ZoneEvent:
+    return m(ZoneEvent, reader, at, event=event, epc=epc(n), gtin=G, location=where, rssi=rssi)
+
+
+def where(ingest: Ingest, n: int = 1) -> tuple[str | None, str]:
+    item = ingest.fusion.items[epc(n)]
+    return item.zone, item.state
+
+
+def test_the_stronger_reader_holds_a_tag_and_the_weaker_ones_departure_loses_nothing(ingest: Ingest) -> None:
+    m = Msgs()
+    ingest.handle_batch([read(m, BACK, "backroom", T0, -45.0)])
+    # the dock's reader hears the same tag through the wall, later and weaker: the backroom keeps it
+    ingest.handle_batch([read(m, DOCK, "dock", T0 + timedelta(seconds=20), -53.0)])
+    assert where(ingest) == ("backroom", "backroom")
+    ingest.handle_batch([read(m, DOCK, "dock", T0 + timedelta(minutes=5), -53.0, event="departed")])
+    assert where(ingest) == ("backroom", "backroom")
+    assert ingest.fusion.sku(G, (T0 + timedelta(minutes=5)).timestamp())["items"]["unknown"] == 0
+    assert not ingest.fusion.rivals, "a departed claim is forgotten"
+
+
+def test_a_claim_within_zone_switch_db_does_not_move_the_tag_and_a_stronger_one_does(ingest: Ingest) -> None:
+    m = Msgs()
+    assert ingest.settings.zone_switch_db == 3.0
+    ingest.handle_batch([read(m, BACK, "backroom", T0, -50.0)])
+    ingest.handle_batch([read(m, FLOOR, "floor-a2", T0 + timedelta(seconds=10), -48.0)])  # 2 dB stronger: no
+    assert where(ingest) == ("backroom", "backroom")
+    ingest.handle_batch([read(m, DOCK, "dock", T0 + timedelta(seconds=20), -40.0)])  # 10 dB stronger: yes
+    assert where(ingest) == ("dock", "backroom")
+    ingest.handle_batch([read(m, FLOOR, "floor-a2", T0 + timedelta(seconds=30), -36.0)])  # 4 dB over the dock
+    assert where(ingest) == ("floor-a2", "floor")
+
+
+def test_the_holders_departure_moves_the_tag_to_the_strongest_remaining_claim(ingest: Ingest) -> None:
+    m = Msgs()
+    ingest.handle_batch([read(m, BACK, "backroom", T0, -58.0),
+                         read(m, FLOOR, "floor-a2", T0 + timedelta(seconds=1), -44.0),
+                         read(m, DOCK, "dock", T0 + timedelta(seconds=2), -45.0)])
+    assert where(ingest) == ("floor-a2", "floor")
+    ingest.handle_batch([read(m, FLOOR, "floor-a2", T0 + timedelta(minutes=3), -44.0, event="departed")])
+    assert where(ingest) == ("dock", "backroom")  # the dock (-45) over the backroom (-58); no unknown
+    assert not ingest.alerts.open
+
+
+def test_a_claim_without_rssi_is_the_weakest_and_between_two_the_newer_wins(ingest: Ingest) -> None:
+    m = Msgs()
+    ingest.handle_batch([read(m, BACK, "backroom", T0, -70.0), read(m, DOCK, "dock", T0, None)])
+    assert where(ingest) == ("backroom", "backroom")
+    ingest.handle_batch([read(m, BACK, "backroom", T0, None, n=2), read(m, FLOOR, "floor-a2", T0, None, n=2)])
+    assert where(ingest, 2) == ("floor-a2", "floor")
+
+
+def test_the_last_departure_keeps_todays_outcomes(ingest: Ingest, clock: ManualClock) -> None:
+    m = Msgs()
+    t1, t2 = T0 + timedelta(minutes=2), T0 + timedelta(minutes=4)
+    # 1: unknown; 2: sold by a barcode sale; 3: left by the exit, the gate having missed the walk
+    ingest.handle_batch([read(m, FLOOR, "floor-a2", T0, -45.0, n=n) for n in (1, 2, 3)]
+                        + [read(m, BACK, "backroom", T0, -56.0, n=n) for n in (1, 2)]
+                        + [read(m, GATE, "exit", T0 + timedelta(minutes=1), -50.0, n=3)])
+    ingest.handle_batch([m(PosReceipt, "lane-1", T0, lane="lane-1", receipt_id="R1", total_cents=389,
+                           lines=[{"gtin": G, "quantity": 1, "unit_price_cents": 389}])])
+    ingest.handle_batch([read(m, FLOOR, "floor-a2", t1, -45.0, event="departed", n=n) for n in (1, 2, 3)])
+    assert [where(ingest, n) for n in (1, 2, 3)] == [("backroom", "backroom")] * 2 + [("exit", "floor")]
+    ingest.handle_batch([read(m, BACK, "backroom", t2, -56.0, event="departed", n=1)])
+    assert where(ingest, 1)[1] == "unknown"
+    # the credit is for a floor item leaving: move item 2 to the floor, then let it go
+    ingest.handle_batch([read(m, FLOOR, "floor-a2", t2, -40.0, n=2)])
+    ingest.handle_batch([read(m, BACK, "backroom", t2, -56.0, event="departed", n=2),
+                         read(m, FLOOR, "floor-a2", t2 + timedelta(minutes=1), -40.0, event="departed", n=2),
+                         read(m, GATE, "exit", t2, -50.0, event="departed", n=3)])
+    assert where(ingest, 2)[1] == "sold" and ingest.fusion.items[epc(2)].paid
+    assert where(ingest, 3)[1] == "left"
+    after_the_exit_grace(ingest, clock)
+    assert f"unpaid_item_exit:{epc(3)}" in ingest.alerts.open
+    assert not ingest.fusion.rivals
+
