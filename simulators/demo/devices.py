@@ -57,7 +57,7 @@ class DeviceParams:
     camera_fps: float = 8.0
     camera_still_frames: int = 2
     scales: int = 1
-    readers: str = "shared"  # a key of LAYOUTS
+    readers: str = "per-room"  # a key of LAYOUTS; the hub arbitrates the rooms' readers by RSSI (docs/fusion.md)
     # per room: a room's reader claims a tag only on a read this strong. The radio's reads in a zone are -53 dBm at
     # worst before noise; through the wall to the next room they lose 8 dB and are mostly -56 to -63 dBm
     room_arrival_min_rssi_dbm: float = -55.0

@@ -28,4 +28,4 @@ async def test_faults_lose_no_message(tmp_path) -> None:  # type: ignore[no-unty
     assert report["targets_met"] == dict.fromkeys(TARGETS, True), missed(report)
     shop = tmp_path / "shop" / "logs"
     assert "start 2" in (shop / "hub.log").read_text()  # the hub really was restarted
-    assert "start 2" in (shop / "edge-store.log").read_text()
+    assert "start 2" in (shop / "edge-backroom.log").read_text()  # the first room reader's agent (per room)
