@@ -288,17 +288,21 @@ class Fusion:
     def _zone_event(self, device: str, m: ZoneChange, t: float, changes: BatchChanges) -> None:
         epc = m.epc
         item, new = self._item(epc, m.gtin, m.serial, t)
+        if m.event == "departed" and item.zone is not None and m.location != item.zone:
+            # another zone holds it: only this zone's claim goes, even if the departure reaches us late
+            rivals = self.rivals.get(epc)
+            if rivals is not None and m.location in rivals and rivals[m.location][1] <= t:
+                del rivals[m.location]
+                if not rivals:
+                    del self.rivals[epc]
+            if t >= item.since:
+                item.last_seen = max(item.last_seen, ts(m.last_seen) if m.last_seen else t)
+                changes.items[epc] = item
+            return
         if not new and t < item.since:
             return  # older than what the item's state is based on
         item.last_seen = max(item.last_seen, ts(m.last_seen) if m.last_seen else t)
         if m.event == "departed":
-            if item.zone is not None and m.location != item.zone:
-                # another reader holds it: only that zone's claim goes
-                rivals = self.rivals.get(epc)
-                if rivals is not None and rivals.pop(m.location, None) is not None and not rivals:
-                    del self.rivals[epc]
-                changes.items[epc] = item
-                return
             item.claim = None
             rivals = self.rivals.get(epc)
             if rivals:  # another zone still claims it: the strongest of them holds it now

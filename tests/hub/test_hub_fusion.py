@@ -409,3 +409,17 @@ def test_the_last_departure_keeps_todays_outcomes(ingest: Ingest, clock: ManualC
     assert f"unpaid_item_exit:{epc(3)}" in ingest.alerts.open
     assert not ingest.fusion.rivals
 
+
+
+def test_a_departure_that_arrives_late_still_withdraws_its_zones_claim(ingest: Ingest) -> None:
+    m = Msgs()
+    ingest.handle_batch([read(m, BACK, "backroom", T0, -45.0),
+                         read(m, DOCK, "dock", T0 + timedelta(seconds=10), -53.0)])
+    ingest.handle_batch([read(m, FLOOR, "floor-a2", T0 + timedelta(minutes=1), -35.0)])  # carried to the floor
+    assert where(ingest) == ("floor-a2", "floor")
+    # the dock's reader let it go before that, but its batch reaches the hub only now
+    ingest.handle_batch([read(m, DOCK, "dock", T0 + timedelta(seconds=30), -53.0, event="departed")])
+    ingest.handle_batch([read(m, BACK, "backroom", T0 + timedelta(minutes=2), -45.0, event="departed")])
+    assert not ingest.fusion.rivals
+    ingest.handle_batch([read(m, FLOOR, "floor-a2", T0 + timedelta(minutes=3), -35.0, event="departed")])
+    assert where(ingest) == ("floor-a2", "unknown")  # no stale dock claim to fall back on
