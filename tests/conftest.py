@@ -114,3 +114,12 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrokerHandle]:
         yield handle
     finally:
         handle.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Headless Chromium for the page tests of one module (tests/support/browser.py)."""
+    from tests.support.browser import headless_chromium
+
+    with headless_chromium() as chromium:
+        yield chromium

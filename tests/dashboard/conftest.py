@@ -7,14 +7,13 @@ the dashboard is not tested without one.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import BrokerHandle
-from tests.dashboard.support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, TABLET, DashboardHub
+from tests.dashboard.support import ARTIFACTS, TABLET, DashboardHub
 from tests.hub.support import Publisher
 
 
@@ -36,22 +35,6 @@ def publisher(broker: BrokerHandle) -> Iterator[Publisher]:
         yield pub
     finally:
         pub.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    assert os.access(CHROMIUM, os.X_OK), (
-        f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium); .ci/run does it in CI"
-    )
-    from playwright.sync_api import expect, sync_playwright
-
-    expect.set_options(timeout=10_000)  # a loaded 2-core CI machine; the 3 s live-update bound is asserted apart
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture

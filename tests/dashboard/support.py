@@ -14,16 +14,6 @@ from simulators.world import World
 from simulators.world.catalog import default_catalog_path
 from tests.hub.support import Devices, HubProcess, epc
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "dashboard"
 USER, PASSWORD = "marie", "croissant-42"
 #: a 10-inch tablet in landscape

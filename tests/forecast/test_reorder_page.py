@@ -6,7 +6,6 @@ sales and stock counted by RFID, as in the shop.
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
 import time
@@ -18,7 +17,7 @@ from playwright.sync_api import Page, expect
 
 from comptoir.contract import ZoneEvent, gtin14
 from tests.conftest import BrokerHandle
-from tests.dashboard.support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PASSWORD, TABLET, USER
+from tests.dashboard.support import ARTIFACTS, PASSWORD, TABLET, USER
 from tests.hub.support import FLOUR, NUTELLA, OIL, Devices, HubProcess, Publisher, epc, json_of, wait_for
 
 DAY = 86400
@@ -54,19 +53,6 @@ def hub(broker: BrokerHandle, tmp_path_factory: pytest.TempPathFactory) -> Itera
     finally:
         publisher.close()
         process.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    assert os.access(CHROMIUM, os.X_OK), f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture
