@@ -457,9 +457,11 @@ class Fusion:
             unit = m.unit_grams or (self.products[gtin].unit_weight_g if gtin in self.products else None)
             if unit:
                 units = max(0, round(m.grams / unit))
-        if not m.stable and old is not None:
+        if m.status != "ok":
+            units = None  # unplugged, silent or overloaded: the scale's count is unknown, the camera's stands
+        elif not m.stable and old is not None:
             units = old.units  # a hand on the shelf: keep the last settled count
-        elif not m.stable or m.status != "ok":
+        elif not m.stable:
             units = None
         if old is not None and old.slot != slot:
             self.scales_by_slot[old.slot].discard(m.device)

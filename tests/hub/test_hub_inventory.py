@@ -112,6 +112,19 @@ def test_scale_units_count_as_shelf_stock(hub: HubProcess, publisher: Publisher)
         what="scale units",
     )
     assert view["shelf"]["source"] == "scale" and view["shelf"]["units"] == 3 and view["on_hand"] == 3
+    # the scale is unplugged and the bridge reports it not ready: its last count is no longer the shelf's
+    publisher.send(dev.make(ScaleWeight, "scale-7", status="not_ready", stable=False, slot="A3-B1-S2-02", gtin=FLOUR))
+    view = wait_for(
+        lambda: (
+            json_of(staff.get(f"/api/inventory/{FLOUR}"))["shelf"]["scale_units"] is None
+            and json_of(staff.get(f"/api/inventory/{FLOUR}"))
+        ),
+        what="the unplugged scale's count withdrawn",
+    )
+    assert view["shelf"]["source"] != "scale"
+    # plugged back in: its count stands again
+    publisher.send(dev.make(ScaleWeight, "scale-7", grams=3010.0, stable=True, slot="A3-B1-S2-02", gtin=FLOUR))
+    wait_for(lambda: json_of(staff.get(f"/api/inventory/{FLOUR}"))["shelf"]["scale_units"] == 3, what="scale back")
 
 
 def test_unpaid_exit_raises_an_item_alert_and_paid_by_barcode_does_not(hub: HubProcess, publisher: Publisher) -> None:
