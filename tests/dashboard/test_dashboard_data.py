@@ -20,16 +20,14 @@ from comptoir.clock import ManualClock
 from comptoir.contract import PosReceipt, ScaleWeight, ShelfCounts, ZoneEvent
 from hub.api import create_app
 from hub.auth import create_user
-from hub.catalog import import_planogram, import_products, import_zones
 from hub.config import FusionSettings, HubConfig
 from hub.events import EventBus
 from hub.ingest import Ingest
-from hub.store import open_database
 from hub.timeutil import ts
 from hub.web.i18n import LANGUAGES, catalog
 from hub.web.pages import SCRIPT_KEYS
 from hub.web.slots import slot_state
-from tests.hub.support import FLOUR, NUTELLA, OIL, Devices, epc, write_reference
+from tests.hub.support import FLOUR, NUTELLA, OIL, Devices, epc, reference_database
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "hub" / "web" / "templates"
 
@@ -48,11 +46,7 @@ class LocalHub:
 
 @pytest.fixture
 def local(tmp_path: Path) -> LocalHub:
-    db = open_database(tmp_path / "hub.sqlite")
-    paths = write_reference(tmp_path)
-    import_products(db, paths["catalog"])
-    import_planogram(db, paths["planogram"])
-    import_zones(db, paths["zones"])
+    db = reference_database(tmp_path)
     clock = ManualClock()
     create_user(db, "marie", "croissant-42", "staff", ts(clock.now()))
     bus = EventBus()

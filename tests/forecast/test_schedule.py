@@ -15,7 +15,6 @@ from pydantic import ValidationError
 from comptoir.clock import ManualClock
 from comptoir.contract import ZoneEvents, gtin14
 from comptoir.link import MqttLink
-from hub.catalog import import_planogram, import_products, import_zones
 from hub.config import HubConfig
 from hub.forecast import planner
 from hub.forecast.demand import sales_by_day
@@ -24,7 +23,7 @@ from hub.forecast.schedule import next_run
 from hub.service import HubService
 from hub.store import open_database
 from tests.conftest import BrokerHandle
-from tests.hub.support import FLOUR, NUTELLA, OIL, STORE, epc, write_reference
+from tests.hub.support import FLOUR, NUTELLA, OIL, STORE, epc, reference_database
 
 PARIS = ZoneInfo("Europe/Paris")
 # Friday 27 March 2026, 05:30 in Paris (UTC+1); summer time starts on Sunday the 29th
@@ -69,11 +68,7 @@ def _sales(db_path: Path, now: datetime, days: int = 150) -> None:
 
 def _prepared_db(tmp_path: Path) -> Path:
     db_path = tmp_path / "hub.sqlite"
-    db = open_database(db_path)
-    paths = write_reference(tmp_path)
-    import_products(db, paths["catalog"])
-    import_planogram(db, paths["planogram"])
-    import_zones(db, paths["zones"])
+    db = reference_database(tmp_path)
     db.close()
     _sales(db_path, T0)
     return db_path

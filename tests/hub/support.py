@@ -86,6 +86,19 @@ def write_reference(directory: Path) -> dict[str, Path]:
     return paths
 
 
+def reference_database(directory: Path) -> Any:
+    """``directory/hub.sqlite`` with the test catalog, planogram and zones imported (an in-process hub's start)."""
+    from hub.catalog import import_planogram, import_products, import_zones
+    from hub.store import open_database
+
+    db = open_database(directory / "hub.sqlite")
+    paths = write_reference(directory)
+    import_products(db, paths["catalog"])
+    import_planogram(db, paths["planogram"])
+    import_zones(db, paths["zones"])
+    return db
+
+
 def comptoir(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "comptoir", *args], input=stdin, capture_output=True, text=True, timeout=60

@@ -16,12 +16,10 @@ import pytest
 from comptoir.clock import ManualClock
 from comptoir.contract import GatePassage, HubAlert, Message, PosReceipt, ZoneEvents
 from comptoir.link import MqttLink
-from hub.catalog import import_planogram, import_products, import_zones
 from hub.config import FusionSettings, HubConfig
 from hub.service import HubService
-from hub.store import open_database
 from tests.conftest import BrokerHandle
-from tests.hub.support import NUTELLA, STORE, epc, write_reference
+from tests.hub.support import NUTELLA, STORE, epc, reference_database
 
 T0 = datetime(2026, 11, 26, 18, 0, tzinfo=UTC)
 GRACE_S = 20.0
@@ -58,11 +56,7 @@ async def until(check, timeout: float = 10.0) -> None:  # type: ignore[no-untype
 @pytest.fixture
 async def shop(broker: BrokerHandle, tmp_path: Path) -> AsyncIterator[Shop]:
     db_path = tmp_path / "hub.sqlite"
-    db = open_database(db_path)
-    paths = write_reference(tmp_path)
-    import_products(db, paths["catalog"])
-    import_planogram(db, paths["planogram"])
-    import_zones(db, paths["zones"])
+    db = reference_database(tmp_path)
     db.close()
     clock = ManualClock(T0)
     hub_id = f"hub-grace-{tmp_path.name[-12:]}".replace("_", "-")

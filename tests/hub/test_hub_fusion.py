@@ -9,11 +9,9 @@ import pytest
 
 from comptoir.clock import ManualClock
 from comptoir.contract import DeviceStatus, GatePassage, PosReceipt, ShelfCounts, ZoneEvent, gtin14
-from hub.catalog import import_planogram, import_products, import_zones
 from hub.config import FusionSettings
 from hub.ingest import Ingest
-from hub.store import open_database
-from tests.hub.support import NUTELLA, OIL, epc, write_reference
+from tests.hub.support import NUTELLA, OIL, epc, reference_database
 
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 G = gtin14(NUTELLA)
@@ -26,11 +24,7 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def ingest(tmp_path: Path, clock: ManualClock) -> Ingest:
-    db = open_database(tmp_path / "hub.sqlite")
-    paths = write_reference(tmp_path)
-    import_products(db, paths["catalog"])
-    import_planogram(db, paths["planogram"])
-    import_zones(db, paths["zones"])
+    db = reference_database(tmp_path)
     return Ingest(db, clock, FusionSettings(device_silent_s=60, fresh_s=600, stale_s=3600), store="test")
 
 
