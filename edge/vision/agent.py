@@ -2,7 +2,9 @@
 
 Per camera: a :class:`FrameGrabber` thread keeps the newest frame; the agent
 takes at most ``max_fps`` of them, counts only a still view, runs the
-detector, maps products to slots, and publishes ``ShelfCounts`` on
+detector, maps products to slots (a :class:`CountingPipeline`, which
+prepares the next frame beside the counting when the agent is running flat
+out), and publishes ``ShelfCounts`` on
 ``vision/<camera>/shelf`` when a slot's confirmed state changes and every
 ``heartbeat_s`` regardless. The camera has its own :class:`MqttLink`, so its
 ``device/<camera>/status`` is its own: the link's Last Will covers the agent
@@ -25,9 +27,10 @@ from comptoir import __version__
 from comptoir.clock import Clock, RealClock
 from comptoir.contract import DeviceStatus, ShelfCounts
 from comptoir.link.mqtt import MqttLink
-from edge.vision.capture import CaptureSettings, FrameGrabber
+from edge.vision.capture import CapturedFrame, CaptureSettings, FrameGrabber
 from edge.vision.config import CameraConfig
 from edge.vision.detector import Detector, shipped_model_path
+from edge.vision.pipeline import CountingPipeline
 from edge.vision.slots import Calibration, CalibrationError, SlotMap, SlotReading, load_calibration
 from edge.vision.stillness import StillnessGate
 
@@ -107,6 +110,9 @@ class CameraAgent:
             on_state=self._on_camera_state,
             name=config.id,
         )
+        self.pipeline: CountingPipeline[CapturedFrame, list[SlotReading]] = CountingPipeline(
+            self.detector, self.grabber.decode, self.slots.read
+        )
         self.stats = AgentStats()
         self.camera_online = False
         self._states = {s.slot: _SlotState() for s in self.calibration.slots}
@@ -155,6 +161,7 @@ class CameraAgent:
         self.grabber.start()
         after = 0
         period = 1.0 / self.config.max_fps
+        flat_out = False  # the last frame took the whole period: prepare the next one beside the counting
         try:
             while True:
                 self._watch_link()
@@ -165,13 +172,16 @@ class CameraAgent:
                 after = frame.index
                 started = time.monotonic()
                 try:
-                    await self._count(frame.image)
+                    await self._count(frame, look_ahead=flat_out)
                 except Exception:  # one bad frame must not stop the camera
                     log.exception("counting a frame failed; skipped", extra={"camera": self.config.id})
                 self._heartbeat()
-                await asyncio.sleep(max(0.0, period - (time.monotonic() - started)))
+                rest = period - (time.monotonic() - started)
+                flat_out = rest <= 0
+                await asyncio.sleep(max(0.0, rest))
         finally:
             await asyncio.to_thread(self.grabber.stop)
+            await asyncio.to_thread(self.pipeline.close)
 
     def _watch_link(self) -> None:
         """The link's birth says 'online' at each broker connect: correct it while the stream is down."""
@@ -180,10 +190,13 @@ class CameraAgent:
             self._publish_status()
         self._was_connected = connected
 
-    async def _count(self, image) -> None:  # type: ignore[no-untyped-def]
+    async def _count(self, frame: CapturedFrame, look_ahead: bool = False) -> None:
         self.stats.frames += 1
+        prepared = await asyncio.to_thread(self.pipeline.prepare, frame)
+        if prepared is None:  # undecodable: the grabber logged it
+            return
         now = time.monotonic()
-        if not self.gate.update(image):
+        if not self.gate.update(prepared.image):
             self.stats.unsettled += 1
             if self._unsettled_since is None:
                 self._unsettled_since = now
@@ -198,11 +211,13 @@ class CameraAgent:
             return
         self._unsettled_since = None
         t0 = time.perf_counter()
-        detections = await asyncio.to_thread(self.detector.detect, image)
+        output = await asyncio.to_thread(self.pipeline.infer, prepared)
+        ahead = self.grabber.newer(frame.index) if look_ahead else None
+        _, readings = await asyncio.to_thread(self.pipeline.count, prepared, output, ahead)
         self.stats.detect_ms.append((time.perf_counter() - t0) * 1000)
         del self.stats.detect_ms[:-100]
         self.stats.counted += 1
-        self._apply(self.slots.read(detections), confirm=self.config.confirm_frames)
+        self._apply(readings, confirm=self.config.confirm_frames)
 
     def _apply(self, readings: list[SlotReading], confirm: int) -> None:
         changed = False

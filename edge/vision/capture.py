@@ -2,10 +2,15 @@
 
 The camera is opened with ``cv2.VideoCapture(url)`` as any IP camera is,
 with open and read timeouts. For MJPEG streams the thread asks OpenCV for
-the raw JPEG of each frame and decodes it itself, so that a truncated JPEG,
-an empty part or a frame of the wrong size is caught, logged and skipped,
-instead of being concealed or rescaled by the decoder. Other codecs (RTSP
-H.264) are decoded by OpenCV and checked for size.
+the raw JPEG of each frame and checks its structure itself (start and end
+markers, the size in its header), so that a truncated JPEG, an empty part or
+a frame of the wrong size is caught, logged and skipped, instead of being
+concealed or rescaled by the decoder. It keeps the JPEG undecoded: the
+counting side decodes only the frames it counts (:meth:`FrameGrabber.decode`),
+when it chooses to. A camera sending 8 frames a second to an agent counting
+2 saves three decodes in four, and a busy agent decodes the next frame while
+a core is free instead of while ONNX Runtime wants both. Other codecs (RTSP
+H.264) are decoded by OpenCV in the thread and checked for size.
 
 When the stream fails (cannot open, read errors in a row, or no good frame
 for ``stale_s``), the camera is reported offline and reopened with
@@ -44,9 +49,37 @@ class CaptureSettings:
 
 @dataclass(frozen=True, slots=True)
 class CapturedFrame:
-    image: np.ndarray
+    """One good frame: the camera's JPEG (MJPEG streams, decoded on demand) or the decoded picture."""
+
     index: int
     monotonic: float
+    jpeg: np.ndarray | None = None
+    image: np.ndarray | None = None
+
+
+def jpeg_size(payload: np.ndarray) -> tuple[int, int] | None:
+    """(width, height) from a JPEG's frame header (SOFn), without decoding; None when it has none."""
+    data = payload.tobytes() if isinstance(payload, np.ndarray) else bytes(payload)
+    at = 2  # after the start-of-image marker
+    while at + 4 <= len(data):
+        if data[at] != 0xFF:
+            return None
+        marker = data[at + 1]
+        if marker == 0xFF:  # fill byte
+            at += 1
+            continue
+        if marker in (0x01, *range(0xD0, 0xD8)):  # markers without a length
+            at += 2
+            continue
+        length = int.from_bytes(data[at + 2 : at + 4], "big")
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):  # frame header: P, Y, X
+            if at + 9 > len(data):
+                return None
+            return int.from_bytes(data[at + 7 : at + 9], "big"), int.from_bytes(data[at + 5 : at + 7], "big")
+        if marker == 0xDA or length < 2:  # scan data before any frame header
+            return None
+        at += 2 + length
+    return None
 
 
 class FrameGrabber:
@@ -86,6 +119,27 @@ class FrameGrabber:
             self._cond.notify_all()
         if self._thread is not None:
             self._thread.join(timeout)
+
+    def decode(self, frame: CapturedFrame) -> np.ndarray | None:
+        """The frame's picture; a JPEG whose data does not decode is logged and skipped (None)."""
+        if frame.image is not None:
+            return frame.image
+        if frame.jpeg is None:
+            return None
+        image = cv2.imdecode(frame.jpeg, cv2.IMREAD_COLOR)
+        if image is None:
+            self._skip("undecodable JPEG", bytes=int(frame.jpeg.size))
+            return None
+        if self.size is not None and (image.shape[1], image.shape[0]) != self.size:  # a header that lied
+            self._skip("frame of the wrong size", got=f"{image.shape[1]}x{image.shape[0]}")
+            return None
+        return image
+
+    def newer(self, after: int) -> CapturedFrame | None:
+        """The newest frame if it is newer than ``after``, without waiting."""
+        with self._cond:
+            latest = self._latest
+        return latest if latest is not None and latest.index > after else None
 
     def latest(self, after: int = 0, timeout: float = 1.0) -> CapturedFrame | None:
         """The newest frame with an index above ``after``, waiting up to ``timeout`` for one."""
@@ -151,8 +205,8 @@ class FrameGrabber:
             while not self._stop.is_set():
                 ok, data = cap.read()
                 now = time.monotonic()
-                image = self._check(data if ok else None, raw, ok)
-                if image is None:
+                checked = self._check(data if ok else None, raw, ok)
+                if checked is None:
                     failures += 0 if ok else 1
                     if failures >= self.settings.max_read_failures:
                         return f"{failures} failed reads in a row", had_frames
@@ -164,7 +218,11 @@ class FrameGrabber:
                 last_good = now
                 with self._cond:
                     self._index += 1
-                    self._latest = CapturedFrame(image, self._index, now)
+                    self._latest = (
+                        CapturedFrame(self._index, now, jpeg=checked)
+                        if raw
+                        else CapturedFrame(self._index, now, image=checked)
+                    )
                     self._cond.notify_all()
                 self._set_state(True)
             return "stopped", had_frames
@@ -172,11 +230,10 @@ class FrameGrabber:
             cap.release()
 
     def _check(self, data: np.ndarray | None, raw: bool, ok: bool) -> np.ndarray | None:
-        """Decode and validate one frame; a bad one is logged and skipped (None)."""
+        """Check one frame (a raw JPEG's structure, or a decoded picture); a bad one is logged and skipped."""
         if not ok or data is None or data.size == 0:
             self._skip("empty or failed read")
             return None
-        image = data
         if raw:
             payload = data.reshape(-1)
             if payload.size < 4 or payload[0] != 0xFF or payload[1] != 0xD8:
@@ -185,21 +242,25 @@ class FrameGrabber:
             if payload[-2] != 0xFF or payload[-1] != 0xD9:
                 self._skip("truncated JPEG (no end marker)", bytes=int(payload.size))
                 return None
-            image = cv2.imdecode(payload, cv2.IMREAD_COLOR)
-            if image is None:
-                self._skip("undecodable JPEG", bytes=int(payload.size))
+            size = jpeg_size(payload)
+            if size is None:
+                self._skip("JPEG without a frame header", bytes=int(payload.size))
                 return None
-        if image.ndim != 3 or image.shape[2] != 3:
-            self._skip("not a colour frame", shape=str(image.shape))
+            return payload if self._right_size(size) else None
+        if data.ndim != 3 or data.shape[2] != 3:
+            self._skip("not a colour frame", shape=str(data.shape))
             return None
-        if self.size is not None and (image.shape[1], image.shape[0]) != self.size:
-            self._skip(
-                "frame of the wrong size",
-                got=f"{image.shape[1]}x{image.shape[0]}",
-                expected=f"{self.size[0]}x{self.size[1]}",
-            )
-            return None
-        return image
+        return data if self._right_size((data.shape[1], data.shape[0])) else None
+
+    def _right_size(self, size: tuple[int, int]) -> bool:
+        if self.size is None or size == self.size:
+            return True
+        self._skip(
+            "frame of the wrong size",
+            got=f"{size[0]}x{size[1]}",
+            expected=f"{self.size[0]}x{self.size[1]}",
+        )
+        return False
 
     def _skip(self, why: str, **extra: object) -> None:
         self.skipped += 1

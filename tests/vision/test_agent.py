@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -64,14 +65,27 @@ class Scene:
 
 @pytest.fixture
 async def scene(mqtt_broker: BrokerHandle) -> AsyncIterator[Scene]:
+    async with _scene(mqtt_broker, max_fps=4) as running:
+        yield running
+
+
+@pytest.fixture
+async def flat_out_scene(mqtt_broker: BrokerHandle) -> AsyncIterator[Scene]:
+    """A camera sending more frames than the agent can count, and the agent allowed to count them all."""
+    async with _scene(mqtt_broker, max_fps=30, camera_fps=30) as running:
+        yield running
+
+
+@contextlib.asynccontextmanager
+async def _scene(mqtt_broker: BrokerHandle, max_fps: float, camera_fps: float = 8) -> AsyncIterator[Scene]:
     world = World(seed=7, movers=False)
-    camera = WorldCamera(world, BAY, port=0, fps=8, shopper_s=0).start()
+    camera = WorldCamera(world, BAY, port=0, fps=camera_fps, shopper_s=0).start()
     cam_id = camera.bay.camera_id
     config = CameraConfig(
         id=cam_id,
         url=camera.server.url,
         slots=camera.server.url.replace("stream.mjpg", "slots.json"),
-        max_fps=4,
+        max_fps=max_fps,
         still_frames=2,
         confirm_frames=2,
         open_timeout_s=2,
@@ -178,3 +192,23 @@ async def test_bad_frames_are_logged_and_skipped(scene: Scene, caplog: pytest.Lo
     scene.inbox.mark()
     scene.world.pick(slot)
     await scene.inbox.wait_for(lambda m: _is_counts(m) and scene.counts(m)[slot][1] == before - 1, 30)
+
+
+async def test_an_agent_behind_the_camera_prepares_frames_ahead_and_counts_right(flat_out_scene: Scene) -> None:
+    scene = flat_out_scene
+    truth = {s.slot_id: scene.world.facings(s.slot_id) for s in scene.camera.bay.slots}
+    first = await scene.inbox.wait_for(_is_counts, 60)
+    got = scene.counts(first)
+    assert sum(got[k] == ("ok" if n else "empty", n) for k, n in truth.items()) >= 0.9 * len(truth), (got, truth)
+
+    target = next(k for k, n in truth.items() if n >= 2 and got[k] == ("ok", n))
+    scene.inbox.mark()
+    scene.world.pick(target)
+    after = await scene.inbox.wait_for(lambda m: _is_counts(m) and scene.counts(m)[target][1] != truth[target], 30)
+    assert scene.counts(after)[target] == ("ok", truth[target] - 1)
+
+    async def prepared_ahead() -> None:
+        while scene.agent.pipeline.ahead_used < 3:
+            await asyncio.sleep(0.05)
+
+    await asyncio.wait_for(prepared_ahead(), 20)
