@@ -59,6 +59,8 @@ class SeriesResult:
     model_mase: dict[str, float] = field(default_factory=dict)  # over all windows, for the choice
     actual: np.ndarray | None = None  # (windows, horizon) of the backtest
     predicted: np.ndarray | None = None  # the selected model's forecasts of the same days
+    scored_mase: float | None = None  # the out-of-sample MASE of this SKU's choices (windows 1..n-1)
+    scored_model_mase: dict[str, float] = field(default_factory=dict)  # each model's, on the same windows
 
     @property
     def label(self) -> str | None:
@@ -282,6 +284,10 @@ def _select(g: _Group, results: dict[str, SeriesResult], prior_weight: float, su
     if not scored.any():
         return
     with np.errstate(all="ignore"):
+        model_scored = np.nanmean(g.mase[:, :, 1:], axis=2)
+        for i in np.flatnonzero(scored):
+            results[g.uids[i]].scored_mase = float(np.nanmean(picked_mase[i]))
+            results[g.uids[i]].scored_model_mase = dict(zip(g.names, model_scored[i].tolist(), strict=True))
         sums.chosen[0] += float(np.nanmean(picked_mase[scored], axis=1).sum())
         sums.chosen[1] += float(np.nanmean(picked_rmsse[scored], axis=1).sum())
         sums.chosen[2] += int(scored.sum())
