@@ -275,7 +275,7 @@ def _page_rows(hub: Hub, t: Any, zone: Any) -> list[dict[str, Any]]:
         "FROM forecasts f JOIN products p ON p.gtin = f.gtin")}
     rows = []
     for r in orders.suggestions(hub.db, "proposed"):
-        stored, text, notes, translated = r["reason"], r["reason"], "", False
+        stored, text, notes, translated, notes_translated = r["reason"], r["reason"], "", False, False
         f = facts.get(r["gtin"])
         if f is not None:
             today = datetime.fromtimestamp(r["created"], zone).date()
@@ -290,7 +290,10 @@ def _page_rows(hub: Hub, t: Any, zone: Any) -> list[dict[str, Any]]:
             if stored.startswith(english):  # the same figures as the run's: safe to say in the reader's words
                 text, translated = wording.reason(reason_facts, t), True
                 notes = stored[len(english):].strip().removeprefix("(").removesuffix(")")
-        rows.append({**r, "name": r["name"] or r["gtin"], "reason": text, "notes": notes, "translated": translated})
+                if notes and (said := wording.notes(notes, t)) is not None:
+                    notes, notes_translated = said, True
+        rows.append({**r, "name": r["name"] or r["gtin"], "reason": text, "notes": notes, "translated": translated,
+                     "notes_translated": notes_translated})
     return rows
 
 

@@ -6,13 +6,23 @@ label catalogs (``hub/web/i18n``) and the figures kept with the suggestion and
 its forecast. The page only shows the translation when this module's English
 wording equals the stored reason, so a page can never show other figures than
 the run's.
+
+A suggestion's notes (an odd history, an unknown stock: written by
+``demand``, ``backtest`` and ``planner``) are said again the same way: each
+note is read back against the English labels ``note_*`` and, when every
+note is recognised, written out with the reader's labels and the same
+figures.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+
+from hub.web.i18n import catalog
 
 Translate = Callable[..., str]
 
@@ -69,3 +79,28 @@ def reason(f: ReasonFacts, t: Translate) -> str:
             t("reason_by", day=t(f"weekday_{f.order_by.weekday()}"), date=f.order_by.isoformat()))
     return t("reason_order", head=head, quantity=f.quantity, packs=pack_words, when=when, days=f.protection_days,
              pct=pct, target=target)
+
+
+@lru_cache(maxsize=1)
+def _note_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Each English ``note_*`` label as a pattern whose named groups are its ``{fields}``."""
+    patterns = []
+    for key, text in catalog("en").items():
+        if key.startswith("note_"):
+            parts = re.split(r"\{(\w+)\}", text)  # literal, field, literal, field, ...
+            body = "".join(re.escape(p) if i % 2 == 0 else rf"(?P<{p}>-?\w+)" for i, p in enumerate(parts))
+            patterns.append((re.compile(body), key))
+    return tuple(patterns)
+
+
+def notes(text: str, t: Translate) -> str | None:
+    """The run's ``; ``-separated English notes in ``t``'s words; None if one of them is not a known note."""
+    said = []
+    for note in text.split("; "):
+        for pattern, key in _note_patterns():
+            if (match := pattern.fullmatch(note)) is not None:
+                said.append(t(key, **match.groupdict()))
+                break
+        else:
+            return None
+    return t("notes_separator").join(said)

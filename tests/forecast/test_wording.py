@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, timedelta
 
 import pytest
 
-from hub.forecast.policy import arrival, suggest
-from hub.forecast.wording import ReasonFacts, reason
+from hub.forecast.demand import read_long_csv
+from hub.forecast.planner import Inputs, Sku, compute
+from hub.forecast.policy import ReorderPolicy, arrival, suggest
+from hub.forecast.wording import ReasonFacts, notes, reason
 from hub.web.i18n import Translator
 
 MONDAY, THURSDAY = date(2026, 3, 2), date(2026, 3, 5)
@@ -52,3 +55,33 @@ def test_the_french_wording_says_the_same_figures() -> None:
     facts, stored = _facts(CASES[5])
     assert "by Tuesday 2026-03-10" in stored
     assert "commander 12 (1 colis de 12) au plus tard le mardi 2026-03-10" in reason(facts, Translator("fr"))
+
+
+def test_every_note_the_run_writes_is_said_in_french_with_its_figures(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Notes from the real producers (demand, backtest, planner) on awkward histories, read back and translated."""
+    days = [date(2026, 1, 1) + timedelta(days=i) for i in range(59)]
+    rows = ["unique_id,ds,y"]
+    rows += [f"once,{days[40]},2"]
+    rows += [f"gappy,{d},3" for i, d in enumerate(days) if not 20 <= i < 35]
+    rows += [f"returns,{d},{-2 if i == 40 else 1}" for i, d in enumerate(days)]
+    rows += [f"negative,{d},{-5 if i == 30 else 1}" for i, d in enumerate(days)]
+    rows += [f"zero,{d},0" for d in days]
+    rows += [f"short,{d},{i % 3}" for i, d in enumerate(days[-20:])]
+    path = tmp_path / "sales.csv"
+    path.write_text("\n".join(rows) + "\n")
+    series = read_long_csv(path)
+    skus = {uid: Sku(uid, uid, "épicerie", "Supplier", 6, 3) for uid in series}
+    on_hand: dict[str, int | None] = {uid: 0 for uid in series} | {"returns": -3, "gappy": None}
+    plan = compute(Inputs(date(2026, 3, 2), skus, series, on_hand, {}, {}),
+                   ReorderPolicy(backtest_windows=3, horizon_days=7))
+    written = {line.sku.gtin: "; ".join(line.notes) for line in plan.lines if line.notes}
+    assert {"once", "gappy", "returns", "negative", "zero", "short"} <= set(written)
+    fr, en = Translator("fr"), Translator("en")
+    for uid, text in written.items():
+        assert notes(text, en) == text, uid  # the English labels are the run's own words
+        french = notes(text, fr)
+        assert french is not None and french != text, (uid, text)
+        assert sorted(re.findall(r"-?\d+", french)) == sorted(re.findall(r"-?\d+", text)), (uid, french)
+    assert "stock inconnu" in notes(written["gappy"], fr)  # type: ignore[operator]
+    assert "stock lu : -3, compté comme 0" in notes(written["returns"], fr)  # type: ignore[operator]
+    assert notes("a note nobody wrote; no sales in the history", fr) is None  # unknown: the page keeps the English
