@@ -284,10 +284,10 @@ def _select(g: _Group, results: dict[str, SeriesResult], prior_weight: float, su
     if not scored.any():
         return
     with np.errstate(all="ignore"):
-        model_scored = np.nanmean(g.mase[:, :, 1:], axis=2)
-        for i in np.flatnonzero(scored):
+        model_scored = np.nanmean(g.mase[scored][:, :, 1:], axis=2)  # a scored SKU has a scale in some window
+        for row, i in enumerate(np.flatnonzero(scored)):
             results[g.uids[i]].scored_mase = float(np.nanmean(picked_mase[i]))
-            results[g.uids[i]].scored_model_mase = dict(zip(g.names, model_scored[i].tolist(), strict=True))
+            results[g.uids[i]].scored_model_mase = dict(zip(g.names, model_scored[row].tolist(), strict=True))
         sums.chosen[0] += float(np.nanmean(picked_mase[scored], axis=1).sum())
         sums.chosen[1] += float(np.nanmean(picked_rmsse[scored], axis=1).sum())
         sums.chosen[2] += int(scored.sum())
