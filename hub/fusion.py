@@ -80,6 +80,7 @@ class ScaleReading:
     units: int | None
     stable: bool
     time: float
+    settled: float | None = None  # when ``units`` was last weighed on a settled scale (None: as ``time``)
 
 
 @dataclass(slots=True)
@@ -463,9 +464,10 @@ class Fusion:
             units = old.units  # a hand on the shelf: keep the last settled count
         elif not m.stable:
             units = None
+        settled = t if m.stable or old is None else (old.settled if old.settled is not None else old.time)
         if old is not None and old.slot != slot:
             self.scales_by_slot[old.slot].discard(m.device)
-        self.scale_readings[m.device] = ScaleReading(slot, gtin, m.status, m.grams, units, m.stable, t)
+        self.scale_readings[m.device] = ScaleReading(slot, gtin, m.status, m.grams, units, m.stable, t, settled)
         self.scales_by_slot[slot].add(m.device)
         changes.scales.add(m.device)
         if gtin:
@@ -625,6 +627,7 @@ class Fusion:
         blocked = False
         scale_units: int | None = None
         scale_t: float | None = None
+        camera_over_held_scale = False
         slot_names = set(self.slots_by_gtin.get(gtin, []))
         slot_names.update(self.read_slots_by_gtin.get(gtin, ()))
         for slot in sorted(slot_names):
@@ -650,6 +653,12 @@ class Fusion:
             for dev in sorted(devices):
                 sr = self.scale_readings[dev]
                 entry.update(scale=dev, scale_units=sr.units, scale_time=sr.time)
+                if not sr.stable and sr.units is not None and _counted_since(reading, sr):
+                    # the scale has been unsettled since before the camera's latest clear count of this slot:
+                    # its held count is older news than what the camera sees now
+                    entry.update(scale_held=True)
+                    camera_over_held_scale = True
+                    continue
                 if sr.units is not None:
                     scale_units = (scale_units or 0) + sr.units
                     scale_t = max(scale_t or 0.0, sr.time)
@@ -658,7 +667,7 @@ class Fusion:
             slots.append(entry)
         camera_age = now - camera_t if camera_t is not None else None
         scale_age = now - scale_t if scale_t is not None else None
-        if scale_units is not None:
+        if scale_units is not None and not (camera_over_held_scale and camera_facings is not None):
             shelf_units, shelf_source, shelf_age = scale_units, "scale", scale_age
         elif camera_facings is not None:
             shelf_units, shelf_source, shelf_age = camera_facings, "camera", camera_age
@@ -704,3 +713,10 @@ class Fusion:
             "flags": flags,
             "confidence": confidence,
         }
+
+
+def _counted_since(reading: SlotReading | None, scale: ScaleReading) -> bool:
+    """A clear camera count of the slot (a view neither occluded now nor blocked) made after the scale settled."""
+    if reading is None or reading.state == "occluded" or reading.blocked or reading.facings is None:
+        return False
+    return reading.time > (scale.settled if scale.settled is not None else scale.time)

@@ -127,6 +127,32 @@ def test_scale_units_count_as_shelf_stock(hub: HubProcess, publisher: Publisher)
     wait_for(lambda: json_of(staff.get(f"/api/inventory/{FLOUR}"))["shelf"]["scale_units"] == 3, what="scale back")
 
 
+def test_a_camera_count_after_the_scale_was_disturbed_outweighs_its_held_count(
+    hub: HubProcess, publisher: Publisher
+) -> None:
+    """Restocking: the scale keeps its empty count while it moves; the camera's clear view of 3 since then wins."""
+    staff = hub.client()
+
+    def shelf_view() -> dict:
+        return json_of(staff.get(f"/api/inventory/{FLOUR}"))["shelf"]
+
+    def weigh(grams: float, stable: bool) -> ScaleWeight:
+        return dev.make(ScaleWeight, "scale-7", grams=grams, stable=stable, slot="A3-B1-S2-02", gtin=FLOUR)
+
+    publisher.send(shelf("cam-a3", "A3-B1-S2-02", 3, capacity=8))  # an older camera count
+    publisher.send(weigh(0.0, stable=True))  # then the scale settles empty
+    wait_for(lambda: shelf_view()["source"] == "scale" and shelf_view()["units"] == 0, what="scale empty")
+    publisher.send(weigh(1510.0, stable=False))  # a hand on the shelf: the settled count (0) stands
+    wait_for(lambda: shelf_view()["scale_units"] == 0 and shelf_view()["camera_facings"] == 3, what="held")
+    assert shelf_view()["source"] == "scale" and shelf_view()["units"] == 0  # the camera's 3 is older news
+    # the camera sees 3 on a clear view while the scale still moves: that is the shelf now
+    publisher.send(shelf("cam-a3", "A3-B1-S2-02", 3, capacity=8))
+    wait_for(lambda: shelf_view()["source"] == "camera" and shelf_view()["units"] == 3, what="camera over held scale")
+    # the scale settles: its count is the shelf's again
+    publisher.send(weigh(3010.0, stable=True))
+    wait_for(lambda: shelf_view()["source"] == "scale" and shelf_view()["units"] == 3, what="scale settled")
+
+
 def test_unpaid_exit_raises_an_item_alert_and_paid_by_barcode_does_not(hub: HubProcess, publisher: Publisher) -> None:
     staff = hub.client()
     unpaid, paid = epc(300), epc(301)
