@@ -66,7 +66,7 @@ class AgentStats:
     counted: int = 0
     unsettled: int = 0
     published: int = 0
-    detect_ms: list[float] = field(default_factory=list)
+    detect_ms: list[float] = field(default_factory=list)  # the last 100 frames: model run to slot counts
 
 
 class CameraAgent:
