@@ -54,8 +54,8 @@ class Item:
     since: float
     last_seen: float
     paid: bool = False
-    # the reader's claim behind ``zone``; None when no reader claims the item now (after a restart, a gate, the
-    # last departure): kept in memory only (docs/fusion.md, "Several readers see the same tag")
+    # the reader's claim behind ``zone``; None when no reader claims the item now (a gate, the last departure);
+    # stored with the item, so a restarted hub arbitrates as before (docs/fusion.md, "Several readers see the same tag")
     claim: Claim | None = None
 
 
@@ -110,6 +110,10 @@ class BatchChanges:
     receipts: list[tuple[str, str, str, float, int, str]] = field(default_factory=list)
     sales: list[tuple[str, str, float, str, int, int, int]] = field(default_factory=list)
     credits_changed: set[str] = field(default_factory=set)
+    claims: set[str] = field(default_factory=set)  # epcs whose other zones' claims changed
+
+
+_NO_CLAIM = (None, None, None, None)
 
 
 def _strongest(claims: dict[str, Claim]) -> str:
@@ -160,13 +164,19 @@ class Fusion:
         self.items.clear()
         self.rivals.clear()
         self.rfid.clear()
-        for epc, gtin, serial, state, zone, since, last_seen, paid in self.db.execute(
-            "SELECT epc, gtin, serial, state, zone, since, last_seen, paid FROM items"
+        for epc, gtin, serial, state, zone, since, last_seen, paid, rssi, claimed, reader, antenna in self.db.execute(
+            "SELECT epc, gtin, serial, state, zone, since, last_seen, paid, claim_rssi, claim_time, claim_reader, "
+            "claim_antenna FROM items"
         ):
-            self.items[epc] = Item(gtin, serial, state, zone, since, last_seen, bool(paid))
+            claim = (rssi, claimed, reader, antenna) if claimed is not None and reader is not None else None
+            self.items[epc] = Item(gtin, serial, state, zone, since, last_seen, bool(paid), claim)
             self.rfid[gtin][state] += 1
             if gtin:
                 self.rfid_time[gtin] = max(self.rfid_time.get(gtin, 0.0), since)
+        for epc, zone, rssi, claimed, reader, antenna in self.db.execute(
+            "SELECT epc, zone, rssi, time, reader, antenna FROM item_claims"
+        ):
+            self.rivals.setdefault(epc, {})[zone] = (rssi, claimed, reader, antenna)
         for slot, gtin, camera, state, facings, capacity, confidence, time in self.db.execute(
             "SELECT slot, gtin, camera, state, facings, capacity, confidence, time FROM slot_counts"
         ):
@@ -287,6 +297,12 @@ class Fusion:
         return new >= held + self.settings.zone_switch_db
 
     def _zone_event(self, device: str, m: ZoneChange, t: float, changes: BatchChanges) -> None:
+        had_rivals = m.epc in self.rivals
+        self._claim(device, m, t, changes)
+        if had_rivals or m.epc in self.rivals:  # only tags that several zones claim: most events write nothing more
+            changes.claims.add(m.epc)
+
+    def _claim(self, device: str, m: ZoneChange, t: float, changes: BatchChanges) -> None:
         epc = m.epc
         item, new = self._item(epc, m.gtin, m.serial, t)
         if m.event == "departed" and item.zone is not None and m.location != item.zone:
@@ -383,7 +399,8 @@ class Fusion:
         item.last_seen = max(item.last_seen, t)
         item.zone = m.gate
         item.claim = None  # it crossed the gate: the rooms' claims are stale
-        self.rivals.pop(m.epc, None)
+        if self.rivals.pop(m.epc, None) is not None:
+            changes.claims.add(m.epc)
         if m.direction == "in":
             if item.state in (LEFT, UNKNOWN) or new:
                 changes.back_in.add(m.epc)
@@ -509,11 +526,20 @@ class Fusion:
         conn = self.db.conn
         if changes.items:
             conn.executemany(
-                "INSERT INTO items (epc, gtin, serial, state, zone, since, last_seen, paid) VALUES (?,?,?,?,?,?,?,?) "
+                "INSERT INTO items (epc, gtin, serial, state, zone, since, last_seen, paid, claim_rssi, claim_time, "
+                "claim_reader, claim_antenna) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
                 "ON CONFLICT(epc) DO UPDATE SET gtin=excluded.gtin, state=excluded.state, zone=excluded.zone, "
-                "since=excluded.since, last_seen=excluded.last_seen, paid=excluded.paid",
-                [(e, i.gtin, i.serial, i.state, i.zone, i.since, i.last_seen, int(i.paid))
+                "since=excluded.since, last_seen=excluded.last_seen, paid=excluded.paid, "
+                "claim_rssi=excluded.claim_rssi, claim_time=excluded.claim_time, "
+                "claim_reader=excluded.claim_reader, claim_antenna=excluded.claim_antenna",
+                [(e, i.gtin, i.serial, i.state, i.zone, i.since, i.last_seen, int(i.paid), *(i.claim or _NO_CLAIM))
                  for e, i in changes.items.items()],
+            )
+        if changes.claims:
+            conn.executemany("DELETE FROM item_claims WHERE epc = ?", [(e,) for e in changes.claims])
+            conn.executemany(
+                "INSERT INTO item_claims (epc, zone, rssi, time, reader, antenna) VALUES (?,?,?,?,?,?)",
+                [(e, zone, *claim) for e in changes.claims for zone, claim in self.rivals.get(e, {}).items()],
             )
         if changes.slots:
             conn.executemany(

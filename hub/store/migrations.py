@@ -178,6 +178,20 @@ MIGRATIONS: tuple[Migration, ...] = (
         );
         """,
     ),
+    Migration(
+        5,
+        "fusion: readers' claims on a tag survive a restart (the holding claim with the item, the others apart)",
+        """
+        ALTER TABLE items ADD COLUMN claim_rssi REAL;
+        ALTER TABLE items ADD COLUMN claim_time REAL;
+        ALTER TABLE items ADD COLUMN claim_reader TEXT;
+        ALTER TABLE items ADD COLUMN claim_antenna INTEGER;
+        CREATE TABLE item_claims (
+            epc TEXT NOT NULL, zone TEXT NOT NULL, rssi REAL, time REAL NOT NULL, reader TEXT NOT NULL,
+            antenna INTEGER, PRIMARY KEY (epc, zone)
+        ) WITHOUT ROWID;
+        """,
+    ),
 )
 
 

@@ -417,3 +417,27 @@ def test_a_departure_that_arrives_late_still_withdraws_its_zones_claim(ingest: I
     assert not ingest.fusion.rivals
     ingest.handle_batch([read(m, FLOOR, "floor-a2", T0 + timedelta(minutes=3), -35.0, event="departed")])
     assert where(ingest) == ("floor-a2", "unknown")  # no stale dock claim to fall back on
+
+
+def test_claims_survive_a_restart_of_the_hub(ingest: Ingest, clock: ManualClock) -> None:
+    """After a restart the hub arbitrates as before: a weak new claim does not take the tag, a departure moves it."""
+    m = Msgs()
+    ingest.handle_batch([read(m, BACK, "backroom", T0, -58.0),
+                         read(m, FLOOR, "floor-a2", T0 + timedelta(seconds=1), -44.0),
+                         read(m, DOCK, "dock", T0 + timedelta(seconds=2), -45.0)])
+    assert where(ingest) == ("floor-a2", "floor")
+    again = Ingest(ingest.db, clock, FusionSettings(), store="test")
+    assert again.fusion.items[epc(1)].claim == ingest.fusion.items[epc(1)].claim
+    assert again.fusion.rivals == ingest.fusion.rivals == {
+        epc(1): {"backroom": (-58.0, (T0).timestamp(), BACK, None), "dock": (-45.0, (T0).timestamp() + 2, DOCK, None)}
+    }
+    # the backroom hears it again a little stronger, but not 3 dB over the floor's claim: it stays on the floor
+    again.handle_batch([read(m, BACK, "backroom", T0 + timedelta(minutes=1), -43.0)])
+    assert where(again) == ("floor-a2", "floor")
+    # the floor's reader loses it: the strongest remaining claim (backroom, -43) holds it; nothing unknown
+    again.handle_batch([read(m, FLOOR, "floor-a2", T0 + timedelta(minutes=3), -44.0, event="departed")])
+    assert where(again) == ("backroom", "backroom")
+    # and a third start sees the claims as they are now (the floor's gone, the backroom's holding)
+    third = Ingest(ingest.db, clock, FusionSettings(), store="test")
+    assert third.fusion.items[epc(1)].claim[2] == BACK  # type: ignore[index]
+    assert set(third.fusion.rivals.get(epc(1), {})) == {"dock"}
