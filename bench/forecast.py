@@ -8,10 +8,13 @@ Prints, against baselines measured in the same run:
 
 The series are generated in a small shop's proportions of demand patterns
 (``--mix shop``, mostly slow movers) or the five test patterns in turn
-(``--mix even``, mostly fast movers); see tests/forecast/synthetic.py.
+(``--mix even``, mostly fast movers); see tests/forecast/synthetic.py. Each
+SKU comes with its promotion calendar, as the shop that ran the promotions
+knows it (``--no-calendar``: promotion weeks arrive unannounced).
 
     .venv/bin/python bench/forecast.py --series 10000 --days 730 --jobs 2
     .venv/bin/python bench/forecast.py --series 10000 --days 730 --jobs 2 --mix even
+    .venv/bin/python bench/forecast.py --series 10000 --days 730 --jobs 2 --no-calendar
 """
 
 from __future__ import annotations
@@ -51,10 +54,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--mix", choices=MIXES, default="shop",
                         help="patterns in a small shop's proportions (default), or the five patterns in turn")
+    parser.add_argument("--refit", action="store_true",
+                        help="refit every model at every window (slower; by default the models that can move "
+                             "forward through the windows are fitted once, as the hub does)")
+    parser.add_argument("--no-calendar", action="store_true",
+                        help="leave out the promotion calendar: promotion weeks arrive unannounced")
     args = parser.parse_args()
 
     started = time.perf_counter()
-    series = make_series(args.series, args.days, seed=args.seed, mix=args.mix)
+    series = make_series(args.series, args.days, seed=args.seed, mix=args.mix, calendar=not args.no_calendar)
     classes = Counter(classify(s.y).kind for s in series.values())
     print(f"generated {len(series)} series x {args.days} days ({args.mix} mix: "
           + ", ".join(f"{kind} {classes[kind] / len(series):.0%}" for kind in CLASSES)
@@ -73,7 +81,7 @@ def main() -> None:
     print(f"baseline (SeasonalNaive only): {baseline_s:.1f} s", flush=True)
 
     t0, cpu0 = time.perf_counter(), _cpu_seconds()
-    result = run_backtest(series, args.horizon, args.windows, n_jobs=args.jobs, progress=print)
+    result = run_backtest(series, args.horizon, args.windows, n_jobs=args.jobs, refit=args.refit, progress=print)
     backtest_s = time.perf_counter() - t0
     forecasts = forecast(series, result, args.horizon, n_jobs=args.jobs)
     total_s = time.perf_counter() - t0

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from hub.api.deps import Hub, Staff
 from hub.api.staff import parse_gtin
-from hub.forecast import orders, planner, wording
+from hub.forecast import orders, planner, promotions, wording
 from hub.forecast.policy import ReorderPolicy, arrival
 from hub.timeutil import iso, ts
 from hub.web.i18n import Translator, pick_language
@@ -129,6 +129,26 @@ class ReceiveIn(BaseModel):
     close: bool = Field(False, description="close the order even if lines are short")
 
 
+class PromotionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    gtin: str
+    first_day: date = Field(description="first day of the promotion (the store's calendar)")
+    last_day: date = Field(description="last day, included")
+    note: str = Field("", max_length=200, description="what the promotion is: '2 for 1', the flyer's name...")
+
+
+class PromotionOut(BaseModel):
+    id: int
+    gtin: str
+    name: str | None
+    first_day: date
+    last_day: date
+    note: str
+    created_by: str | None
+    created: str
+
+
 def _policy(hub: Hub) -> ReorderPolicy:
     return getattr(hub.config, "reorder", None) or ReorderPolicy()
 
@@ -142,8 +162,28 @@ def _po(po: dict[str, Any]) -> PurchaseOrderOut:
                                "lines": [PoLine(**line) for line in po["lines"]]})
 
 
-def _fail(exc: orders.OrderError) -> HTTPException:
+def _fail(exc: orders.OrderError | promotions.PromotionError) -> HTTPException:
     return HTTPException(exc.status, str(exc))
+
+
+def _promotion(row: dict[str, Any]) -> PromotionOut:
+    return PromotionOut(**{**row, "created": iso(row["created"]) or ""})
+
+
+def _today(hub: Hub) -> date:
+    return datetime.fromtimestamp(ts(hub.clock.now()), getattr(hub.config, "zone", UTC)).date()
+
+
+def _add_promotion(hub: Hub, staff: Staff, body: PromotionIn) -> PromotionOut:
+    code = parse_gtin(body.gtin)
+    if code not in hub.ingest.fusion.products:
+        raise HTTPException(404, f"no product with GTIN {body.gtin} in the catalog")
+    try:
+        row = promotions.add(hub.db, code, body.first_day, body.last_day, body.note.strip(), staff.username,
+                             ts(hub.clock.now()))
+    except promotions.PromotionError as exc:
+        raise _fail(exc) from None
+    return _promotion(row)
 
 
 async def run_now(hub: Hub, user: str | None) -> RunOut:
@@ -221,6 +261,29 @@ async def reserve(gtin: str, body: ReservationIn, hub: Hub, staff: Staff) -> Non
     if code not in hub.ingest.fusion.products:
         raise HTTPException(404, f"no product with GTIN {gtin} in the catalog")
     orders.set_reservation(hub.db, code, body.quantity, body.note, staff.username, ts(hub.clock.now()))
+
+
+@router.get("/api/reorder/promotions", response_model=list[PromotionOut])
+async def list_promotions(hub: Hub, staff: Staff,
+                          past: Annotated[bool, Query(description="include promotions already over")] = False,
+                          ) -> list[PromotionOut]:
+    """The promotion calendar the forecasts read: planned and running promotions (and past ones on request)."""
+    return [_promotion(r) for r in promotions.listing(hub.db, None if past else _today(hub))]
+
+
+@router.post("/api/reorder/promotions", response_model=PromotionOut, status_code=201)
+async def add_promotion(body: PromotionIn, hub: Hub, staff: Staff) -> PromotionOut:
+    """Enter a promotion, planned or past: the next run forecasts its days with the lift the product's earlier
+    promotions showed."""
+    return _add_promotion(hub, staff, body)
+
+
+@router.delete("/api/reorder/promotions/{promotion_id}", status_code=204)
+async def remove_promotion(promotion_id: Id, hub: Hub, staff: Staff) -> None:
+    try:
+        promotions.remove(hub.db, promotion_id)
+    except promotions.PromotionError as exc:
+        raise _fail(exc) from None
 
 
 @router.post("/api/purchase-orders", response_model=list[PurchaseOrderOut])
@@ -315,7 +378,8 @@ async def page(request: Request, hub: Hub) -> Response:
                         "lines": ", ".join(f"{line['name'] or line['gtin']} × {line['quantity']}"
                                            for line in po["lines"])}
                        for po in orders.purchase_orders(hub.db, "open")]
-    return render(request, "reorder.html", staff, "reorder", suggestions=_page_rows(hub, t, zone),
+    planned = [{**r, "name": r["name"] or r["gtin"]} for r in promotions.listing(hub.db, _today(hub))]
+    return render(request, "reorder.html", staff, "reorder", suggestions=_page_rows(hub, t, zone), promotions=planned,
                   approved=len(orders.suggestions(hub.db, "approved")), purchase_orders=purchase_orders,
                   last_run=last_run, daily_at=policy.daily_at.strftime("%H:%M") if policy.run_daily else None,
                   zone=str(zone))
@@ -325,6 +389,29 @@ async def page(request: Request, hub: Hub) -> Response:
 async def page_run(hub: Hub, staff: Staff) -> RedirectResponse:
     await run_now(hub, staff.username)
     return RedirectResponse("/reorder", status_code=303)
+
+
+@router.post("/reorder/promotions", include_in_schema=False)
+async def page_add_promotion(request: Request, hub: Hub, staff: Staff) -> RedirectResponse:
+    fields = parse_qs((await request.body()).decode("utf-8", "replace")[:2000])
+
+    def field(name: str) -> str:
+        return (fields.get(name) or [""])[0].strip()
+
+    days = {}
+    for name in ("first_day", "last_day"):
+        try:
+            days[name] = date.fromisoformat(field(name))
+        except ValueError:
+            raise HTTPException(422, f"{name}: {field(name)!r} is not a date (YYYY-MM-DD)") from None
+    _add_promotion(hub, staff, PromotionIn(gtin=field("gtin"), note=field("note")[:200], **days))
+    return RedirectResponse("/reorder#promotions", status_code=303)
+
+
+@router.post("/reorder/promotions/{promotion_id}/delete", include_in_schema=False)
+async def page_remove_promotion(promotion_id: Id, hub: Hub, staff: Staff) -> RedirectResponse:
+    await remove_promotion(promotion_id, hub, staff)
+    return RedirectResponse("/reorder#promotions", status_code=303)
 
 
 @router.post("/reorder/{suggestion_id}/{action}", include_in_schema=False)

@@ -25,6 +25,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import numpy as np
 import pandas as pd
@@ -97,20 +98,49 @@ def _round(value: float | None) -> float | None:
     return None if value is None or not np.isfinite(value) else round(float(value), 4)
 
 
-def frame(members: list[Series], last_days: int | None = None) -> pd.DataFrame:
-    """Nixtla's long frame of dense series (optionally only each one's last days)."""
-    ids, days, values = [], [], []
+def frame(members: list[Series], last_days: int | None = None, calendar: bool = False) -> pd.DataFrame:
+    """Nixtla's long frame of dense series (optionally only each one's last days).
+
+    ``calendar``: add ``models.CALENDAR_COLUMNS`` (weekday indicators, promotion
+    days) for the models that regress on them; the others must not see them.
+    """
+    ids, days, values, flags = [], [], [], []
     for s in members:
         y = s.y if last_days is None else s.y[-last_days:]
         first = np.datetime64(s.end, "D") - np.timedelta64(len(y) - 1, "D")
         ids.append(np.full(len(y), s.uid, dtype=object))
         days.append(first + np.arange(len(y)).astype("timedelta64[D]"))
         values.append(y.astype(float))
-    return pd.DataFrame({
+        if calendar:
+            flags.append(s.promoted(s.end - timedelta(days=len(y) - 1), len(y)))
+    df = pd.DataFrame({
         "unique_id": np.concatenate(ids),
         "ds": pd.to_datetime(np.concatenate(days)),
         "y": np.concatenate(values),
     })
+    if calendar:
+        _add_calendar(df, np.concatenate(flags))
+    return df
+
+
+def future_frame(members: list[Series], horizon: int) -> pd.DataFrame:
+    """The calendar columns of the ``horizon`` days after each series (statsforecast's ``X_df``)."""
+    ids, days, flags = [], [], []
+    for s in members:
+        first = s.end + timedelta(days=1)
+        ids.append(np.full(horizon, s.uid, dtype=object))
+        days.append(np.datetime64(first, "D") + np.arange(horizon).astype("timedelta64[D]"))
+        flags.append(s.promoted(first, horizon))
+    df = pd.DataFrame({"unique_id": np.concatenate(ids), "ds": pd.to_datetime(np.concatenate(days))})
+    _add_calendar(df, np.concatenate(flags))
+    return df
+
+
+def _add_calendar(df: pd.DataFrame, promoted: np.ndarray) -> None:
+    weekday = df["ds"].dt.weekday.to_numpy()
+    for day, column in enumerate(candidates.WEEKDAY_COLUMNS):  # Sunday is the intercept
+        df[column] = (weekday == day).astype(float)
+    df[candidates.PROMOTION_COLUMN] = promoted
 
 
 def _scales(y: np.ndarray, cutoffs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -188,6 +218,7 @@ class _Group:
     names: tuple[str, ...]
     uids: list[str]
     kinds: np.ndarray
+    pools: np.ndarray  # SKUs whose scores shrink toward one another's: a demand class, split by promotions run
     actual: np.ndarray  # (series, window, day)
     predicted: np.ndarray  # (series, model, window, day)
     scale_abs: np.ndarray  # (series, window)
@@ -218,22 +249,24 @@ def _select(g: _Group, results: dict[str, SeriesResult], prior_weight: float, su
     """Choose each SKU's model; score the choice and every model on windows 1..n-1.
 
     A SKU's own windows are few and noisy, so its score per model is shrunk
-    toward the mean score of the SKUs of its demand class over the same
-    windows (``prior_weight`` windows' worth): cross-sectional, so it uses no
-    day after the window being scored. Besides the single models, each SKU
+    toward the mean score of the SKUs of its pool over the same windows
+    (``prior_weight`` windows' worth): cross-sectional, so it uses no day
+    after the window being scored. A pool is a demand class, split by whether
+    the SKU had a promotion before the first window: what the calendar gives
+    CalendarRegression on promoted products says nothing of the others. Besides the single models, each SKU
     may pick the median of its best ``COMBINATION_SIZE`` candidates, ranked and
     scored on the same earlier windows.
     """
     n_series, n_models, n_windows = g.choose.shape
     rows = np.arange(n_series)
     clean = np.nan_to_num(np.minimum(g.choose, 1e6), nan=0.0)
-    classes = [g.kinds == kind for kind in np.unique(g.kinds)]
+    pools = [g.pools == pool for pool in np.unique(g.pools)]
 
     def shrunk(values: np.ndarray, upto: int) -> np.ndarray:
         """(series, candidate, window) scores -> each SKU's score over windows 0..upto-1, shrunk to its class."""
         own = values[:, :, :upto].sum(axis=2)
         prior = np.empty_like(own)
-        for mask in classes:
+        for mask in pools:
             prior[mask] = own[mask].mean(axis=0)
         return (own + prior_weight * prior / upto) / (upto + prior_weight)
 
@@ -303,19 +336,22 @@ def _backtest_group(members: list[Series], names: tuple[str, ...], horizon: int,
     from statsforecast import StatsForecast
     from statsforecast.models import Naive
 
-    df = frame(members)
-    # one cross-validation per (refit, days of input): only some models can move forward without a refit (the
-    # Croston family and the averages cannot; they are cheap anyway), and AutoETS fits on fewer days
-    runs: dict[tuple[bool, int | None], list[str]] = defaultdict(list)
+    # one cross-validation per (refit, days of input, calendar): only some models can move forward without a
+    # refit (the Croston family and the averages cannot; they are cheap anyway), AutoETS fits on fewer days, and
+    # only the regressions see the calendar columns
+    runs: dict[tuple[bool, int | None, bool], list[str]] = defaultdict(list)
     for n in names:
         days = candidates.INPUT_DAYS.get(n, input_size)
-        runs[(refit if n in candidates.FORWARDABLE else True, days)].append(n)
+        runs[(refit if n in candidates.FORWARDABLE else True, days, n in candidates.EXOGENOUS)].append(n)
+    frames = {False: frame(members)}
     parts = []
-    for (group_refit, days), group in runs.items():
+    for (group_refit, days, calendar), group in runs.items():
+        if calendar not in frames:
+            frames[calendar] = frame(members, calendar=True)
         sf = StatsForecast(models=[candidates.make(n) for n in group], freq="D", n_jobs=n_jobs,
                            fallback_model=Naive())
-        part = sf.cross_validation(h=horizon, df=df, n_windows=n_windows, step_size=horizon, input_size=days,
-                                   refit=group_refit)
+        part = sf.cross_validation(h=horizon, df=frames[calendar], n_windows=n_windows,
+                                   step_size=horizon, input_size=days, refit=group_refit)
         parts.append(part.sort_values(["unique_id", "cutoff", "ds"], kind="stable").reset_index(drop=True))
     cv = parts[0]
     for part in parts[1:]:
@@ -331,7 +367,7 @@ def _backtest_group(members: list[Series], names: tuple[str, ...], horizon: int,
     scale_sq = np.empty((len(uids), n_windows))
     allowed_then = np.empty((len(uids), len(names)), dtype=bool)
     allowed_now = np.empty((len(uids), len(names)), dtype=bool)
-    kinds = []
+    kinds, pools = [], []
     for row, uid in enumerate(uids):
         y = by_uid[uid].y
         scale_abs[row], scale_sq[row] = _scales(y, len(y) - (n_windows - np.arange(n_windows)) * horizon - 1)
@@ -339,14 +375,16 @@ def _backtest_group(members: list[Series], names: tuple[str, ...], horizon: int,
         # the first window only (the scored windows must not shape their own choice)
         train = len(y) - n_windows * horizon
         kinds.append(classify(y[:train]).kind)
+        first = by_uid[uid].start + timedelta(days=train)
+        pools.append(kinds[-1] + ("+promotions" if any(a < first for a, _ in by_uid[uid].promotions) else ""))
         for mask, kind in ((allowed_then, kinds[-1]), (allowed_now, results[uid].demand.kind)):
             mine = candidates.candidates_for(kind, True, train)
             mask[row] = [n in mine for n in names]
             if not mask[row].any():  # a class whose candidates did not run here: any that did
                 mask[row] = True
     mase, rmsse, choose = _errors(actual[:, None], predicted, scale_abs[:, None], scale_sq[:, None])
-    return _Group(names, uids, np.array(kinds), actual, predicted, scale_abs, scale_sq, mase, rmsse, choose,
-                  allowed_then, allowed_now)
+    return _Group(names, uids, np.array(kinds), np.array(pools), actual, predicted, scale_abs, scale_sq, mase, rmsse,
+                  choose, allowed_then, allowed_now)
 
 
 def _errors(actual: np.ndarray, predicted: np.ndarray, scale_abs: np.ndarray,

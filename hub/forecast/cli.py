@@ -18,25 +18,39 @@ Windows = click.option("--windows", default=6, show_default=True, type=click.Int
 PerClass = click.option("--per-class", is_flag=True,
                         help="Run only each SKU's demand-class candidates (faster; single models then cover "
                              "different SKUs).")
+Promotions = click.option("--promotions", "promotions_path", type=click.Path(dir_okay=False, path_type=Path),
+                          help="The promotion calendar: unique_id,first_day,last_day (past and planned promotions; "
+                               "CalendarRegression forecasts their days).")
 Jobs = click.option("--jobs", default=1, show_default=True, type=click.IntRange(-1, 64),
                     help="Processes for statsforecast (-1: every core).")
 
 
-def _series(path: Path):
+def _series(path: Path, promotions_path: Path | None):
     from hub.forecast.demand import DemandError, read_long_csv
+    from hub.forecast.promotions import PromotionError, read_csv
 
     try:
-        return read_long_csv(path)
-    except DemandError as exc:
+        series = read_long_csv(path)
+        calendar = read_csv(promotions_path) if promotions_path else {}
+    except (DemandError, PromotionError) as exc:
         raise click.ClickException(str(exc)) from None
+    unknown = sorted(set(calendar) - set(series))
+    if unknown:
+        click.echo(f"{promotions_path}: {len(unknown)} unique_id(s) with no sales in {path}, ignored: "
+                   f"{', '.join(unknown[:5])}{'...' if len(unknown) > 5 else ''}", err=True)
+    for uid, periods in calendar.items():
+        if uid in series:
+            series[uid].promotions = periods
+    return series
 
 
-def _backtest(path: Path, horizon: int, windows: int, per_class: bool, jobs: int, quiet: bool):
+def _backtest(path: Path, promotions_path: Path | None, horizon: int, windows: int, per_class: bool, jobs: int,
+              quiet: bool):
     from rich.console import Console
 
     from hub.forecast.backtest import run_backtest
 
-    series = _series(path)
+    series = _series(path, promotions_path)
     console = Console(stderr=True, quiet=quiet)
     with console.status(f"backtesting {len(series)} series...") as status:
         result = run_backtest(series, horizon=horizon, n_windows=windows, per_class=per_class, n_jobs=jobs,
@@ -51,14 +65,16 @@ def forecast() -> None:
 
 @forecast.command()
 @Input
+@Promotions
 @Horizon
 @Windows
 @PerClass
 @Jobs
 @click.option("--json", "as_json", is_flag=True, help="One JSON object on stdout.")
-def backtest(input_path: Path, horizon: int, windows: int, per_class: bool, jobs: int, as_json: bool) -> None:
+def backtest(input_path: Path, promotions_path: Path | None, horizon: int, windows: int, per_class: bool, jobs: int,
+             as_json: bool) -> None:
     """MASE and RMSSE per model and for the per-SKU selection, over windows 2..N (out of sample)."""
-    series, result = _backtest(input_path, horizon, windows, per_class, jobs, as_json)
+    series, result = _backtest(input_path, promotions_path, horizon, windows, per_class, jobs, as_json)
     if as_json:
         click.echo(json.dumps(result.as_dict()))
         return
@@ -85,6 +101,7 @@ def _fmt(value: float | None) -> str:
 
 @forecast.command()
 @Input
+@Promotions
 @Horizon
 @Windows
 @PerClass
@@ -92,8 +109,8 @@ def _fmt(value: float | None) -> str:
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Forecast CSV to write.")
 @click.option("--quantiles", default="0.5,0.8,0.95", show_default=True,
               help="Comma-separated quantile levels, each in (0, 1).")
-def predict(input_path: Path, horizon: int, windows: int, per_class: bool, jobs: int, out: Path,
-            quantiles: str) -> None:
+def predict(input_path: Path, promotions_path: Path | None, horizon: int, windows: int, per_class: bool, jobs: int,
+            out: Path, quantiles: str) -> None:
     """Forecast HORIZON days per SKU with its chosen model, with quantiles, to a CSV."""
     from hub.forecast.predict import forecast as run_forecast
 
@@ -103,7 +120,7 @@ def predict(input_path: Path, horizon: int, windows: int, per_class: bool, jobs:
         raise click.BadParameter(f"{quantiles!r} is not a list of numbers", param_hint="--quantiles") from None
     if not levels or any(not 0 < q < 1 for q in levels):
         raise click.BadParameter("each level must be between 0 and 1", param_hint="--quantiles")
-    series, result = _backtest(input_path, horizon, windows, per_class, jobs, False)
+    series, result = _backtest(input_path, promotions_path, horizon, windows, per_class, jobs, False)
     forecasts = run_forecast(series, result, horizon, n_jobs=jobs)
     columns = [f"q{round(q * 100, 1):g}" for q in levels]
     with out.open("w", newline="", encoding="utf-8") as handle:

@@ -30,6 +30,8 @@ class Series:
     start: date
     y: np.ndarray
     notes: list[str] = field(default_factory=list)
+    # the shop's promotion calendar for this SKU: (first day, last day) pairs, past and planned
+    promotions: list[tuple[date, date]] = field(default_factory=list)
 
     @property
     def end(self) -> date:
@@ -38,6 +40,15 @@ class Series:
     @property
     def selling_days(self) -> int:
         return int(np.count_nonzero(self.y))
+
+    def promoted(self, first: date, days: int) -> np.ndarray:
+        """1.0 on the days from ``first`` (``days`` of them) that a promotion covers, else 0.0."""
+        flags = np.zeros(days)
+        for start, end in self.promotions:
+            lo, hi = max((start - first).days, 0), min((end - first).days + 1, days)
+            if lo < hi:
+                flags[lo:hi] = 1.0
+        return flags
 
 
 def build_series(daily: dict[str, dict[date, float]], start: date | None = None, end: date | None = None,

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 
 import sqlite_utils
 
-from hub.forecast import orders
+from hub.forecast import models, orders, promotions
 from hub.forecast.backtest import run_backtest
 from hub.forecast.demand import Series, build_series, sales_by_day
 from hub.forecast.policy import ReorderPolicy, Suggestion, protection, suggest
@@ -93,6 +93,9 @@ def gather(db: sqlite_utils.Database, now: float, policy: ReorderPolicy,
     rows = db.execute("SELECT gtin, time, quantity FROM sales WHERE time >= ? AND time < ?", (begin, end)).fetchall()
     daily = sales_by_day([r for r in rows if r[0] in skus], tz)
     series = build_series(daily, start=start, end=today - timedelta(days=1), known=list(skus))
+    for gtin, periods in promotions.calendar(db).items():
+        if gtin in series:
+            series[gtin].promotions = periods
     return Inputs(today, skus, series, {g: on_hand(g) for g in skus}, orders.on_order(db),
                   orders.reserved(db))
 
@@ -120,6 +123,8 @@ def compute(inputs: Inputs, policy: ReorderPolicy, n_jobs: int = 1) -> Plan:
         on_order, reserved = inputs.on_order.get(gtin, 0), inputs.reserved.get(gtin, 0)
         line = Line(sku, result.demand.kind, result.demand.adi, result.demand.cv2, fc.model, result.mase,
                     fc.daily_rate, days, quantile, level, None, stock, on_order, reserved, notes)
+        if gtin in inputs.series:
+            notes.extend(promotion_notes(inputs.series[gtin], fc.model, today, days))
         if stock is None:
             notes.append("stock unknown (no RFID or shelf reading yet): no suggestion until the hub has counted it")
         else:
@@ -132,6 +137,23 @@ def compute(inputs: Inputs, policy: ReorderPolicy, n_jobs: int = 1) -> Plan:
                                       order_days=policy.order_days, working_days=working)
         lines.append(line)
     return Plan(today, time.perf_counter() - started, horizon, lines)
+
+
+def promotion_notes(series: Series, model: str | None, today: date, days: int) -> list[str]:
+    """What staff should know of the promotions planned over the next ``days``: whether the forecast holds them."""
+    out = []
+    learnt_from = today - timedelta(days=models.INPUT_DAYS["CalendarRegression"])
+    learnt = any(a < today and b >= learnt_from for a, b in series.promotions)
+    for first, last in promotions.within(series.promotions, today, today + timedelta(days=days - 1)):
+        if model in models.EXOGENOUS and learnt:
+            out.append(f"promotion from {first} to {last}: in the forecast")
+        elif not learnt:
+            out.append(f"promotion from {first} to {last}: not in the forecast, no promotion of this product in "
+                       "the past year to learn from: check the quantity")
+        else:
+            out.append(f"promotion from {first} to {last}: not in the forecast (a model without the calendar "
+                       "forecast this product better in the backtest): check the quantity")
+    return out
 
 
 def save(db: sqlite_utils.Database, plan: Plan, now: float, user: str | None) -> int:

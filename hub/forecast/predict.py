@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hub.forecast import models as candidates
-from hub.forecast.backtest import Backtest, SeriesResult, frame
+from hub.forecast.backtest import Backtest, SeriesResult, frame, future_frame
 from hub.forecast.demand import Series
 
 
@@ -89,7 +89,12 @@ def forecast(series: dict[str, Series], backtest: Backtest, horizon: int, input_
         # starting a process pool costs more than it saves on cheap models or a small group
         jobs = n_jobs if name in candidates.COSTLY and len(members) >= POOL_MIN_SERIES else 1
         sf = StatsForecast(models=[candidates.make(name)], freq="D", n_jobs=jobs, fallback_model=Naive())
-        predicted = sf.forecast(h=horizon, df=frame(members, candidates.INPUT_DAYS.get(name, input_size)))
+        days = candidates.INPUT_DAYS.get(name, input_size)
+        if name in candidates.EXOGENOUS:
+            predicted = sf.forecast(h=horizon, df=frame(members, days, calendar=True),
+                                    X_df=future_frame(members, horizon))
+        else:
+            predicted = sf.forecast(h=horizon, df=frame(members, days))
         predicted = predicted.sort_values(["unique_id", "ds"], kind="stable")
         uids = predicted["unique_id"].to_numpy()[::horizon]
         values = np.clip(np.nan_to_num(predicted[name].to_numpy(dtype=float)), 0, None).reshape(-1, horizon)

@@ -88,7 +88,7 @@ def _note_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
     for key, text in catalog("en").items():
         if key.startswith("note_"):
             parts = re.split(r"\{(\w+)\}", text)  # literal, field, literal, field, ...
-            body = "".join(re.escape(p) if i % 2 == 0 else rf"(?P<{p}>-?\w+)" for i, p in enumerate(parts))
+            body = "".join(re.escape(p) if i % 2 == 0 else rf"(?P<{p}>[-\w]+)" for i, p in enumerate(parts))
             patterns.append((re.compile(body), key))
     return tuple(patterns)
 

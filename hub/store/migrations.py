@@ -192,6 +192,18 @@ MIGRATIONS: tuple[Migration, ...] = (
         ) WITHOUT ROWID;
         """,
     ),
+    Migration(
+        6,
+        "the promotion calendar the forecasts read (past and planned promotions per product)",
+        """
+        CREATE TABLE promotions (
+            id INTEGER PRIMARY KEY, gtin TEXT NOT NULL, first_day TEXT NOT NULL, last_day TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '', created_by TEXT, created REAL NOT NULL,
+            CHECK (last_day >= first_day)
+        );
+        CREATE INDEX promotions_gtin ON promotions(gtin, first_day);
+        """,
+    ),
 )
 
 

@@ -14,7 +14,7 @@ Two mixes of patterns:
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 
@@ -30,7 +30,9 @@ SHOP_MIX = {"weekly": 0.12, "trend": 0.06, "promotions": 0.07, "erratic": 0.10, 
 MIXES = ("even", "shop")
 
 
-def pattern_series(kind: str, days: int, rng: np.random.Generator) -> np.ndarray:
+def pattern_series(kind: str, days: int, rng: np.random.Generator,
+                   promotions: list[tuple[date, date]] | None = None) -> np.ndarray:
+    """One generated series; a ``promotions`` list receives the promotion weeks (the shop's own calendar)."""
     t = np.arange(days)
     week = WEEKLY[(t + START.weekday()) % 7]
     if kind == "weekly":  # busy weekends
@@ -46,6 +48,8 @@ def pattern_series(kind: str, days: int, rng: np.random.Generator) -> np.ndarray
         y = rng.poisson(rng.uniform(4, 8), days).astype(float)
         for start in rng.choice(days - 7, size=max(days // 90, 1), replace=False):
             y[start : start + 7] *= 3
+            if promotions is not None:
+                promotions.append((START + timedelta(days=int(start)), START + timedelta(days=int(start) + 6)))
         return y
     if kind == "lumpy":  # rare, large orders
         p = rng.uniform(0.05, 0.2)
@@ -57,8 +61,12 @@ def pattern_series(kind: str, days: int, rng: np.random.Generator) -> np.ndarray
     raise ValueError(kind)
 
 
-def make_series(count: int, days: int, seed: int = 1, mix: str = "even") -> dict[str, Series]:
-    """``count`` series ``days`` long: the patterns in turn (``even``) or in a shop's proportions (``shop``)."""
+def make_series(count: int, days: int, seed: int = 1, mix: str = "even", calendar: bool = True) -> dict[str, Series]:
+    """``count`` series ``days`` long: the patterns in turn (``even``) or in a shop's proportions (``shop``).
+
+    ``calendar``: give each SKU its promotion weeks, as the shop that ran them
+    knows them; without it the promotions are unannounced spikes.
+    """
     rng = np.random.default_rng(seed)
     if mix == "even":
         kinds = [EVEN[i % len(EVEN)] for i in range(count)]
@@ -69,5 +77,7 @@ def make_series(count: int, days: int, seed: int = 1, mix: str = "even") -> dict
     out = {}
     for i, kind in enumerate(kinds):
         uid = f"{kind}-{i:05d}"
-        out[uid] = Series(uid, START, pattern_series(kind, days, rng))
+        promotions: list[tuple[date, date]] = []
+        y = pattern_series(kind, days, rng, promotions)
+        out[uid] = Series(uid, START, y, promotions=sorted(promotions) if calendar else [])
     return out

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
@@ -168,3 +169,38 @@ def test_cli_suggest_runs_on_the_hub_database(hub: HubProcess) -> None:
     assert "3 products" in done.stdout
     staff = hub.client()
     assert json_of(staff.get("/api/reorder/suggestions"))  # the running hub serves what the job wrote
+
+
+def test_the_promotion_calendar_through_the_api(hub: HubProcess) -> None:
+    anonymous = httpx.Client(base_url=hub.url, timeout=10)
+    for method, path in (("GET", "/api/reorder/promotions"), ("POST", "/api/reorder/promotions"),
+                         ("DELETE", "/api/reorder/promotions/1"), ("POST", "/reorder/promotions")):
+        assert anonymous.request(method, path).status_code == 401, path
+    staff = hub.client()
+    start = date.today() + timedelta(days=2)
+    week = {"gtin": NUTELLA, "first_day": start.isoformat(), "last_day": (start + timedelta(days=6)).isoformat(),
+            "note": "2 for 1"}
+    backwards = staff.post("/api/reorder/promotions",
+                           json={**week, "last_day": (start - timedelta(days=1)).isoformat()})
+    assert backwards.status_code == 422 and "is before first_day" in backwards.text
+    not_a_day = staff.post("/api/reorder/promotions", json={**week, "first_day": "2026-02-30"})
+    assert not_a_day.status_code == 422 and "first_day" in not_a_day.text
+    unknown = staff.post("/api/reorder/promotions", json={**week, "gtin": "4006381333931"})
+    assert unknown.status_code == 404 and "no product with GTIN" in unknown.text
+
+    made = staff.post("/api/reorder/promotions", json=week)
+    assert made.status_code == 201, made.text
+    promo = made.json()
+    assert promo["gtin"] == gtin14(NUTELLA) and promo["created_by"] == "marie" and promo["note"] == "2 for 1"
+    assert [p["id"] for p in json_of(staff.get("/api/reorder/promotions"))] == [promo["id"]]
+
+    # the next run knows it is coming; with no earlier promotion of this jar to learn from, it asks for a check
+    json_of(staff.post("/api/reorder/run", timeout=120))
+    note = json_of(staff.get(f"/api/reorder/forecasts/{NUTELLA}"))["note"]
+    assert f"promotion from {start} to {start + timedelta(days=6)}: not in the forecast" in note
+    assert "check the quantity" in note
+
+    assert staff.delete(f"/api/reorder/promotions/{promo['id']}").status_code == 204
+    assert json_of(staff.get("/api/reorder/promotions")) == []
+    gone = staff.delete(f"/api/reorder/promotions/{promo['id']}")
+    assert gone.status_code == 404 and f"no promotion {promo['id']}" in gone.text

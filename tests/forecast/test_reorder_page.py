@@ -10,6 +10,7 @@ import re
 import sqlite3
 import time
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,29 @@ def test_the_reorder_page_is_in_the_navigation_and_speaks_french_then_english(hu
     page.click("#lang-fr")
     expect(page.locator("#purchase-orders")).to_contain_text("Ferrero France")
     expect(page.locator("#purchase-orders a")).to_have_text("CSV")
+
+
+def test_staff_plan_a_promotion_on_the_page_and_remove_it(hub: HubProcess, page: Page) -> None:
+    page.goto("/reorder")
+    expect(page).to_have_url(re.compile(r"/signin\?next="))
+    page.fill("#username", USER)
+    page.fill("#password", PASSWORD)
+    page.click("#signin button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/reorder$"))
+    expect(page.locator("#promotions")).to_have_text("Promotions")
+    expect(page.locator("#promotion-list")).to_contain_text("Aucune promotion prévue.")
+
+    first = date.today() + timedelta(days=5)
+    form = page.locator("#promotion-add")
+    form.get_by_label("GTIN").fill(OIL)
+    form.get_by_label("Premier jour").fill(first.isoformat())
+    form.get_by_label("Dernier jour").fill((first + timedelta(days=6)).isoformat())
+    form.get_by_label("Note").fill("-20 % sur l'huile")
+    form.get_by_role("button", name="Ajouter la promotion").click()
+    row = page.locator(f'#promotion-list tr[data-gtin="{gtin14(OIL)}"]')
+    expect(row).to_contain_text(f"du {first} au {first + timedelta(days=6)}")
+    expect(row).to_contain_text("-20 % sur l'huile")
+    expect(row).to_contain_text("Huile")  # the product's name, not only its code
+
+    row.get_by_role("button", name="Retirer").click()
+    expect(page.locator("#promotion-list")).to_contain_text("Aucune promotion prévue.")

@@ -162,8 +162,9 @@ def test_a_window_is_scored_with_the_choice_made_before_it() -> None:
     mase, rmsse, choose = backtest._errors(actual[:, None], predicted, scale[:, None], scale[:, None])
     allowed = np.ones((n_series, len(names)), dtype=bool)
     uids = [f"sku-{i}" for i in range(n_series)]
-    group = backtest._Group(names, uids, np.array(["smooth"] * n_series), actual, predicted, scale, scale, mase,
-                            rmsse, choose, allowed, allowed)
+    kinds = np.array(["smooth"] * n_series)
+    group = backtest._Group(names, uids, kinds, kinds, actual, predicted, scale, scale, mase, rmsse, choose, allowed,
+                            allowed)
     results = {u: backtest.SeriesResult(u, DemandClass("smooth", 1.0, 0.1), names, None) for u in uids}
     sums = backtest._Sums()
     backtest._select(group, results, prior_weight=3.0, sums=sums)
