@@ -5,7 +5,8 @@ of it takes far too long for CI, so this runs the same shop one day at a
 time: products, pack sizes, suppliers and lead times come from the world's
 catalog, daily demand from its shopper rate (``WorldParams.shopper_every_s``
 and ``picks``) shaped per product (weekly rhythm, intermittent, growing,
-seasonal), sales are what stock allows (a stock-out loses the sale, and the
+seasonal; optionally a promotion week every few weeks, from a calendar the
+hub may or may not be given), sales are what stock allows (a stock-out loses the sale, and the
 hub only sees sales, as in a real shop), and deliveries arrive after the
 supplier's lead time in working days. The reorder side is pluggable: the
 hub's planner (forecast + policy, staff approving every suggestion) or a
@@ -36,6 +37,11 @@ class Product:
     sku: Sku
     shape: str
     rate: float  # mean units a day
+    promotions: list[tuple[date, date]] = field(default_factory=list)  # first and last day of each
+    lift: float = 3.0  # demand during a promotion, times the ordinary
+
+    def promoted(self, day: date) -> bool:
+        return any(first <= day <= last for first, last in self.promotions)
 
 
 @dataclass
@@ -45,10 +51,16 @@ class Outcome:
     stock_days: float = 0.0  # sum over days and products of units on hand at closing
     days: int = 0
     orders: int = 0
+    promotion_demand: int = 0
+    promotion_sold: int = 0
 
     @property
     def fill_rate(self) -> float:
         return self.sold / self.demand if self.demand else 1.0
+
+    @property
+    def promotion_fill_rate(self) -> float:
+        return self.promotion_sold / self.promotion_demand if self.promotion_demand else 1.0
 
     @property
     def average_stock(self) -> float:
@@ -70,9 +82,22 @@ def shop_products(count: int) -> list[Product]:
     return out
 
 
+def with_promotions(products: list[Product], start: date, days: int, every: int = 56, length: int = 7) -> list[Product]:
+    """The same products, each on promotion ``length`` days in every ``every`` (staggered from one to the next)."""
+    out = []
+    for i, p in enumerate(products):
+        first = start + timedelta(days=10 + i * every // max(len(products), 1))
+        periods = []
+        while first < start + timedelta(days=days):
+            periods.append((first, first + timedelta(days=length - 1)))
+            first += timedelta(days=every)
+        out.append(Product(p.sku, p.shape, p.rate, periods, p.lift))
+    return out
+
+
 def daily_demand(product: Product, day: date, rng: np.random.Generator, start: date) -> int:
     t = (day - start).days
-    mean = product.rate
+    mean = product.rate * (product.lift if product.promoted(day) else 1.0)
     if product.shape == "weekly":
         mean *= (0.8, 0.7, 0.8, 0.9, 1.1, 1.6, 1.1)[day.weekday()]
     elif product.shape == "growing":
@@ -134,18 +159,23 @@ class Shop:
                 self.sales[p.sku.gtin].append(sold)
                 outcome.demand += want
                 outcome.sold += sold
+                if p.promoted(day):
+                    outcome.promotion_demand += want
+                    outcome.promotion_sold += sold
                 outcome.stock_days += self.on_hand[p.sku.gtin]
             outcome.days += 1
         return outcome
 
 
-def hub_reorder(products: list[Product], policy: ReorderPolicy) -> Reorder:
-    """The hub's planner; staff approve every suggestion as proposed."""
+def hub_reorder(products: list[Product], policy: ReorderPolicy, calendar: bool = True) -> Reorder:
+    """The hub's planner; staff approve every suggestion as proposed. ``calendar``: staff entered the promotions."""
     skus = {p.sku.gtin: p.sku for p in products}
+    promotions = {p.sku.gtin: p.promotions if calendar else [] for p in products}
 
     def decide(day: date, on_hand: dict[str, int], on_order: dict[str, int], series: dict[str, Series]) -> dict:
         recent = {
-            g: Series(g, s.end - timedelta(days=min(len(s.y), policy.history_days) - 1), s.y[-policy.history_days :])
+            g: Series(g, s.end - timedelta(days=min(len(s.y), policy.history_days) - 1), s.y[-policy.history_days :],
+                      promotions=promotions[g])
             for g, s in series.items()
         }
         plan = compute(Inputs(day, skus, recent, dict(on_hand), on_order, {}), policy)

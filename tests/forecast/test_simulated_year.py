@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from hub.forecast.policy import ReorderPolicy
-from tests.forecast.shopsim import Shop, hub_reorder, min_max_reorder, shop_products
+from tests.forecast.shopsim import Shop, hub_reorder, min_max_reorder, shop_products, with_promotions
 
 START = date(2025, 9, 1)
 
@@ -32,3 +32,19 @@ def test_a_year_of_hub_suggestions_fills_95_percent_with_less_stock_than_min_max
         f"hub: fill {hub.fill_rate:.3f}, stock {hub.average_stock:.0f}; min/max x{high:.2f}: "
         f"fill {fixed.fill_rate:.3f}, stock {fixed.average_stock:.0f}"
     )
+
+
+def test_a_year_with_promotion_weeks_fills_them_when_the_hub_has_the_calendar() -> None:
+    """The same shop, a promotion week (three times the demand) every eight weeks per product; staff either enter
+    the promotions in the hub's calendar or not. Half a year of history, as a shop that started with the hub."""
+    products = with_promotions(shop_products(5), START, 182 + 365)
+    policy = ReorderPolicy(service_level=0.95, history_days=182)
+    told = Shop(products, START, history_days=182).run(365, hub_reorder(products, policy, calendar=True))
+    blind = Shop(products, START, history_days=182).run(365, hub_reorder(products, policy, calendar=False))
+    print(f"with the calendar: fill {told.fill_rate:.3f}, promotion weeks {told.promotion_fill_rate:.3f}, stock "
+          f"{told.average_stock:.0f}; without: fill {blind.fill_rate:.3f}, promotion weeks "
+          f"{blind.promotion_fill_rate:.3f}, stock {blind.average_stock:.0f}")
+    assert told.fill_rate >= 0.95
+    assert told.promotion_fill_rate >= blind.promotion_fill_rate + 0.04
+    # and with less stock: the promotion is ordered for when it comes, not carried as safety stock all year
+    assert told.average_stock < 0.8 * blind.average_stock
