@@ -1,4 +1,7 @@
-"""Render docs/forecasting.png: two generated SKUs, their history, the chosen model's forecast and quantiles.
+"""Render docs/forecasting.png: three generated SKUs, their history, the chosen model's forecast and quantiles.
+
+The third has a promotion week every ~3 months in its calendar and one planned
+inside the forecast horizon.
 
     .venv/bin/python bench/forecast_chart.py
 """
@@ -26,10 +29,13 @@ HORIZON, SHOWN = 21, 56
 
 def main() -> None:
     series = make_series(10, 280, seed=4)
+    promoted = series["promotions-00003"]
+    planned = promoted.end + timedelta(days=8)
+    promoted.promotions.append((planned, planned + timedelta(days=6)))
     result = run_backtest(series, horizon=HORIZON, n_windows=4)
     forecasts = forecast(series, result, HORIZON)
-    picks = ["weekly-00000", "intermittent-00001"]
-    fig, axes = plt.subplots(len(picks), 1, figsize=(9, 6), sharex=False)
+    picks = ["weekly-00000", "intermittent-00001", "promotions-00003"]
+    fig, axes = plt.subplots(len(picks), 1, figsize=(9, 9), sharex=False)
     for ax, uid in zip(axes, picks, strict=True):
         s, fc = series[uid], forecasts[uid]
         history_days = [s.end - timedelta(days=SHOWN - 1 - i) for i in range(SHOWN)]
@@ -38,6 +44,11 @@ def main() -> None:
         ax.bar(history_days, s.y[-SHOWN:], color="#9aa5b1", label="daily sales")
         ax.fill_between(future, 0, bands[0.95], color="#f6c98e", label="95 % quantile", step="mid")
         ax.fill_between(future, 0, bands[0.8], color="#f0a04b", label="80 % quantile", step="mid")
+        for first, last in s.promotions:
+            if last >= history_days[0]:
+                ax.axvspan(max(first, history_days[0]) - timedelta(hours=12), last + timedelta(hours=12),
+                           color="#b6e3b6", alpha=0.5, zorder=0,
+                           label="promotion (calendar)" if first == s.promotions[-1][0] else None)
         ax.plot(future, fc.mean, color="#1f4e79", linewidth=2, label=f"forecast ({fc.model})")
         expected, q95 = fc.demand_quantile(12, 0.95)
         ax.set_title(f"{uid}: {fc.result.demand.kind} (ADI {fc.result.demand.adi}, CV² {fc.result.demand.cv2}); "

@@ -124,7 +124,7 @@ def compute(inputs: Inputs, policy: ReorderPolicy, n_jobs: int = 1) -> Plan:
         line = Line(sku, result.demand.kind, result.demand.adi, result.demand.cv2, fc.model, result.mase,
                     fc.daily_rate, days, quantile, level, None, stock, on_order, reserved, notes)
         if gtin in inputs.series:
-            notes.extend(promotion_notes(inputs.series[gtin], fc.model, today, days))
+            notes.extend(promotion_notes(inputs.series[gtin], fc.model, today, days, policy.history_days))
         if stock is None:
             notes.append("stock unknown (no RFID or shelf reading yet): no suggestion until the hub has counted it")
         else:
@@ -139,10 +139,10 @@ def compute(inputs: Inputs, policy: ReorderPolicy, n_jobs: int = 1) -> Plan:
     return Plan(today, time.perf_counter() - started, horizon, lines)
 
 
-def promotion_notes(series: Series, model: str | None, today: date, days: int) -> list[str]:
+def promotion_notes(series: Series, model: str | None, today: date, days: int, history_days: int) -> list[str]:
     """What staff should know of the promotions planned over the next ``days``: whether the forecast holds them."""
     out = []
-    learnt_from = today - timedelta(days=models.INPUT_DAYS["CalendarRegression"])
+    learnt_from = today - timedelta(days=min(models.INPUT_DAYS["CalendarRegression"], history_days))
     learnt = any(a < today and b >= learnt_from for a, b in series.promotions)
     for first, last in promotions.within(series.promotions, today, today + timedelta(days=days - 1)):
         if model in models.EXOGENOUS and learnt:
