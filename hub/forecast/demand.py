@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
@@ -93,37 +94,47 @@ def build_series(daily: dict[str, dict[date, float]], start: date | None = None,
     return out
 
 
+def csv_rows(path: Path, columns: tuple[str, ...],
+             error: type[ValueError]) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, row) of a CSV file that has at least ``columns``; ``error`` is raised naming the file."""
+    try:
+        handle = path.open(newline="", encoding="utf-8")
+    except OSError as exc:
+        raise error(f"{path}: cannot open: {exc.strerror}") from None
+    with handle:
+        reader = csv.DictReader(handle)
+        missing = set(columns) - set(reader.fieldnames or [])
+        if missing:
+            raise error(f"{path}: missing column(s) {', '.join(sorted(missing))}; expected {','.join(columns)}")
+        yield from enumerate(reader, start=2)
+
+
+def csv_day(path: Path, line: int, row: dict[str, str], column: str, error: type[ValueError]) -> date:
+    try:
+        return date.fromisoformat((row[column] or "").strip()[:10])
+    except ValueError:
+        raise error(f"{path}:{line}: {column} {row[column]!r} is not a date (YYYY-MM-DD)") from None
+
+
 def read_long_csv(path: str | Path) -> dict[str, Series]:
     """Read Nixtla's long format (``unique_id,ds,y``); a bad row names its line and field."""
     path = Path(path)
     daily: dict[str, dict[date, float]] = defaultdict(dict)
     returns: dict[str, int] = defaultdict(int)
-    try:
-        handle = path.open(newline="", encoding="utf-8")
-    except OSError as exc:
-        raise DemandError(f"{path}: cannot open: {exc.strerror}") from None
-    with handle:
-        reader = csv.DictReader(handle)
-        missing = {"unique_id", "ds", "y"} - set(reader.fieldnames or [])
-        if missing:
-            raise DemandError(f"{path}: missing column(s) {', '.join(sorted(missing))}; expected unique_id,ds,y")
-        for line, row in enumerate(reader, start=2):
-            uid = (row["unique_id"] or "").strip()
-            if not uid:
-                raise DemandError(f"{path}:{line}: unique_id is empty")
-            try:
-                day = date.fromisoformat((row["ds"] or "").strip()[:10])
-            except ValueError:
-                raise DemandError(f"{path}:{line}: ds {row['ds']!r} is not a date (YYYY-MM-DD)") from None
-            try:
-                qty = float(row["y"])
-            except (TypeError, ValueError):
-                raise DemandError(f"{path}:{line}: y {row['y']!r} is not a number") from None
-            if not np.isfinite(qty):
-                raise DemandError(f"{path}:{line}: y {row['y']!r} is not a finite number")
-            if qty < 0:
-                returns[uid] += 1
-            daily[uid][day] = daily[uid].get(day, 0.0) + qty
+    for line, row in csv_rows(path, ("unique_id", "ds", "y"), DemandError):
+        uid = (row["unique_id"] or "").strip()
+        if not uid:
+            raise DemandError(f"{path}:{line}: unique_id is empty")
+        day = csv_day(path, line, row, "ds", DemandError)
+        try:
+            qty = float(row["y"])
+        except (TypeError, ValueError):
+            raise DemandError(f"{path}:{line}: y {row['y']!r} is not a number") from None
+        if not np.isfinite(qty):
+            raise DemandError(f"{path}:{line}: y {row['y']!r} is not a finite number")
+        if qty < 0:
+            returns[uid] += 1
+        daily[uid][day] = daily[uid].get(day, 0.0) + qty
     if not daily:
         raise DemandError(f"{path}: no rows")
     series = build_series(daily)

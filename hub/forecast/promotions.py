@@ -11,13 +11,14 @@ reads it from a CSV file beside the sales.
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
+
+from hub.forecast.demand import csv_day, csv_rows
 
 #: a longer "promotion" is a new price, which the models follow by themselves
 MAX_DAYS = 92
@@ -87,32 +88,16 @@ def read_csv(path: str | Path) -> Calendar:
     """A calendar file (``unique_id,first_day,last_day``, one row per promotion); a bad row names its line."""
     path = Path(path)
     out: Calendar = defaultdict(list)
-    try:
-        handle = path.open(newline="", encoding="utf-8")
-    except OSError as exc:
-        raise PromotionError(f"{path}: cannot open: {exc.strerror}") from None
-    with handle:
-        reader = csv.DictReader(handle)
-        missing = set(CSV_COLUMNS) - set(reader.fieldnames or [])
-        if missing:
-            raise PromotionError(f"{path}: missing column(s) {', '.join(sorted(missing))}; expected "
-                                 f"{','.join(CSV_COLUMNS)}")
-        for line, row in enumerate(reader, start=2):
-            uid = (row["unique_id"] or "").strip()
-            if not uid:
-                raise PromotionError(f"{path}:{line}: unique_id is empty")
-            days = []
-            for column in CSV_COLUMNS[1:]:
-                try:
-                    days.append(date.fromisoformat((row[column] or "").strip()[:10]))
-                except ValueError:
-                    raise PromotionError(f"{path}:{line}: {column} {row[column]!r} is not a date (YYYY-MM-DD)") \
-                        from None
-            try:
-                check(*days)
-            except PromotionError as exc:
-                raise PromotionError(f"{path}:{line}: {exc}") from None
-            out[uid].append((days[0], days[1]))
+    for line, row in csv_rows(path, CSV_COLUMNS, PromotionError):
+        uid = (row["unique_id"] or "").strip()
+        if not uid:
+            raise PromotionError(f"{path}:{line}: unique_id is empty")
+        first, last = (csv_day(path, line, row, column, PromotionError) for column in CSV_COLUMNS[1:])
+        try:
+            check(first, last)
+        except PromotionError as exc:
+            raise PromotionError(f"{path}:{line}: {exc}") from None
+        out[uid].append((first, last))
     return {uid: sorted(periods) for uid, periods in out.items()}
 
 

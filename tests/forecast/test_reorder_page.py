@@ -71,13 +71,18 @@ def page(browser, hub: HubProcess, request: pytest.FixtureRequest) -> Iterator[P
             context.close()
 
 
-def test_the_reorder_page_is_in_the_navigation_and_speaks_french_then_english(hub: HubProcess, page: Page) -> None:
-    page.goto("/map")
+def sign_in_at(page: Page, path: str) -> None:
+    """Open ``path`` signed out: the sign-in page, then back to ``path``."""
+    page.goto(path)
     expect(page).to_have_url(re.compile(r"/signin\?next="))
     page.fill("#username", USER)
     page.fill("#password", PASSWORD)
     page.click("#signin button[type=submit]")
-    expect(page).to_have_url(re.compile(r"/map$"))
+    expect(page).to_have_url(re.compile(re.escape(path) + "$"))
+
+
+def test_the_reorder_page_is_in_the_navigation_and_speaks_french_then_english(hub: HubProcess, page: Page) -> None:
+    sign_in_at(page, "/map")
 
     expect(page.locator("#nav-reorder")).to_have_text("Commandes")
     page.click("#nav-reorder")
@@ -117,12 +122,7 @@ def test_the_reorder_page_is_in_the_navigation_and_speaks_french_then_english(hu
 
 
 def test_staff_plan_a_promotion_on_the_page_and_remove_it(hub: HubProcess, page: Page) -> None:
-    page.goto("/reorder")
-    expect(page).to_have_url(re.compile(r"/signin\?next="))
-    page.fill("#username", USER)
-    page.fill("#password", PASSWORD)
-    page.click("#signin button[type=submit]")
-    expect(page).to_have_url(re.compile(r"/reorder$"))
+    sign_in_at(page, "/reorder")
     expect(page.locator("#promotions")).to_have_text("Promotions")
     expect(page.locator("#promotion-list")).to_contain_text("Aucune promotion prévue.")
 
