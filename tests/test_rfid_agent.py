@@ -133,7 +133,9 @@ async def test_garbage_from_the_reader_is_logged_and_the_agent_carries_on(
     clock = SimulatedClock(START, speed=10)
     sim = await ReaderSimulator(small_shop(products=5, movers=False), clock=clock).start("127.0.0.1", 0)
     listener, inbox = await listen(mqtt_broker)
-    agent, link, task = await start_agent(mqtt_broker, reader_config(sim.port, silence_s=3), clock, tmp_path)
+    # silence_s is on the simulated clock (10x): 10 s is one real second, so that a busy CI machine's pauses are not
+    # taken for a silent reader (3 s, 0.3 s of real time, once reconnected here on a loaded machine)
+    agent, link, task = await start_agent(mqtt_broker, reader_config(sim.port, silence_s=10), clock, tmp_path)
     try:
         await until(lambda: agent.stats.reports >= 2)
         # a message type sllurp cannot decode: it drops it and the reports keep coming
