@@ -391,12 +391,18 @@ async def page_run(hub: Hub, staff: Staff) -> RedirectResponse:
     return RedirectResponse("/reorder", status_code=303)
 
 
+async def _form(request: Request) -> dict[str, str]:
+    """A page's urlencoded form (read without python-multipart): each field's first value, stripped."""
+    fields = parse_qs((await request.body()).decode("utf-8", "replace")[:2000])
+    return {name: values[0].strip() for name, values in fields.items() if values}
+
+
 @router.post("/reorder/promotions", include_in_schema=False)
 async def page_add_promotion(request: Request, hub: Hub, staff: Staff) -> RedirectResponse:
-    fields = parse_qs((await request.body()).decode("utf-8", "replace")[:2000])
+    form = await _form(request)
 
     def field(name: str) -> str:
-        return (fields.get(name) or [""])[0].strip()
+        return form.get(name, "")
 
     days = {}
     for name in ("first_day", "last_day"):
@@ -417,9 +423,7 @@ async def page_remove_promotion(promotion_id: Id, hub: Hub, staff: Staff) -> Red
 @router.post("/reorder/{suggestion_id}/{action}", include_in_schema=False)
 async def page_decide(suggestion_id: Id, action: Literal["approve", "reject"], request: Request, hub: Hub,
                       staff: Staff) -> RedirectResponse:
-    # a urlencoded form, read without python-multipart
-    fields = parse_qs((await request.body()).decode("utf-8", "replace")[:2000])
-    text = (fields.get("quantity") or [""])[0].strip()
+    text = (await _form(request)).get("quantity", "")
     if text and not text.isdigit():
         raise HTTPException(422, f"quantity: {text!r} is not a whole number")
     await _decide(hub, staff, suggestion_id, action, int(text) if text else None, None)
