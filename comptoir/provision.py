@@ -135,9 +135,12 @@ def set_acl(acl_file: Path, user: str, block: str) -> None:
 
 
 def share_with_group(path: Path, group: str) -> bool:
-    """Make ``path`` owner read-write, ``group`` read-only (0640); False when that group does not exist here."""
+    """Make ``path`` owner read-write, ``group`` read-only (0640); False when that group does not exist here.
+
+    ``group`` may be a number: the eclipse-mosquitto image's broker runs as gid 1883, unknown to the host.
+    """
     try:
-        gid = grp.getgrnam(group).gr_gid
+        gid = int(group) if group.isdigit() else grp.getgrnam(group).gr_gid
     except KeyError:
         return False
     os.chown(path, -1, gid)
@@ -201,8 +204,8 @@ def provision() -> None:
 
 _broker_group = click.option(
     "--broker-group", default=BROKER_GROUP, show_default=True,
-    help="Group of the broker's user: the files mosquitto reads after dropping root are made readable by it "
-    "(mode 0640); '' keeps them 0600.")
+    help="Group (name or number) of the broker's user: the files mosquitto reads after dropping root are made "
+    "readable by it (mode 0640); 1883 for the eclipse-mosquitto image of deploy/compose; '' keeps them 0600.")
 
 
 def _shared(path: Path, group: str) -> str:

@@ -13,13 +13,16 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
 from click.testing import CliRunner
 
 from comptoir.cli import main
+from comptoir.config import load_config
 from comptoir.provision import acl_block, hub_acl_block, password_line, set_acl
+from hub.config import HubConfig
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -164,3 +167,30 @@ def test_provision_refuses_bad_ids(tmp_path: Path) -> None:
     done = runner.invoke(main, ["provision", "device", "reader-door", "--role", "gate", "--passwd",
                                 str(tmp_path / "p"), "--acl", str(tmp_path / "a")])
     assert done.exit_code != 0 and "--gate" in done.output
+
+
+def test_the_compose_hub_reaches_its_broker() -> None:
+    """The hub container's hub.yaml names a broker it can reach: a service of its network, on a listener that
+    is not the mosquitto container's own loopback, over TLS with the CA the broker's certificate comes from."""
+    compose = yaml.safe_load((DEPLOY / "compose" / "hub.compose.yaml").read_text())
+    services = compose["services"]
+    hub, broker = services["hub"], services["mosquitto"]
+    config = load_config(DEPLOY / "compose" / "hub.yaml", HubConfig, env={"COMPTOIR_HUB_MQTT_PASSWORD": "x"})
+    where = urlsplit(config.broker.url)
+    assert where.hostname in services and set(broker["networks"]) & set(hub["networks"])
+    mounts = {v.split(":")[1]: v.split(":")[0] for v in broker["volumes"]}
+    conf_source = DEPLOY / "compose" / mounts["/mosquitto/config/mosquitto.conf"]
+    listeners = {}
+    for line in conf_source.read_text().splitlines():
+        if line.startswith("listener "):
+            parts = line.split()
+            listeners[int(parts[1])] = parts[2] if len(parts) > 2 else None
+    assert where.port in listeners and listeners[where.port] in (None, "0.0.0.0", "::"), listeners
+    hub_mounts = {v.split(":")[1]: v.split(":")[0] for v in hub["volumes"]}
+    assert where.scheme == "mqtts" and config.broker.ca_file is not None
+    assert Path(hub_mounts[str(config.broker.ca_file)]).parent == Path(mounts["/etc/mosquitto/certs"])
+    password_var = re.search(r"\$\{(\w+)\}", (DEPLOY / "compose" / "hub.yaml").read_text())
+    assert password_var and password_var.group(1) in hub["environment"]
+    assert any(str(config.db).startswith(target) for target, source in hub_mounts.items() if source == "hub-data")
+    # the broker's ACL is the provisioned one: the shipped file holds no rule at all
+    assert mounts["/etc/mosquitto/comptoir.acl"].startswith("./secrets/")
