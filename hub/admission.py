@@ -89,7 +89,7 @@ class Admission:
         admitted: list[Message] = []
         refused: list[Refusal] = []
         for message in messages:
-            if message.device == self.hub_id:
+            if message.device == self.hub_id and message.topic_id() == self.hub_id:
                 admitted.append(message)  # our own alerts and status, back from the broker
                 continue
             kept = self._admit(message, latest, refused)
