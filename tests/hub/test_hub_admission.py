@@ -9,6 +9,7 @@ its rule, the marker stored, and the forged data nowhere in the inventory.
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,16 @@ def hub(broker: BrokerHandle, tmp_path_factory: pytest.TempPathFactory) -> Any:
         process.stop()
 
 
+@pytest.fixture(scope="module")
+def staff(hub: HubProcess) -> Any:
+    """One sign-in for the module: the hub limits sign-ins per minute (api.login_rate_per_minute)."""
+    client = hub.client()
+    try:
+        yield client
+    finally:
+        client.close()
+
+
 def dead_letter(staff: httpx.Client, topic_part: str, reason: str) -> dict[str, Any]:
     return wait_for(
         lambda: [d for d in json_of(staff.get("/api/dead-letters", params={"limit": 50}))
@@ -79,8 +90,7 @@ def item(staff: httpx.Client, n: int) -> dict[str, Any] | None:
     return json_of(response) if response.status_code == 200 else None
 
 
-def test_a_reader_cannot_report_another_readers_zone(hub: HubProcess, publisher: Publisher) -> None:
-    staff = hub.client()
+def test_a_reader_cannot_report_another_readers_zone(staff: httpx.Client, publisher: Publisher) -> None:
     # cam-a2's credentials on its own rfid topic (the broker's ACL would stop even that; here the hub does)
     publisher.send(dev.make(ZoneEvent, "cam-a2", event="arrived", epc=epc(100), gtin=NUTELLA, location="backroom"))
     publisher.send(dev.make(ZoneEvent, "reader-1", event="arrived", epc=epc(101), gtin=NUTELLA, location="backroom"))
@@ -90,8 +100,7 @@ def test_a_reader_cannot_report_another_readers_zone(hub: HubProcess, publisher:
     assert item(staff, 100) is None
 
 
-def test_a_batch_keeps_the_readers_own_zones_and_refuses_the_rest(hub: HubProcess, publisher: Publisher) -> None:
-    staff = hub.client()
+def test_a_batch_keeps_the_readers_own_zones_and_refuses_the_rest(staff: httpx.Client, publisher: Publisher) -> None:
     t = now()
     events = [{"event": "arrived", "epc": epc(110 + i), "gtin": FLOUR, "location": where, "time": t}
               for i, where in enumerate(["dock", "backroom", "dock", "floor-a2"])]
@@ -102,26 +111,23 @@ def test_a_batch_keeps_the_readers_own_zones_and_refuses_the_rest(hub: HubProces
     assert item(staff, 111) is None and item(staff, 113) is None
 
 
-def test_a_moved_event_from_another_readers_zone_is_refused(hub: HubProcess, publisher: Publisher) -> None:
-    staff = hub.client()
+def test_a_moved_event_from_another_readers_zone_is_refused(staff: httpx.Client, publisher: Publisher) -> None:
     publisher.send(dev.make(ZoneEvent, "reader-2", event="moved", epc=epc(120), gtin=FLOUR, location="dock",
                             from_location="floor-a3"))
     letter = dead_letter(staff, "rfid/reader-2/events", "zone 'floor-a3' belongs to reader 'reader-1'")
     assert letter["field"] == "from_location"
 
 
-def test_a_snapshot_keeps_only_the_readers_zones(hub: HubProcess, publisher: Publisher) -> None:
-    staff = hub.client()
+def test_a_snapshot_keeps_only_the_readers_zones(hub: HubProcess, staff: httpx.Client, publisher: Publisher) -> None:
     publisher.send(dev.make(ZoneSnapshot, "reader-2", zones={"dock": {FLOUR: 3}, "backroom": {FLOUR: 40}}))
     dead_letter(staff, "rfid/reader-2/snapshot", "zone 'backroom' belongs to reader 'reader-1', not 'reader-2'")
-    with __import__("sqlite3").connect(hub.db_path) as db:
+    with sqlite3.connect(hub.db_path) as db:
         rows = wait_for(lambda: db.execute("SELECT zone, count FROM snapshot_counts WHERE reader = 'reader-2'")
                         .fetchall(), what="the snapshot's own zone")
     assert rows == [("dock", 3)]
 
 
-def test_a_gate_passage_only_from_the_gates_reader(hub: HubProcess, publisher: Publisher) -> None:
-    staff = hub.client()
+def test_a_gate_passage_only_from_the_gates_reader(staff: httpx.Client, publisher: Publisher) -> None:
     publisher.send(dev.make(ZoneEvent, "reader-1", event="arrived", epc=epc(130), gtin=NUTELLA, location="floor-a2"))
     wait_for(lambda: item(staff, 130), what="the item on the floor")
     forged = dev.make(GatePassage, "cam-a2", gate="gate-exit", direction="out", epc=epc(130), gtin=NUTELLA)
@@ -133,9 +139,8 @@ def test_a_gate_passage_only_from_the_gates_reader(hub: HubProcess, publisher: P
     assert item(staff, 130)["state"] == "floor"  # the forged passage moved nothing
 
 
-def test_a_receipt_only_from_its_lanes_till(hub: HubProcess, publisher: Publisher) -> None:
+def test_a_receipt_only_from_its_lanes_till(staff: httpx.Client, publisher: Publisher) -> None:
     """The issue's attack: a camera's password publishes a receipt that would pay for a stolen item."""
-    staff = hub.client()
     publisher.send(dev.make(ZoneEvent, "reader-1", event="arrived", epc=epc(140), gtin=OIL, location="floor-a3"))
     wait_for(lambda: item(staff, 140), what="the item on the floor")
     line = [{"gtin": OIL, "quantity": 1, "unit_price_cents": 849, "epcs": [epc(140)]}]
@@ -148,8 +153,7 @@ def test_a_receipt_only_from_its_lanes_till(hub: HubProcess, publisher: Publishe
     wait_for(lambda: item(staff, 140)["paid"], what="the till's own receipt")
 
 
-def test_a_camera_counts_only_its_own_slots(hub: HubProcess, publisher: Publisher) -> None:
-    staff = hub.client()
+def test_a_camera_counts_only_its_own_slots(staff: httpx.Client, publisher: Publisher) -> None:
 
     def slot(name: str, facings: int) -> dict[str, Any]:
         return {"slot": name, "state": "ok", "facings": facings, "capacity": 6, "confidence": 0.9}
@@ -160,8 +164,7 @@ def test_a_camera_counts_only_its_own_slots(hub: HubProcess, publisher: Publishe
     assert json_of(staff.get(f"/api/inventory/{NUTELLA}"))["shelf"]["units"] is None  # never counted by cam-a3
 
 
-def test_a_scale_weighs_only_its_own_slot(hub: HubProcess, publisher: Publisher) -> None:
-    staff = hub.client()
+def test_a_scale_weighs_only_its_own_slot(staff: httpx.Client, publisher: Publisher) -> None:
     publisher.send(dev.make(ScaleWeight, "scale-9", grams=0.0, stable=True, slot="A3-B1-S2-02", gtin=FLOUR))
     letter = dead_letter(staff, "scale/scale-9/weight", "slot 'A3-B1-S2-02' belongs to scale 'scale-7', not 'scale-9'")
     assert letter["field"] == "slot"
@@ -170,9 +173,8 @@ def test_a_scale_weighs_only_its_own_slot(hub: HubProcess, publisher: Publisher)
 
 
 def test_an_event_dated_years_ahead_is_refused_and_does_not_freeze_the_item(
-    hub: HubProcess, publisher: Publisher
+    staff: httpx.Client, publisher: Publisher
 ) -> None:
-    staff = hub.client()
     publisher.send(dev.make(ZoneEvent, "reader-1", event="arrived", epc=epc(150), gtin=NUTELLA, location="backroom",
                             time=now() + timedelta(days=5 * 365)))
     letter = dead_letter(staff, "rfid/reader-1/events", "ahead of the hub's clock")
@@ -185,8 +187,7 @@ def test_an_event_dated_years_ahead_is_refused_and_does_not_freeze_the_item(
     wait_for(lambda: item(staff, 150)["zone"] == "backroom", what="the next event applied too")
 
 
-def test_a_batched_event_dated_ahead_is_refused_alone(hub: HubProcess, publisher: Publisher) -> None:
-    staff = hub.client()
+def test_a_batched_event_dated_ahead_is_refused_alone(staff: httpx.Client, publisher: Publisher) -> None:
     t = now()
     events = [{"event": "arrived", "epc": epc(160), "gtin": FLOUR, "location": "backroom", "time": t},
               {"event": "arrived", "epc": epc(161), "gtin": FLOUR, "location": "backroom",
@@ -198,9 +199,8 @@ def test_a_batched_event_dated_ahead_is_refused_alone(hub: HubProcess, publisher
     assert item(staff, 161) is None
 
 
-def test_a_payload_naming_another_device_than_its_topic_is_refused(hub: HubProcess, publisher: Publisher) -> None:
+def test_a_payload_naming_another_device_than_its_topic_is_refused(staff: httpx.Client, publisher: Publisher) -> None:
     """The contract's own check (comptoir/contract/codec.py), kept here with the hub's rules it completes."""
-    staff = hub.client()
     payload = json.loads(encode(dev.make(ZoneEvent, "cam-a2", event="arrived", epc=epc(170), location="backroom")))
     publisher.raw(f"comptoir/v1/{STORE}/rfid/reader-1/events", json.dumps(payload).encode())
     dead_letter(staff, "rfid/reader-1/events", "topic id 'reader-1' does not match the payload's 'cam-a2'")
