@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from comptoir.contract.topics import check_id
 from comptoir.link import BrokerSettings
 from hub.assistant.settings import KioskSettings
 from hub.forecast.policy import ReorderPolicy
@@ -54,6 +55,38 @@ class FusionSettings(BaseModel):
     )
 
 
+class AdmissionSettings(BaseModel):
+    """Who may say what, and when: the hub's rules beyond the contract (hub/admission.py, docs/fusion.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    future_tolerance_s: float = Field(
+        300.0,
+        ge=0,
+        le=86_400,
+        description="a message or event dated more than this ahead of the hub's clock is dead-lettered, never "
+        "applied (a device clock set wrong would otherwise freeze the items it names)",
+    )
+    lanes: dict[str, str] = Field(
+        default_factory=dict,
+        description="till lane -> the device id of the till that writes its receipts; when set, a receipt is "
+        "accepted only from its lane's till and only for these lanes; empty: the broker's ACL alone decides",
+    )
+    strict: bool = Field(
+        False,
+        description="also dead-letter data about zones, gates and slots the reference data binds to no device "
+        "(default: accept it and log it once, so a shop that has not imported its zones yet loses nothing)",
+    )
+
+    @field_validator("lanes")
+    @classmethod
+    def _lane_ids(cls, value: dict[str, str]) -> dict[str, str]:
+        for lane, till in value.items():
+            check_id(lane, "lane")
+            check_id(till, "till")
+        return value
+
+
 class HubConfig(BaseModel):
     """Everything ``comptoir hub`` needs; see docs/api.md for an example file."""
 
@@ -70,6 +103,7 @@ class HubConfig(BaseModel):
     fusion: FusionSettings = Field(default_factory=FusionSettings)
     reorder: ReorderPolicy = Field(default_factory=ReorderPolicy, description="docs/forecasting.md")
     kiosk: KioskSettings = Field(default_factory=KioskSettings)
+    admission: AdmissionSettings = Field(default_factory=AdmissionSettings, description="docs/fusion.md")
     batch_max: int = Field(
         200, ge=1, le=100_000,
         description="most messages written in one transaction (a batched message holds up to 500 events)",

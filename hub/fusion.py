@@ -153,6 +153,7 @@ class Fusion:
         self.slots_by_gtin: dict[str, list[str]] = defaultdict(list)
         self.slot_by_scale: dict[str, str] = {}
         self.zones: dict[str, str] = {}
+        self.zone_readers: dict[str, str] = {}
         self.zone_by_antenna: dict[tuple[str, int], str] = {}
         self._zone_kinds: dict[tuple[str, str, int | None], str | None] = {}  # zone_kind's answers
         self.sales_rate: dict[str, float] = {}
@@ -213,6 +214,8 @@ class Fusion:
             if scale:
                 self.slot_by_scale[scale] = slot
         self.zones = {alias: kind for alias, kind in self.db.execute("SELECT alias, kind FROM zones")}
+        # who may report each zone (and each gate, listed as a zone): hub/admission.py reads it
+        self.zone_readers = dict(self.db.execute("SELECT alias, reader FROM zones WHERE reader IS NOT NULL"))
         self._zone_kinds.clear()
         self.zone_by_antenna = {
             (reader, antenna): alias

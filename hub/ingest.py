@@ -18,8 +18,9 @@ import sqlite_utils
 
 from comptoir.clock import Clock
 from comptoir.contract import ContractError, DeviceStatus, HubAlert, Message, encode
+from hub.admission import Admission
 from hub.alerts import Alerts, Change
-from hub.config import FusionSettings
+from hub.config import AdmissionSettings, FusionSettings
 from hub.events import EventBus
 from hub.fusion import LEFT, BatchChanges, Fusion
 from hub.timeutil import iso, ts
@@ -86,6 +87,7 @@ class Ingest:
         hub_id: str = "hub",
         bus: EventBus | None = None,
         publish_alerts: Callable[[list[Change]], None] | None = None,
+        admission: AdmissionSettings | None = None,
     ) -> None:
         self.db = db
         self.db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
@@ -97,6 +99,7 @@ class Ingest:
         self.publish_alerts = publish_alerts
         self.fusion = Fusion(db, settings)
         self.alerts = Alerts(db, self.fusion)
+        self.admission = Admission(self.fusion, clock, admission or AdmissionSettings(), store=store, hub_id=hub_id)
         self.stats = IngestStats()
         self.devices: dict[str, Device] = {}
         self.held_exits: dict[str, HeldExit] = {}
@@ -133,6 +136,9 @@ class Ingest:
     # -- the batch -----------------------------------------------------------------
     def handle_batch(self, messages: list[Message]) -> None:
         """Store and fuse a batch in one transaction; a message that breaks it is dead-lettered alone."""
+        messages, refused = self.admission.admit(messages)  # who may say what, and when (hub/admission.py)
+        for refusal in refused:
+            self.dead_letter(refusal.topic, refusal.payload, refusal.error)
         self.stats.received += len(messages)
         self.stats.batches += 1
         try:

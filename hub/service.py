@@ -39,7 +39,7 @@ class HubService:
             persistent_session=True,
         )
         self.ingest = Ingest(self.db, self.clock, config.fusion, store=config.store, hub_id=config.hub_id,
-                             bus=self.bus, publish_alerts=self._publish_alerts)
+                             bus=self.bus, publish_alerts=self._publish_alerts, admission=config.admission)
         self.app = create_app(self)
         self.server: uvicorn.Server | None = None
         self._tick_task: asyncio.Task[None] | None = None

@@ -13,13 +13,16 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
 from click.testing import CliRunner
 
 from comptoir.cli import main
-from comptoir.provision import acl_block, password_line, set_acl
+from comptoir.config import load_config
+from comptoir.provision import acl_block, hub_acl_block, password_line, set_acl
+from hub.config import HubConfig
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -90,19 +93,6 @@ def test_edge_image_has_no_pytorch() -> None:
     assert "torch" not in edge and "ultralytics" not in edge
 
 
-@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
-def test_systemd_units_verify(tmp_path: Path) -> None:
-    units = sorted((DEPLOY / "systemd").glob("comptoir-*"))
-    assert {u.name for u in units} >= {"comptoir-edge.service", "comptoir-bridge.service", "comptoir-hub.service"}
-    # the units name /opt/comptoir/.venv/bin/comptoir, absent on a test machine: that one complaint is expected
-    done = subprocess.run(["systemd-analyze", "verify", *map(str, units)], capture_output=True, text=True,
-                          check=False)
-    problems = [line for line in done.stderr.splitlines()
-                if line.strip() and "/opt/comptoir/.venv/bin/comptoir" not in line
-                and "Failed to prepare filename" not in line and "Command " not in line]
-    assert not problems, done.stderr
-
-
 def test_password_line_matches_mosquitto_format() -> None:
     line = password_line("edge-1", "s3cret", salt=b"0123456789ab")
     user, hashed = line.split(":", 1)
@@ -114,14 +104,33 @@ def test_password_line_matches_mosquitto_format() -> None:
 
 def test_acl_block_replaced_not_duplicated(tmp_path: Path) -> None:
     acl = tmp_path / "comptoir.acl"
-    acl.write_text((DEPLOY / "mosquitto" / "comptoir.acl").read_text())
+    shipped = (DEPLOY / "mosquitto" / "comptoir.acl").read_text()
+    acl.write_text(shipped)
+    set_acl(acl, "hub", hub_acl_block("demo"))
     set_acl(acl, "edge-1", acl_block("edge-1", "demo", readers=["reader-1"]))
     set_acl(acl, "edge-2", acl_block("edge-2", "demo", cameras=["cam-1"]))
     set_acl(acl, "edge-1", acl_block("edge-1", "demo", readers=["reader-9"], gates=["gate-9"]))
     text = acl.read_text()
-    assert text.count("user edge-1") == 1 and "reader-1" not in text and "gate/gate-9/passages" in text
-    assert "user edge-2" in text and "vision/cam-1/#" in text
-    assert "user hub" in text and "pattern write comptoir/v1/+/rfid/%u/#" in text  # the shipped lines are kept
+    assert text.count("user edge-1") == 1 and "rfid/reader-1/" not in text and "gate/gate-9/passages" in text
+    assert "user edge-2" in text and "vision/cam-1/shelf" in text
+    assert text.startswith(shipped) and "user hub" in text  # the shipped comments and the other users are kept
+    rules = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    assert not [line for line in rules if line.startswith("pattern")]
+    # the store is named on every line; the one wildcard is the hub's, at the device level of configs
+    assert all(line.split()[-1].startswith("comptoir/v1/demo/") for line in rules if line.startswith("topic"))
+    assert [line for line in rules if "+" in line] == ["topic write comptoir/v1/demo/device/+/config"]
+    assert not [line for line in rules if line.endswith("/#") and "read" not in line]  # no write below a wildcard
+
+
+def test_roles_give_each_device_its_contract_topics() -> None:
+    lines = acl_block("pos-1", "shop", tills=["lane-1"]).splitlines()
+    assert lines == ["user pos-1", "topic write comptoir/v1/shop/pos/lane-1/receipts",
+                     "topic write comptoir/v1/shop/device/pos-1/status",
+                     "topic read comptoir/v1/shop/device/pos-1/config"]
+    gate = acl_block("reader-door", "shop", readers=["reader-door"], gates=["gate-door"])
+    assert "topic write comptoir/v1/shop/gate/gate-door/passages" in gate
+    assert {"events", "event_batch", "snapshot"} == {line.rsplit("/", 1)[1] for line in gate.splitlines()
+                                                     if "/rfid/" in line}
 
 
 def test_provision_device_bundle(tmp_path: Path) -> None:
@@ -151,4 +160,37 @@ def test_provision_refuses_bad_ids(tmp_path: Path) -> None:
     assert done.exit_code != 0 and "--reader" in done.output
     done = runner.invoke(main, ["provision", "device", "hub", "--passwd", str(tmp_path / "p"), "--acl",
                                 str(tmp_path / "a")])
-    assert done.exit_code != 0 and "mosquitto_passwd" in done.output and not (tmp_path / "a").exists()
+    assert done.exit_code != 0 and "provision hub" in done.output and not (tmp_path / "a").exists()
+    done = runner.invoke(main, ["provision", "device", "cam-1", "--passwd", str(tmp_path / "p"), "--acl",
+                                str(tmp_path / "a")])
+    assert done.exit_code != 0 and "--role" in done.output and not (tmp_path / "a").exists()
+    done = runner.invoke(main, ["provision", "device", "reader-door", "--role", "gate", "--passwd",
+                                str(tmp_path / "p"), "--acl", str(tmp_path / "a")])
+    assert done.exit_code != 0 and "--gate" in done.output
+
+
+def test_the_compose_hub_reaches_its_broker() -> None:
+    """The hub container's hub.yaml names a broker it can reach: a service of its network, on a listener that
+    is not the mosquitto container's own loopback, over TLS with the CA the broker's certificate comes from."""
+    compose = yaml.safe_load((DEPLOY / "compose" / "hub.compose.yaml").read_text())
+    services = compose["services"]
+    hub, broker = services["hub"], services["mosquitto"]
+    config = load_config(DEPLOY / "compose" / "hub.yaml", HubConfig, env={"COMPTOIR_HUB_MQTT_PASSWORD": "x"})
+    where = urlsplit(config.broker.url)
+    assert where.hostname in services and set(broker["networks"]) & set(hub["networks"])
+    mounts = {v.split(":")[1]: v.split(":")[0] for v in broker["volumes"]}
+    conf_source = DEPLOY / "compose" / mounts["/mosquitto/config/mosquitto.conf"]
+    listeners = {}
+    for line in conf_source.read_text().splitlines():
+        if line.startswith("listener "):
+            parts = line.split()
+            listeners[int(parts[1])] = parts[2] if len(parts) > 2 else None
+    assert where.port in listeners and listeners[where.port] in (None, "0.0.0.0", "::"), listeners
+    hub_mounts = {v.split(":")[1]: v.split(":")[0] for v in hub["volumes"]}
+    assert where.scheme == "mqtts" and config.broker.ca_file is not None
+    assert Path(hub_mounts[str(config.broker.ca_file)]).parent == Path(mounts["/etc/mosquitto/certs"])
+    password_var = re.search(r"\$\{(\w+)\}", (DEPLOY / "compose" / "hub.yaml").read_text())
+    assert password_var and password_var.group(1) in hub["environment"]
+    assert any(str(config.db).startswith(target) for target, source in hub_mounts.items() if source == "hub-data")
+    # the broker's ACL is the provisioned one: the shipped file holds no rule at all
+    assert mounts["/etc/mosquitto/comptoir.acl"].startswith("./secrets/")

@@ -61,7 +61,8 @@ def publisher(broker: BrokerHandle) -> Iterator[Publisher]:
 
 
 def arrive(n: int, zone: str, gtin: str) -> ZoneEvent:
-    return dev.make(ZoneEvent, "reader-1", event="arrived", epc=epc(n), gtin=gtin, location=zone, scheme="sgtin-96")
+    reader = "reader-2" if zone == "dock" else "reader-1"  # each zone's own reader (tests/hub/support.py ZONES)
+    return dev.make(ZoneEvent, reader, event="arrived", epc=epc(n), gtin=gtin, location=zone, scheme="sgtin-96")
 
 
 def test_only_signed_in_staff(hub: HubProcess) -> None:

@@ -126,7 +126,7 @@ async def test_the_daily_run_makes_suggestions_when_the_clock_crosses_its_time(h
     # 2 jars of Nutella in the backroom: far below 3 a day over lead time + review
     stored = service.ingest.stats.stored
     reader.emit(ZoneEvents, time=clock.now(), events=[
-        {"time": clock.now(), "event": "arrived", "epc": epc(900 + i), "gtin": NUTELLA, "location": "backroom"}
+        {"time": clock.now(), "event": "arrived", "epc": epc(900 + i), "gtin": NUTELLA, "location": "backroom-daily"}
         for i in range(2)])
     await _until(lambda: service.ingest.stats.stored > stored, 10)
 
@@ -143,7 +143,7 @@ async def test_the_daily_run_makes_suggestions_when_the_clock_crosses_its_time(h
     # ingest went on while it ran, and a reading after it is still stored
     stored = service.ingest.stats.stored
     reader.emit(ZoneEvents, time=clock.now(), events=[
-        {"time": clock.now(), "event": "arrived", "epc": epc(950), "gtin": OIL, "location": "backroom"}])
+        {"time": clock.now(), "event": "arrived", "epc": epc(950), "gtin": OIL, "location": "backroom-daily"}])
     await _until(lambda: service.ingest.stats.stored > stored, 10)
 
     # the next day, once, at 06:00 local again (summer time is not yet in force on the 28th)

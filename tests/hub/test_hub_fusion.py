@@ -9,7 +9,7 @@ import pytest
 
 from comptoir.clock import ManualClock
 from comptoir.contract import DeviceStatus, GatePassage, PosReceipt, ShelfCounts, ZoneEvent, gtin14
-from hub.config import FusionSettings
+from hub.config import AdmissionSettings, FusionSettings
 from hub.ingest import Ingest
 from tests.hub.support import NUTELLA, OIL, epc, reference_database
 
@@ -25,7 +25,9 @@ def clock() -> ManualClock:
 @pytest.fixture
 def ingest(tmp_path: Path, clock: ManualClock) -> Ingest:
     db = reference_database(tmp_path)
-    return Ingest(db, clock, FusionSettings(device_silent_s=60, fresh_s=600, stale_s=3600), store="test")
+    # the hub's clock stays at T0 while the events tell hours of a day: no event here is a clock set wrong
+    return Ingest(db, clock, FusionSettings(device_silent_s=60, fresh_s=600, stale_s=3600), store="test",
+                  admission=AdmissionSettings(future_tolerance_s=86_400))
 
 
 class Msgs:
@@ -270,6 +272,9 @@ def test_a_blocked_view_keeps_the_last_count_and_its_alert(ingest: Ingest) -> No
 def test_an_unpaid_tag_gone_from_the_exit_zone_left_even_without_a_gate_passage(
     ingest: Ingest, clock: ManualClock
 ) -> None:
+    with ingest.db.conn:  # one reader covers the whole shop, the exit zone too (hub/admission.py: its zones only)
+        ingest.db.execute("UPDATE zones SET reader = 'reader-1' WHERE alias = 'exit'")
+    ingest.fusion.load_reference()
     m = Msgs()
     ingest.handle_batch([zone(m, 1, "floor-a2", T0), zone(m, 2, "floor-a2", T0)])
     ingest.handle_batch([m(PosReceipt, "lane-1", T0, lane="lane-1", receipt_id="R1", total_cents=389,
@@ -326,6 +331,15 @@ def test_a_barcode_sale_arriving_during_the_grace_pays_the_item_that_left(ingest
 BACK, DOCK, FLOOR, GATE = "reader-back", "reader-dock", "reader-floor", "gate-1"
 
 
+@pytest.fixture
+def rooms_of_their_readers(ingest: Ingest) -> None:
+    """A reader per room: the zones table binds each zone to the reader that covers it (hub/admission.py)."""
+    with ingest.db.conn:
+        for alias, reader in (("backroom", BACK), ("dock", DOCK), ("floor-a2", FLOOR), ("exit", GATE)):
+            ingest.db.execute("UPDATE zones SET reader = ? WHERE alias = ?", (reader, alias))
+    ingest.fusion.load_reference()
+
+
 def read(m: Msgs, reader: str, where: str, at: datetime, rssi: float | None, event: str = "arrived",
          n: int = 1) -> ZoneEvent:
     return m(ZoneEvent, reader, at, event=event, epc=epc(n), gtin=G, location=where, rssi=rssi)
@@ -336,6 +350,7 @@ def where(ingest: Ingest, n: int = 1) -> tuple[str | None, str]:
     return item.zone, item.state
 
 
+@pytest.mark.usefixtures("rooms_of_their_readers")
 def test_the_stronger_reader_holds_a_tag_and_the_weaker_ones_departure_loses_nothing(ingest: Ingest) -> None:
     m = Msgs()
     ingest.handle_batch([read(m, BACK, "backroom", T0, -45.0)])
@@ -348,6 +363,7 @@ def test_the_stronger_reader_holds_a_tag_and_the_weaker_ones_departure_loses_not
     assert not ingest.fusion.rivals, "a departed claim is forgotten"
 
 
+@pytest.mark.usefixtures("rooms_of_their_readers")
 def test_a_claim_within_zone_switch_db_does_not_move_the_tag_and_a_stronger_one_does(ingest: Ingest) -> None:
     m = Msgs()
     assert ingest.settings.zone_switch_db == 3.0
@@ -360,6 +376,7 @@ def test_a_claim_within_zone_switch_db_does_not_move_the_tag_and_a_stronger_one_
     assert where(ingest) == ("floor-a2", "floor")
 
 
+@pytest.mark.usefixtures("rooms_of_their_readers")
 def test_the_holders_departure_moves_the_tag_to_the_strongest_remaining_claim(ingest: Ingest) -> None:
     m = Msgs()
     ingest.handle_batch([read(m, BACK, "backroom", T0, -58.0),
@@ -371,6 +388,7 @@ def test_the_holders_departure_moves_the_tag_to_the_strongest_remaining_claim(in
     assert not ingest.alerts.open
 
 
+@pytest.mark.usefixtures("rooms_of_their_readers")
 def test_a_claim_without_rssi_is_the_weakest_and_between_two_the_newer_wins(ingest: Ingest) -> None:
     m = Msgs()
     ingest.handle_batch([read(m, BACK, "backroom", T0, -70.0), read(m, DOCK, "dock", T0, None)])
@@ -379,6 +397,7 @@ def test_a_claim_without_rssi_is_the_weakest_and_between_two_the_newer_wins(inge
     assert where(ingest, 2) == ("floor-a2", "floor")
 
 
+@pytest.mark.usefixtures("rooms_of_their_readers")
 def test_the_last_departure_keeps_todays_outcomes(ingest: Ingest, clock: ManualClock) -> None:
     m = Msgs()
     t1, t2 = T0 + timedelta(minutes=2), T0 + timedelta(minutes=4)
@@ -405,6 +424,7 @@ def test_the_last_departure_keeps_todays_outcomes(ingest: Ingest, clock: ManualC
 
 
 
+@pytest.mark.usefixtures("rooms_of_their_readers")
 def test_a_departure_that_arrives_late_still_withdraws_its_zones_claim(ingest: Ingest) -> None:
     m = Msgs()
     ingest.handle_batch([read(m, BACK, "backroom", T0, -45.0),
@@ -419,6 +439,7 @@ def test_a_departure_that_arrives_late_still_withdraws_its_zones_claim(ingest: I
     assert where(ingest) == ("floor-a2", "unknown")  # no stale dock claim to fall back on
 
 
+@pytest.mark.usefixtures("rooms_of_their_readers")
 def test_claims_survive_a_restart_of_the_hub(ingest: Ingest, clock: ManualClock) -> None:
     """After a restart the hub arbitrates as before: a weak new claim does not take the tag, a departure moves it."""
     m = Msgs()

@@ -63,7 +63,7 @@ def test_the_kiosk_sees_products_not_items(hub: HubProcess, publisher: Publisher
     dev = Devices()
     publisher.send(
         *[
-            dev.make(ZoneEvent, "reader-s", event="arrived", epc=epc(7000 + i), gtin=NUTELLA, location="floor-a2")
+            dev.make(ZoneEvent, "reader-1", event="arrived", epc=epc(7000 + i), gtin=NUTELLA, location="floor-a2")
             for i in range(6)
         ]
     )
