@@ -34,6 +34,10 @@ from hub.store import open_database, unavailable_reason
 log = logging.getLogger("hub")
 
 
+class IngestStopped(RuntimeError):
+    """The link's receiving loop ended: raised out of :meth:`HubService.run`, so the process exits non-zero."""
+
+
 class HubService:
     def __init__(self, config: HubConfig, clock: Clock | None = None) -> None:
         self.config = config
@@ -120,8 +124,8 @@ class HubService:
             await self.stop()
         stopped = self.link.consumer_stopped
         if stopped:
-            raise SystemExit(f"comptoir hub: ingest stopped ({stopped}); exiting with status 1 so that systemd or "
-                             "Docker starts it again")
+            raise IngestStopped(f"ingest stopped ({stopped}); the hub exits with status 1 so that systemd or Docker "
+                                "starts it again")
 
     async def _exit_if_ingest_stops(self) -> None:
         reason = await self.link.wait_consumer_stopped()

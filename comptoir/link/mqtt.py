@@ -190,9 +190,9 @@ class MqttLink:
             if task is not None:
                 task.cancel()
         for task in (self._pump_task, self._consume_task):
-            if task is not None:
+            if task is not None and not (task is self._consume_task and self.consumer.stopped):
                 with contextlib.suppress(asyncio.CancelledError):
-                    await task
+                    await task  # (a consumer that ended by itself was reported when it did)
         self._process_acks()
         self._client = None
         self._connected.clear()
