@@ -425,15 +425,11 @@ class MqttLink:
 
     def _consumer_ended(self, task: asyncio.Task[None]) -> None:
         """The receiving loop ended: fine during :meth:`stop`, otherwise a fault nobody must miss."""
-        if self._stopping:
+        if self._stopping or task.cancelled():  # cancelled: the process is shutting down
             return
-        if task.cancelled():
-            reason = "cancelled"
-        else:
-            exc = task.exception()
-            reason = f"{type(exc).__name__}: {exc}" if exc is not None else "returned"
+        error = task.exception()
+        reason = f"{type(error).__name__}: {error}" if error is not None else "returned"
         self.consumer.stopped = f"message consumer stopped: {reason}"[:500]
-        error = None if task.cancelled() else task.exception()
         log.error("message consumer stopped; nothing received is handled any more",
                   extra={"device": self.device, "reason": reason}, exc_info=error)
         self._consumer_stopped.set()

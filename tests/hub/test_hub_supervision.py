@@ -8,11 +8,20 @@ from pathlib import Path
 import httpx
 import pytest
 
+from comptoir.contract import Message, ZoneEvent
 from comptoir.mosquitto import free_port
 from hub.config import ApiSettings, HubConfig
 from hub.service import HubService, IngestStopped
 from tests.conftest import BrokerHandle
-from tests.hub.support import STORE, reference_database
+from tests.hub.support import STORE, Devices, Publisher, epc, reference_database
+
+
+class _Fault(BaseException):
+    """Stands for a bug in the link itself."""
+
+
+def _escaping_fault(message: Message) -> None:
+    raise _Fault("a bug in the link")
 
 
 async def test_a_hub_whose_consumer_stops_says_stalled_and_exits_non_zero(
@@ -35,14 +44,15 @@ async def test_a_hub_whose_consumer_stops_says_stalled_and_exits_non_zero(
         else:
             pytest.fail("the hub did not come up")
         assert (await client.get("/api/health")).status_code == 200
-    # stands for any fault that ends the receiving loop (the loop itself catches every Exception)
-    task = service.link._consume_task
-    assert task is not None
-    task.cancel()
+    # a fault that escapes the loop's isolation (it catches every Exception), on the next message
+    service.link.subscribe(f"comptoir/v1/{STORE}/#", _escaping_fault)
+    publisher = Publisher(broker.host, broker.port, client_id="supervision")
+    publisher.send(Devices().make(ZoneEvent, "reader-1", event="arrived", epc=epc(1), location="floor-a2"))
+    publisher.close()
     with pytest.raises(IngestStopped, match="ingest stopped"):
         await asyncio.wait_for(running, 30)  # out of asyncio.run in `comptoir hub`: exit status 1
     state = service.ingest.watch.health()
-    assert state.status == "stalled" and "message consumer stopped" in (state.reason or "")
+    assert state.status == "stalled" and "_Fault: a bug in the link" in (state.reason or "")
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=service.app), base_url="http://hub") as client:
         health = await client.get("/api/health")
     assert health.status_code == 503 and health.json()["status"] == "stalled"
