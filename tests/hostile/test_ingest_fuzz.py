@@ -29,9 +29,16 @@ PREFIX = f"comptoir/v1/{STORE}/"
 _STORE_LEVEL = re.compile(r"^comptoir/v1/[^/]*/")
 
 
+def _mqtt_allows(char: str) -> bool:
+    """Whether mosquitto takes ``char`` in a published topic (it disconnects a client that sends one it does not)."""
+    code = ord(char)
+    return (char not in "+#" and char.isprintable() and not 0xD800 <= code <= 0xDFFF
+            and not 0xFDD0 <= code <= 0xFDEF and (code & 0xFFFE) != 0xFFFE)
+
+
 def on_our_store(topic: str) -> str:
     """A topic MQTT lets us publish, under this store (where the hub listens), keeping the rest of it."""
-    clean = "".join(c for c in topic if c not in "+#\0" and not "\ud800" <= c <= "\udfff")[:200]
+    clean = "".join(c for c in topic if _mqtt_allows(c))[:200]
     if _STORE_LEVEL.match(clean):
         return _STORE_LEVEL.sub(PREFIX, clean, count=1)
     return PREFIX + (clean.lstrip("/") or "x")
@@ -69,7 +76,7 @@ def test_hostile_payloads_through_the_broker_never_stop_ingest_and_lose_nothing(
         send(PREFIX + "rfid/reader-1/events", b"[" * 3000 + b"]" * 3000)
         send(PREFIX + "rfid/reader-1/events", b"x" * (300 * 1024))
 
-        @settings(max_examples=60 * hostile_scale(), deadline=None, database=None,
+        @settings(max_examples=60 * hostile_scale(), deadline=None, database=None, derandomize=True,
                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                          HealthCheck.filter_too_much])
         @given(run=st.lists(cases(), min_size=1, max_size=6))
