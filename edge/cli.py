@@ -33,6 +33,7 @@ def make_link(config: EdgeConfig, device: str, kind: str, clock: Clock) -> MqttL
         device=device,
         kind=kind,
         outbox=config.state_dir / f"{device}.outbox.sqlite",
+        outbox_durable=config.durable_outbox,
         clock=clock,
     )
 

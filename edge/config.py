@@ -140,6 +140,10 @@ class EdgeConfig(BaseModel):
     store: str = Field(description="the store id, the second level of every topic")
     broker: BrokerSettings = Field(default_factory=BrokerSettings)
     state_dir: Path = Field(Path("edge-state"), description="where the outboxes (messages not yet delivered) live")
+    durable_outbox: bool = Field(
+        False, description="sync the outbox at every append (SQLite synchronous=FULL): what a device made survives a "
+        "power cut too, at one fsync per append (docs/operations.md); off: survives a killed process",
+    )
     readers: list[ReaderConfig] = Field(default_factory=list)
     cameras: list[CameraConfig] = Field(default_factory=list, description="shelf cameras, see docs/vision.md")
     scales: Any = Field(None, description="the firmware bridge's section; not read by this agent")

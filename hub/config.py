@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -86,6 +87,27 @@ class AdmissionSettings(BaseModel):
             check_id(till, "till")
         return value
 
+class StorageSettings(BaseModel):
+    """Durability of the database and what ingest does when it cannot write (docs/operations.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    synchronous: Literal["FULL", "NORMAL"] = Field(
+        "FULL",
+        description="FULL: every committed batch (and so every message acknowledged to the broker) survives a power "
+        "cut, at one fsync per batch; NORMAL: survives a killed process only (bench/durability.py measures the cost)",
+    )
+    busy_timeout_ms: int = Field(
+        100, ge=0, le=10_000,
+        description="how long one write waits for a lock held by another process (an import) before ingest backs "
+        "off; the wait blocks the API, so keep it short",
+    )
+    retry_max_s: float = Field(5.0, gt=0, le=300, description="longest wait between two tries of a held-back batch")
+    stall_after_s: float = Field(
+        60.0, gt=0, le=86_400,
+        description="a batch in hand this long while the store works makes /api/health say stalled (503)",
+    )
+
 
 class HubConfig(BaseModel):
     """Everything ``comptoir hub`` needs; see docs/api.md for an example file."""
@@ -101,6 +123,7 @@ class HubConfig(BaseModel):
     broker: BrokerSettings = Field(default_factory=BrokerSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
     fusion: FusionSettings = Field(default_factory=FusionSettings)
+    storage: StorageSettings = Field(default_factory=StorageSettings)
     reorder: ReorderPolicy = Field(default_factory=ReorderPolicy, description="docs/forecasting.md")
     kiosk: KioskSettings = Field(default_factory=KioskSettings)
     admission: AdmissionSettings = Field(default_factory=AdmissionSettings, description="docs/fusion.md")

@@ -5,6 +5,10 @@ and alert changes commit together, and the link acknowledges the batch to
 the broker only after :meth:`Ingest.handle_batch` returned, so a hub killed
 mid-batch receives the batch again and the ids make the replay count once.
 Payloads the contract rejects go to ``dead_letters`` with the reason.
+
+A store that cannot write (disk full, locked, I/O error, read-only) is not a
+bad message: ingest raises :class:`StoreUnavailable`, the link keeps the
+batch unacknowledged and hands it again later (hub/store/errors.py).
 """
 
 from __future__ import annotations
@@ -18,12 +22,19 @@ import sqlite_utils
 
 from comptoir.clock import Clock
 from comptoir.contract import ContractError, DeviceStatus, HubAlert, Message, encode
+from comptoir.link import StoreUnavailable
 from hub.admission import Admission
 from hub.alerts import Alerts, Change
 from hub.config import AdmissionSettings, FusionSettings
 from hub.events import EventBus
 from hub.fusion import LEFT, BatchChanges, Fusion
+from hub.ingest_health import IngestWatch
+from hub.ingest_views import alert_event, alert_view, device_view
+from hub.store import unavailable_reason
+from hub.store.errors import raise_if_unavailable, storable_text
 from hub.timeutil import iso, ts
+
+__all__ = ["Device", "Ingest", "IngestStats", "alert_event", "alert_view", "device_view"]
 
 log = logging.getLogger("hub.ingest")
 
@@ -101,10 +112,12 @@ class Ingest:
         self.alerts = Alerts(db, self.fusion)
         self.admission = Admission(self.fusion, clock, admission or AdmissionSettings(), store=store, hub_id=hub_id)
         self.stats = IngestStats()
+        self.watch = IngestWatch()
         self.devices: dict[str, Device] = {}
         self.held_exits: dict[str, HeldExit] = {}
         self._shown_devices: dict[str, tuple[Any, ...]] = {}
         self._last_prune = float("-inf")
+        self._stale = False  # memory may not match the database (a reload failed): reload before the next batch
         self._data_version = self._read_data_version()
         self._load_devices()
         self._load_held_exits()
@@ -135,31 +148,47 @@ class Ingest:
 
     # -- the batch -----------------------------------------------------------------
     def handle_batch(self, messages: list[Message]) -> None:
-        """Store and fuse a batch in one transaction; a message that breaks it is dead-lettered alone."""
+        """Store and fuse a batch in one transaction; a message that breaks it is dead-lettered alone.
+
+        Raises :class:`StoreUnavailable` when the store cannot write, having
+        stored or dead-lettered only what it could: the link hands the whole
+        batch again later and the message ids skip what is already stored.
+        """
+        if self._stale:
+            self._reload()
         messages, refused = self.admission.admit(messages)  # who may say what, and when (hub/admission.py)
         for refusal in refused:
             self.dead_letter(refusal.topic, refusal.payload, refusal.error)
-        self.stats.received += len(messages)
-        self.stats.batches += 1
         try:
             self._transaction(messages)
-        except Exception:
-            log.exception("batch failed; retrying message by message", extra={"messages": len(messages)})
+        except Exception as exc:
             self._reload()
+            raise_if_unavailable(exc)
+            log.exception("batch failed; retrying message by message", extra={"messages": len(messages)})
             for message in messages:
                 try:
                     self._transaction([message])
                 except Exception as exc:
                     self._reload()
+                    raise_if_unavailable(exc)
                     self.dead_letter(message.topic(self.store), encode(message),
                                      ContractError(f"hub failed to process it: {exc!r}"))
+        self.stats.received += len(messages)
+        self.stats.batches += 1
 
     def _reload(self) -> None:
+        """Make memory match the database after a failed transaction; StoreUnavailable if it cannot be read."""
         self.alerts.outgoing.clear()
         self.fusion.forget_pending()
-        self.alerts.load()
-        self._load_devices()
-        self._load_held_exits()
+        self._stale = True
+        try:
+            self.alerts.load()
+            self._load_devices()
+            self._load_held_exits()
+        except Exception as exc:
+            raise_if_unavailable(exc)
+            raise
+        self._stale = False
 
     def _transaction(self, messages: list[Message]) -> None:
         conn = self.db.conn
@@ -189,7 +218,10 @@ class Ingest:
                     [d.row() for d in touched_devices.values()],
                 )
         self.stats.stored += len(fresh)
-        self._after_commit(changes, touched_devices, views)
+        try:
+            self._after_commit(changes, touched_devices, views)
+        except Exception:  # stored is stored: a failed notification must not make the batch look failed
+            log.exception("batch stored, but publishing its changes failed", extra={"messages": len(fresh)})
 
     def _settle(self, changes: BatchChanges, now: float) -> dict[str, dict]:
         """Hold new unpaid exits, raise those whose grace is over, write what changed; return the SKU views.
@@ -292,18 +324,24 @@ class Ingest:
 
     # -- dead letters ------------------------------------------------------------------
     def dead_letter(self, topic: str, payload: bytes, error: ContractError) -> None:
-        """Keep a rejected payload's topic, reason, time and an excerpt; never raise."""
+        """Keep a rejected payload's topic, reason, time and an excerpt.
+
+        A dead letter that cannot be written raises :class:`StoreUnavailable`:
+        the payload is then not acknowledged and comes again, rather than
+        vanishing with neither a row nor a trace.
+        """
         now = self.clock.now()
         excerpt = payload[:EXCERPT_CHARS * 4].decode("utf-8", "replace")[:EXCERPT_CHARS]
         try:
             with self.db.conn:
                 cur = self.db.conn.execute(
                     "INSERT INTO dead_letters (topic, reason, field, received, size, excerpt) VALUES (?,?,?,?,?,?)",
-                    (topic[:1000], str(error)[:2000], error.field, ts(now), len(payload), excerpt),
+                    (storable_text(topic, 1000), storable_text(str(error), 2000), storable_text(error.field, 200),
+                     ts(now), len(payload), excerpt),
                 )
-        except Exception:
-            log.exception("could not store a dead letter", extra={"topic": topic})
-            return
+        except Exception as exc:
+            raise StoreUnavailable(unavailable_reason(exc) or f"a dead letter could not be written: {exc!r}"[:300]) \
+                from exc
         self.stats.dead_letters += 1
         reason = error.field or "payload"
         self.stats.by_reason[reason] = self.stats.by_reason.get(reason, 0) + 1
@@ -313,17 +351,36 @@ class Ingest:
 
     # -- time-based rules ------------------------------------------------------------------
     def tick(self) -> None:
-        """Check what depends on time passing (silent devices) and reload reference data changed elsewhere."""
+        """Check what depends on time passing (silent devices) and reload reference data changed elsewhere.
+
+        Raises :class:`StoreUnavailable` when the store cannot be read or
+        written; nothing is lost (the next tick does the work) and memory
+        matches the database again.
+        """
+        try:
+            if self._stale:
+                self._reload()
+            self._tick()
+        except Exception as exc:
+            reason = exc.reason if isinstance(exc, StoreUnavailable) else unavailable_reason(exc)
+            if reason is None:
+                raise
+            self._stale = True
+            self.watch.tick_failure = reason
+            raise StoreUnavailable(reason) from exc
+        self.watch.tick_failure = None
+
+    def _tick(self) -> None:
         version = self._read_data_version()
         if version != self._data_version:
             self._data_version = version
             self.fusion.load_reference()
         now = ts(self.clock.now())
         if now - self._last_prune >= PRUNE_EVERY_S:
-            self._last_prune = now
             with self.db.conn:
                 self.db.conn.execute("DELETE FROM messages WHERE received < ?",
                                      (now - self.settings.message_ids_days * 86400,))
+            self._last_prune = now
         limit = self.settings.device_silent_s
         with self.db.conn:
             for dev in self.devices.values():
@@ -351,44 +408,3 @@ class Ingest:
             alert = self.alerts.acknowledge(alert_id, user, now)
         self.publish_pending()
         return alert_view(alert) if alert else None
-
-
-def alert_view(alert: Any) -> dict[str, Any]:
-    return {
-        "id": alert.id,
-        "alert_id": alert.alert_id,
-        "kind": alert.kind,
-        "state": alert.state,
-        "severity": alert.severity,
-        "text": alert.text,
-        "gtin": alert.gtin,
-        "epc": alert.epc,
-        "slot": alert.slot,
-        "device": alert.device,
-        "quantity": alert.quantity,
-        "raised_at": iso(alert.raised_at),
-        "updated_at": iso(alert.updated_at),
-        "resolved_at": iso(alert.resolved_at),
-        "acknowledged_by": alert.acknowledged_by,
-        "acknowledged_at": iso(alert.acknowledged_at),
-    }
-
-
-def alert_event(change: Change) -> dict[str, Any]:
-    return {"change": change.change, **alert_view(change.alert)}
-
-
-def device_view(dev: Device) -> dict[str, Any]:
-    return {
-        "device": dev.device,
-        "kind": dev.kind,
-        "software": dev.software,
-        "state": dev.state,
-        "state_since": iso(dev.state_since),
-        "last_seen": iso(dev.last_seen),
-        "connection": dev.connection,
-        "last_seq": dev.max_seq,
-        "lost": dev.lost,
-        "dropped": dev.dropped,
-        "messages": dev.messages,
-    }

@@ -1,33 +1,49 @@
-"""The running hub: ingest from MQTT and the web API in one process, one event loop."""
+"""The running hub: ingest from MQTT and the web API in one process, one event loop.
+
+The loop is shared, so nothing may block it for long: the database waits at
+most ``storage.busy_timeout_ms`` for another process's lock, and a store that
+cannot write makes ingest back off asynchronously (the link holds the batch
+back, unacknowledged). Should the link's receiving loop ever end, the hub
+exits non-zero: a fresh process and broker session are the known-good state,
+and systemd (``Restart=always``) or Docker restarts it.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+import sqlite3
 from datetime import UTC, datetime
 
 import uvicorn
+from fastapi import Request
+from fastapi.responses import JSONResponse
 
 from comptoir.clock import Clock, RealClock
 from comptoir.contract import HubAlert, store_filter
-from comptoir.link import MqttLink
+from comptoir.link import MqttLink, RetryPolicy, StoreUnavailable
 from hub.alerts import Change
 from hub.api import create_app
 from hub.config import HubConfig
 from hub.events import EventBus
 from hub.forecast.schedule import run_daily
 from hub.ingest import Ingest
-from hub.store import open_database
+from hub.store import open_database, unavailable_reason
 
 log = logging.getLogger("hub")
+
+
+class IngestStopped(RuntimeError):
+    """The link's receiving loop ended: raised out of :meth:`HubService.run`, so the process exits non-zero."""
 
 
 class HubService:
     def __init__(self, config: HubConfig, clock: Clock | None = None) -> None:
         self.config = config
         self.clock = clock or RealClock()
-        self.db = open_database(config.db)
+        storage = config.storage
+        self.db = open_database(config.db, synchronous=storage.synchronous, busy_timeout_ms=storage.busy_timeout_ms)
         self.bus = EventBus()
         self.link = MqttLink(
             config.broker,
@@ -37,10 +53,15 @@ class HubService:
             outbox=config.outbox_path,
             clock=self.clock,
             persistent_session=True,
+            outbox_durable=storage.synchronous == "FULL",
+            retry=RetryPolicy(max_s=storage.retry_max_s),
         )
         self.ingest = Ingest(self.db, self.clock, config.fusion, store=config.store, hub_id=config.hub_id,
                              bus=self.bus, publish_alerts=self._publish_alerts, admission=config.admission)
+        self.ingest.watch.consumer_state = self.link.consumer_state
+        self.ingest.watch.stall_after_s = storage.stall_after_s
         self.app = create_app(self)
+        self.app.add_exception_handler(sqlite3.Error, _store_error)
         self.server: uvicorn.Server | None = None
         self._tick_task: asyncio.Task[None] | None = None
 
@@ -60,12 +81,22 @@ class HubService:
         self.link.emit_many(HubAlert, items)
 
     async def _ticks(self) -> None:
+        failures = 0
         while True:
             await self.clock.sleep(self.config.fusion.check_every_s)
             try:
                 self.ingest.tick()
+            except StoreUnavailable as exc:
+                failures += 1
+                if failures == 1 or failures % 20 == 0:  # the first, then every 20th: seen, not a flood
+                    log.warning("periodic check skipped: store unavailable", extra={"reason": exc.reason,
+                                                                                    "failures": failures})
+                continue
             except Exception:
                 log.exception("periodic check failed")
+            if failures:
+                log.warning("periodic checks work again", extra={"failures": failures})
+                failures = 0
 
     async def start_ingest(self) -> None:
         self.link.subscribe_batch(store_filter(self.config.store), self.ingest.handle_batch, self.ingest.dead_letter,
@@ -85,10 +116,22 @@ class HubService:
         config = uvicorn.Config(self.app, host=api.host, port=api.port, log_level="warning", lifespan="off",
                                 access_log=False, timeout_graceful_shutdown=2)
         self.server = uvicorn.Server(config)
+        watch = asyncio.create_task(self._exit_if_ingest_stops(), name="hub-ingest-watch")
         try:
             await self.server.serve()
         finally:
+            await _cancel(watch)
             await self.stop()
+        stopped = self.link.consumer_stopped
+        if stopped:
+            raise IngestStopped(f"ingest stopped ({stopped}); the hub exits with status 1 so that systemd or Docker "
+                                "starts it again")
+
+    async def _exit_if_ingest_stops(self) -> None:
+        reason = await self.link.wait_consumer_stopped()
+        log.error("ingest stopped: shutting the hub down to be restarted", extra={"reason": reason})
+        if self.server is not None:
+            self.server.should_exit = True
 
     async def stop(self) -> None:
         dashboard = getattr(self, "_dashboard_task", None)
@@ -123,6 +166,16 @@ async def _cancel(task: asyncio.Task[None], tries: int = 20) -> None:
         return
     with contextlib.suppress(asyncio.CancelledError, Exception):
         task.result()
+
+
+async def _store_error(request: Request, exc: Exception) -> JSONResponse:
+    """A request that met an unavailable store (locked by an import, disk full) is told to retry, not a 500."""
+    reason = unavailable_reason(exc)
+    if reason is None:
+        raise exc
+    log.warning("request failed: store unavailable", extra={"path": request.url.path, "reason": reason})
+    return JSONResponse({"detail": f"the database is unavailable, try again shortly: {reason}"}, status_code=503,
+                        headers={"Retry-After": "1"})
 
 
 def _dt(seconds: float) -> datetime:

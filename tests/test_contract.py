@@ -100,7 +100,7 @@ def test_the_topic_must_match_the_payload() -> None:
         (b"{not json", "not valid JSON"),
         (b"\xff\xfe\x00", "not valid JSON"),
         (b"[1, 2]", "JSON object"),
-        (b'{"seq": 1e999}', "schema"),
+        (b'{"seq": 1e999}', "out of range"),  # infinity is no JSON number, rejected while parsing
         (b'{"schema": "comptoir.rfid.zone_event", "version": 1, "seq": ' + b"9" * 5000 + b"}", "not valid JSON"),
     ],
 )

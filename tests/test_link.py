@@ -325,3 +325,101 @@ async def test_tls_and_password(tmp_path: Path) -> None:
         await hub.stop()
     finally:
         broker.stop()
+
+
+def _raw_client(broker: BrokerHandle) -> paho.Client:
+    raw = paho.Client(CallbackAPIVersion.VERSION2)
+    raw.connect(broker.host, broker.port)
+    raw.loop_start()
+    return raw
+
+
+def _event(seq: int) -> ZoneEvent:
+    return ZoneEvent.create(device="r7", seq=seq, time="2026-11-26T10:00:00Z", event="arrived",
+                            epc=f"3034B82E5029{seq:012X}", location="floor")
+
+
+async def test_a_deeply_nested_payload_is_rejected_and_the_next_messages_still_arrive(
+    mqtt_broker: BrokerHandle,
+) -> None:
+    """Issue 16: ``[`` * 3000 made json.loads raise RecursionError, which killed the receiving loop for good."""
+    link, got = await listener(mqtt_broker, pattern="comptoir/v1/test/#")
+    raw = _raw_client(mqtt_broker)
+    raw.publish("comptoir/v1/test/rfid/r7/events", "[" * 3000 + "]" * 3000, qos=1).wait_for_publish(5)
+    for seq in (1, 2):
+        raw.publish("comptoir/v1/test/rfid/r7/events", _event(seq).model_dump_json(by_alias=True), qos=1)
+    await got.wait_for(lambda c: len(seqs(c.messages, "r7")) == 2 and c.errors)
+    assert "nested too deeply" in str(got.errors[0][2])
+    assert link.consumer_stopped is None and link.consumer_state().queued == 0
+    raw.loop_stop()
+    raw.disconnect()
+    await link.stop()
+
+
+async def test_a_store_that_cannot_write_gets_the_same_batch_again_and_nothing_is_acknowledged_meanwhile(
+    mqtt_broker: BrokerHandle,
+) -> None:
+    from comptoir.link import RetryPolicy, StoreUnavailable
+
+    stored: list[int] = []
+    tries = 0
+    store_works = asyncio.Event()
+
+    def handle(messages: list[Message]) -> None:
+        nonlocal tries
+        tries += 1
+        if not store_works.is_set():
+            raise StoreUnavailable("SQLITE_FULL: database or disk is full")
+        stored.extend(m.seq for m in messages)
+
+    link = MqttLink(mqtt_broker.settings(), store="test", device="keeper", kind="test", persistent_session=True,
+                    retry=RetryPolicy(first_s=0.01, max_s=0.1))
+    link.subscribe_batch("comptoir/v1/test/#", handle)
+    await link.start()
+    assert await link.wait_subscribed(10)
+    raw = _raw_client(mqtt_broker)
+    for seq in range(1, 21):
+        raw.publish("comptoir/v1/test/rfid/r7/events", _event(seq).model_dump_json(by_alias=True), qos=1)
+    deadline = asyncio.get_running_loop().time() + 20
+    while tries < 5 and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.05)
+    state = link.consumer_state()
+    assert state.store_failure and "SQLITE_FULL" in state.store_failure and state.held_back > 0
+    # nothing was acknowledged: a new session after a crash would get every message again
+    await link.stop(drain_timeout=0)
+    link.outbox.close()
+    link = MqttLink(mqtt_broker.settings(), store="test", device="keeper", kind="test", persistent_session=True,
+                    retry=RetryPolicy(first_s=0.01, max_s=0.1))
+    link.subscribe_batch("comptoir/v1/test/#", handle)
+    await link.start()
+    await asyncio.sleep(0.3)
+    assert stored == []
+    store_works.set()
+    while len(set(stored)) < 20 and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.05)
+    assert sorted(set(stored)) == list(range(1, 21)), "every message comes through once the store works"
+    assert link.consumer_state().store_failure is None and link.consumer_state().last_batch is not None
+    raw.loop_stop()
+    raw.disconnect()
+    await link.stop()
+
+
+class _LinkBug(BaseException):
+    """Stands for a fault that escapes the link's per-message isolation (it catches Exception)."""
+
+
+async def test_a_receiving_loop_that_ends_is_reported_not_silent(mqtt_broker: BrokerHandle) -> None:
+    def broken(message: Message) -> None:
+        raise _LinkBug("boom")
+
+    link = MqttLink(mqtt_broker.settings(), store="test", device="deaf", kind="test")
+    link.subscribe("comptoir/v1/test/#", broken)
+    await link.start()
+    assert await link.wait_subscribed(10)
+    raw = _raw_client(mqtt_broker)
+    raw.publish("comptoir/v1/test/rfid/r7/events", _event(1).model_dump_json(by_alias=True), qos=1)
+    reason = await asyncio.wait_for(link.wait_consumer_stopped(), 10)
+    assert "_LinkBug" in reason and link.consumer_stopped == reason
+    raw.loop_stop()
+    raw.disconnect()
+    await link.stop()

@@ -12,7 +12,12 @@ What it guarantees:
 * subscribers receive validated contract models; an invalid payload goes to
   an error callback with the reason and never reaches the handler. Received
   messages are acknowledged only after the handler returns, so a consumer
-  that dies mid-message gets it again.
+  that dies mid-message gets it again; a handler that raises
+  :class:`StoreUnavailable` gets the same messages again later, never
+  acknowledged meanwhile (``comptoir/link/consumer.py``);
+* the receiving loop is watched: should it ever end, :attr:`MqttLink.consumer_stopped`
+  says why and :meth:`MqttLink.wait_consumer_stopped` returns, so the process can exit
+  and be restarted instead of running on deaf.
 
 Delivery is at-least-once: a message acknowledged by the broker just before
 a kill is sent again after restart. The contract's message id makes that
@@ -23,10 +28,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import logging
 import ssl
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self, TypeVar
@@ -36,25 +40,23 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from comptoir import __version__
 from comptoir.clock import Clock, RealClock
-from comptoir.contract import ContractError, DeviceStatus, Message, decode, encode
+from comptoir.contract import DeviceStatus, Message, encode
 from comptoir.contract.topics import check_id, topic
+from comptoir.link.consumer import (
+    BatchHandler,
+    Consumer,
+    ConsumerState,
+    ErrorHandler,
+    Handler,
+    RetryPolicy,
+    Subscription,
+)
 from comptoir.link.outbox import Outbox
 from comptoir.link.settings import BrokerSettings
 
 log = logging.getLogger("comptoir.link")
 
 M = TypeVar("M", bound=Message)
-Handler = Callable[[Message], Awaitable[None] | None]
-ErrorHandler = Callable[[str, bytes, ContractError], Awaitable[None] | None]
-BatchHandler = Callable[[list[Message]], Awaitable[None] | None]
-
-
-@dataclass
-class _Subscription:
-    pattern: str
-    handler: Handler | None
-    on_error: ErrorHandler | None
-    batch_handler: BatchHandler | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,11 +69,6 @@ class LinkStats:
     dropped: int
     received: int
     rejected: int
-
-
-async def _maybe_await(result: Awaitable[None] | None) -> None:
-    if inspect.isawaitable(result):
-        await result
 
 
 class MqttLink:
@@ -94,6 +91,8 @@ class MqttLink:
         software: str = f"comptoir {__version__}",
         persistent_session: bool = False,
         window: int = 500,
+        outbox_durable: bool = False,
+        retry: RetryPolicy | None = None,
     ) -> None:
         self.broker = broker
         self.store = check_id(store, "store")
@@ -106,7 +105,8 @@ class MqttLink:
         if isinstance(outbox, Outbox):
             self.outbox = outbox
         else:
-            self.outbox = Outbox(outbox if outbox is not None else ":memory:", max_messages=outbox_max_messages)
+            self.outbox = Outbox(outbox if outbox is not None else ":memory:", max_messages=outbox_max_messages,
+                                 durable=outbox_durable)
         self.status_topic = topic(store, "device", device, "status")
 
         self._client: paho.Client | None = None
@@ -118,16 +118,15 @@ class MqttLink:
         self._subscribed = asyncio.Event()
         self._suback_pending: set[int] = set()
         self._drained = asyncio.Event()
-        self._inbox: asyncio.Queue[paho.MQTTMessage] = asyncio.Queue()
+        self.consumer = Consumer(self._ack_received, self.clock, retry)
         self._in_flight: dict[int, int] = {}  # paho mid -> outbox row id
         self._acked_rows: list[int] = []
         self._last_handed = 0
-        self._subscriptions: list[_Subscription] = []
-        self._batch_max = 1  # messages taken from the inbox at once (raised by subscribe_batch)
+        self._consumer_stopped = asyncio.Event()
         self._seq = self.outbox.counter("seq")
         self._session = self.outbox.counter("session")
         self._stopping = False
-        self._sent = self._acked = self._received = self._rejected = 0
+        self._sent = self._acked = 0
 
     # -- lifecycle ------------------------------------------------------------
     async def start(self) -> Self:
@@ -165,7 +164,8 @@ class MqttLink:
         client.connect_async(self.broker.host, self.broker.port, keepalive=self.broker.keepalive_s)
         client.loop_start()
         self._pump_task = asyncio.create_task(self._pump(), name=f"link-pump-{self.device}")
-        self._consume_task = asyncio.create_task(self._consume(), name=f"link-consume-{self.device}")
+        self._consume_task = asyncio.create_task(self.consumer.run(), name=f"link-consume-{self.device}")
+        self._consume_task.add_done_callback(self._consumer_ended)
         return self
 
     async def stop(self, drain_timeout: float = 5.0) -> None:
@@ -190,9 +190,9 @@ class MqttLink:
             if task is not None:
                 task.cancel()
         for task in (self._pump_task, self._consume_task):
-            if task is not None:
+            if task is not None and not (task is self._consume_task and self.consumer.stopped):
                 with contextlib.suppress(asyncio.CancelledError):
-                    await task
+                    await task  # (a consumer that ended by itself was reported when it did)
         self._process_acks()
         self._client = None
         self._connected.clear()
@@ -231,9 +231,23 @@ class MqttLink:
             sent=self._sent,
             acked=self._acked,
             dropped=self.outbox.dropped,
-            received=self._received,
-            rejected=self._rejected,
+            received=self.consumer.received,
+            rejected=self.consumer.rejected,
         )
+
+    def consumer_state(self) -> ConsumerState:
+        """What waits to be handled, what is held back and why, when a batch last went through."""
+        return self.consumer.state()
+
+    @property
+    def consumer_stopped(self) -> str | None:
+        """Why the receiving loop ended, if it did (it should not: nothing received is handled after)."""
+        return self.consumer.stopped
+
+    async def wait_consumer_stopped(self) -> str:
+        """Return (with the reason) once the receiving loop has ended other than by :meth:`stop`."""
+        await self._consumer_stopped.wait()
+        return self.consumer.stopped or "stopped"
 
     # -- publishing -----------------------------------------------------------
     @property
@@ -297,7 +311,7 @@ class MqttLink:
         error)`` instead (or is logged). Subscriptions are renewed at every
         reconnect.
         """
-        self._subscriptions.append(_Subscription(pattern, handler, on_error))
+        self.consumer.subscriptions.append(Subscription(pattern, handler, on_error))
         if self._client is not None and self.connected:
             self._send_subscribe(pattern)
 
@@ -310,8 +324,8 @@ class MqttLink:
         the messages of a list are acknowledged only after the handler
         returned, so a consumer killed before its commit receives them again.
         """
-        self._batch_max = max(self._batch_max, max_batch)
-        self._subscriptions.append(_Subscription(pattern, None, on_error, handler))
+        self.consumer.batch_max = max(self.consumer.batch_max, max_batch)
+        self.consumer.subscriptions.append(Subscription(pattern, None, on_error, handler))
         if self._client is not None and self.connected:
             self._send_subscribe(pattern)
 
@@ -390,7 +404,7 @@ class MqttLink:
         self._client.publish(self.status_topic, encode(self._status("online")), qos=1, retain=True)
         self._suback_pending.clear()
         self._connected.set()
-        for sub in self._subscriptions:
+        for sub in self.consumer.subscriptions:
             self._send_subscribe(sub.pattern)
         if not self._suback_pending:
             self._subscribed.set()
@@ -405,57 +419,20 @@ class MqttLink:
             self._set_will()
             log.warning("disconnected; reconnecting", extra={"device": self.device, "broker": self.broker.url})
 
-    async def _consume(self) -> None:
-        """Decode received messages in order, call handlers, then acknowledge."""
-        while True:
-            msgs = [await self._inbox.get()]
-            while len(msgs) < self._batch_max and not self._inbox.empty():
-                msgs.append(self._inbox.get_nowait())
-            batches: dict[int, list[tuple[paho.MQTTMessage, bytes, Message]]] = {}
-            for msg in msgs:
-                self._received += 1
-                subs = [s for s in self._subscriptions if paho.topic_matches_sub(s.pattern, msg.topic)]
-                payload = bytes(msg.payload)
-                try:
-                    message = decode(msg.topic, payload)
-                except ContractError as err:
-                    self._rejected += 1
-                    for sub in subs:
-                        await self._report(sub, msg.topic, payload, err)
-                    continue
-                for sub in subs:
-                    if sub.batch_handler is not None:
-                        batches.setdefault(id(sub), []).append((msg, payload, message))
-                        continue
-                    assert sub.handler is not None
-                    try:
-                        await _maybe_await(sub.handler(message))
-                    except Exception as exc:  # a handler bug must not stop the link
-                        log.exception("message handler failed", extra={"topic": msg.topic})
-                        await self._report(sub, msg.topic, payload, ContractError(f"handler failed: {exc!r}"))
-            for sub in self._subscriptions:
-                items = batches.get(id(sub))
-                if not items or sub.batch_handler is None:
-                    continue
-                try:
-                    await _maybe_await(sub.batch_handler([m for _, _, m in items]))
-                except Exception as exc:
-                    log.exception("batch handler failed", extra={"messages": len(items)})
-                    for msg, payload, _ in items:
-                        await self._report(sub, msg.topic, payload, ContractError(f"handler failed: {exc!r}"))
-            if self._client is not None:
-                for msg in msgs:
-                    if msg.qos > 0:
-                        self._client.ack(msg.mid, msg.qos)
+    def _ack_received(self, msg: paho.MQTTMessage) -> None:
+        if self._client is not None:
+            self._client.ack(msg.mid, msg.qos)
 
-    async def _report(self, sub: _Subscription, topic_: str, payload: bytes, err: ContractError) -> None:
-        if sub.on_error is None:
-            log.warning("rejected message", extra={"topic": topic_, "reason": str(err)})
+    def _consumer_ended(self, task: asyncio.Task[None]) -> None:
+        """The receiving loop ended: fine during :meth:`stop`, otherwise a fault nobody must miss."""
+        if self._stopping or task.cancelled():  # cancelled: the process is shutting down
             return
-        try:
-            await _maybe_await(sub.on_error(topic_, payload, err))
-        except Exception:
-            log.exception("error handler failed", extra={"topic": topic_})
+        error = task.exception()
+        reason = f"{type(error).__name__}: {error}" if error is not None else "returned"
+        self.consumer.stopped = f"message consumer stopped: {reason}"[:500]
+        log.error("message consumer stopped; nothing received is handled any more",
+                  extra={"device": self.device, "reason": reason}, exc_info=error)
+        self._consumer_stopped.set()
 
     # -- internals: paho's network thread -------------------------------------
     def _call(self, fn: Callable[..., None], *args: Any) -> None:
@@ -479,4 +456,4 @@ class MqttLink:
         self._call(self._got_suback, mid)
 
     def _on_message(self, client: paho.Client, userdata: Any, msg: paho.MQTTMessage) -> None:
-        self._call(self._inbox.put_nowait, msg)
+        self._call(self.consumer.inbox.put_nowait, msg)

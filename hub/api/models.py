@@ -8,7 +8,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class Health(BaseModel):
-    status: Literal["ok"]
+    status: Literal["ok", "stalled", "storage_failing"] = Field(
+        description="ingest's state: ok; storage_failing (the database refuses writes: messages are held back, "
+        "unacknowledged, and retried); stalled (ingest has stopped or a batch is stuck). Anything but ok is a 503"
+    )
+    reason: str | None = Field(None, description="why ingest is not ok, for the operator")
+    last_batch: str | None = Field(None, description="when ingest last finished a batch (ISO 8601), null before any")
+    queued: int = Field(0, description="messages received from the broker and not yet stored or rejected")
+    held_back: int = Field(0, description="of those, messages held back while the store fails")
     mqtt_connected: bool
     schema_version: int
     received: int = Field(description="messages received since the hub started (valid or not)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
@@ -48,11 +49,21 @@ def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-@router.get("/health", response_model=Health, tags=["public"])
-async def health(hub: Hub) -> Health:
-    """Liveness: answers as long as the process runs, whatever ingest is receiving."""
+@router.get("/health", response_model=Health, tags=["public"],
+            responses={503: {"model": Health, "description": "ingest is stalled or its storage is failing"}})
+async def health(hub: Hub, response: Response) -> Health:
+    """Ingest's real state: 200 while it works, 503 (same body, with the reason) when it does not."""
     stats = hub.ingest.stats
-    return Health(status="ok", mqtt_connected=hub.mqtt_connected, schema_version=schema_version(hub.db),
+    state = hub.ingest.watch.health()
+    try:
+        version = schema_version(hub.db)
+    except sqlite3.Error:
+        version = -1  # the database cannot even be read; status says why
+    if state.status != "ok":
+        response.status_code = 503
+    return Health(status=state.status, reason=state.reason, last_batch=iso(ts(state.last_batch))
+                  if state.last_batch else None, queued=state.queued, held_back=state.held_back,
+                  mqtt_connected=hub.mqtt_connected, schema_version=version,
                   received=stats.received + stats.dead_letters, stored=stats.stored, duplicates=stats.duplicates,
                   dead_letters=stats.dead_letters)
 

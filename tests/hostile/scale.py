@@ -1,4 +1,4 @@
-"""How much work the hostile-input suite does: ``COMPTOIR_HOSTILE_SCALE`` (1 in CI; bench/hostile.py runs 10+)."""
+"""How big a hostile-input run is: ``COMPTOIR_HOSTILE_SCALE`` (1 in CI; the benchmark runs 10 or more)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ import os
 
 
 def hostile_scale() -> int:
-    """The suite's size factor, a positive integer from ``COMPTOIR_HOSTILE_SCALE`` (default 1)."""
+    """The multiplier every hostile part applies to its counts; bad values fail loudly rather than shrink the run."""
     raw = os.environ.get("COMPTOIR_HOSTILE_SCALE", "1")
     try:
-        value = int(raw)
+        scale = int(raw)
     except ValueError:
-        raise ValueError(f"COMPTOIR_HOSTILE_SCALE={raw!r} is not an integer") from None
-    if value < 1:
-        raise ValueError(f"COMPTOIR_HOSTILE_SCALE={value} must be at least 1")
-    return value
+        raise ValueError(f"COMPTOIR_HOSTILE_SCALE must be a whole number >= 1, got {raw!r}") from None
+    if scale < 1:
+        raise ValueError(f"COMPTOIR_HOSTILE_SCALE must be a whole number >= 1, got {raw!r}")
+    return scale

@@ -170,3 +170,21 @@ async def test_a_hub_killed_mid_stream_resumes_with_nothing_lost_or_doubled(
         link.outbox.close()
     finally:
         hub.stop()
+
+
+def test_a_deeply_nested_payload_is_a_dead_letter_and_the_valid_events_after_it_are_stored(
+    hub: HubProcess, publisher: Publisher
+) -> None:
+    """Issue 16: ``[`` * 3000 stopped the hub's ingest for good while /api/health still said ok."""
+    staff = hub.client()
+    topic = f"comptoir/v1/{STORE}/rfid/reader-1/events"
+    publisher.raw(topic, "[" * 3000 + "]" * 3000)
+    valid = [dev.make(ZoneEvent, "reader-1", event="arrived", epc=epc(9600 + i), gtin=NUTELLA, location="floor-a2")
+             for i in range(2)]
+    publisher.send(*valid)
+    for i in range(2):
+        wait_for(lambda i=i: staff.get(f"/api/items/{epc(9600 + i)}").status_code == 200, what=f"valid event {i}")
+    letters = json_of(staff.get("/api/dead-letters", params={"limit": 20}))
+    assert any(d["topic"] == topic and "nested too deeply" in d["reason"] for d in letters), letters
+    health = httpx.get(f"{hub.url}/api/health", timeout=5)
+    assert health.status_code == 200 and health.json()["status"] == "ok" and health.json()["queued"] == 0
