@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from hub.assistant.text import fold, singular, words
+from hub.assistant.everyday import normalise
+from hub.assistant.text import singular, words
+from hub.assistant.topics import is_disclosure, is_out_of_scope, is_staff_matter
 
 #: Intent names returned by the API, in the order they are tried.
-INTENTS = ("empty", "too_long", "refused", "staff", "faq", "pairing", "price", "stock", "where", "details",
-           "greeting", "product", "unknown")
+INTENTS = ("empty", "too_long", "refused", "disclosure", "staff_offer", "out_of_scope", "staff", "faq", "pairing", "price", "stock", "where", "details",
+           "greeting", "product", "attribute", "unknown")
 
 
 def _pattern(*phrases: str) -> re.Pattern[str]:
@@ -81,9 +83,15 @@ def classify(text: str, faq_keywords: dict[str, list[str]], max_chars: int = 500
         return Intent("empty")
     if len(text) > max_chars:
         return Intent("too_long")
-    folded = fold(text)
+    folded = normalise(text)
     if _REFUSED_CONTEXT.search(folded) and _REFUSED.search(folded):
         return Intent("refused")
+    if is_disclosure(folded):
+        return Intent("disclosure")
+    if is_staff_matter(folded):
+        return Intent("staff_offer")
+    if is_out_of_scope(folded):
+        return Intent("out_of_scope")
     if _STAFF.search(folded):
         return Intent("staff")
     padded = " " + " ".join(singular(w) for w in folded.split()) + " "
