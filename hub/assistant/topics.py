@@ -65,7 +65,7 @@ _OUT_OF_SCOPE = _any(
     r"calorie\w*", r"regime", r"diet", r"perdre du poids", r"lose weight", r"nutrition\w*", r"vitamin\w*", r"dose",
     r"dosage", r"traitement", r"treatment", r"overdose",
     # the rest of the world
-    r"news", r"actualite\w*", r"politi\w*", r"president", r"election\w*", r"blague", r"joke", r"poeme", r"poem",
+    r"news", r"actualite\w*", r"politi\w*", r"president (?:of|de)", r"election\w*", r"blague", r"joke", r"poeme", r"poem",
     r"capital\w* (?:of|de)", r"bourse", r"stock market", r"bitcoin", r"horoscope", r"taxi", r"uber", r"bus",
     r"train", r"metro", r"cinema", r"movie", r"hotel", r"quelle (?:date|annee)",
     r"what (?:day|year|date) is it", r"homework", r"devoirs", r"traduis", r"translate", r"write me", r"ecris moi",
