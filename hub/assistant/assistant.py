@@ -174,7 +174,7 @@ class Assistant:
             chosen = self._language(text, lang, fallback)
             return Reply(phrasing.message("refused", chosen), chosen, intent, handoff=True)
         if intent in ("disclosure", "out_of_scope", "staff_offer"):
-            chosen = self._language(text, lang, fallback)
+            chosen = self._language(normalise(text), lang, fallback)  # "r u a bot": its shortcuts spelled out
             return Reply(phrasing.message(intent, chosen), chosen, intent, handoff=intent != "out_of_scope")
         if intent == "staff":
             chosen = self._language(text, lang, fallback)

@@ -55,7 +55,7 @@ _GREETING = _pattern(r"bonjour", r"bonsoir", r"salut", r"coucou", r"hello", r"hi
                      r"merci\w*", r"thanks?", r"thank you", r"au revoir", r"bye", r"goodbye", r"ok", r"d accord")
 
 #: Cue words removed from a question before its product words are matched.
-CUE_WORDS = words(
+_CUES = words(
     """
     ou est sont se trouve trouver trouve puis je cherche cherchez range rangee rangees where wher find located
     location aisle rayon allee emplacement shelf shelve looking prix combien coute coutent cout tarif how much price
@@ -69,6 +69,7 @@ CUE_WORDS = words(
     l d de en on of in for some any sur shop magasin ici here
     """
 )
+CUE_WORDS = _CUES | frozenset(singular(w) for w in _CUES)  # questions' tokens are singular ("prix" -> "pri")
 
 
 @dataclass(frozen=True)

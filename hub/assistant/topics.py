@@ -43,7 +43,10 @@ _IDENTITY_FRAME = _any(
 _WHO_ANSWERS = _any(r"who am i (?:talking|speaking|chatting) (?:to|with)", r"who (?:are|r) (?:you|u)", r"qui es tu",
                     r"qui etes vous", r"t es qui", r"vous etes qui", r"qui (?:me )?(?:repond|ecrit)", r"c est qui",
                     r"qui est (?:derriere|la)", r"who s (?:answering|there|this)", r"who is (?:answering|this)",
-                    r"are you (?:real|alive)", r"what are you")
+                    r"are you (?:real|alive)", r"what are you", r"c est (?:automatique|automatise|une machine|un robot)",
+                    r"parler? (?:a|avec) (?:un|une) (?:ia|robot|machine|ordinateur|bot|humain|personne)",
+                    r"quelqu un derriere", r"someone behind", r"derriere l ecran", r"behind the screen",
+                    r"is this automated", r"are you automated")
 _BEING_WORD = re.compile(r"\b" + _BEING + r"\b")
 _ONLY_BEING = re.compile(r"^(?:(?:un|une|a|an|the|are|you|tu|vous|es|etes|t|es tu|is|this) )*" + _BEING + r"$")
 
