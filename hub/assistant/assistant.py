@@ -175,7 +175,7 @@ class Assistant:
             return Reply(phrasing.message("refused", chosen), chosen, intent, handoff=True)
         if intent in ("disclosure", "out_of_scope", "staff_offer"):
             chosen = self._language(normalise(text), lang, fallback)  # "r u a bot": its shortcuts spelled out
-            return Reply(phrasing.message(intent, chosen), chosen, intent, handoff=intent != "out_of_scope")
+            return Reply(phrasing.message(intent, chosen), chosen, intent, handoff=True)
         if intent == "staff":
             chosen = self._language(text, lang, fallback)
             called = self.call_staff(kiosk) if self.call_staff else False
@@ -278,14 +278,13 @@ class Assistant:
         if not found:
             return Reply(phrasing.message("not_found", lang), lang, intent, handoff=True)
         shown = found[:listing.SHOWN]
-        head = phrasing.message("kind", lang, label=listing.kind_label(scope.kind, lang), count=str(len(found)))
+        head = phrasing.message("kind", lang, label=listing.kind_label(scope.kind, lang))
         lines = [head, *listing.lines(shown, lang, self.zone, now, self.settings.stale_minutes * 60)]
         headline = [head]
         if len(found) > len(shown):
-            headline.append(phrasing.message("kind_more", lang, more=str(len(found) - len(shown))))
+            headline.append(phrasing.message("kind_more", lang))
             lines.append(headline[-1])
-        return Reply("\n".join(lines), lang, "stock" if intent == "product" else intent, shown, confidence=1.0,
-                     headline="\n".join(headline))
+        return Reply("\n".join(lines), lang, intent, shown, confidence=1.0, headline="\n".join(headline))
 
     def _attribute(self, name: str, scope: listing.KindScope | None, candidates: list[Candidate], nothing_named: bool,
                    intent: str, lang: Lang) -> Reply:
@@ -308,7 +307,7 @@ class Assistant:
                                                                                      "lactose")) else []
         if stated:
             shown = stated[:listing.SHOWN]
-            head = phrasing.message("attribute_stated", lang, property=prop, count=str(len(stated)))
+            head = phrasing.message("attribute_stated", lang, property=prop)
             lines = [head, *listing.lines(shown, lang, self.zone, now, stale), *caution]
             return Reply("\n".join(lines), lang, "attribute", shown, confidence=1.0, attribute=name,
                          confirmed=[f.gtin for f in shown], headline="\n".join([head, *caution]))

@@ -32,36 +32,59 @@ class KindScope:
 
 def kind_scope(text: str, index: ProductIndex, kinds: KindIndex, ignore: frozenset[str],
                confident: float) -> KindScope | None:
-    """The kind ``text`` (normalised) names, if any, with the members that answer it."""
+    """The kind ``text`` (normalised) names, if any, with the members that answer it, most relevant first.
+
+    A kind's name inside a longer glossary phrase ("coffee beans", "sunflower oil") is not the kind: the
+    phrase names products. Two kinds named and neither narrowed by the rest ("pomme chien") is ambiguous:
+    the caller asks which product.
+    """
     words = [w for w in tokens(text) if w not in ignore]
-    matches = kinds.find(words)
+    matches = [m for m in kinds.find(words) if not _inside_phrase(words, m.start, m.size, index)]
     if not matches:
         return None
+    _, ranked = index.search(text, ignore=ignore, limit=len(index))
+    relevance = {c.gtin: c.score for c in ranked}
+
+    def by_relevance(gtins: list[str]) -> list[str]:
+        return sorted(gtins, key=lambda g: -relevance.get(g, 0.0))
+
     best: tuple[float, KindScope] | None = None
-    first: KindScope | None = None
+    unnarrowed: list[Kind] = []
     for match in matches:
         rest = [w for i, w in enumerate(words) if not match.start <= i < match.start + match.size]
-        members = set(match.kind.members)
         if not [w for w in rest if not _numeric(w)]:
-            return KindScope(match.kind, list(match.kind.members), narrowed=False)  # the kind's name alone
+            return KindScope(match.kind, by_relevance(match.kind.members), narrowed=False)  # the kind's name alone
+        members = set(match.kind.members)
         _, candidates = index.search(" ".join(rest), ignore=ignore, limit=len(index))
         hits = [c for c in candidates if c.gtin in members and c.lexical > 0]
         if hits:
             top = hits[0].lexical
-            scope = KindScope(match.kind, [c.gtin for c in hits if c.lexical >= top - 0.15], narrowed=True)
-            if best is None or hits[0].score > best[0]:
-                best = (hits[0].score, scope)
-        else:
-            first = first or KindScope(match.kind, list(match.kind.members), narrowed=False)
+            chosen = by_relevance([c.gtin for c in hits if c.lexical >= top - 0.15])
+            score = relevance.get(chosen[0], 0.0)
+            if best is None or score > best[0]:
+                best = (score, KindScope(match.kind, chosen, narrowed=True))
+        elif match.kind not in unnarrowed:
+            unnarrowed.append(match.kind)
     if best is not None:
         return best[1]
-    if first is None:
+    if len(unnarrowed) != 1:
         return None
-    _, candidates = index.search(text, ignore=ignore, limit=1)
-    if candidates and candidates[0].score >= confident and candidates[0].gtin not in first.kind.members \
-            and _all_named(text, candidates[0].gtin, index, ignore):
+    kind = unnarrowed[0]
+    if ranked and ranked[0].score >= confident and ranked[0].gtin not in kind.members \
+            and _all_named(text, ranked[0].gtin, index, ignore):
         return None  # "miel pops": a product's own name, not the kind one of its words names
-    return first
+    return KindScope(kind, by_relevance(kind.members), narrowed=False)
+
+
+def _inside_phrase(words: list[str], start: int, size: int, index: ProductIndex) -> bool:
+    """Words ``start:start+size`` lie inside a longer glossary phrase of the question."""
+    for key in index.glossary:
+        if len(key) <= size:
+            continue
+        for at in range(max(0, start + size - len(key)), min(start, len(words) - len(key)) + 1):
+            if tuple(words[at:at + len(key)]) == key:
+                return True
+    return False
 
 
 def _all_named(text: str, gtin: str, index: ProductIndex, ignore: frozenset[str]) -> bool:
@@ -73,8 +96,8 @@ def _all_named(text: str, gtin: str, index: ProductIndex, ignore: frozenset[str]
 
 
 def ordered(facts: list[ProductFacts]) -> list[ProductFacts]:
-    """On the shelf first, then by place, so one aisle's products read together."""
-    return sorted(facts, key=lambda f: (not f.on_shelf, f.aisle, f.shelf, f.name))
+    """Most relevant first (the order given), those on the shelf before those not."""
+    return sorted(facts, key=lambda f: f.on_shelf == 0)
 
 
 def lines(facts: list[ProductFacts], lang: str, zone: ZoneInfo, now: float, stale_s: float) -> list[str]:

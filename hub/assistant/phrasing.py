@@ -146,9 +146,10 @@ MESSAGES = {
     },
     "out_of_scope": {
         "fr": "Désolé, je ne peux répondre qu'aux questions sur les produits du magasin (où, prix, quantité en "
-              "rayon) et sur le magasin. Pour le reste, je ne peux pas vous aider.",
+              "rayon) et sur le magasin. Pour le reste, je ne peux pas vous aider ; un membre de l'équipe peut vous "
+              "renseigner sur le magasin.",
         "en": "Sorry, I can only answer questions about the shop's products (where, price, how many on the shelf) "
-              "and the shop itself. I can't help with that.",
+              "and the shop itself. I can't help with that; a staff member can tell you about the shop.",
     },
     "staff_offer": {
         "fr": "Pour cela, il faut voir avec un membre de l'équipe. Voulez-vous que j'appelle quelqu'un ? "
@@ -156,14 +157,14 @@ MESSAGES = {
         "en": "A staff member needs to look at that. Would you like me to call someone? "
               "Touch \"Call a staff member\".",
     },
-    "kind": {"fr": "{label} : voici ce que nous avons ({count}) :", "en": "{label}: here is what we have ({count}):"},
+    "kind": {"fr": "{label} : voici ce que nous avons :", "en": "{label}: here is what we have:"},
     "kind_more": {
-        "fr": "… et {more} autre(s). Dites-moi lequel vous voulez pour plus de détails.",
-        "en": "… and {more} more. Tell me which one you want for details.",
+        "fr": "Nous en avons d'autres : dites-moi lequel vous cherchez.",
+        "en": "We have more of these: tell me which one you are looking for.",
     },
     "attribute_stated": {
-        "fr": "Produits indiqués « {property} » dans notre catalogue ({count}) :",
-        "en": "Products our catalogue states as {property} ({count}):",
+        "fr": "Produits indiqués « {property} » dans notre catalogue :",
+        "en": "Products our catalogue states as {property}:",
     },
     "attribute_unknown": {
         "fr": "Je ne peux pas vous confirmer qu'un de ces produits est « {property} » : notre catalogue ne "
