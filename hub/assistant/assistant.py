@@ -30,6 +30,7 @@ from hub.assistant.language import Lang, detect
 from hub.assistant.matching import Candidate, CatalogEntry, ProductIndex, Query
 from hub.assistant.settings import KioskSettings
 from hub.assistant.stock import ProductFacts, StockReader
+from hub.assistant.text import tokens
 from hub.recommend.service import Recommender
 
 log = logging.getLogger("hub.assistant")
@@ -191,6 +192,10 @@ class Assistant:
         if asked is not None:
             plain = attributes.without(plain, asked)
         query, candidates = index.search(plain, ignore=CUE_WORDS)
+        if self.kinds is not None:
+            fr, en = self.kinds.language_cues([w for w in tokens(plain) if w not in CUE_WORDS])
+            query.french_words += fr
+            query.english_words += en
         chosen = self._language(text, lang, fallback, query)
         scope = listing.kind_scope(plain, index, self.kinds, CUE_WORDS, self.settings.confident) \
             if self.kinds is not None and intent != "pairing" else None

@@ -19,7 +19,8 @@ _ALLERGEN_WORDS: dict[str, str] = {
     "eggs": r"oeufs?|eggs?", "fish": r"poissons?|fish", "peanuts": r"arachides?|cacahuetes?|peanuts?",
     "soy": r"soja|soya|soy", "milk": r"lait|milk|dairy|produits laitiers|laitiers?",
     "nuts": r"noix|fruits a coque|fruit a coque|nuts?|tree nuts?|noisettes?|amandes?|hazelnuts?|almonds?",
-    "celery": r"celeri|celery", "mustard": r"moutarde|mustard", "sesame": r"sesame", "sulphites": r"sulfites?|sulphites?",
+    "celery": r"celeri|celery", "mustard": r"moutarde|mustard", "sesame": r"sesame",
+    "sulphites": r"sulfites?|sulphites?",
     "lupin": r"lupin", "molluscs": r"mollusques?|molluscs?",
 }
 _FREE_OF = (r"(?:sans|without|no|free of|free from|pas de|zero|aucun\w*|not? contain\w*|ne contient pas|"

@@ -95,7 +95,8 @@ def question(text: str | None, lang: str | None, as_json: bool, db_path: Path | 
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), help="The hub's YAML config.")
 def evaluate(questions_path: Path, as_json: bool, db_path: Path | None, config_path: Path | None) -> None:
     """Pass rates of the assistant over a question file, per kind of question, per expected behaviour."""
-    from hub.assistant.evaluate import QuestionsError, evaluate as run, load_questions
+    from hub.assistant.evaluate import QuestionsError, load_questions
+    from hub.assistant.evaluate import evaluate as run
 
     try:
         questions = load_questions(questions_path)

@@ -39,6 +39,7 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bwhats\b|\bwhat s\b", "what is"),
         (r"\bhw much\b|\bhow mch\b|\bhowmuch\b|\bhow mutch\b", "how much"),
         (r"\bwanna\b", "want to"),
+        (r"\b4 (the|a|my|me|you|it)\b", r"for \1"),
         (r"\bgot any\b", "do you have"),
         (r"\bya got\b|\byou got\b", "do you have"),
         # politeness and fillers carry nothing

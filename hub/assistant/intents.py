@@ -16,7 +16,8 @@ from hub.assistant.text import singular, words
 from hub.assistant.topics import is_disclosure, is_out_of_scope, is_staff_matter
 
 #: Intent names returned by the API, in the order they are tried.
-INTENTS = ("empty", "too_long", "refused", "disclosure", "staff_offer", "out_of_scope", "staff", "faq", "pairing", "price", "stock", "where", "details",
+INTENTS = ("empty", "too_long", "refused", "disclosure", "staff_offer", "out_of_scope", "staff", "faq", "pairing",
+"price", "stock", "where", "details",
            "greeting", "product", "attribute", "unknown")
 
 
@@ -66,7 +67,7 @@ _CUES = words(
     vont aller avec accompagne accompagner recette associer prendre else autre often bought bonjour bonsoir salut
     coucou hello hi hey good morning evening afternoon merci thanks thank please stp svp sil plait voudrais veux
     want need besoin acheter buy get est ce combien de the a an do you is are what which un une des du les la le
-    l d de en on of in for some any sur shop magasin ici here
+    l d de en on of in for some any sur shop magasin ici here elle elles lui ils them they those
     """
 )
 CUE_WORDS = _CUES | frozenset(singular(w) for w in _CUES)  # questions' tokens are singular ("prix" -> "pri")

@@ -119,11 +119,13 @@ class KindIndex:
                 spec = KindSpec(key=category, names={"fr": [phrase], "en": []}, display={"fr": category})
                 self.kinds.append(Kind(spec, [row[0] for row in rows if row[4] == category]))
         self.by_name: dict[tuple[str, ...], list[Kind]] = {}
+        self.name_langs: dict[tuple[str, ...], set[str]] = {}
         for kind in self.kinds:
-            for names in kind.spec.names.values():
+            for lang, names in kind.spec.names.items():
                 for name in (tuple(w for w in n if w not in ignore) for n in names):
                     if not name:
                         continue
+                    self.name_langs.setdefault(name, set()).add(lang)
                     self.by_name.setdefault(name, [])
                     if kind not in self.by_name[name]:
                         self.by_name[name].append(kind)
@@ -137,7 +139,8 @@ class KindIndex:
         while i < len(words):
             for size in range(min(self.longest, len(words) - i), 0, -1):
                 phrase = tuple(words[i:i + size])
-                kinds = self.by_name.get(phrase) or (self._misspelt(phrase[0]) if size == 1 else [])
+                kinds = self.by_name.get(phrase) or (self._misspelt(phrase[0]) if size == 1
+                                                     else self._misspelt_phrase(phrase))
                 if kinds:
                     found.extend(KindMatch(k, i, size) for k in kinds)
                     i += size
@@ -145,6 +148,34 @@ class KindIndex:
             else:
                 i += 1
         return found
+
+    def language_cues(self, words: list[str]) -> tuple[int, int]:
+        """(French, English) kind names in ``words`` that belong to one language only ("cheese", "fromage")."""
+        fr = en = 0
+        for match in self.find(words):
+            langs = self.name_langs.get(tuple(words[match.start:match.start + match.size]))
+            if langs is None and match.size == 1:
+                langs = self.name_langs.get((self._closest(words[match.start]) or "",))
+            if langs == {"fr"}:
+                fr += 1
+            elif langs == {"en"}:
+                en += 1
+        return fr, en
+
+    def _closest(self, word: str) -> str | None:
+        return max(self.single_names, key=lambda n: OSA.normalized_similarity(word, n), default=None)
+
+    def _misspelt_phrase(self, phrase: tuple[str, ...]) -> list[Kind]:
+        """A name of several words with typos in some ("dog fod", "washing powdr"), never in all of them."""
+        for name, kinds in self.by_name.items():
+            if len(name) != len(phrase) or name == phrase:
+                continue
+            exact = sum(a == b for a, b in zip(name, phrase, strict=True))
+            close = all(a == b or (len(b) >= 3 and OSA.normalized_similarity(a, b) >= TYPO_CUTOFF - 0.05)
+                        for a, b in zip(name, phrase, strict=True))
+            if close and exact:
+                return kinds
+        return []
 
     def _misspelt(self, word: str) -> list[Kind]:
         if len(word) < 5:

@@ -66,6 +66,10 @@ def kind_scope(text: str, index: ProductIndex, kinds: KindIndex, ignore: frozens
         elif match.kind not in unnarrowed:
             unnarrowed.append(match.kind)
     if best is not None:
+        top = ranked[0] if ranked else None
+        if top is not None and top.gtin not in best[1].kind.members and top.score >= confident \
+                and top.score > best[0] + 0.05:
+            return None  # "sardines à l'huile d'olive": a product outside the kind matches more of the question
         return best[1]
     if len(unnarrowed) != 1:
         return None

@@ -29,13 +29,17 @@ _BEING = (r"(?:real |actual |live |true |vrai |vraie |veritable )?"
           r"vrai|vraie|real|reel|reelle|alive|vivant|sentient|conscient|employee|employe|vendeur|vendeuse|"
           r"someone|quelqu un|somebody|assistant virtuel|virtual assistant)")
 _IDENTITY_FRAME = _any(
-    r"are (?:you|u)", r"you are", r"you re", r"is (?:this|that|it) (?:a|an|really|actually)", r"am i (?:talking|speaking|chatting|writing|typing)",
+    r"are (?:you|u)", r"you are", r"you re", r"is (?:this|that|it) (?:a|an|really|actually)",
+    r"am i (?:talking|speaking|chatting|writing|typing)",
     r"who am i", r"who (?:are|r) (?:you|u)", r"what (?:are|r) (?:you|u)", r"who is (?:this|answering|replying|there)",
-    r"who s (?:this|answering|there)", r"is there a (?:real )?(?:person|human|someone)(?: behind| typing| answering| there)",
+    r"who s (?:this|answering|there)",
+    r"is there a (?:real )?(?:person|human|someone)(?: behind| typing| answering| there)",
     r"es tu", r"t es", r"tu es", r"etes vous", r"vous etes", r"est ce que (?:tu|vous) (?:es|etes)",
-    r"c est (?:un|une|vraiment|bien)", r"je (?:parle|discute|cause|ecris) (?:a|avec)", r"on (?:parle|discute) (?:a|avec)",
+    r"c est (?:un|une|vraiment|bien)", r"je (?:parle|discute|cause|ecris) (?:a|avec)",
+    r"on (?:parle|discute) (?:a|avec)",
     r"qui (?:me )?(?:repond|ecrit|parle)", r"qui est la", r"qui etes vous", r"qui es tu", r"t es qui", r"vous etes qui",
-    r"c est qui", r"c est quoi (?:cette|ce) (?:borne|machine|truc|ecran)", r"what is this (?:thing|machine|kiosk|screen)",
+    r"c est qui", r"c est quoi (?:cette|ce) (?:borne|machine|truc|ecran)",
+    r"what is this (?:thing|machine|kiosk|screen)",
     r"human or", r"humain ou", r"person or", r"personne ou", r"robot or", r"robot ou", r"machine or", r"machine ou",
     r"un etre humain",
 )
@@ -43,7 +47,8 @@ _IDENTITY_FRAME = _any(
 _WHO_ANSWERS = _any(r"who am i (?:talking|speaking|chatting) (?:to|with)", r"who (?:are|r) (?:you|u)", r"qui es tu",
                     r"qui etes vous", r"t es qui", r"vous etes qui", r"qui (?:me )?(?:repond|ecrit)", r"c est qui",
                     r"qui est (?:derriere|la)", r"who s (?:answering|there|this)", r"who is (?:answering|this)",
-                    r"are you (?:real|alive)", r"what are you", r"c est (?:automatique|automatise|une machine|un robot)",
+                    r"are you (?:real|alive)", r"what are you",
+                    r"c est (?:automatique|automatise|une machine|un robot)",
                     r"parler? (?:a|avec) (?:un|une) (?:ia|robot|machine|ordinateur|bot|humain|personne)",
                     r"quelqu un derriere", r"someone behind", r"derriere l ecran", r"behind the screen",
                     r"is this automated", r"are you automated")
@@ -52,11 +57,13 @@ _ONLY_BEING = re.compile(r"^(?:(?:un|une|a|an|the|are|you|tu|vous|es|etes|t|es t
 
 _OUT_OF_SCOPE = _any(
     # weather
-    r"meteo", r"weather", r"quel temps", r"temps (?:fait|fera)", r"temps (?:qu il|il) (?:fait|fera|va faire)", r"il (?:va )?pleu\w*", r"pluie", r"rain\w*",
+    r"meteo", r"weather", r"quel temps", r"temps (?:fait|fera)", r"temps (?:qu il|il) (?:fait|fera|va faire)",
+    r"il (?:va )?pleu\w*", r"pluie", r"rain\w*",
     r"neige\w*", r"snow\w*", r"forecast for (?:today|tomorrow)", r"temperature (?:outside|dehors)", r"sunny",
     # sport
     r"match", r"foot", r"football", r"soccer", r"rugby", r"tennis", r"score", r"psg", r"ligue \d?", r"world cup",
-    r"coupe du monde", r"who won", r"qui a gagne", r"tour de france", r"champions league", r"olympi\w*", r"jeux olympiques",
+    r"coupe du monde", r"who won", r"qui a gagne", r"tour de france", r"champions league", r"olympi\w*",
+    r"jeux olympiques",
     # connectivity
     r"wifi", r"wi fi", r"internet", r"mot de passe", r"password", r"hotspot", r"charger (?:my|mon) (?:phone|telephone)",
     # health and medical advice
@@ -64,11 +71,14 @@ _OUT_OF_SCOPE = _any(
     r"pregnan\w*", r"diabet\w*", r"cholesterol", r"blood pressure", r"tension arterielle", r"headache",
     r"mal (?:de|a la) (?:tete|ventre|gorge)", r"malade", r"sick", r"ill", r"disease", r"maladie", r"symptom\w*",
     r"healthy", r"bon pour la sante", r"bon pour (?:le|mon|ma|les) (?:coeur|sante|regime|enfant|bebe|ventre)",
-    r"good for (?:you|me|my|your|health|the heart|kids|children|a diet|weight)", r"safe (?:to eat|for (?:my|a|kids|children|babies|pregnant))",
+    r"good for (?:you|me|my|your|health|the heart|kids|children|a diet|weight)",
+    r"safe (?:to eat|for (?:my|a|kids|children|babies|pregnant))",
     r"calorie\w*", r"regime", r"diet", r"perdre du poids", r"lose weight", r"nutrition\w*", r"vitamin\w*", r"dose",
-    r"dosage", r"traitement", r"treatment", r"overdose",
+    r"dosage", r"traitement", r"treatment", r"overdose", r"paracetamol", r"ibuprof\w*", r"aspirin\w*", r"doliprane",
+    r"antibioti\w*", r"allaite\w*", r"breastfeed\w*",
     # the rest of the world
-    r"news", r"actualite\w*", r"politi\w*", r"president (?:of|de)", r"election\w*", r"blague", r"joke", r"poeme", r"poem",
+    r"news", r"actualite\w*", r"politi\w*", r"president (?:of|de)", r"election\w*", r"blague", r"joke", r"poeme",
+    r"poem",
     r"capital\w* (?:of|de)", r"bourse", r"stock market", r"bitcoin", r"horoscope", r"taxi", r"uber", r"bus",
     r"train", r"metro", r"cinema", r"movie", r"hotel", r"quelle (?:date|annee)",
     r"what (?:day|year|date) is it", r"homework", r"devoirs", r"traduis", r"translate", r"write me", r"ecris moi",
@@ -76,12 +86,14 @@ _OUT_OF_SCOPE = _any(
 )
 _STAFF_MATTER = _any(
     r"discount\w*", r"reduction\w*", r"remise\w*", r"rabais", r"coupon\w*", r"bon de reduction", r"code promo",
-    r"promo code", r"voucher", r"geste commercial", r"moins cher pour moi", r"cheaper for me", r"negocier", r"negotiate",
+    r"promo code", r"voucher", r"geste commercial", r"moins cher pour moi", r"cheaper for me", r"negocier",
+    r"negotiate",
     r"complain\w*", r"complaint", r"plainte", r"reclamation\w*", r"reclamer", r"pas content\w*", r"mecontent\w*",
     r"not happy", r"unhappy", r"disappointed", r"decu\w*", r"arnaque\w*", r"rip off", r"scam", r"scandale",
     r"inadmissible", r"unacceptable", r"broken", r"casse\w*", r"damaged", r"abime\w*", r"perime\w*", r"expired",
     r"out of date", r"rotten", r"pourri\w*", r"moisi\w*", r"mouldy", r"moldy", r"overcharged", r"trop paye",
     r"mal encaisse", r"wrong price", r"erreur de prix", r"le prix affiche", r"the price on the shelf",
+    r"(?:me )?(?:faire|faites|fais) un (?:petit )?prix", r"better price", r"give me a deal", r"a good deal",
 )
 
 

@@ -47,8 +47,9 @@ def test_held_out_set_is_safe_when_present(shop_template) -> None:
 
 def test_a_bad_question_line_is_named(tmp_path: Path) -> None:
     path = tmp_path / "q.jsonl"
-    path.write_text('{"id": "a", "lang": "fr", "kind": "type", "text": "fromage", "expect": "products"}\n'
-                    '{"id": "b", "lang": "de", "kind": "type", "text": "Käse", "expect": "products"}\n', encoding="utf-8")
+    good = '{"id": "a", "lang": "fr", "kind": "type", "text": "fromage", "expect": "products"}\n'
+    bad = '{"id": "b", "lang": "de", "kind": "type", "text": "Käse", "expect": "products"}\n'
+    path.write_text(good + bad, encoding="utf-8")
     with pytest.raises(QuestionsError, match="line 2: lang"):
         load_questions(path)
 
