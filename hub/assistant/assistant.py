@@ -191,13 +191,14 @@ class Assistant:
         asked = attributes.asked(plain) if intent != "pairing" else None
         if asked is not None:
             plain = attributes.without(plain, asked)
-        query, candidates = index.search(plain, ignore=CUE_WORDS)
+        query, blend, lexical, semantic = index.scores(plain, ignore=CUE_WORDS)
+        candidates = index.top(blend, lexical, semantic)
         if self.kinds is not None:
             fr, en = self.kinds.language_cues([w for w in tokens(plain) if w not in CUE_WORDS])
             query.french_words += fr
             query.english_words += en
         chosen = self._language(text, lang, fallback, query)
-        scope = listing.kind_scope(plain, index, self.kinds, CUE_WORDS, self.settings.confident) \
+        scope = listing.kind_scope(plain, index, self.kinds, CUE_WORDS, self.settings.confident, blend) \
             if self.kinds is not None and intent != "pairing" else None
         if asked is not None:
             return self._attribute(asked.name, scope, candidates, query.empty, intent, chosen)

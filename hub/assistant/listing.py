@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
 from hub.assistant import phrasing
 from hub.assistant.kinds import Kind, KindIndex
 from hub.assistant.matching import ProductIndex, _numeric
@@ -31,7 +33,7 @@ class KindScope:
 
 
 def kind_scope(text: str, index: ProductIndex, kinds: KindIndex, ignore: frozenset[str],
-               confident: float) -> KindScope | None:
+               confident: float, blend: np.ndarray | None = None) -> KindScope | None:
     """The kind ``text`` (normalised) names, if any, with the members that answer it, most relevant first.
 
     A kind's name inside a longer glossary phrase ("coffee beans", "sunflower oil") is not the kind: the
@@ -42,11 +44,14 @@ def kind_scope(text: str, index: ProductIndex, kinds: KindIndex, ignore: frozens
     matches = [m for m in kinds.find(words) if not _inside_phrase(words, m.start, m.size, index)]
     if not matches:
         return None
-    _, ranked = index.search(text, ignore=ignore, limit=len(index))
-    relevance = {c.gtin: c.score for c in ranked}
+    if blend is None:  # the caller's scores of the whole question, when it has them
+        blend = index.scores(text, ignore)[1]
+
+    def relevance(gtin: str) -> float:
+        return float(blend[index.position[gtin]]) if len(blend) else 0.0
 
     def by_relevance(gtins: list[str]) -> list[str]:
-        return sorted(gtins, key=lambda g: -relevance.get(g, 0.0))
+        return sorted(gtins, key=lambda g: -relevance(g))
 
     best: tuple[float, KindScope] | None = None
     unnarrowed: list[Kind] = []
@@ -54,29 +59,28 @@ def kind_scope(text: str, index: ProductIndex, kinds: KindIndex, ignore: frozens
         rest = [w for i, w in enumerate(words) if not match.start <= i < match.start + match.size]
         if not [w for w in rest if not _numeric(w)]:
             return KindScope(match.kind, by_relevance(match.kind.members), narrowed=False)  # the kind's name alone
-        members = set(match.kind.members)
-        _, candidates = index.search(" ".join(rest), ignore=ignore, limit=len(index))
-        hits = [c for c in candidates if c.gtin in members and c.lexical > 0]
+        lexical = index.lexical_only(" ".join(rest), ignore=ignore)  # the rest of the question, words only
+        hits = [(float(lexical[index.position[g]]), g) for g in match.kind.members]
+        hits = sorted((h for h in hits if h[0] > 0), reverse=True)
         if hits:
-            top = hits[0].lexical
-            chosen = by_relevance([c.gtin for c in hits if c.lexical >= top - 0.15])
-            score = relevance.get(chosen[0], 0.0)
+            top = hits[0][0]
+            chosen = by_relevance([g for score, g in hits if score >= top - 0.15])
+            score = relevance(chosen[0])
             if best is None or score > best[0]:
                 best = (score, KindScope(match.kind, chosen, narrowed=True))
         elif match.kind not in unnarrowed:
             unnarrowed.append(match.kind)
+    first = int(np.argmax(blend)) if len(blend) else -1
+    top_gtin, top_score = (index.gtins[first], float(blend[first])) if first >= 0 else ("", 0.0)
     if best is not None:
-        top = ranked[0] if ranked else None
-        if top is not None and top.gtin not in best[1].kind.members and top.score >= confident \
-                and top.score > best[0] + 0.05:
+        if top_gtin not in best[1].kind.members and top_score >= confident and top_score > best[0] + 0.05:
             return None  # "sardines à l'huile d'olive": a product outside the kind matches more of the question
         return best[1]
     if len(unnarrowed) != 1:
         return None
     kind = unnarrowed[0]
-    if ranked and ranked[0].score >= confident and ranked[0].gtin not in kind.members \
-            and _all_named(text, ranked[0].gtin, index, ignore):
-        return None  # "miel pops": a product's own name, not the kind one of its words names
+    if top_score >= confident and top_gtin not in kind.members:
+        return None  # "miel pops", "heinz-style ketchup": the rest names a product outside the kind
     return KindScope(kind, by_relevance(kind.members), narrowed=False)
 
 
@@ -89,14 +93,6 @@ def _inside_phrase(words: list[str], start: int, size: int, index: ProductIndex)
             if tuple(words[at:at + len(key)]) == key:
                 return True
     return False
-
-
-def _all_named(text: str, gtin: str, index: ProductIndex, ignore: frozenset[str]) -> bool:
-    """Every word of the question is in the product's name or brand ("miel pops" is a product, not honey)."""
-    entry = index.entries[index.position[gtin]]
-    own = set(tokens(f"{entry.name} {entry.brand}"))
-    words = [w for w in tokens(text) if w not in ignore and not _numeric(w)]
-    return bool(words) and all(w in own for w in words)
 
 
 def ordered(facts: list[ProductFacts]) -> list[ProductFacts]:
