@@ -277,17 +277,18 @@ class Assistant:
                      headline="\n".join(headline))
 
     def _listing(self, scope: listing.KindScope, intent: str, lang: Lang) -> Reply:
-        """Several products of one kind, grouped by place, each with its price and shelf count."""
+        """Several products of one kind, most relevant first, each with its place, price and shelf count."""
         now = self._now()
-        facts = self.stock.facts(scope.gtins, now)
-        found = listing.ordered([facts[g] for g in scope.gtins if g in facts])
+        looked = scope.gtins[:listing.SHOWN * 3]  # facts only for those that may be shown (a kind may be hundreds)
+        facts = self.stock.facts(looked, now)
+        found = listing.ordered([facts[g] for g in looked if g in facts])
         if not found:
             return Reply(phrasing.message("not_found", lang), lang, intent, handoff=True)
         shown = found[:listing.SHOWN]
         head = phrasing.message("kind", lang, label=listing.kind_label(scope.kind, lang))
         lines = [head, *listing.lines(shown, lang, self.zone, now, self.settings.stale_minutes * 60)]
         headline = [head]
-        if len(found) > len(shown):
+        if len(scope.gtins) > len(shown):
             headline.append(phrasing.message("kind_more", lang))
             lines.append(headline[-1])
         return Reply("\n".join(lines), lang, intent, shown, confidence=1.0, headline="\n".join(headline))
@@ -296,29 +297,32 @@ class Assistant:
                    intent: str, lang: Lang) -> Reply:
         """A property asked for: stated only for the products whose catalog row states it."""
         now = self._now()
+        stating = self.stock.stating(name)
         if scope is not None:
             gtins = scope.gtins
-        elif nothing_named:
-            gtins = [row[0] for row in self.db.execute("SELECT gtin FROM products ORDER BY name")]
+        elif nothing_named:  # "anything gluten-free?": what the catalog states, nothing else
+            gtins = sorted(stating)
         else:
             best = candidates[0].score if candidates else 0.0
             gtins = [c.gtin for c in candidates if c.lexical > 0 and c.score >= max(self.settings.ask_below,
                                                                                     best - 0.1)]
-        facts = self.stock.facts(gtins, now) if gtins else {}
-        found = listing.ordered([facts[g] for g in gtins if g in facts])
-        stated = [f for f in found if f.states(name)]
+        stated_gtins = [g for g in gtins if g in stating][:listing.SHOWN * 2]
         prop = attributes.said(name, lang)
         stale = self.settings.stale_minutes * 60
         caution = [phrasing.message("attribute_caution", lang)] if name.startswith(("allergen:", "gluten",
                                                                                      "lactose")) else []
-        if stated:
-            shown = stated[:listing.SHOWN]
+        if stated_gtins:
+            facts = self.stock.facts(stated_gtins, now)
+            shown = listing.ordered([facts[g] for g in stated_gtins if g in facts and facts[g].states(name)])
+            shown = shown[:listing.SHOWN]
             head = phrasing.message("attribute_stated", lang, property=prop)
             lines = [head, *listing.lines(shown, lang, self.zone, now, stale), *caution]
             return Reply("\n".join(lines), lang, "attribute", shown, confidence=1.0, attribute=name,
                          confirmed=[f.gtin for f in shown], headline="\n".join([head, *caution]))
         head = [phrasing.message("attribute_unknown", lang, property=prop)]
-        shown = found[:listing.SHOWN] if not nothing_named else []
+        looked = [] if nothing_named else gtins[:listing.SHOWN * 2]
+        facts = self.stock.facts(looked, now)
+        shown = listing.ordered([facts[g] for g in looked if g in facts])[:listing.SHOWN]
         if shown:
             head.append(phrasing.message("attribute_unknown_list", lang, property=prop))
         lines = [*head, *listing.lines(shown, lang, self.zone, now, stale)]

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from hub.assistant.text import tokens
@@ -131,9 +132,21 @@ class KindIndex:
                         self.by_name[name].append(kind)
         self.longest = max((len(n) for n in self.by_name), default=1)
         self.single_names = [n[0] for n in self.by_name if len(n) == 1]
+        self.names_of_size: dict[int, list[tuple[str, ...]]] = {}
+        for name in self.by_name:
+            self.names_of_size.setdefault(len(name), []).append(name)
+        self._found: dict[tuple[str, ...], list[KindMatch]] = {}
 
     def find(self, words: list[str]) -> list[KindMatch]:
         """The kinds named in ``words`` (folded, singular), longest names first, typos forgiven."""
+        key = tuple(words)
+        if key not in self._found:
+            if len(self._found) > 256:
+                self._found.clear()
+            self._found[key] = self._find(words)
+        return self._found[key]
+
+    def _find(self, words: list[str]) -> list[KindMatch]:
         found: list[KindMatch] = []
         i = 0
         while i < len(words):
@@ -163,12 +176,16 @@ class KindIndex:
         return fr, en
 
     def _closest(self, word: str) -> str | None:
-        return max(self.single_names, key=lambda n: OSA.normalized_similarity(word, n), default=None)
+        """The one-word kind name ``word`` is a plausible misspelling of, if any."""
+        found = process.extractOne(word, self.single_names, scorer=OSA.normalized_similarity,
+                                   score_cutoff=TYPO_CUTOFF)
+        return found[0] if found else None
 
     def _misspelt_phrase(self, phrase: tuple[str, ...]) -> list[Kind]:
         """A name of several words with typos in some ("dog fod", "washing powdr"), never in all of them."""
-        for name, kinds in self.by_name.items():
-            if len(name) != len(phrase) or name == phrase:
+        for name in self.names_of_size.get(len(phrase), ()):
+            kinds = self.by_name[name]
+            if name == phrase or name[0][:1] != phrase[0][:1]:  # a typo seldom changes the first letter
                 continue
             exact = sum(a == b for a, b in zip(name, phrase, strict=True))
             close = all(a == b or (len(b) >= 3 and OSA.normalized_similarity(a, b) >= TYPO_CUTOFF - 0.05)
@@ -178,12 +195,8 @@ class KindIndex:
         return []
 
     def _misspelt(self, word: str) -> list[Kind]:
-        if len(word) < 5:
-            return []
-        best = max(self.single_names, key=lambda n: OSA.normalized_similarity(word, n), default=None)
-        if best is None or OSA.normalized_similarity(word, best) < TYPO_CUTOFF:
-            return []
-        return self.by_name[(best,)]
+        best = self._closest(word) if len(word) >= 5 else None
+        return self.by_name[(best,)] if best else []
 
 
 def _member(spec: KindSpec, name: tuple[str, ...], brand: tuple[str, ...], category: tuple[str, ...]) -> bool:

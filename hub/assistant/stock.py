@@ -70,6 +70,18 @@ class StockReader:
                             updated_at=(now - min(ages)) if ages and floor is not None else None,
                             labels=labels, allergens=row[-1])
 
+    def stating(self, name: str) -> set[str]:
+        """GTINs whose catalog row states property ``name`` (a label column, or ``allergen:<x>``: free of x)."""
+        if name.startswith("allergen:"):
+            allergen = name.split(":", 1)[1]
+            rows = self.db.execute("SELECT gtin FROM products WHERE allergens IS NOT NULL AND "
+                                   "instr(';' || allergens || ';', ?) = 0", [f";{allergen};"])
+        elif name in LABEL_COLUMNS:
+            rows = self.db.execute(f"SELECT gtin FROM products WHERE {name} = 1")  # a known column name, not input
+        else:
+            return set()
+        return {row[0] for row in rows}
+
     def category_members(self, category: str, exclude: str) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT gtin FROM products WHERE category = ? AND gtin != ?",
                                               [category, exclude])]
