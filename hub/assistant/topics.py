@@ -26,8 +26,8 @@ _BEING = (r"(?:real |actual |live |true |vrai |vraie |veritable )?"
           r"(?:person|personne|human|humain|humaine|people|man|woman|lady|guy|robot|bot|robots|machine|ai|a i|ia|"
           r"i a|intelligence artificielle|artificial intelligence|computer|ordinateur|programme?|software|logiciel|"
           r"chat ?bot|chatgpt|gpt|automate|automatique|automated|automatic|algorithme|algorithm|android|cyborg|"
-          r"vrai|vraie|real|reel|reelle|alive|vivant|sentient|conscient|employee|employe|vendeur|vendeuse|"
-          r"someone|quelqu un|somebody|assistant virtuel|virtual assistant)")
+          r"sentient|conscient|employee|employe|vendeur|vendeuse|staff|member of staff|shop assistant|cashier|"
+          r"caissier|caissiere|salarie|assistant virtuel|virtual assistant)")
 _IDENTITY_FRAME = _any(
     r"are (?:you|u)", r"you are", r"you re", r"is (?:this|that|it) (?:a|an|really|actually)",
     r"am i (?:talking|speaking|chatting|writing|typing)",
@@ -51,7 +51,11 @@ _WHO_ANSWERS = _any(r"who am i (?:talking|speaking|chatting) (?:to|with)", r"who
                     r"c est (?:automatique|automatise|une machine|un robot)",
                     r"parler? (?:a|avec) (?:un|une) (?:ia|robot|machine|ordinateur|bot|humain|personne)",
                     r"quelqu un derriere", r"someone behind", r"derriere l ecran", r"behind the screen",
-                    r"is this automated", r"are you automated")
+                    r"is this automated", r"are you automated",
+                    r"(?:t es|tu es|es tu|etes vous|vous etes) (?:reel|reelle|vrai|vraie|vivant|vivante)",
+                    r"(?:talking|speaking|chatting) (?:to|with) (?:someone|somebody|a real|a live)",
+                    r"do i (?:talk|speak|chat) (?:to|with) (?:a|an) (?:ai|robot|bot|machine|computer|human|person)",
+                    r"are we (?:talking|chatting)")
 _BEING_WORD = re.compile(r"\b" + _BEING + r"\b")
 _ONLY_BEING = re.compile(r"^(?:(?:un|une|a|an|the|are|you|tu|vous|es|etes|t|es tu|is|this) )*" + _BEING + r"$")
 
@@ -73,7 +77,8 @@ _OUT_OF_SCOPE = _any(
     r"healthy", r"bon pour la sante", r"bon pour (?:le|mon|ma|les) (?:coeur|sante|regime|enfant|bebe|ventre)",
     r"good for (?:you|me|my|your|health|the heart|kids|children|a diet|weight)",
     r"safe (?:to eat|for (?:my|a|kids|children|babies|pregnant))",
-    r"calorie\w*", r"regime", r"diet", r"perdre du poids", r"lose weight", r"nutrition\w*", r"vitamin\w*", r"dose",
+    r"calorie\w*", r"(?:on a|my|a) diet", r"faire un regime", r"perdre du poids", r"lose weight",
+    r"nutrition\w*", r"vitamin\w*", r"dose",
     r"dosage", r"traitement", r"treatment", r"overdose", r"paracetamol", r"ibuprof\w*", r"aspirin\w*", r"doliprane",
     r"antibioti\w*", r"allaite\w*", r"breastfeed\w*",
     # the rest of the world
@@ -90,7 +95,7 @@ _STAFF_MATTER = _any(
     r"negotiate",
     r"complain\w*", r"complaint", r"plainte", r"reclamation\w*", r"reclamer", r"pas content\w*", r"mecontent\w*",
     r"not happy", r"unhappy", r"disappointed", r"decu\w*", r"arnaque\w*", r"rip off", r"scam", r"scandale",
-    r"inadmissible", r"unacceptable", r"broken", r"casse\w*", r"damaged", r"abime\w*", r"perime\w*", r"expired",
+    r"inadmissible", r"unacceptable", r"broken", r"casse(?:e|es|s)?", r"damaged", r"abime\w*", r"perime\w*", r"expired",
     r"out of date", r"rotten", r"pourri\w*", r"moisi\w*", r"mouldy", r"moldy", r"overcharged", r"trop paye",
     r"mal encaisse", r"wrong price", r"erreur de prix", r"le prix affiche", r"the price on the shelf",
     r"(?:me )?(?:faire|faites|fais) un (?:petit )?prix", r"better price", r"give me a deal", r"a good deal",
