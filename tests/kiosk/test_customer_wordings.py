@@ -111,3 +111,12 @@ def test_out_of_scope_is_declined_without_a_product_or_a_figure(rig: KioskRig, t
 def test_a_discount_or_a_complaint_goes_to_staff(rig: KioskRig, text: str) -> None:
     out = ask(rig, text)
     assert out["intent"] == "staff_offer" and out["handoff"] and not out["products"]
+
+
+@pytest.mark.parametrize(("text", "not_intent"), [
+    ("Are you open on Sunday?", "disclosure"), ("are you selling real champagne?", "disclosure"),
+    ("can you call someone please", "disclosure"), ("où est le cassoulet ?", "staff_offer"),
+    ("diet coke?", "out_of_scope"), ("Où sont les allumettes ?", "out_of_scope"),
+])
+def test_look_alike_wordings_are_not_taken_for_another_topic(rig: KioskRig, text: str, not_intent: str) -> None:
+    assert ask(rig, text)["intent"] != not_intent
