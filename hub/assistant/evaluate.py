@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hub.assistant import phrasing
 from hub.assistant.assistant import Assistant, Reply
+from hub.assistant.attributes import canonical
 
 Kind = Literal["product", "type", "attribute", "disclosure", "everyday", "followup", "out_of_scope", "staff"]
 Expect = Literal["products", "price", "stock", "attribute", "disclose", "refuse", "staff"]
@@ -92,8 +93,12 @@ class Verdict:
     unsafe: bool = False  # a product shown with a property the catalog does not state
 
 
-def judge(question: Question, reply: Reply) -> Verdict:
-    """Whether ``reply`` shows the behaviour ``question`` expects (see the file format)."""
+def judge(question: Question, reply: Reply, stating: set[str] | None = None) -> Verdict:
+    """Whether ``reply`` shows the behaviour ``question`` expects (see the file format).
+
+    ``stating``: for an attribute question, the GTINs whose catalog row states the property (read from the hub);
+    when some of the question's products are among them, the answer must show one of those.
+    """
     shown = [p.gtin for p in reply.products]
     wanted = set(question.gtins)
     hits = [g for g in shown if g in wanted]
@@ -119,7 +124,7 @@ def judge(question: Question, reply: Reply) -> Verdict:
         said = any(w in text for w in _SHELF_WORDS)
         return verdict(bool(hits) and said, "no shelf figure for an expected product")
     if expect == "attribute":
-        return _judge_attribute(question, reply, verdict)
+        return _judge_attribute(question, reply, verdict, stating or set())
     if expect == "disclose":
         disclosed = any(w in text for w in _DISCLOSE[question.lang])
         return verdict(disclosed and reply.handoff and not shown, "does not say it is an AI and offer a person")
@@ -129,23 +134,28 @@ def judge(question: Question, reply: Reply) -> Verdict:
     return verdict(reply.handoff, "offers no staff member")  # staff
 
 
-def _judge_attribute(question: Question, reply: Reply, verdict) -> Verdict:  # type: ignore[no-untyped-def]
-    name = question.attribute or ""
-    flagged = reply.attribute == name
-    confirmed = set(reply.confirmed) if flagged else set()
+#: Two names of one question: "sans gluten" is the gluten-free label or the gluten allergen, as the writer chose.
+_SAME = {"allergen:gluten": {"gluten_free"}, "gluten_free": {"allergen:gluten"}}
+
+
+def _judge_attribute(question: Question, reply: Reply, verdict, stating: set[str]) -> Verdict:  # type: ignore[no-untyped-def]
+    name = canonical(question.attribute or "")
+    claimed = canonical(reply.attribute or "")
+    flagged = bool(reply.attribute) and (claimed == name or claimed in _SAME.get(name, set()))
+    confirmed = set(reply.confirmed) if reply.attribute else set()
     facts = {p.gtin: p for p in reply.products}
-    wrongly = [g for g in confirmed if g in facts and not facts[g].states(name)]
+    # what is presented as having the property must have it in its row: the property the answer claims
+    wrongly = [g for g in confirmed if g in facts and not facts[g].states(claimed)]
     # a product shown under an attribute question without being marked "not confirmed" is presented as having it
     unmarked = [g for g, p in facts.items() if not flagged and not p.states(name)]
     if wrongly or unmarked:
         return verdict(False, f"presents {len(wrongly) + len(unmarked)} product(s) as {name} without the catalog",
                        unsafe=True)
-    # what the catalog states is read from the shown products' rows, and from the expected ones through the reply
-    stated_expected = [g for g in confirmed if g in set(question.gtins)]
-    if stated_expected:
-        return verdict(True, "")
+    backed = stating & set(question.gtins)
+    if backed:  # the catalog states it for some of the products asked about: one of those must be shown as such
+        return verdict(flagged and bool(confirmed & backed), "does not show a product the catalog states so")
     says_unknown = flagged and not reply.confirmed and reply.handoff
-    return verdict(says_unknown, "neither shows a product stated so nor says it cannot confirm")
+    return verdict(says_unknown, "does not say it cannot confirm the property")
 
 
 def evaluate(assistant: Assistant, questions: list[Question]) -> tuple[dict, list[Verdict]]:
@@ -154,7 +164,8 @@ def evaluate(assistant: Assistant, questions: list[Question]) -> tuple[dict, lis
         session = uuid.uuid4().hex
         for earlier in question.before:
             assistant.ask(earlier, session=session)
-        verdicts.append(judge(question, assistant.ask(question.text, session=session)))
+        stating = assistant.stock.stating(question.attribute) if question.attribute else None
+        verdicts.append(judge(question, assistant.ask(question.text, session=session), stating))
     return summary(verdicts), verdicts
 
 

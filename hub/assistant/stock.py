@@ -12,7 +12,7 @@ from typing import Any
 import sqlite_utils
 
 from comptoir.catalog_csv import LABEL_COLUMNS
-from hub.assistant.attributes import states
+from hub.assistant.attributes import canonical, states
 from hub.fusion import Fusion
 
 _COLUMNS = ("gtin, name, brand, category, price_cents, unit_weight_g, aisle, shelf, pack_size, "
@@ -72,6 +72,7 @@ class StockReader:
 
     def stating(self, name: str) -> set[str]:
         """GTINs whose catalog row states property ``name`` (a label column, or ``allergen:<x>``: free of x)."""
+        name = canonical(name)
         if name.startswith("allergen:"):
             allergen = name.split(":", 1)[1]
             rows = self.db.execute("SELECT gtin FROM products WHERE allergens IS NOT NULL AND "
