@@ -211,7 +211,7 @@ class Assistant:
         if intent == "greeting":
             intent = "product"
         named = any(c.lexical > 0 for c in candidates)
-        if query.empty or (not named and intent in FOLLOW_UPS and remembered and remembered.gtins):
+        if query.empty:
             # "et combien ça coûte ?": the product is the one this conversation was about
             if remembered and remembered.gtins and intent in FOLLOW_UPS:
                 return self._about(intent, remembered.gtins[:1], chosen, 1.0, customer)

@@ -31,6 +31,7 @@ _REFUSED = _pattern(r"ignore\w*", r"oublie\w*", r"disregard\w*", r"system prompt
 _REFUSED_CONTEXT = _pattern(r"ignore\w*", r"oublie\w*", r"disregard\w*", r"forget", r"pretend", r"fais semblant",
                             r"jailbreak", r"developer mode", r"mode developpeur", r"system prompt")
 _STAFF = _pattern(r"staff", r"employee", r"human", r"person", r"someone", r"somebody", r"assistant humain",
+                  r"gerant\w*", r"directeur", r"directrice", r"patron\w*",
                   r"vendeu\w*", r"conseill\w*", r"employe\w*", r"quelqu ?un", r"une personne", r"un humain",
                   r"appele[rz]?", r"call", r"manager", r"responsable")
 _PAIRING = _pattern(r"goes? (?:well )?with", r"go well with", r"pairs? with", r"pairing", r"with it", r"to go with",
@@ -68,6 +69,8 @@ _CUES = words(
     coucou hello hi hey good morning evening afternoon merci thanks thank please stp svp sil plait voudrais veux
     want need besoin acheter buy get est ce combien de the a an do you is are what which un une des du les la le
     l d de en on of in for some any sur shop magasin ici here elle elles lui ils them they those
+    produit product article item thing anything something quelque chose truc stuff
+    quel quelle quels quelles son sa ses leur leurs its his her their one ones
     """
 )
 CUE_WORDS = _CUES | frozenset(singular(w) for w in _CUES)  # questions' tokens are singular ("prix" -> "pri")

@@ -55,11 +55,13 @@ def kind_scope(text: str, index: ProductIndex, kinds: KindIndex, ignore: frozens
 
     best: tuple[float, KindScope] | None = None
     unnarrowed: list[Kind] = []
+    rest_scores: dict[str, np.ndarray] = {}  # per kind, the lexical score of the rest of the question
     for match in matches:
         rest = [w for i, w in enumerate(words) if not match.start <= i < match.start + match.size]
         if not [w for w in rest if not _numeric(w)]:
             return KindScope(match.kind, by_relevance(match.kind.members), narrowed=False)  # the kind's name alone
         lexical = index.lexical_only(" ".join(rest), ignore=ignore)  # the rest of the question, words only
+        rest_scores[match.kind.spec.key] = lexical
         hits = [(float(lexical[index.position[g]]), g) for g in match.kind.members]
         hits = sorted((h for h in hits if h[0] > 0), reverse=True)
         if hits:
@@ -79,7 +81,8 @@ def kind_scope(text: str, index: ProductIndex, kinds: KindIndex, ignore: frozens
     if len(unnarrowed) != 1:
         return None
     kind = unnarrowed[0]
-    if top_score >= confident and top_gtin not in kind.members:
+    named_by_rest = first >= 0 and float(rest_scores[kind.spec.key][first]) > 0
+    if top_score >= confident and top_gtin not in kind.members and named_by_rest:
         return None  # "miel pops", "heinz-style ketchup": the rest names a product outside the kind
     return KindScope(kind, by_relevance(kind.members), narrowed=False)
 

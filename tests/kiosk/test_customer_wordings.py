@@ -120,3 +120,22 @@ def test_a_discount_or_a_complaint_goes_to_staff(rig: KioskRig, text: str) -> No
 ])
 def test_look_alike_wordings_are_not_taken_for_another_topic(rig: KioskRig, text: str, not_intent: str) -> None:
     assert ask(rig, text)["intent"] != not_intent
+
+
+def test_a_new_unknown_product_in_a_conversation_is_not_taken_for_the_last_one(rig: KioskRig) -> None:
+    ask(rig, "où est le camembert Président ?", session="s2")
+    out = ask(rig, "Do you sell cigarettes?", session="s2")
+    assert not out["products"] and out["handoff"]  # not "Camembert: aisle ..." again
+
+
+def test_a_kind_with_a_word_the_shop_lacks_lists_the_kind_not_a_product_sharing_a_word(rig: KioskRig) -> None:
+    shown = names(ask(rig, "y'a pas de fromage de chèvre ?"))
+    assert shown and not any(n.startswith("Pizza") for n in shown)
+
+
+@pytest.mark.parametrize(("text", "attribute"), [("des produits bio ?", "organic"),
+                                                 ("do you have anything gluten free?", "gluten_free")])
+def test_a_property_alone_lists_what_the_catalog_states(rig: KioskRig, text: str, attribute: str) -> None:
+    out = ask(rig, text)
+    assert out["attribute"] == attribute and out["confirmed"] and not out["handoff"]
+    assert all(attribute in p["labels"] for p in out["products"])
