@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 import random
 import statistics
@@ -35,6 +36,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from comptoir.catalog_csv import OPTIONAL_COLUMNS
 from comptoir.contract.fields import gtin_check_digit
 from hub import catalog
 from hub.assistant.assistant import Assistant
@@ -67,7 +69,7 @@ def big_catalog(path: Path, skus: int) -> None:
                 new["name"] = f"{row['name']} {variant}"
             rows.append(new)
     with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer = csv.DictWriter(handle, fieldnames=[*COLUMNS, *OPTIONAL_COLUMNS])
         writer.writeheader()
         writer.writerows(rows)
 
@@ -108,8 +110,11 @@ def build(cache: Path, skus: int) -> float:
 
 
 def questions(count: int, seed: int = 3) -> list[str]:
-    cases = yaml.safe_load((Path(__file__).resolve().parents[1] / "tests/kiosk/conversations.yaml").read_text())
+    """The conversation cases and the development question set (kinds, properties, disclosure, everyday words)."""
+    root = Path(__file__).resolve().parents[1] / "tests/kiosk"
+    cases = yaml.safe_load((root / "conversations.yaml").read_text())
     texts = [c["text"] for c in cases if c.get("text", "").strip() and len(c["text"]) < 200]
+    texts += [json.loads(line)["text"] for line in (root / "questions/dev.jsonl").read_text().splitlines() if line]
     rng = random.Random(seed)
     out = []
     for i in range(count):

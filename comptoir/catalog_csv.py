@@ -17,3 +17,13 @@ CATALOG_COLUMNS: tuple[str, ...] = (
     "supplier",
     "lead_time_days",
 )
+
+#: Optional yes/no label columns: what the product's label states. Empty means "not stated" (never "no").
+LABEL_COLUMNS: tuple[str, ...] = ("organic", "gluten_free", "lactose_free", "vegan", "vegetarian", "halal")
+#: Optional column: the allergens the product contains (EU list, ``;``-separated), ``none`` when it contains none
+#: of them; empty means "not stated".
+ALLERGENS_COLUMN = "allergens"
+#: The 14 allergens EU regulation 1169/2011 (annex II) requires on a label, by the names the column uses.
+ALLERGENS: tuple[str, ...] = ("gluten", "crustaceans", "eggs", "fish", "peanuts", "soy", "milk", "nuts", "celery",
+                              "mustard", "sesame", "sulphites", "lupin", "molluscs")
+OPTIONAL_COLUMNS: tuple[str, ...] = (*LABEL_COLUMNS, ALLERGENS_COLUMN)

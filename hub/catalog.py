@@ -18,11 +18,13 @@ from typing import Any
 
 import sqlite_utils
 
-from comptoir.catalog_csv import CATALOG_COLUMNS
+from comptoir.catalog_csv import ALLERGENS, ALLERGENS_COLUMN, CATALOG_COLUMNS, LABEL_COLUMNS, OPTIONAL_COLUMNS
 from comptoir.contract import gtin14
 from comptoir.contract.topics import TopicError, check_id
 
-PRODUCT_COLUMNS = list(CATALOG_COLUMNS)
+PRODUCT_COLUMNS = list(CATALOG_COLUMNS) + list(OPTIONAL_COLUMNS)
+_YES = frozenset({"yes", "y", "true", "1", "oui", "o"})
+_NO = frozenset({"no", "n", "false", "0", "non"})
 SLOT_COLUMNS = ["slot", "gtin", "camera", "capacity", "scale"]
 ZONE_COLUMNS = ["alias", "kind", "reader", "antenna"]
 ZONE_KINDS = ("backroom", "floor", "exit", "dock")
@@ -95,7 +97,37 @@ def _device(value: str) -> str:
         raise ValueError(str(exc)) from None
 
 
+def _label(value: str) -> int | None:
+    """A yes/no label column: 1, 0, or None when the cell is empty (the catalog does not say)."""
+    folded = value.strip().lower()
+    if not folded:
+        return None
+    if folded in _YES:
+        return 1
+    if folded in _NO:
+        return 0
+    raise ValueError(f"{value.strip()!r} is not yes, no or empty")
+
+
+def _allergens(value: str) -> str | None:
+    """The allergens column: names from the EU list separated by ';', or 'none'; None when empty."""
+    names = [n.strip().lower() for n in value.split(";") if n.strip()]
+    if not names:
+        return None
+    if names == ["none"]:
+        return ""
+    unknown = [n for n in names if n not in ALLERGENS]
+    if unknown:
+        raise ValueError(f"{', '.join(repr(n) for n in unknown)} not an allergen name; use 'none' or some of "
+                         f"{', '.join(ALLERGENS)} separated by ';'")
+    return ";".join(sorted(set(names)))
+
+
 def _product(row: dict[str, str]) -> dict[str, Any]:
+    # the optional label columns are written only when the file has them: a file without them keeps what is stored
+    labels = {c: (c, _label) for c in LABEL_COLUMNS if c in row}
+    if ALLERGENS_COLUMN in row:
+        labels[ALLERGENS_COLUMN] = (ALLERGENS_COLUMN, _allergens)
     return {
         "gtin": ("gtin", _gtin),
         "name": ("name", _text),
@@ -108,6 +140,7 @@ def _product(row: dict[str, str]) -> dict[str, Any]:
         "pack_size": ("pack_size", lambda v: _int(v, 1, 10_000)),
         "supplier": ("supplier", _text),
         "lead_time_days": ("lead_time_days", lambda v: _int(v, 0, 365)),
+        **labels,
     }, row
 
 
@@ -198,7 +231,7 @@ def _write(db: sqlite_utils.Database, table: str, key: str, rows: list[dict[str,
 
 def import_products(db: sqlite_utils.Database, path: Path) -> ImportResult:
     """Import the catalog CSV; GTINs are stored as GTIN-14."""
-    rows = list(_rows(_read(path), str(path), PRODUCT_COLUMNS, _product, set()))
+    rows = list(_rows(_read(path), str(path), PRODUCT_COLUMNS, _product, set(OPTIONAL_COLUMNS)))
     return _write(db, "products", "gtin", rows, str(path))
 
 

@@ -47,6 +47,8 @@ class ProductOut(BaseModel):
     price: float = Field(description="euros, from the catalog")
     on_shelf: int | None = Field(description="units on the sales floor; null when no sensor has reported")
     updated_at: str | None = Field(description="when on_shelf was counted (ISO 8601 UTC)")
+    labels: list[str] = Field(default_factory=list,
+                              description="properties the catalog states for this product (organic, gluten_free, ...)")
 
 
 class AskOut(BaseModel):
@@ -55,6 +57,10 @@ class AskOut(BaseModel):
     intent: str
     products: list[ProductOut]
     handoff: bool = Field(description="the answer offers a person (or one was called)")
+    headline: str = Field("", description="what to say above the product cards (the answer without per-product lines)")
+    attribute: str | None = Field(None, description="the property asked about (gluten_free, allergen:nuts, ...)")
+    confirmed: list[str] = Field(default_factory=list,
+                                 description="GTINs presented as having `attribute`: only those the catalog states")
 
 
 class SuggestionOut(ProductOut):
@@ -70,7 +76,7 @@ class RecommendationsOut(BaseModel):
 
 def product_out(f: ProductFacts) -> ProductOut:
     return ProductOut(gtin=f.gtin, name=f.name, brand=f.brand, aisle=f.aisle, shelf=f.shelf, price=f.price_eur,
-                      on_shelf=f.on_shelf, updated_at=iso(f.updated_at))
+                      on_shelf=f.on_shelf, updated_at=iso(f.updated_at), labels=list(f.labels))
 
 
 def _call_staff(hub: HubState, kiosk: str) -> bool:
@@ -126,7 +132,8 @@ def kiosk_id(x_kiosk_id: Annotated[str | None, Header()] = None) -> str:
 
 def reply_out(reply: Reply) -> AskOut:
     return AskOut(answer=reply.answer, lang=reply.lang, intent=reply.intent,
-                  products=[product_out(p) for p in reply.products], handoff=reply.handoff)
+                  products=[product_out(p) for p in reply.products], handoff=reply.handoff, headline=reply.headline,
+                  attribute=reply.attribute, confirmed=reply.confirmed)
 
 
 @router.post("/ask", response_model=AskOut)

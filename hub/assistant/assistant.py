@@ -20,14 +20,17 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import sqlite_utils
 
-from hub.assistant import phrasing
+from hub.assistant import attributes, listing, phrasing
 from hub.assistant.embeddings import DIM, Embedder, product_vectors
+from hub.assistant.everyday import normalise
 from hub.assistant.faq import DEFAULT_FAQ, load_faq
 from hub.assistant.intents import CUE_WORDS, classify
+from hub.assistant.kinds import KINDS_FILE, KindIndex, load_kinds
 from hub.assistant.language import Lang, detect
 from hub.assistant.matching import Candidate, CatalogEntry, ProductIndex, Query
 from hub.assistant.settings import KioskSettings
 from hub.assistant.stock import ProductFacts, StockReader
+from hub.assistant.text import tokens
 from hub.recommend.service import Recommender
 
 log = logging.getLogger("hub.assistant")
@@ -47,6 +50,12 @@ class Reply:
     handoff: bool = False
     confidence: float = 0.0
     suggestions: list[str] = field(default_factory=list)  # reasons, parallel to products past the first ones
+    #: What to say above the product cards on a screen that shows them (the answer minus the per-product lines).
+    headline: str = ""
+    #: The property asked about (``gluten_free``, ``allergen:nuts``...) and the products presented as having it:
+    #: only those whose catalog row states it.
+    attribute: str | None = None
+    confirmed: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -73,6 +82,8 @@ class Assistant:
         self.faq = load_faq(self.settings.faq or DEFAULT_FAQ)
         self.faq_keywords = {t: e.keywords for t, e in self.faq.items()}
         self.index: ProductIndex | None = None
+        self.kind_specs = load_kinds(self.settings.kinds or KINDS_FILE)
+        self.kinds: KindIndex | None = None
         self._catalog_signature: tuple | None = None
         self._catalog_checked = -float("inf")
         self._incomplete = False
@@ -108,6 +119,8 @@ class Assistant:
             matrix = (np.vstack([vectors.get(e.gtin, blank) for e in entries]) if entries
                       else np.zeros((0, DIM), dtype=np.float32))
             self.index = ProductIndex(entries, matrix, self.embedder)
+            self.kinds = KindIndex(self.kind_specs, [(e.gtin, e.name, e.brand, e.category) for e in entries],
+                                   ignore=CUE_WORDS)
             self.embedder.one("bonjour")  # the first call pays for the engine's warm-up, not a customer
             self._catalog_signature = signature
             log.info("product index built", extra={"products": len(entries)})
@@ -140,6 +153,8 @@ class Assistant:
         fallback: Lang = remembered.lang if remembered else "fr"
         intent = classify(text, self.faq_keywords)
         reply = self._answer(text, intent.name, intent.faq_topic, lang, fallback, remembered, kiosk, customer)
+        if reply.products and not reply.headline:  # the answer's lines that no card repeats
+            reply.headline = "\n".join(line for line in reply.answer.split("\n") if not line.startswith("•"))
         self._remember(session, reply.lang, [p.gtin for p in reply.products[:1]])
         self._count(reply, text, kiosk)
         return reply
@@ -159,6 +174,9 @@ class Assistant:
         if intent == "refused":
             chosen = self._language(text, lang, fallback)
             return Reply(phrasing.message("refused", chosen), chosen, intent, handoff=True)
+        if intent in ("disclosure", "out_of_scope", "staff_offer"):
+            chosen = self._language(normalise(text), lang, fallback)  # "r u a bot": its shortcuts spelled out
+            return Reply(phrasing.message(intent, chosen), chosen, intent, handoff=True)
         if intent == "staff":
             chosen = self._language(text, lang, fallback)
             called = self.call_staff(kiosk) if self.call_staff else False
@@ -169,14 +187,31 @@ class Assistant:
             entry = self.faq[topic]
             return Reply(entry.fr if chosen == "fr" else entry.en, chosen, intent)
         index = self.ensure_index(budget=self.embed_budget)
-        query, candidates = index.search(text, ignore=CUE_WORDS)
+        plain = normalise(text)
+        asked = attributes.asked(plain) if intent != "pairing" else None
+        if asked is not None:
+            plain = attributes.without(plain, asked)
+        query, blend, lexical, semantic = index.scores(plain, ignore=CUE_WORDS)
+        candidates = index.top(blend, lexical, semantic)
+        if self.kinds is not None:
+            fr, en = self.kinds.language_cues([w for w in tokens(plain) if w not in CUE_WORDS])
+            query.french_words += fr
+            query.english_words += en
         chosen = self._language(text, lang, fallback, query)
+        scope = listing.kind_scope(plain, index, self.kinds, CUE_WORDS, self.settings.confident, blend) \
+            if self.kinds is not None and intent != "pairing" else None
+        if asked is not None:
+            return self._attribute(asked.name, scope, candidates, query.empty, intent, chosen)
+        if scope is not None and not (scope.narrowed and len(scope.gtins) == 1):
+            return self._listing(scope, intent, chosen)
+        if scope is not None:
+            return self._about(intent, scope.gtins, chosen, 1.0, customer)
         if intent == "greeting" and (not candidates or candidates[0].score < self.settings.confident):
             return Reply(phrasing.message("greeting", chosen), chosen, intent)
         if intent == "greeting":
             intent = "product"
         named = any(c.lexical > 0 for c in candidates)
-        if query.empty or (not named and intent in FOLLOW_UPS and remembered and remembered.gtins):
+        if query.empty:
             # "et combien ça coûte ?": the product is the one this conversation was about
             if remembered and remembered.gtins and intent in FOLLOW_UPS:
                 return self._about(intent, remembered.gtins[:1], chosen, 1.0, customer)
@@ -204,7 +239,8 @@ class Assistant:
         ordered = [facts[c.gtin] for c in candidates if c.gtin in facts]
         joiner = " ou " if lang == "fr" else " or "
         options = joiner.join(phrasing.label(f) for f in ordered)
-        return Reply(phrasing.message("clarify", lang, options=options), lang, intent, ordered, confidence=best)
+        return Reply(phrasing.message("clarify", lang, options=options), lang, intent, ordered, confidence=best,
+                     headline=phrasing.message("clarify", lang, options=", ".join(f.name for f in ordered)))
 
     def _about(self, intent: str, gtins: list[str], lang: Lang, confidence: float, customer: str | None) -> Reply:
         now = self._now()
@@ -224,17 +260,74 @@ class Assistant:
             for f in found:
                 lines.append(f"• {phrasing.summary(f, lang)} {phrasing.shelf_state(f, self.zone, lang, now, stale)}")
         products = list(found)
+        headline = [phrasing.message("several", lang)]
         handoff = False
         if all(f.on_shelf == 0 for f in found):
             alternative = self._alternative(found[0], now, exclude={f.gtin for f in found})
             if alternative is not None:
                 lines.append(f"{phrasing.message('alternative', lang)} {phrasing.summary(alternative, lang)} "
                              f"{phrasing.shelf_state(alternative, self.zone, lang, now, stale)}")
+                headline.append(phrasing.message("alternative", lang))
                 products.append(alternative)
             else:
                 lines.append(phrasing.message("no_alternative", lang))
+                headline.append(lines[-1])
                 handoff = True
-        return Reply("\n".join(lines), lang, intent, products, handoff=handoff, confidence=confidence)
+        return Reply("\n".join(lines), lang, intent, products, handoff=handoff, confidence=confidence,
+                     headline="\n".join(headline))
+
+    def _listing(self, scope: listing.KindScope, intent: str, lang: Lang) -> Reply:
+        """Several products of one kind, most relevant first, each with its place, price and shelf count."""
+        now = self._now()
+        looked = scope.gtins[:listing.SHOWN * 3]  # facts only for those that may be shown (a kind may be hundreds)
+        facts = self.stock.facts(looked, now)
+        found = listing.ordered([facts[g] for g in looked if g in facts])
+        if not found:
+            return Reply(phrasing.message("not_found", lang), lang, intent, handoff=True)
+        shown = found[:listing.SHOWN]
+        head = phrasing.message("kind", lang, label=listing.kind_label(scope.kind, lang))
+        lines = [head, *listing.lines(shown, lang, self.zone, now, self.settings.stale_minutes * 60)]
+        headline = [head]
+        if len(scope.gtins) > len(shown):
+            headline.append(phrasing.message("kind_more", lang))
+            lines.append(headline[-1])
+        return Reply("\n".join(lines), lang, intent, shown, confidence=1.0, headline="\n".join(headline))
+
+    def _attribute(self, name: str, scope: listing.KindScope | None, candidates: list[Candidate], nothing_named: bool,
+                   intent: str, lang: Lang) -> Reply:
+        """A property asked for: stated only for the products whose catalog row states it."""
+        now = self._now()
+        stating = self.stock.stating(name)
+        if scope is not None:
+            gtins = scope.gtins
+        elif nothing_named:  # "anything gluten-free?": what the catalog states, nothing else
+            gtins = sorted(stating)
+        else:
+            best = candidates[0].score if candidates else 0.0
+            gtins = [c.gtin for c in candidates if c.lexical > 0 and c.score >= max(self.settings.ask_below,
+                                                                                    best - 0.1)]
+        stated_gtins = [g for g in gtins if g in stating][:listing.SHOWN * 2]
+        prop = attributes.said(name, lang)
+        stale = self.settings.stale_minutes * 60
+        caution = [phrasing.message("attribute_caution", lang)] if name.startswith(("allergen:", "gluten",
+                                                                                     "lactose")) else []
+        if stated_gtins:
+            facts = self.stock.facts(stated_gtins, now)
+            shown = listing.ordered([facts[g] for g in stated_gtins if g in facts and facts[g].states(name)])
+            shown = shown[:listing.SHOWN]
+            head = phrasing.message("attribute_stated", lang, property=prop)
+            lines = [head, *listing.lines(shown, lang, self.zone, now, stale), *caution]
+            return Reply("\n".join(lines), lang, "attribute", shown, confidence=1.0, attribute=name,
+                         confirmed=[f.gtin for f in shown], headline="\n".join([head, *caution]))
+        head = [phrasing.message("attribute_unknown", lang, property=prop)]
+        looked = [] if nothing_named else gtins[:listing.SHOWN * 2]
+        facts = self.stock.facts(looked, now)
+        shown = listing.ordered([facts[g] for g in looked if g in facts])[:listing.SHOWN]
+        if shown:
+            head.append(phrasing.message("attribute_unknown_list", lang, property=prop))
+        lines = [*head, *listing.lines(shown, lang, self.zone, now, stale)]
+        return Reply("\n".join(lines), lang, "attribute", shown, handoff=True, attribute=name,
+                     headline="\n".join(head))
 
     def _alternative(self, product: ProductFacts, now: float, exclude: set[str]) -> ProductFacts | None:
         members = [g for g in self.stock.category_members(product.category, product.gtin) if g not in exclude]

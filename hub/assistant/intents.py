@@ -11,11 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from hub.assistant.text import fold, singular, words
+from hub.assistant.everyday import normalise
+from hub.assistant.text import singular, words
+from hub.assistant.topics import is_disclosure, is_out_of_scope, is_staff_matter
 
 #: Intent names returned by the API, in the order they are tried.
-INTENTS = ("empty", "too_long", "refused", "staff", "faq", "pairing", "price", "stock", "where", "details",
-           "greeting", "product", "unknown")
+INTENTS = ("empty", "too_long", "refused", "disclosure", "staff_offer", "out_of_scope", "staff", "faq", "pairing",
+"price", "stock", "where", "details",
+           "greeting", "product", "attribute", "unknown")
 
 
 def _pattern(*phrases: str) -> re.Pattern[str]:
@@ -28,6 +31,7 @@ _REFUSED = _pattern(r"ignore\w*", r"oublie\w*", r"disregard\w*", r"system prompt
 _REFUSED_CONTEXT = _pattern(r"ignore\w*", r"oublie\w*", r"disregard\w*", r"forget", r"pretend", r"fais semblant",
                             r"jailbreak", r"developer mode", r"mode developpeur", r"system prompt")
 _STAFF = _pattern(r"staff", r"employee", r"human", r"person", r"someone", r"somebody", r"assistant humain",
+                  r"gerant\w*", r"directeur", r"directrice", r"patron\w*",
                   r"vendeu\w*", r"conseill\w*", r"employe\w*", r"quelqu ?un", r"une personne", r"un humain",
                   r"appele[rz]?", r"call", r"manager", r"responsable")
 _PAIRING = _pattern(r"goes? (?:well )?with", r"go well with", r"pairs? with", r"pairing", r"with it", r"to go with",
@@ -53,7 +57,7 @@ _GREETING = _pattern(r"bonjour", r"bonsoir", r"salut", r"coucou", r"hello", r"hi
                      r"merci\w*", r"thanks?", r"thank you", r"au revoir", r"bye", r"goodbye", r"ok", r"d accord")
 
 #: Cue words removed from a question before its product words are matched.
-CUE_WORDS = words(
+_CUES = words(
     """
     ou est sont se trouve trouver trouve puis je cherche cherchez range rangee rangees where wher find located
     location aisle rayon allee emplacement shelf shelve looking prix combien coute coutent cout tarif how much price
@@ -64,9 +68,12 @@ CUE_WORDS = words(
     vont aller avec accompagne accompagner recette associer prendre else autre often bought bonjour bonsoir salut
     coucou hello hi hey good morning evening afternoon merci thanks thank please stp svp sil plait voudrais veux
     want need besoin acheter buy get est ce combien de the a an do you is are what which un une des du les la le
-    l d de en on of in for some any sur shop magasin ici here
+    l d de en on of in for some any sur shop magasin ici here elle elles lui ils them they those
+    produit product article item thing anything something quelque chose truc stuff
+    quel quelle quels quelles son sa ses leur leurs its his her their one ones
     """
 )
+CUE_WORDS = _CUES | frozenset(singular(w) for w in _CUES)  # questions' tokens are singular ("prix" -> "pri")
 
 
 @dataclass(frozen=True)
@@ -81,9 +88,15 @@ def classify(text: str, faq_keywords: dict[str, list[str]], max_chars: int = 500
         return Intent("empty")
     if len(text) > max_chars:
         return Intent("too_long")
-    folded = fold(text)
+    folded = normalise(text)
     if _REFUSED_CONTEXT.search(folded) and _REFUSED.search(folded):
         return Intent("refused")
+    if is_disclosure(folded):
+        return Intent("disclosure")
+    if is_staff_matter(folded):
+        return Intent("staff_offer")
+    if is_out_of_scope(folded):
+        return Intent("out_of_scope")
     if _STAFF.search(folded):
         return Intent("staff")
     padded = " " + " ".join(singular(w) for w in folded.split()) + " "

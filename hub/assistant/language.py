@@ -11,7 +11,8 @@ from __future__ import annotations
 import functools
 from typing import Literal
 
-from hub.assistant.text import fold, words
+from hub.assistant.everyday import normalise
+from hub.assistant.text import words
 
 Lang = Literal["fr", "en"]
 LANGS: tuple[Lang, ...] = ("fr", "en")
@@ -21,14 +22,16 @@ _FR_CUES = words(
     ou est sont avez vous combien coute coutent prix je cherche trouver rayon il y a reste encore des les le la
     du de une un merci bonjour bonsoir salut quel quelle quels quelles horaires ouvert fermez fermé payer
     retour rembourser carte fidelite quoi avec va vont appeler quelqu vendeur aide aidez moi dispo disponible
-    en stock c qu est ce pouvez peux voudrais veux acheter pas plus
+    en stock c qu est ce pouvez peux voudrais veux acheter pas plus qui me tu es etes suis t parle parler
+    sans biologique vegetarien vegetalien coeliaque allergique lactose
     """
 )
 _EN_CUES = words(
     """
     where is are do you have how much many price cost costs find aisle any left the a an of with what goes go
     thanks thank hello hi hey please open opening hours close closing pay payment return refund loyalty card
-    call someone staff help me need want looking for can could buy in stock available there get
+    call someone staff help me need want looking for can could buy in stock available there get who am i this
+    it they got organic free without vegetarian coeliac celiac allergic dairy
     """
 )
 
@@ -48,7 +51,7 @@ def detect(text: str, fallback: Lang = "fr", fr_words: int = 0, en_words: int = 
     ``fr_words``/``en_words``: extra cues found by the caller (catalog words in French, English shop
     words from the glossary).
     """
-    words = fold(text).split()
+    words = normalise(text).split()  # shortcuts spelled out: "u got" counts as "do you have"
     if not words:
         return fallback, 0.0
     fr = sum(w in _FR_CUES for w in words) + fr_words

@@ -210,14 +210,16 @@ class ProductIndex:
         median = float(np.median(similarities))
         return np.clip((similarities - median) / self.settings.semantic_span, 0.0, 1.0)
 
-    def search(self, text: str, ignore: frozenset[str] = frozenset(), limit: int = 5) -> tuple[Query, list[Candidate]]:
-        """The best ``limit`` products for ``text`` with their confidence, best first."""
+    def scores(self, text: str, ignore: frozenset[str] = frozenset()) -> tuple[Query, np.ndarray, np.ndarray,
+                                                                              np.ndarray]:
+        """The question's product words, and per product its confidence (the blend), lexical and semantic scores."""
         query = parse_query(text, self.glossary, ignore)
         if all(all(_numeric(t) for t in c[0]) for c in query.concepts):
             query.concepts = []  # "1", "500 g": sizes qualify a product, they do not name one
         query.french_words = sum(1 for c in query.concepts if len(c) == 1 and all(t in self.postings for t in c[0]))
+        zeros = np.zeros(len(self.entries), dtype=np.float32)
         if query.empty or not len(self.entries):
-            return query, []
+            return query, zeros, zeros, zeros
         lexical = self.lexical(query)
         product_words = " ".join(" ".join(c[0]) for c in query.concepts)
         semantic = self.semantic(product_words)
@@ -226,9 +228,27 @@ class ProductIndex:
             blend = s.lexical_weight * lexical + s.semantic_weight * semantic
         else:
             blend = s.semantic_only_cap * semantic
+        return query, blend, lexical, semantic
+
+    def lexical_only(self, text: str, ignore: frozenset[str] = frozenset()) -> np.ndarray:
+        """Per product, the lexical score alone (no embedding: cheap enough to call again on part of a question)."""
+        query = parse_query(text, self.glossary, ignore)
+        if query.empty or not len(self.entries):
+            return np.zeros(len(self.entries), dtype=np.float32)
+        return self.lexical(query)
+
+    def search(self, text: str, ignore: frozenset[str] = frozenset(), limit: int = 5) -> tuple[Query, list[Candidate]]:
+        """The best ``limit`` products for ``text`` with their confidence, best first."""
+        query, blend, lexical, semantic = self.scores(text, ignore)
+        return query, self.top(blend, lexical, semantic, limit)
+
+    def top(self, blend: np.ndarray, lexical: np.ndarray, semantic: np.ndarray, limit: int = 5) -> list[Candidate]:
+        """The ``limit`` best products of a ``scores`` result, best first."""
+        if not len(blend):
+            return []
         top = np.argsort(-blend)[:limit]
-        return query, [Candidate(self.gtins[i], round(float(blend[i]), 4), round(float(lexical[i]), 4),
-                                 round(float(semantic[i]), 4)) for i in top if blend[i] > 0]
+        return [Candidate(self.gtins[i], round(float(blend[i]), 4), round(float(lexical[i]), 4),
+                          round(float(semantic[i]), 4)) for i in top if blend[i] > 0]
 
     def nearest(self, gtin: str, among: list[str]) -> list[str]:
         """``among`` ordered by embedding similarity to ``gtin`` (for alternatives in the same category)."""

@@ -138,6 +138,48 @@ MESSAGES = {
         "fr": "Je n'ai pas encore assez de tickets de caisse pour dire ce qui va avec {name}.",
         "en": "I don't have enough receipts yet to say what goes with {name}.",
     },
+    "disclosure": {
+        "fr": "Je suis l'assistant automatique du magasin : une intelligence artificielle (IA), pas une personne. "
+              "Voulez-vous parler à un membre de l'équipe ? Touchez « Appeler un vendeur » et quelqu'un viendra.",
+        "en": "I am the shop's automated assistant: an artificial intelligence (AI), not a person. "
+              "Would you like to talk to a staff member? Touch \"Call a staff member\" and someone will come.",
+    },
+    "out_of_scope": {
+        "fr": "Désolé, je ne peux répondre qu'aux questions sur les produits du magasin (où, prix, quantité en "
+              "rayon) et sur le magasin. Pour le reste, je ne peux pas vous aider ; un membre de l'équipe peut vous "
+              "renseigner sur le magasin.",
+        "en": "Sorry, I can only answer questions about the shop's products (where, price, how many on the shelf) "
+              "and the shop itself. I can't help with that; a staff member can tell you about the shop.",
+    },
+    "staff_offer": {
+        "fr": "Pour cela, il faut voir avec un membre de l'équipe. Voulez-vous que j'appelle quelqu'un ? "
+              "Touchez « Appeler un vendeur ».",
+        "en": "A staff member needs to look at that. Would you like me to call someone? "
+              "Touch \"Call a staff member\".",
+    },
+    "kind": {"fr": "{label} : voici ce que nous avons :", "en": "{label}: here is what we have:"},
+    "kind_more": {
+        "fr": "Nous en avons d'autres : dites-moi lequel vous cherchez.",
+        "en": "We have more of these: tell me which one you are looking for.",
+    },
+    "attribute_stated": {
+        "fr": "Produits indiqués « {property} » dans notre catalogue :",
+        "en": "Products our catalogue states as {property}:",
+    },
+    "attribute_unknown": {
+        "fr": "Je ne peux pas vous confirmer qu'un de ces produits est « {property} » : notre catalogue ne "
+              "l'indique pas. Vérifiez l'emballage ou demandez à un membre de l'équipe.",
+        "en": "I can't confirm that any of these is {property}: our catalogue doesn't say so. Please check the "
+              "packaging or ask a staff member.",
+    },
+    "attribute_unknown_list": {
+        "fr": "Ce que nous avons, sans confirmation « {property} » :",
+        "en": "What we have, not confirmed {property}:",
+    },
+    "attribute_caution": {
+        "fr": "En cas d'allergie, vérifiez toujours l'emballage.",
+        "en": "With an allergy, always check the packaging too.",
+    },
     "buy_again": {"fr": "Vous l'achetez souvent", "en": "You often buy this"},
     "popular": {"fr": "Très demandé en ce moment", "en": "Popular right now"},
     "together": {"fr": "Souvent acheté avec {name}", "en": "Often bought with {name}"},

@@ -13,6 +13,7 @@ class KioskSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     faq: Path | None = Field(None, description="the shop's FAQ file (YAML); default: the one shipped with the hub")
+    kinds: Path | None = Field(None, description="kinds of product customers name (YAML); default: the shipped one")
     timezone: str = Field("Europe/Paris", description="times of day in answers are said in this zone")
     confident: float = Field(0.55, ge=0, le=1, description="match score from which the assistant answers")
     ask_below: float = Field(0.35, ge=0, le=1,

@@ -11,9 +11,13 @@ from typing import Any
 
 import sqlite_utils
 
+from comptoir.catalog_csv import LABEL_COLUMNS
+from hub.assistant.attributes import canonical, states
 from hub.fusion import Fusion
 
-_COLUMNS = "gtin, name, brand, category, price_cents, unit_weight_g, aisle, shelf, pack_size"
+_COLUMNS = ("gtin, name, brand, category, price_cents, unit_weight_g, aisle, shelf, pack_size, "
+            + ", ".join(LABEL_COLUMNS) + ", allergens")
+_BASIC = 9  # the columns before the labels
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,12 @@ class ProductFacts:
     on_shelf: int | None  # units on the sales floor; None when no sensor has reported
     in_backroom: bool  # some units in the stockroom (said as such, never counted to the customer)
     updated_at: float | None  # UNIX time of the figure on_shelf comes from
+    labels: tuple[str, ...] = ()  # label columns the catalog states as yes ("organic", "gluten_free", ...)
+    allergens: str | None = None  # the catalog's allergens cell: ';'-separated, '' for none, None when not stated
+
+    def states(self, name: str) -> bool:
+        """The catalog states property ``name`` (a label, or ``allergen:<name>`` for "free of")."""
+        return states({label: 1 for label in self.labels}, self.allergens, name)
 
     @property
     def price_eur(self) -> float:
@@ -55,8 +65,23 @@ class StockReader:
         floor = view["floor"]["units"]
         ages = [a for a in (view["floor"]["age_s"], view["shelf"]["age_s"]) if a is not None]
         backroom = view["backroom"]["units"]
-        return ProductFacts(*row, on_shelf=floor, in_backroom=bool(backroom),
-                            updated_at=(now - min(ages)) if ages and floor is not None else None)
+        labels = tuple(c for c, v in zip(LABEL_COLUMNS, row[_BASIC:_BASIC + len(LABEL_COLUMNS)], strict=True) if v == 1)
+        return ProductFacts(*row[:_BASIC], on_shelf=floor, in_backroom=bool(backroom),
+                            updated_at=(now - min(ages)) if ages and floor is not None else None,
+                            labels=labels, allergens=row[-1])
+
+    def stating(self, name: str) -> set[str]:
+        """GTINs whose catalog row states property ``name`` (a label column, or ``allergen:<x>``: free of x)."""
+        name = canonical(name)
+        if name.startswith("allergen:"):
+            allergen = name.split(":", 1)[1]
+            rows = self.db.execute("SELECT gtin FROM products WHERE allergens IS NOT NULL AND "
+                                   "instr(';' || allergens || ';', ?) = 0", [f";{allergen};"])
+        elif name in LABEL_COLUMNS:
+            rows = self.db.execute(f"SELECT gtin FROM products WHERE {name} = 1")  # a known column name, not input
+        else:
+            return set()
+        return {row[0] for row in rows}
 
     def category_members(self, category: str, exclude: str) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT gtin FROM products WHERE category = ? AND gtin != ?",

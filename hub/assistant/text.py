@@ -8,6 +8,10 @@ import unicodedata
 _NON_WORD = re.compile(r"[^a-z0-9%]+")
 _MARKUP = re.compile(r"<[^>]{0,200}>")
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "’": "'", "ß": "ss"})
+#: French "thé" folds to the English article "the", a stopword: spelled "tea" instead, with or without its accent
+#: after a French article ("du the", "y a du the ?").
+_TEA_ACCENTED = re.compile(r"\bth[éèêÉ]s?\b", re.IGNORECASE)
+_TEA_AFTER_ARTICLE = re.compile(r"\b(du|de|le|au|un|des|en|mon|ton|votre|ce|sans|bio|d) thes?\b")
 
 def words(text: str) -> frozenset[str]:
     """A word set written as a block of text (easier to read and edit than a list)."""
@@ -28,10 +32,10 @@ STOPWORDS = words(
 
 def fold(text: str) -> str:
     """Lower case, no accents, ligatures spelled out, punctuation as spaces."""
-    text = _MARKUP.sub(" ", text).translate(_LIGATURES)
+    text = _TEA_ACCENTED.sub("tea", _MARKUP.sub(" ", text).translate(_LIGATURES))
     decomposed = unicodedata.normalize("NFKD", text.lower())
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _NON_WORD.sub(" ", stripped).strip()
+    return _TEA_AFTER_ARTICLE.sub(r"\1 tea", _NON_WORD.sub(" ", stripped).strip())
 
 
 def singular(token: str) -> str:

@@ -204,6 +204,20 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX promotions_gtin ON promotions(gtin, first_day);
         """,
     ),
+    Migration(
+        8,
+        "what a product's label states (organic, gluten-free, ... 1/0, NULL when the catalog does not say) and "
+        "its allergens (';'-separated EU names, '' for none, NULL when not stated), for the kiosk",
+        """
+        ALTER TABLE products ADD COLUMN organic INTEGER;
+        ALTER TABLE products ADD COLUMN gluten_free INTEGER;
+        ALTER TABLE products ADD COLUMN lactose_free INTEGER;
+        ALTER TABLE products ADD COLUMN vegan INTEGER;
+        ALTER TABLE products ADD COLUMN vegetarian INTEGER;
+        ALTER TABLE products ADD COLUMN halal INTEGER;
+        ALTER TABLE products ADD COLUMN allergens TEXT;
+        """,
+    ),
 )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from comptoir.catalog_csv import OPTIONAL_COLUMNS
 from simulators.world import COLUMNS, World
 
 ZONE_KINDS = {"backroom": "backroom", "dock": "dock", "exit": "exit", "checkout": "floor"}
@@ -16,9 +17,11 @@ ZONE_KINDS = {"backroom": "backroom", "dock": "dock", "exit": "exit", "checkout"
 def write_catalog(world: World, path: Path) -> Path:
     with path.open("w", newline="", encoding="utf-8") as f:
         out = csv.writer(f)
-        out.writerow(COLUMNS)
+        labels = [c for c in OPTIONAL_COLUMNS if any(c in p.labels for p in world.products)]
+        out.writerow([*COLUMNS, *labels])  # the label columns too, so the demo hub's kiosk can state them
         for product in world.products:
-            out.writerow([getattr(product, column) for column in COLUMNS])
+            out.writerow([*(getattr(product, column) for column in COLUMNS),
+                          *(product.labels.get(c, "") for c in labels)])
     return path
 
 

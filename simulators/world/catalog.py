@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
-from comptoir.catalog_csv import CATALOG_COLUMNS
+from comptoir.catalog_csv import CATALOG_COLUMNS, OPTIONAL_COLUMNS
 from comptoir.contract import gtin14
 
 COLUMNS = CATALOG_COLUMNS
@@ -148,6 +148,8 @@ class Product:
     pack_size: int
     supplier: str
     lead_time_days: int
+    #: the optional label columns as written (organic, ..., allergens; "" when not stated), passed on to the hub
+    labels: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def gtin14(self) -> str:
@@ -189,7 +191,8 @@ def parse_product(row: dict[str, str], where: str) -> Product:
             raise CatalogError(f"{where}: gtin: {exc}") from None
         if len(code) != 13:
             raise CatalogError(f"{where}: gtin: {code!r} must be a GTIN-13")
-        values: dict[str, object] = {"gtin": code}
+        values: dict[str, object] = {"gtin": code,
+                                     "labels": {c: (row.get(c) or "").strip() for c in OPTIONAL_COLUMNS if c in row}}
         for column in ("name", "brand", "category", "aisle", "supplier"):
             text = row[column].strip()
             if not text:

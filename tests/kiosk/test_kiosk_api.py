@@ -31,9 +31,10 @@ def hub_view(kiosk_hub: HubProcess) -> tuple[object, Fusion]:
 
 def test_ask_answers_from_the_hub(public: httpx.Client, kiosk_hub: HubProcess) -> None:
     out = json_of(public.post("/api/kiosk/ask", json={"text": "où est l'huile d'olive ?"}))
-    assert set(out) == {"answer", "lang", "intent", "products", "handoff"}
+    assert set(out) == {"answer", "lang", "intent", "products", "handoff", "headline", "attribute", "confirmed"}
     assert out["intent"] == "where" and out["lang"] == "fr" and not out["handoff"]
-    assert set(out["products"][0]) == {"gtin", "name", "brand", "aisle", "shelf", "price", "on_shelf", "updated_at"}
+    assert set(out["products"][0]) == {"gtin", "name", "brand", "aisle", "shelf", "price", "on_shelf", "updated_at",
+                                       "labels"}
     db, fusion = hub_view(kiosk_hub)
     now = datetime.now(UTC).timestamp()
     assert_grounded(out["answer"], out["products"], db, fusion, now, "Europe/Paris")

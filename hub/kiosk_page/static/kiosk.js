@@ -6,23 +6,29 @@ const TEXT = {
     title: "Besoin d'aide ?",
     notice: "Je suis un assistant automatique (une intelligence artificielle), pas une personne. Je réponds avec les données du magasin : prix, rayons et quantités en rayon, avec l'heure du comptage. En cas de doute, un membre de l'équipe peut vous aider. Vos questions ne sont pas enregistrées.",
     privacy: "Vos données et cette borne",
-    chip_hours: "Horaires", chip_pay: "Paiement", chip_staff: "Appeler un vendeur",
+    chip_hours: "Horaires", chip_pay: "Paiement", chip_staff: "Appeler un vendeur", chip_restart: "Recommencer",
     q_hours: "Quels sont vos horaires ?", q_pay: "Comment puis-je payer ?", q_staff: "Appeler un vendeur",
     label: "Votre question", placeholder: "Ex. : où est l'huile d'olive ?", send: "Demander",
     assistant: "Assistant (IA)", aisle: "Rayon", shelf: "étagère", onShelf: "en rayon", noneOnShelf: "Plus en rayon",
     noCount: "Pas de comptage récent", counted: "compté à", pair: "Ce qui va avec", error: "Désolé, je n'ai pas pu répondre. Demandez à un membre de l'équipe.",
     busy: "Trop de questions à la fois : réessayez dans un instant.", nothing: "Rien à proposer en rayon pour l'instant.",
+    thinking: "Je cherche…", restart: "Recommencer", notConfirmed: "non confirmé : ", stated: "indiqué : ",
+    together: "Souvent acheté avec", popularOnly: "Pas encore de produit souvent acheté avec celui-ci. Les plus vendus en ce moment :",
+    labels: { organic: "bio", gluten_free: "sans gluten", lactose_free: "sans lactose", vegan: "végan", vegetarian: "végétarien", halal: "halal" },
   },
   en: {
     title: "Need help?",
     notice: "I am an automated assistant (an artificial intelligence), not a person. I answer with the shop's data: prices, aisles and how many are on the shelf, with the time they were counted. When in doubt, a staff member can help. Your questions are not stored.",
     privacy: "Your data and this kiosk",
-    chip_hours: "Opening hours", chip_pay: "Payment", chip_staff: "Call a staff member",
+    chip_hours: "Opening hours", chip_pay: "Payment", chip_staff: "Call a staff member", chip_restart: "Start over",
     q_hours: "What are your opening hours?", q_pay: "How can I pay?", q_staff: "Call a staff member",
     label: "Your question", placeholder: "E.g. where is the olive oil?", send: "Ask",
     assistant: "Assistant (AI)", aisle: "Aisle", shelf: "shelf", onShelf: "on the shelf", noneOnShelf: "None on the shelf",
     noCount: "No recent count", counted: "counted at", pair: "What goes with it", error: "Sorry, I could not answer. Please ask a staff member.",
     busy: "Too many questions at once: try again in a moment.", nothing: "Nothing to suggest on the shelf right now.",
+    thinking: "Looking…", restart: "Start over", notConfirmed: "not confirmed: ", stated: "stated: ",
+    together: "Often bought with", popularOnly: "Nothing is often bought with this one yet. Best-sellers right now:",
+    labels: { organic: "organic", gluten_free: "gluten-free", lactose_free: "lactose-free", vegan: "vegan", vegetarian: "vegetarian", halal: "halal" },
   },
 };
 
@@ -74,10 +80,22 @@ function price(value) {
   return new Intl.NumberFormat(lang === "fr" ? "fr-FR" : "en-GB", { style: "currency", currency: "EUR" }).format(value);
 }
 
-function productCard(p, withPairing) {
+function propertyName(attribute) {
+  if (attribute.startsWith("allergen:")) return attribute.slice(9);
+  return TEXT[lang].labels[attribute] || attribute;
+}
+
+function productCard(p, withPairing, asked) {
   const card = el("li", "card");
   card.dataset.gtin = p.gtin;
   card.appendChild(el("span", "name", p.name));
+  if (asked) {
+    // a property is shown as held only when the hub says the catalog states it for this product
+    const held = asked.confirmed.includes(p.gtin);
+    const badge = el("span", held ? "badge stated" : "badge unconfirmed",
+      `${held ? t("stated") : t("notConfirmed")}${propertyName(asked.attribute)}`);
+    card.appendChild(badge);
+  }
   card.appendChild(el("span", "where", `${t("aisle")} ${p.aisle}, ${t("shelf")} ${p.shelf}`));
   card.appendChild(el("span", "price", ` · ${price(p.price)}`));
   let stock;
@@ -97,13 +115,13 @@ function productCard(p, withPairing) {
   return card;
 }
 
-function addMessage(who, text, products, withPairing) {
+function addMessage(who, text, products, withPairing, asked) {
   const item = el("li", `msg ${who}`);
   if (who === "assistant") item.appendChild(el("span", "who", t("assistant")));
-  item.appendChild(el("span", "text", text));
+  if (text) item.appendChild(el("span", "text", text));
   if (products && products.length) {
     const cards = el("ul", "cards");
-    products.forEach((p) => cards.appendChild(productCard(p, withPairing)));
+    products.forEach((p) => cards.appendChild(productCard(p, withPairing, asked)));
     item.appendChild(cards);
   }
   const list = document.getElementById("conversation");
@@ -120,17 +138,42 @@ async function call(url, options) {
   return response.json();
 }
 
+let waiting = false;
+
+function setWaiting(on) {
+  // one question at a time: the send button is disabled and a "thinking" line shows until the answer comes
+  waiting = on;
+  document.getElementById("send").disabled = on;
+  document.getElementById("conversation").setAttribute("aria-busy", String(on));
+  const old = document.getElementById("thinking");
+  if (old) old.remove();
+  if (on) {
+    const item = el("li", "msg assistant thinking");
+    item.id = "thinking";
+    item.appendChild(el("span", "who", t("assistant")));
+    item.appendChild(el("span", "text", t("thinking")));
+    document.getElementById("conversation").appendChild(item);
+    item.scrollIntoView({ block: "end" });
+  }
+}
+
 async function ask(text) {
-  if (!text.trim()) return;
+  if (!text.trim() || waiting) return;
   touch();
   addMessage("customer", text);
+  setWaiting(true);
   try {
     const body = { text, session };
     if (chosenByHand) body.lang = lang;
     const reply = await call("/api/kiosk/ask", { method: "POST", body: JSON.stringify(body) });
+    setWaiting(false);
     if (reply.lang !== lang) applyLanguage(reply.lang);
-    addMessage("assistant", reply.answer, reply.products, true);
+    // with cards on screen, the text says only what no card repeats (each thing said once)
+    const shown = reply.products.length ? reply.headline : reply.answer;
+    const asked = reply.attribute ? { attribute: reply.attribute, confirmed: reply.confirmed } : null;
+    addMessage("assistant", shown, reply.products, true, asked);
   } catch (err) {
+    setWaiting(false);
     addMessage("assistant", err.message);
   }
 }
@@ -139,13 +182,18 @@ async function showPairings(product) {
   touch();
   try {
     const data = await call(`/api/kiosk/recommendations?gtin=${encodeURIComponent(product.gtin)}&lang=${lang}&limit=3`);
-    addMessage("assistant", data.items.length ? data.items[0].reason : t("nothing"), data.items, false);
+    // say what the list really is: "often bought with" only when it is; best-sellers are called best-sellers
+    const together = data.items.some((i) => i.kind === "together" || i.kind === "buy_again");
+    const heading = !data.items.length ? t("nothing") : together ? data.items[0].reason : t("popularOnly");
+    addMessage("assistant", heading, data.items, false);
   } catch (err) {
     addMessage("assistant", err.message);
   }
 }
 
 function wipe() {
+  waiting = false;
+  document.getElementById("send").disabled = false;
   document.getElementById("conversation").replaceChildren();
   document.getElementById("question").value = "";
   session = newSession();
@@ -166,6 +214,7 @@ document.addEventListener("DOMContentLoaded", () => {
     touch();
   }));
   document.querySelectorAll("[data-ask-key]").forEach((b) => b.addEventListener("click", () => ask(t(b.dataset.askKey))));
+  document.getElementById("restart").addEventListener("click", () => { wipe(); document.getElementById("question").focus(); });
   const form = document.getElementById("ask-form");
   const input = document.getElementById("question");
   form.addEventListener("submit", (event) => {

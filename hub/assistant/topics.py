@@ -1,0 +1,118 @@
+"""Questions that are not about a product: "are you a robot?", the weather, a discount.
+
+Checked on normalised text (see everyday.py) before any product matching, so a
+product word inside such a question ("is Nutella good for diabetics?") never
+turns it into a product answer.
+
+* **Disclosure** (AI Act art. 50): a question about what the kiosk is, in any
+  wording. Detected as an identity frame ("are you", "is this", "t'es",
+  "je parle à") together with a word for a person or a machine, or such a word
+  alone; answered by saying it is an automated assistant (an AI) and offering a person.
+* **Out of scope**: weather, sport, wifi, news, jokes, health and medical
+  advice about a product: a polite refusal that states no fact.
+* **Staff matters**: a discount, a complaint, a damaged product: offered to a person.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def _any(*phrases: str) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(phrases) + r")\b")
+
+
+_BEING = (r"(?:real |actual |live |true |vrai |vraie |veritable )?"
+          r"(?:person|personne|human|humain|humaine|people|man|woman|lady|guy|robot|bot|robots|machine|ai|a i|ia|"
+          r"i a|intelligence artificielle|artificial intelligence|computer|ordinateur|programme?|software|logiciel|"
+          r"chat ?bot|chatgpt|gpt|automate|automatique|automated|automatic|algorithme|algorithm|android|cyborg|"
+          r"sentient|conscient|employee|employe|vendeur|vendeuse|staff|member of staff|shop assistant|cashier|"
+          r"caissier|caissiere|salarie|assistant virtuel|virtual assistant)")
+_IDENTITY_FRAME = _any(
+    r"are (?:you|u)", r"you are", r"you re", r"is (?:this|that|it) (?:a|an|really|actually)",
+    r"am i (?:talking|speaking|chatting|writing|typing)",
+    r"who am i", r"who (?:are|r) (?:you|u)", r"what (?:are|r) (?:you|u)", r"who is (?:this|answering|replying|there)",
+    r"who s (?:this|answering|there)",
+    r"is there a (?:real )?(?:person|human|someone)(?: behind| typing| answering| there)",
+    r"es tu", r"t es", r"tu es", r"etes vous", r"vous etes", r"est ce que (?:tu|vous) (?:es|etes)",
+    r"c est (?:un|une|vraiment|bien)", r"je (?:parle|discute|cause|ecris) (?:a|avec)",
+    r"on (?:parle|discute) (?:a|avec)",
+    r"qui (?:me )?(?:repond|ecrit|parle)", r"qui est la", r"qui etes vous", r"qui es tu", r"t es qui", r"vous etes qui",
+    r"c est qui", r"c est quoi (?:cette|ce) (?:borne|machine|truc|ecran)",
+    r"what is this (?:thing|machine|kiosk|screen)",
+    r"human or", r"humain ou", r"person or", r"personne ou", r"robot or", r"robot ou", r"machine or", r"machine ou",
+    r"un etre humain",
+)
+#: Frames that ask who answers without naming a being: "who am I talking to?", "t'es qui ?".
+_WHO_ANSWERS = _any(r"who am i (?:talking|speaking|chatting) (?:to|with)", r"who (?:are|r) (?:you|u)", r"qui es tu",
+                    r"qui etes vous", r"t es qui", r"vous etes qui", r"qui (?:me )?(?:repond|ecrit)", r"c est qui",
+                    r"qui est (?:derriere|la)", r"who s (?:answering|there|this)", r"who is (?:answering|this)",
+                    r"are you (?:real|alive)", r"what are you",
+                    r"c est (?:automatique|automatise|une machine|un robot)",
+                    r"parler? (?:a|avec) (?:un|une) (?:ia|robot|machine|ordinateur|bot|humain|personne)",
+                    r"quelqu un derriere", r"someone behind", r"derriere l ecran", r"behind the screen",
+                    r"is this automated", r"are you automated",
+                    r"(?:t es|tu es|es tu|etes vous|vous etes) (?:reel|reelle|vrai|vraie|vivant|vivante)",
+                    r"(?:talking|speaking|chatting) (?:to|with) (?:someone|somebody|a real|a live)",
+                    r"do i (?:talk|speak|chat) (?:to|with) (?:a|an) (?:ai|robot|bot|machine|computer|human|person)",
+                    r"are we (?:talking|chatting)")
+_BEING_WORD = re.compile(r"\b" + _BEING + r"\b")
+_ONLY_BEING = re.compile(r"^(?:(?:un|une|a|an|the|are|you|tu|vous|es|etes|t|es tu|is|this) )*" + _BEING + r"$")
+
+_OUT_OF_SCOPE = _any(
+    # weather
+    r"meteo", r"weather", r"quel temps", r"temps (?:fait|fera)", r"temps (?:qu il|il) (?:fait|fera|va faire)",
+    r"il (?:va )?pleu\w*", r"pluie", r"rain\w*",
+    r"neige\w*", r"snow\w*", r"forecast for (?:today|tomorrow)", r"temperature (?:outside|dehors)", r"sunny",
+    # sport
+    r"match", r"foot", r"football", r"soccer", r"rugby", r"tennis", r"score", r"psg", r"ligue \d?", r"world cup",
+    r"coupe du monde", r"who won", r"qui a gagne", r"tour de france", r"champions league", r"olympi\w*",
+    r"jeux olympiques",
+    # connectivity
+    r"wifi", r"wi fi", r"internet", r"mot de passe", r"password", r"hotspot", r"charger (?:my|mon) (?:phone|telephone)",
+    # health and medical advice
+    r"medicament\w*", r"medicine\w*", r"medication", r"doctor", r"docteur", r"medecin", r"pharmac\w*", r"enceinte",
+    r"pregnan\w*", r"diabet\w*", r"cholesterol", r"blood pressure", r"tension arterielle", r"headache",
+    r"mal (?:de|a la) (?:tete|ventre|gorge)", r"malade", r"sick", r"ill", r"disease", r"maladie", r"symptom\w*",
+    r"healthy", r"bon pour la sante", r"bon pour (?:le|mon|ma|les) (?:coeur|sante|regime|enfant|bebe|ventre)",
+    r"good for (?:you|me|my|your|health|the heart|kids|children|a diet|weight)",
+    r"safe (?:to eat|for (?:my|a|kids|children|babies|pregnant))",
+    r"calorie\w*", r"(?:on a|my|a) diet", r"faire un regime", r"perdre du poids", r"lose weight",
+    r"nutrition\w*", r"vitamin\w*", r"dose",
+    r"dosage", r"traitement", r"treatment", r"overdose", r"paracetamol", r"ibuprof\w*", r"aspirin\w*", r"doliprane",
+    r"antibioti\w*", r"allaite\w*", r"breastfeed\w*",
+    # the rest of the world
+    r"news", r"actualite\w*", r"politi\w*", r"president (?:of|de)", r"election\w*", r"blague", r"joke", r"poeme",
+    r"poem",
+    r"capital\w* (?:of|de)", r"bourse", r"stock market", r"bitcoin", r"horoscope", r"taxi", r"uber", r"bus",
+    r"train", r"metro", r"cinema", r"movie", r"hotel", r"quelle (?:date|annee)",
+    r"what (?:day|year|date) is it", r"homework", r"devoirs", r"traduis", r"translate", r"write me", r"ecris moi",
+    r"meaning of life", r"sens de la vie", r"love me", r"m aimes", r"marry",
+)
+_STAFF_MATTER = _any(
+    r"discount\w*", r"reduction\w*", r"remise\w*", r"rabais", r"coupon\w*", r"bon de reduction", r"code promo",
+    r"promo code", r"voucher", r"geste commercial", r"moins cher pour moi", r"cheaper for me", r"negocier",
+    r"negotiate",
+    r"complain\w*", r"complaint", r"plainte", r"reclamation\w*", r"reclamer", r"pas content\w*", r"mecontent\w*",
+    r"not happy", r"unhappy", r"disappointed", r"decu\w*", r"arnaque\w*", r"rip off", r"scam", r"scandale",
+    r"inadmissible", r"unacceptable", r"broken", r"casse(?:e|es|s)?", r"damaged", r"abime\w*", r"perime\w*", r"expired",
+    r"out of date", r"rotten", r"pourri\w*", r"moisi\w*", r"mouldy", r"moldy", r"overcharged", r"trop paye",
+    r"mal encaisse", r"wrong price", r"erreur de prix", r"le prix affiche", r"the price on the shelf",
+    r"(?:me )?(?:faire|faites|fais) un (?:petit )?prix", r"better price", r"give me a deal", r"a good deal",
+)
+
+
+def is_disclosure(text: str) -> bool:
+    """``text`` (normalised) asks whether the kiosk is a person, a machine or an AI."""
+    if _ONLY_BEING.match(text) or _WHO_ANSWERS.search(text):
+        return True
+    frame = _IDENTITY_FRAME.search(text)
+    return bool(frame and _BEING_WORD.search(text))
+
+
+def is_out_of_scope(text: str) -> bool:
+    return bool(_OUT_OF_SCOPE.search(text))
+
+
+def is_staff_matter(text: str) -> bool:
+    return bool(_STAFF_MATTER.search(text))
