@@ -11,6 +11,9 @@ from dataclasses import dataclass
 
 import epcpy
 from epcpy.utils.common import ConvertException
+from pydantic import TypeAdapter, ValidationError
+
+from comptoir.contract.fields import EpcHex
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,3 +46,28 @@ def decode_epc(epc_hex: str) -> EpcInfo:
     except (ConvertException, ValueError, IndexError) as exc:
         return EpcInfo(epc, None, None, None, f"{type(exc).__name__}: {exc}")
     return EpcInfo(epc, f"sgtin-{bits}", gtin, serial)
+
+
+_CONTRACT_EPC = TypeAdapter(EpcHex)
+#: A rejected EPC is quoted in a log line up to this many characters (a hostile reader may send kilobytes).
+QUOTE_CHARS = 64
+
+
+def epc_quote(epc: object) -> str:
+    """An EPC as a log line may quote it: text, cut to ``QUOTE_CHARS`` with its full length said."""
+    text = epc.decode("ascii", "replace") if isinstance(epc, bytes) else str(epc)
+    return text if len(text) <= QUOTE_CHARS else f"{text[:QUOTE_CHARS]}...({len(text)} chars)"
+
+
+def contract_problem(epc: object) -> str | None:
+    """Why the MQTT contract refuses this EPC (sllurp's hex bytes or a string), or None when it accepts it.
+
+    Checked before a read is tracked: an EPC the contract cannot carry (a 512-bit or 8-bit one) would
+    otherwise make every batch it joins invalid, and with it the other tags' events.
+    """
+    text = epc.decode("ascii", "replace") if isinstance(epc, bytes) else str(epc)
+    try:
+        _CONTRACT_EPC.validate_python(text)
+    except ValidationError as exc:
+        return f"{len(text)} characters ({len(text) * 4} bits as hex): {exc.errors()[0]['msg']}"
+    return None
