@@ -23,7 +23,7 @@ class Fault:
 
 
 async def _restart_broker(shop: DemoShop) -> None:
-    await asyncio.to_thread(shop.restart_broker, DOWN_S)
+    await shop.restart_broker(DOWN_S)
 
 
 async def _kill_child(shop: DemoShop, name: str) -> None:
