@@ -57,8 +57,8 @@ REPORTED_MAX = 10_000
 class AgentStats:
     reads: int = 0
     reports: int = 0
-    bad_reads: int = 0  # tag reports without an EPC
-    rejected_reads: int = 0  # reads skipped: an EPC the contract cannot carry, or a time too far ahead
+    bad_reads: int = 0  # reads without an EPC (counted in rejected_reads too)
+    rejected_reads: int = 0  # reads skipped: no EPC, an EPC the contract cannot carry, a time too far ahead
     rejected_events: int = 0  # events or passages the contract refused, left out of their batch
     flagged_epcs: int = 0
     events: int = 0
@@ -152,6 +152,7 @@ class RfidAgent:
             epc = tag.get("EPC-96") or tag.get("EPC")
             if not epc:
                 bad += 1
+                self.skip_read(None, "read without an EPC", "the tag report carries neither EPC-96 nor EPCData")
                 continue
             if epc not in known:  # a tag already tracked passed this check at its first read
                 problem = contract_problem(epc)
