@@ -308,3 +308,24 @@ async def test_a_reader_busy_with_another_client_is_retried(
         await stop_agent(link, task)
         await listener.stop()
         await sim.stop()
+
+
+async def test_a_reader_thread_that_ends_on_its_own_does_not_lock_the_reader(
+    mqtt_broker: BrokerHandle, tmp_path: Path
+) -> None:
+    """sllurp's thread, ended by an exception of its own, leaves its socket open; a reader serves one client, so
+    unless the agent closes that socket every reconnect is refused, for good."""
+    clock = SimulatedClock(START, speed=10)
+    sim = await ReaderSimulator(small_shop(products=5, movers=False), clock=clock).start("127.0.0.1", 0)
+    agent, link, task = await start_agent(mqtt_broker, reader_config(sim.port, silence_s=10), clock, tmp_path)
+    try:
+        await until(lambda: agent.stats.reports >= 2)
+        assert agent.reader._client is not None
+        agent.reader._client._stop_main_loop.set()  # the thread leaves its loop at the next read, socket open
+        await until(lambda: sim.stats.sessions >= 2 and sim.inventorying, timeout=30)
+        reports = agent.stats.reports
+        await until(lambda: agent.stats.reports >= reports + 2)
+        assert sim.stats.refused == 0
+    finally:
+        await stop_agent(link, task)
+        await sim.stop()

@@ -161,9 +161,11 @@ class ReaderLink:
             # politely: the reader deletes our ROSpec and closes its side, then sllurp ends its thread
             with contextlib.suppress(Exception):
                 await asyncio.to_thread(client.disconnect, self.config.polite_disconnect_s)
+        client.disconnect_requested.set()  # tells sllurp not to treat the close as a loss
+        # always, even when sllurp's thread has ended: ended by an exception of its own, it leaves its socket
+        # open, and a reader serves one client at a time, so every later connection would be refused
+        await asyncio.to_thread(client.hard_disconnect)
         if client.is_alive():
-            client.disconnect_requested.set()  # tells sllurp not to treat the close as a loss
-            await asyncio.to_thread(client.hard_disconnect)
             with contextlib.suppress(Exception):
                 await asyncio.to_thread(client.join, 5.0)
 
