@@ -25,6 +25,8 @@ EPC_512 = bytes.fromhex("E2" * 64)  # 128 hex digits: the contract carries at mo
 EPC_8 = bytes.fromhex("E2")  # 2 hex digits: the contract needs at least 4
 EPC_48 = bytes.fromhex("E28011700000")  # 12 hex digits: within the contract, kept as raw hex
 EPC_AHEAD = bytes.fromhex("30340000000000000000ABCD")  # a plain SGTIN-96 dated ten years ahead
+# urn:epc:id:sgtin:0614141.812345. followed by twenty %22, as SGTIN-198
+EPC_198 = bytes.fromhex("3634257BF7194E51224489122448912244891224489122448800")
 TEN_YEARS_US = 10 * 365 * 86_400 * 1_000_000
 FIRST_PORT = 1  # the backroom antenna of the default layout
 
@@ -84,3 +86,17 @@ async def test_a_read_dated_years_ahead_is_skipped_and_moves_no_clock(
     skipped = [r for r in logs if r["msg"] == "tag read skipped"]
     assert len(skipped) == 1 and skipped[0]["fault"] == "read dated ahead of the agent's clock"
     assert stats.rejected_reads >= 2
+
+
+async def test_an_sgtin_198_whose_serial_the_contract_cannot_carry_travels_without_it(
+    mqtt_broker: BrokerHandle, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # a real GS1 tag: SGTIN-198, serial of twenty '"', which the EPC URI writes as %22: 60 characters, the contract
+    # carries 40. Before, its arrival made the batch invalid and every event in it was lost.
+    expected, events, stats, logs = await _run(mqtt_broker, tmp_path, [(EPC_198, 0)], caplog)
+    assert expected <= {e.epc for e in events}
+    (event,) = [e for e in events if e.epc == EPC_198.hex().upper() and e.event == "arrived"]
+    assert (event.scheme, event.gtin, event.serial) == ("sgtin-198", "80614141123458", None)
+    said = [r for r in logs if r["msg"] == "EPC decoded in part"]
+    assert said and "serial" in said[0]["reason"] and "40 characters" in said[0]["reason"]
+    assert stats.rejected_events == 0 and stats.rejected_reads == 0

@@ -103,7 +103,7 @@ class RfidAgent:
         self._events: list[TagEvent] = []
         self._passages: list[tuple[GateDetector, Passage]] = []
         self._published_at = self.clock.now()
-        self._reported: set[tuple[object, str]] = set()
+        self._reported: set[tuple[str, str]] = set()
 
     # -- time -----------------------------------------------------------------
     def event_now(self) -> float:
@@ -197,14 +197,15 @@ class RfidAgent:
     def skip_read(self, epc: object, what: str, reason: str) -> None:
         """Count a read left out; log it once per EPC and kind of fault (a tag is read many times a second)."""
         self.stats.rejected_reads += 1
-        key = (epc, what)
+        quoted = epc_quote(epc)  # the key too: a hostile reader's EPCs may be megabytes long
+        key = (quoted, what)
         if key in self._reported:
             return
         if len(self._reported) >= REPORTED_MAX:
             self._reported.clear()
         self._reported.add(key)
         log.warning(
-            "tag read skipped", extra={"reader": self.config.id, "epc": epc_quote(epc), "fault": what, "reason": reason}
+            "tag read skipped", extra={"reader": self.config.id, "epc": quoted, "fault": what, "reason": reason}
         )
 
     def tick(self) -> None:
@@ -237,6 +238,8 @@ class RfidAgent:
             if info.flagged:
                 self.stats.flagged_epcs += 1
                 log.info("EPC kept as raw hex", extra={"epc": info.epc, "reason": info.problem})
+            elif info.problem is not None:
+                log.info("EPC decoded in part", extra={"epc": info.epc, "reason": info.problem})
         return info
 
     def publish(self, events: list[TagEvent], passages: list[tuple[GateDetector, Passage]]) -> None:

@@ -7,10 +7,12 @@ nothing is lost and the score stays within its targets.
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from simulators.demo.shop import DemoShop
+from simulators.llrp.hostile import bad_frames, inject
 
 DOWN_S = 3.0  # real seconds a broken part stays broken
 
@@ -44,6 +46,15 @@ async def _drop_reader(shop: DemoShop) -> None:
     shop.devices.readers["reader-gate"].drop_connection()
 
 
+async def _reader_garbage(shop: DemoShop) -> None:
+    """The first room reader writes every kind of malformed LLRP frame between its reports, a second apart."""
+    assert shop.devices is not None
+    sim = shop.devices.readers[next(iter(shop.devices.readers))]
+    for frame in bad_frames(random.Random(16), 13):
+        inject(sim, frame.data)  # after a frame that ends the connection, the next waits for the agent to be back
+        await asyncio.sleep(1.0)
+
+
 async def _stop_camera(shop: DemoShop) -> None:
     assert shop.devices is not None
     cam = next(iter(shop.devices.cameras.values()))
@@ -67,4 +78,5 @@ FAULTS: tuple[Fault, ...] = (
     Fault(0.55, "gate reader connection dropped", _drop_reader),
     Fault(0.65, "camera stream stopped", _stop_camera),
     Fault(0.75, "scale unplugged", _unplug_scale),
+    Fault(0.85, "a room reader sends malformed LLRP frames", _reader_garbage),
 )
