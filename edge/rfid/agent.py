@@ -49,6 +49,7 @@ log = logging.getLogger("comptoir.edge.rfid")
 EVENT_JSON_BYTES = 250
 #: A batch's payload is kept under half the contract's limit, whatever the zone aliases' length.
 BATCH_BYTES = MAX_PAYLOAD_BYTES // 2
+EPC96_HEX = 24  # hex digits of an EPC-96 parameter's 12 bytes
 #: Distinct rejected EPCs remembered so that each is logged once, not at every read (then the memory restarts).
 REPORTED_MAX = 10_000
 
@@ -154,7 +155,10 @@ class RfidAgent:
                 bad += 1
                 self.skip_read(None, "read without an EPC", "the tag report carries neither EPC-96 nor EPCData")
                 continue
-            if epc not in known:  # a tag already tracked passed this check at its first read
+            if epc not in known:  # a tag already tracked passed these checks at its first read
+                if len(epc) != EPC96_HEX and "EPC-96" in tag:  # sllurp keeps what there is of a short parameter
+                    self.skip_read(epc, "EPC-96 cut short", f"{len(epc)} hex digits, an EPC-96 has {EPC96_HEX}")
+                    continue
                 problem = contract_problem(epc)
                 if problem is not None:
                     self.skip_read(epc, "EPC outside the contract", problem)

@@ -43,11 +43,12 @@ class GuardedReaderClient(LLRPReaderClient):
     def __init__(self, *args: object, on_bad_frame: BadFrameHandler, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.on_bad_frame = on_bad_frame
-        self._buffer = b""
+        self._buffer = bytearray()  # appended to: a frame that comes in many chunks is not copied each time
 
     def raw_data_received(self, data: bytes) -> None:
         """Runs in sllurp's thread for every chunk read from the socket."""
-        buffer = self._buffer + data
+        buffer = self._buffer
+        buffer += data
         start = 0
         try:
             while len(buffer) - start >= HEADER.size:
@@ -59,7 +60,7 @@ class GuardedReaderClient(LLRPReaderClient):
                     raise StreamLost(reason)
                 if len(buffer) - start < length:
                     break  # the rest of this frame is still on its way
-                frame = buffer[start : start + length]
+                frame = bytes(buffer[start : start + length])
                 start += length
                 version = (first >> 10) & 7
                 if version != LLRP_VERSION:
@@ -67,7 +68,7 @@ class GuardedReaderClient(LLRPReaderClient):
                     continue
                 self._handle(msg_type, frame)
         finally:
-            self._buffer = buffer[start:]
+            del buffer[:start]
 
     def _handle(self, msg_type: int, frame: bytes) -> None:
         try:
