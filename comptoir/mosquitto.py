@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from comptoir.parent_death import die_with_parent
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -52,6 +54,9 @@ class Mosquitto:
     keyfile: Path | None = None
     #: keep sessions and queued messages across a restart (saved at shutdown)
     persistent: bool = False
+    #: the broker gets SIGTERM when the process that started it dies, even by SIGKILL (Linux; see
+    #: comptoir.parent_death): start it from a thread that outlives it
+    die_with_parent: bool = False
     proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -82,6 +87,12 @@ class Mosquitto:
         return "\n".join(lines) + "\n"
 
     def start(self) -> None:
+        """Start the broker and wait until it listens."""
+        self.spawn()
+        self.wait_ready()
+
+    def spawn(self) -> None:
+        """Start the process and return at once (a supervisor's loop thread spawns; a worker waits)."""
         binary = mosquitto_binary()
         if binary is None:
             raise FileNotFoundError("no mosquitto binary: install Debian's 'mosquitto' package")
@@ -89,8 +100,14 @@ class Mosquitto:
         conf = self.workdir / "mosquitto.conf"
         conf.write_text(self.config_text())
         log = open(self.workdir / "mosquitto.log", "ab")  # noqa: SIM115 - owned by the process
-        self.proc = subprocess.Popen([binary, "-c", str(conf)], stdout=log, stderr=subprocess.STDOUT)
+        preexec = die_with_parent() if self.die_with_parent else None
+        self.proc = subprocess.Popen([binary, "-c", str(conf)], stdout=log, stderr=subprocess.STDOUT,
+                                     preexec_fn=preexec)
         log.close()
+
+    def wait_ready(self) -> None:
+        """Until the broker listens; stopped and an error with its log when it does not within 10 s."""
+        assert self.proc is not None, "spawn() first"
         deadline = time.monotonic() + 10
         while self.proc.poll() is None and time.monotonic() < deadline:
             try:

@@ -110,6 +110,12 @@ class ReaderConfig(BaseModel):
         200, ge=1, le=MAX_BATCH_EVENTS, description="...or until this many wait (at most one message's worth)"
     )
     sweep_every_s: float = Field(1.0, gt=0, le=60, description="check departures and gate visits this often")
+    future_tolerance_s: float = Field(
+        3600.0,
+        gt=0,
+        description="a read dated further ahead of this box's clock is skipped and logged (a reader's clock or "
+        "report gone wrong): applied, it would depart every tag and date events years ahead",
+    )
 
     _check_id = field_validator("id")(classmethod(lambda cls, v: _device_id(v)))
 

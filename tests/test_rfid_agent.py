@@ -138,12 +138,13 @@ async def test_garbage_from_the_reader_is_logged_and_the_agent_carries_on(
     agent, link, task = await start_agent(mqtt_broker, reader_config(sim.port, silence_s=10), clock, tmp_path)
     try:
         await until(lambda: agent.stats.reports >= 2)
-        # a message type sllurp cannot decode: it drops it and the reports keep coming
+        # a message type sllurp cannot decode: that frame is skipped, said, and the reports keep coming
         sim.session.send(999, b"\x00\x01\x02")
         reports = agent.stats.reports
         await until(lambda: agent.stats.reports >= reports + 3)
         assert agent.reader.connects == 1
-        # a frame announcing 1 GB: the stream is lost for good; the agent notices the silence and reconnects
+        # a frame announcing 1 GB: the stream cannot be followed; the agent says why and reconnects at once,
+        # without waiting for the reader's silence
         sim.session.writer.write(b"\x04\x3d\x40\x00\x00\x00\x00\x00\x00\x01")
         await until(lambda: agent.reader.connects >= 2, timeout=30)
         reports = agent.stats.reports
@@ -152,7 +153,10 @@ async def test_garbage_from_the_reader_is_logged_and_the_agent_carries_on(
         await stop_agent(link, task)
         await listener.stop()
         await sim.stop()
-    assert any("reader silent" in r.getMessage() for r in caplog.records)
+    bad = [r.__dict__ for r in caplog.records if r.getMessage() == "bad LLRP frame from the reader"]
+    assert [(b["type"], "undecodable" in b["reason"]) for b in bad] == [(999, True), (61, False)]
+    assert "1073741824 is impossible" in bad[1]["reason"]
+    assert not any("reader silent" in r.getMessage() for r in caplog.records)
     assert any("reconnecting" in r.getMessage() for r in caplog.records)
     arrivals = Counter(e.epc for e in inbox.zone_events() if e.event == "arrived")
     assert arrivals and max(arrivals.values()) == 1
@@ -303,4 +307,25 @@ async def test_a_reader_busy_with_another_client_is_retried(
     finally:
         await stop_agent(link, task)
         await listener.stop()
+        await sim.stop()
+
+
+async def test_a_reader_thread_that_ends_on_its_own_does_not_lock_the_reader(
+    mqtt_broker: BrokerHandle, tmp_path: Path
+) -> None:
+    """sllurp's thread, ended by an exception of its own, leaves its socket open; a reader serves one client, so
+    unless the agent closes that socket every reconnect is refused, for good."""
+    clock = SimulatedClock(START, speed=10)
+    sim = await ReaderSimulator(small_shop(products=5, movers=False), clock=clock).start("127.0.0.1", 0)
+    agent, link, task = await start_agent(mqtt_broker, reader_config(sim.port, silence_s=10), clock, tmp_path)
+    try:
+        await until(lambda: agent.stats.reports >= 2)
+        assert agent.reader._client is not None
+        agent.reader._client._stop_main_loop.set()  # the thread leaves its loop at the next read, socket open
+        await until(lambda: sim.stats.sessions >= 2 and sim.inventorying, timeout=30)
+        reports = agent.stats.reports
+        await until(lambda: agent.stats.reports >= reports + 2)
+        assert sim.stats.refused == 0
+    finally:
+        await stop_agent(link, task)
         await sim.stop()

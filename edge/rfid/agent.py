@@ -25,11 +25,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import ValidationError
+
 from comptoir.clock import Clock, RealClock
-from comptoir.contract import MAX_BATCH_EVENTS, MAX_PAYLOAD_BYTES, GatePassage, ZoneEvents, ZoneSnapshot
+from comptoir.contract import (
+    MAX_BATCH_EVENTS,
+    MAX_PAYLOAD_BYTES,
+    BatchedZoneEvent,
+    GatePassage,
+    ZoneEvents,
+    ZoneSnapshot,
+)
 from comptoir.link import MqttLink
 from edge.config import ReaderConfig
-from edge.rfid.epc import EpcInfo, decode_epc
+from edge.rfid.epc import EpcInfo, contract_problem, decode_epc, epc_quote
 from edge.rfid.gate import INSIDE, OUTSIDE, GateDetector, Passage
 from edge.rfid.reader import ReaderLink
 from edge.rfid.tracker import TagEvent, TagTracker
@@ -40,13 +49,18 @@ log = logging.getLogger("comptoir.edge.rfid")
 EVENT_JSON_BYTES = 250
 #: A batch's payload is kept under half the contract's limit, whatever the zone aliases' length.
 BATCH_BYTES = MAX_PAYLOAD_BYTES // 2
+EPC96_HEX = 24  # hex digits of an EPC-96 parameter's 12 bytes
+#: Distinct rejected EPCs remembered so that each is logged once, not at every read (then the memory restarts).
+REPORTED_MAX = 10_000
 
 
 @dataclass
 class AgentStats:
     reads: int = 0
     reports: int = 0
-    bad_reads: int = 0
+    bad_reads: int = 0  # reads without an EPC (counted in rejected_reads too)
+    rejected_reads: int = 0  # reads skipped: no EPC, an EPC the contract cannot carry, a time too far ahead
+    rejected_events: int = 0  # events or passages the contract refused, left out of their batch
     flagged_epcs: int = 0
     events: int = 0
     passages: int = 0
@@ -90,6 +104,7 @@ class RfidAgent:
         self._events: list[TagEvent] = []
         self._passages: list[tuple[GateDetector, Passage]] = []
         self._published_at = self.clock.now()
+        self._reported: set[tuple[str, str]] = set()
 
     # -- time -----------------------------------------------------------------
     def event_now(self) -> float:
@@ -129,18 +144,34 @@ class RfidAgent:
         gates = self.gates
         aliases = self.aliases
         events = self._events
+        known = self.tracker.tags
         fallback = None
         newest = 0.0
         bad = 0
+        horizon = _epoch(self.clock.now()) + self.config.future_tolerance_s
         for tag in tags:
             epc = tag.get("EPC-96") or tag.get("EPC")
             if not epc:
                 bad += 1
+                self.skip_read(None, "read without an EPC", "the tag report carries neither EPC-96 nor EPCData")
                 continue
+            if epc not in known:  # a tag already tracked passed these checks at its first read
+                if len(epc) != EPC96_HEX and "EPC-96" in tag:  # sllurp keeps what there is of a short parameter
+                    self.skip_read(epc, "EPC-96 cut short", f"{len(epc)} hex digits, an EPC-96 has {EPC96_HEX}")
+                    continue
+                problem = contract_problem(epc)
+                if problem is not None:
+                    self.skip_read(epc, "EPC outside the contract", problem)
+                    continue
             port = tag.get("AntennaID", 0)
             micros = tag.get("LastSeenTimestampUTC") or tag.get("FirstSeenTimestampUTC")
             if micros:
                 when = micros / 1_000_000
+                if when > horizon:
+                    self.skip_read(epc, "read dated ahead of the agent's clock",
+                                   f"{when - horizon + self.config.future_tolerance_s:.0f} s ahead, tolerance "
+                                   f"future_tolerance_s={self.config.future_tolerance_s:g}")
+                    continue
             else:
                 if fallback is None:
                     fallback = self.event_now()
@@ -166,6 +197,20 @@ class RfidAgent:
         if len(events) >= self.config.publish_batch or waited >= self.config.publish_every_s:
             self.flush_events()
         return len(events)
+
+    def skip_read(self, epc: object, what: str, reason: str) -> None:
+        """Count a read left out; log it once per EPC and kind of fault (a tag is read many times a second)."""
+        self.stats.rejected_reads += 1
+        quoted = epc_quote(epc)  # the key too: a hostile reader's EPCs may be megabytes long
+        key = (quoted, what)
+        if key in self._reported:
+            return
+        if len(self._reported) >= REPORTED_MAX:
+            self._reported.clear()
+        self._reported.add(key)
+        log.warning(
+            "tag read skipped", extra={"reader": self.config.id, "epc": quoted, "fault": what, "reason": reason}
+        )
 
     def tick(self) -> None:
         """Depart unseen tags and judge finished gate visits, as of the reader's time now; publish what waits."""
@@ -197,6 +242,8 @@ class RfidAgent:
             if info.flagged:
                 self.stats.flagged_epcs += 1
                 log.info("EPC kept as raw hex", extra={"epc": info.epc, "reason": info.problem})
+            elif info.problem is not None:
+                log.info("EPC decoded in part", extra={"epc": info.epc, "reason": info.problem})
         return info
 
     def publish(self, events: list[TagEvent], passages: list[tuple[GateDetector, Passage]]) -> None:
@@ -222,11 +269,10 @@ class RfidAgent:
                         "last_seen": _dt(e.tag.last_seen),
                     }
                 )
-            self.link.emit_many(
-                ZoneEvents,
-                ({"time": max(e["time"] for e in chunk), "events": chunk} for chunk in self._batches(items)),
-            )
-            self.stats.events += len(items)
+            try:
+                self._emit_events(items)
+            except ValidationError:  # one event the contract refuses must not take its batch down with it
+                self._emit_events(self._contract_valid(items, BatchedZoneEvent.model_validate, "zone event"))
         if passages:
             items = []
             for detector, p in passages:
@@ -244,8 +290,45 @@ class RfidAgent:
                         "serial": info.serial,
                     }
                 )
-            self.link.emit_many(GatePassage, items)
+            try:
+                self.link.emit_many(GatePassage, items)
+            except ValidationError:
+                items = self._contract_valid(items, self._check_passage, "gate passage")
+                self.link.emit_many(GatePassage, items)
             self.stats.passages += len(items)
+
+    def _emit_events(self, items: list[dict[str, Any]]) -> None:
+        self.link.emit_many(
+            ZoneEvents,
+            ({"time": max(e["time"] for e in chunk), "events": chunk} for chunk in self._batches(items)),
+        )
+        self.stats.events += len(items)
+
+    def _check_passage(self, item: dict[str, Any]) -> None:
+        GatePassage.create(device=self.config.id, seq=1, **item)
+
+    def _contract_valid(self, items: list[dict[str, Any]], check: Any, what: str) -> list[dict[str, Any]]:
+        """The items the contract accepts; each refused one is counted and logged with the contract's reason."""
+        kept = []
+        for item in items:
+            try:
+                check(item)
+            except ValidationError as exc:
+                self.stats.rejected_events += 1
+                first = exc.errors(include_url=False)[0]
+                log.warning(
+                    "event left out: the contract refuses it",
+                    extra={
+                        "reader": self.config.id,
+                        "kind": what,
+                        "epc": epc_quote(item.get("epc")),
+                        "field": ".".join(str(p) for p in first["loc"]),
+                        "reason": first["msg"],
+                    },
+                )
+            else:
+                kept.append(item)
+        return kept
 
     def _batches(self, items: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
         """At most ``publish_batch`` events a message, and never near the contract's payload limit
@@ -287,11 +370,14 @@ class RfidAgent:
         step = self.config.sweep_every_s
         while True:
             await self.clock.sleep(step)
-            self.tick()
             since_snapshot += step
-            if since_snapshot >= self.config.snapshot_every_s:
-                since_snapshot = 0.0
-                self.snapshot()
+            try:
+                self.tick()
+                if since_snapshot >= self.config.snapshot_every_s:
+                    since_snapshot = 0.0
+                    self.snapshot()
+            except Exception:  # a bug must not stop departures and snapshots for good: said, and the next tick runs
+                log.exception("sweep or snapshot failed", extra={"reader": self.config.id})
 
     async def run(self) -> None:
         """Connect to the reader (reconnecting forever) and track; cancel to stop."""

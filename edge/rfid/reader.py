@@ -6,7 +6,9 @@ configuration from ``edge.yaml`` (antennas, session, power, report trigger;
 antenna id, peak RSSI, timestamps and seen count switched on), hands tag
 reports to the asyncio loop, and reconnects with exponential backoff when
 the connection drops, the sllurp thread dies, or the reader falls silent
-(no report nor keepalive for ``silence_s``).
+(no report nor keepalive for ``silence_s``). Frames are split by
+:mod:`edge.rfid.llrp_guard`: a bad frame is skipped and logged, a stream
+that cannot be framed is dropped at once.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sllurp.llrp import LLRPReaderClient, LLRPReaderConfig, LLRPReaderState
 
 from comptoir.clock import Clock, RealClock
 from edge.config import ReaderConfig
+from edge.rfid.llrp_guard import GuardedReaderClient
 
 log = logging.getLogger("comptoir.edge.rfid")
 
@@ -68,6 +71,7 @@ class ReaderLink:
         self.connects = 0
         self.failures = 0
         self.reports = 0
+        self.bad_frames = 0  # frames skipped, or streams dropped, because they were not LLRP
         self.inventorying = asyncio.Event()
         self._heard = threading.Event()
         self._refused = threading.Event()
@@ -98,7 +102,13 @@ class ReaderLink:
 
     async def _session(self) -> bool:
         """One connection, until it dies; True when it delivered reports."""
-        client = LLRPReaderClient(self.config.host, self.config.port, sllurp_config(self.config), timeout=5.0)
+        client = GuardedReaderClient(
+            self.config.host,
+            self.config.port,
+            sllurp_config(self.config),
+            timeout=5.0,
+            on_bad_frame=self._bad_frame_from_thread,
+        )
         client.add_tag_report_callback(self._tags_from_thread)
         # first: sllurp wires event callbacks only if no other READER_EVENT_NOTIFICATION callback exists yet
         client.add_event_callback(self._event_from_thread)
@@ -151,9 +161,11 @@ class ReaderLink:
             # politely: the reader deletes our ROSpec and closes its side, then sllurp ends its thread
             with contextlib.suppress(Exception):
                 await asyncio.to_thread(client.disconnect, self.config.polite_disconnect_s)
+        client.disconnect_requested.set()  # tells sllurp not to treat the close as a loss
+        # always, even when sllurp's thread has ended: ended by an exception of its own, it leaves its socket
+        # open, and a reader serves one client at a time, so every later connection would be refused
+        await asyncio.to_thread(client.hard_disconnect)
         if client.is_alive():
-            client.disconnect_requested.set()  # tells sllurp not to treat the close as a loss
-            await asyncio.to_thread(client.hard_disconnect)
             with contextlib.suppress(Exception):
                 await asyncio.to_thread(client.join, 5.0)
 
@@ -166,6 +178,13 @@ class ReaderLink:
 
     def _tags_from_thread(self, _client: LLRPReaderClient, tags: list[dict[str, Any]]) -> None:
         self._call(self._deliver, tags)
+
+    def _bad_frame_from_thread(self, msg_type: int, length: int, reason: str) -> None:
+        self.bad_frames += 1
+        log.warning(
+            "bad LLRP frame from the reader",
+            extra={"reader": self.config.id, "type": msg_type, "length": length, "reason": reason},
+        )
 
     def _heard_from_thread(self, _client: LLRPReaderClient, _msg: object) -> None:
         self._heard.set()

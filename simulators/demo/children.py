@@ -1,4 +1,8 @@
-"""Child processes of the demo: each started with the real ``comptoir`` command line, logs in a file."""
+"""Child processes of the demo: each started with the real ``comptoir`` command line, logs in a file.
+
+Each one gets SIGTERM from the kernel when the demo dies, however it dies (comptoir.parent_death), so a
+demo killed with SIGKILL leaves no hub, agent or broker running.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from comptoir.parent_death import die_with_parent
 
 
 @dataclass
@@ -32,9 +38,10 @@ class Child:
         with open(self.log_path, "ab") as log:
             log.write(f"--- start {self.starts + 1}: comptoir {' '.join(self.args)}\n".encode())
             log.flush()
-            # a session of its own: Ctrl-C reaches the demo, which then stops its children in order
+            # a session of its own: Ctrl-C reaches the demo, which then stops its children in order; and a
+            # SIGTERM from the kernel if the demo dies first (call this from a thread that lives as long as the child)
             self.proc = subprocess.Popen(self.command, stdout=log, stderr=subprocess.STDOUT, env=self.env,
-                                         cwd=self.cwd, start_new_session=True)
+                                         cwd=self.cwd, start_new_session=True, preexec_fn=die_with_parent())
         self.starts += 1
         return self
 
@@ -74,7 +81,7 @@ class Child:
 def run_once(args: list[str], env: dict[str, str], *, stdin: str | None = None, timeout_s: float = 120.0) -> str:
     """Run a one-shot ``comptoir`` command (imports, accounts); its error output becomes the exception."""
     done = subprocess.run([sys.executable, "-m", "comptoir", *args], input=stdin, capture_output=True, text=True,
-                          env=env, timeout=timeout_s, check=False)
+                          env=env, timeout=timeout_s, check=False, preexec_fn=die_with_parent())
     if done.returncode != 0:
         raise RuntimeError(f"comptoir {' '.join(args)} failed ({done.returncode}): {done.stderr.strip()[-1500:]}")
     return done.stdout

@@ -59,7 +59,7 @@ def format_report(report: dict[str, Any]) -> str:
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the score report to this JSON file.")
 @click.option("--faults", is_flag=True, help="Kill and restart the broker, hub and an edge agent, drop a reader, "
-              "stop a camera, unplug the scale, mid-day.")
+              "stop a camera, unplug the scale, send malformed LLRP frames, mid-day.")
 @click.option("--readers", type=click.Choice(["shared", "per-room"]), default="per-room", show_default=True,
               help="shared: one reader for the rooms, one for the gate; per-room: backroom, dock, sales floor, gate.")
 @click.option("--broker", type=click.Choice(["auto", "mosquitto", "embedded"]), default="auto", show_default=True,

@@ -7,10 +7,12 @@ nothing is lost and the score stays within its targets.
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from simulators.demo.shop import DemoShop
+from simulators.llrp.hostile import bad_frames, inject
 
 DOWN_S = 3.0  # real seconds a broken part stays broken
 
@@ -23,7 +25,7 @@ class Fault:
 
 
 async def _restart_broker(shop: DemoShop) -> None:
-    await asyncio.to_thread(shop.restart_broker, DOWN_S)
+    await shop.restart_broker(DOWN_S)
 
 
 async def _kill_child(shop: DemoShop, name: str) -> None:
@@ -42,6 +44,15 @@ async def _kill_room_agent(shop: DemoShop) -> None:
 async def _drop_reader(shop: DemoShop) -> None:
     assert shop.devices is not None
     shop.devices.readers["reader-gate"].drop_connection()
+
+
+async def _reader_garbage(shop: DemoShop) -> None:
+    """The first room reader writes every kind of malformed LLRP frame between its reports, a second apart."""
+    assert shop.devices is not None
+    sim = shop.devices.readers[next(iter(shop.devices.readers))]
+    for frame in bad_frames(random.Random(16), 13):
+        inject(sim, frame.data)  # after a frame that ends the connection, the next waits for the agent to be back
+        await asyncio.sleep(1.0)
 
 
 async def _stop_camera(shop: DemoShop) -> None:
@@ -67,4 +78,5 @@ FAULTS: tuple[Fault, ...] = (
     Fault(0.55, "gate reader connection dropped", _drop_reader),
     Fault(0.65, "camera stream stopped", _stop_camera),
     Fault(0.75, "scale unplugged", _unplug_scale),
+    Fault(0.85, "a room reader sends malformed LLRP frames", _reader_garbage),
 )

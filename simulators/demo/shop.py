@@ -98,26 +98,34 @@ class DemoShop:
         self.children[name] = child
         return child
 
-    def start_broker(self) -> None:
+    # Processes are started from the loop's thread, never from a worker thread: a child dies with the thread
+    # that started it (comptoir.parent_death), and the loop's thread lives as long as the demo.
+    async def start_broker(self) -> None:
         use_mosquitto = self.o.broker == "mosquitto" or (self.o.broker == "auto" and mosquitto_binary() is not None)
         if use_mosquitto:
-            self.mosquitto = Mosquitto(self.workdir / "broker", port=self.broker_port, persistent=True)
-            self.mosquitto.start()
+            self.mosquitto = Mosquitto(self.workdir / "broker", port=self.broker_port, persistent=True,
+                                       die_with_parent=True)
+            await self._start_mosquitto()
         else:
             self._child("broker", ["broker", "--host", "127.0.0.1", "--port", str(self.broker_port)]).start()
-            wait_for_port("127.0.0.1", self.broker_port, timeout=30)
+            await asyncio.to_thread(wait_for_port, "127.0.0.1", self.broker_port, 30)
 
-    def restart_broker(self, down_s: float = 3.0) -> None:
+    async def _start_mosquitto(self) -> None:
+        assert self.mosquitto is not None
+        self.mosquitto.spawn()
+        await asyncio.to_thread(self.mosquitto.wait_ready)
+
+    async def restart_broker(self, down_s: float = 3.0) -> None:
         if self.mosquitto is not None:
-            self.mosquitto.stop()
-            time.sleep(down_s)
-            self.mosquitto.start()
+            await asyncio.to_thread(self.mosquitto.stop)
+            await asyncio.sleep(down_s)
+            await self._start_mosquitto()
         else:
             broker = self.children["broker"]
-            broker.stop()
-            time.sleep(down_s)
+            await asyncio.to_thread(broker.stop)
+            await asyncio.sleep(down_s)
             broker.start()
-            wait_for_port("127.0.0.1", self.broker_port, timeout=30)
+            await asyncio.to_thread(wait_for_port, "127.0.0.1", self.broker_port, 30)
 
     def write_configs(self) -> dict[str, Path]:
         assert self.devices is not None
@@ -165,7 +173,7 @@ class DemoShop:
 
     async def start(self) -> None:
         self.devices = await Devices(self.world, self.clock, self.workdir, self.o.devices).start()
-        await asyncio.to_thread(self.start_broker)
+        await self.start_broker()
         paths = self.write_configs()
         await asyncio.to_thread(self.prepare_hub, paths)
         self._child("hub", ["hub", "--config", str(paths["hub"])]).start()
