@@ -7,6 +7,20 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 
+class Issue(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ErrorOut(BaseModel):
+    """Every error answer: ``detail`` says what is wrong (for a request that fails validation, ``error`` says it
+    in one line and ``detail`` lists each field)."""
+
+    detail: str | list[Issue]
+    error: str | None = None
+
+
 class Health(BaseModel):
     status: Literal["ok"]
     mqtt_connected: bool

@@ -204,6 +204,13 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX promotions_gtin ON promotions(gtin, first_day);
         """,
     ),
+    Migration(
+        7,
+        "accounts: a disabled account cannot sign in (time it was disabled; null: active)",
+        """
+        ALTER TABLE users ADD COLUMN disabled REAL;
+        """,
+    ),
 )
 
 

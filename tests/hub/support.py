@@ -140,8 +140,8 @@ class HubProcess:
         }
         self.config_path.write_text(yaml.safe_dump(config))
 
-    def prepare(self, users: dict[str, str] | None = None) -> None:
-        """Import the reference data and create staff accounts, through the CLI."""
+    def prepare(self, users: dict[str, str] | None = None, role: str = "manager") -> None:
+        """Import the reference data and create accounts (managers unless told), through the CLI."""
         self.write_config()
         paths = write_reference(self.workdir)
         for command, key in (
@@ -153,7 +153,8 @@ class HubProcess:
             assert done.returncode == 0, done.stderr
         for user, password in (users or {"marie": "croissant-42"}).items():
             done = comptoir(
-                "hub", "--config", str(self.config_path), "create-user", user, "--password-stdin", stdin=password + "\n"
+                "hub", "--config", str(self.config_path), "create-user", user, "--role", role, "--password-stdin",
+                stdin=password + "\n",
             )
             assert done.returncode == 0, done.stderr
 
@@ -193,7 +194,8 @@ class HubProcess:
 
     def client(self, user: str = "marie", password: str = "croissant-42") -> httpx.Client:
         """An HTTP client signed in as a staff member."""
-        client = httpx.Client(base_url=self.url, timeout=10)
+        # a browser on the hub's pages sends its Origin with every state-changing request (the origin rule)
+        client = httpx.Client(base_url=self.url, timeout=10, headers={"Origin": self.url})
         response = client.post("/api/session", json={"username": user, "password": password})
         assert response.status_code == 200, response.text
         return client
