@@ -32,7 +32,7 @@ class Health(BaseModel):
 
 
 class SignIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     username: str = Field(min_length=1, max_length=40)
     password: str = Field(min_length=1, max_length=200)
 
@@ -60,7 +60,7 @@ class ProductOut(BaseModel):
 
 
 class ReorderPointIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     reorder_point: int | None = Field(ge=0, le=1_000_000, description="null returns to the computed point")
 
 

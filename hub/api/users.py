@@ -30,14 +30,14 @@ class AccountOut(BaseModel):
 
 
 class AccountIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     username: str = Field(pattern=r"^[A-Za-z0-9._-]{2,40}$")
     password: str = Field(min_length=auth.MIN_PASSWORD, max_length=auth.MAX_PASSWORD)
     role: Literal["staff", "manager"] = "staff"
 
 
 class PasswordIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     password: str = Field(min_length=auth.MIN_PASSWORD, max_length=auth.MAX_PASSWORD)
 
 

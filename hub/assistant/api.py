@@ -120,7 +120,8 @@ def _retention(request: Request, hub: HubState) -> None:
 AssistantDep = Annotated[Assistant, Depends(get_assistant)]
 
 
-def kiosk_id(x_kiosk_id: Annotated[str | None, Header()] = None) -> str:
+def kiosk_id(x_kiosk_id: Annotated[str | None, Header(pattern=_KIOSK_ID.pattern,
+                                                     description="the kiosk's name, in staff alerts")] = None) -> str:
     if x_kiosk_id is None:
         return "kiosk"
     if not _KIOSK_ID.match(x_kiosk_id):

@@ -57,14 +57,14 @@ class SuggestionOut(BaseModel):
 
 
 class DecisionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     quantity: int | None = Field(None, ge=1, le=1_000_000, description="units; whole packs")
     note: str | None = Field(None, max_length=500)
 
 
 class EditIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     quantity: int = Field(ge=1, le=1_000_000, description="units; whole packs")
     note: str | None = Field(None, max_length=500)
@@ -92,7 +92,7 @@ class ForecastOut(BaseModel):
 
 
 class ReservationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     quantity: int = Field(ge=0, le=1_000_000)
     note: str = Field("", max_length=200)
@@ -119,14 +119,14 @@ class PurchaseOrderOut(BaseModel):
 
 
 class ReceiveLine(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     gtin: str = Field(pattern=GTIN_PATTERN)
     quantity: int = Field(ge=0, le=1_000_000, description="units received so far for this product")
 
 
 class ReceiveIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     lines: list[ReceiveLine] = Field(default_factory=list, max_length=1000)
     from_dock: bool = Field(False, description="count the tags read at the dock since the order")
@@ -134,11 +134,11 @@ class ReceiveIn(BaseModel):
 
 
 class PromotionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     gtin: str = Field(pattern=GTIN_PATTERN)
-    first_day: date = Field(description="first day of the promotion (the store's calendar)")
-    last_day: date = Field(description="last day, included")
+    first_day: date = Field(strict=False, description="first day of the promotion (the store's calendar)")
+    last_day: date = Field(strict=False, description="last day, included")
     note: str = Field("", max_length=200, description="what the promotion is: '2 for 1', the flyer's name...")
 
 

@@ -39,7 +39,7 @@ CustomerId = Annotated[str, Path(pattern=consent.CUSTOMER_ID.pattern, descriptio
 
 
 class ConsentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     purpose: Literal["personalised_recommendations"] = Field(consent.PERSONALISATION,
                                                             description="what the consent is for")
     given: bool = Field(description="true: consent given; false: withdrawn")
@@ -53,7 +53,7 @@ class ConsentOut(BaseModel):
 
 
 class ReceiptLink(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     lane: str = Field(min_length=1, max_length=64)
     receipt_id: str = Field(min_length=1, max_length=128)
 

@@ -112,6 +112,7 @@ class HubProcess:
     workdir: Path
     broker_url: str
     fusion: dict[str, Any] = field(default_factory=dict)
+    api: dict[str, Any] = field(default_factory=dict)
     hub_id: str = "hub"
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
@@ -135,7 +136,7 @@ class HubProcess:
             "hub_id": self.hub_id,
             "db": str(self.db_path),
             "broker": {"url": self.broker_url, "reconnect_min_s": 0.1, "reconnect_max_s": 0.5},
-            "api": {"port": self.port, "kiosk_rate_per_minute": 600},
+            "api": {"port": self.port, "kiosk_rate_per_minute": 600, **self.api},
             "fusion": {"check_every_s": 0.2, **self.fusion},
         }
         self.config_path.write_text(yaml.safe_dump(config))
