@@ -14,6 +14,7 @@ not something a hostile page can make a browser send.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -114,28 +115,31 @@ class BodyLimit:
                 await _refuse(send, 413, too_big)
                 return
         seen = 0
-        started = False
+        started = refused = False
 
         async def counted() -> Message:
-            nonlocal seen
+            # the 413 goes out as soon as the body passes the limit; whatever the app answers after is dropped
+            nonlocal seen, refused
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:
+                if seen > self.limit and not refused:
+                    refused = True
+                    if not started:
+                        await _refuse(send, 413, too_big)
                     raise _TooLarge
             return message
 
         async def watched(message: Message) -> None:
             nonlocal started
+            if refused:
+                return
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
 
-        try:
+        with contextlib.suppress(_TooLarge):
             await self.app(scope, counted, watched)
-        except _TooLarge:
-            if not started:
-                await _refuse(send, 413, too_big)
 
 
 class _TooLarge(Exception):

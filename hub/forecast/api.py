@@ -16,10 +16,10 @@ from urllib.parse import parse_qs
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hub.api.deps import Hub, Manager, Staff
-from hub.api.models import ErrorOut
+from hub.api.models import ErrorOut, whole_number
 from hub.api.staff import GTIN_PATTERN, NOT_FOUND, Gtin, parse_gtin
 from hub.forecast import orders, planner, promotions, wording
 from hub.forecast.policy import ReorderPolicy, arrival
@@ -59,14 +59,14 @@ class SuggestionOut(BaseModel):
 class DecisionIn(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    quantity: int | None = Field(None, ge=1, le=1_000_000, description="units; whole packs")
+    quantity: whole_number(1, 1_000_000) | None = Field(None, description="units; whole packs")
     note: str | None = Field(None, max_length=500)
 
 
 class EditIn(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    quantity: int = Field(ge=1, le=1_000_000, description="units; whole packs")
+    quantity: whole_number(1, 1_000_000) = Field(description="units; whole packs")
     note: str | None = Field(None, max_length=500)
 
 
@@ -94,7 +94,7 @@ class ForecastOut(BaseModel):
 class ReservationIn(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    quantity: int = Field(ge=0, le=1_000_000)
+    quantity: whole_number(0, 1_000_000) = Field(description="units set aside")
     note: str = Field("", max_length=200)
 
 
@@ -122,7 +122,7 @@ class ReceiveLine(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     gtin: str = Field(pattern=GTIN_PATTERN)
-    quantity: int = Field(ge=0, le=1_000_000, description="units received so far for this product")
+    quantity: whole_number(0, 1_000_000) = Field(description="units received so far for this product")
 
 
 class ReceiveIn(BaseModel):
@@ -419,7 +419,12 @@ async def page_add_promotion(request: Request, hub: Hub, staff: Manager) -> Redi
             days[name] = date.fromisoformat(field(name))
         except ValueError:
             raise HTTPException(422, f"{name}: {field(name)!r} is not a date (YYYY-MM-DD)") from None
-    _add_promotion(hub, staff, PromotionIn(gtin=field("gtin"), note=field("note")[:200], **days))
+    try:
+        body = PromotionIn(gtin=field("gtin"), note=field("note")[:200], **days)
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        raise HTTPException(422, f"{'.'.join(str(p) for p in problem['loc'])}: {problem['msg']}") from None
+    _add_promotion(hub, staff, body)
     return RedirectResponse("/reorder#promotions", status_code=303)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path as FilePath
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -43,8 +43,17 @@ SCRIPT_KEYS = (
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site (no //host, no scheme): the switch and sign-in never redirect away."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Only a path on this site: the switch and sign-in never redirect away.
+
+    Browsers drop tabs and line breaks from a URL and read a backslash as a slash, so
+    ``/<tab>/evil.example`` or ``/\\evil.example`` would become ``//evil.example``, another site:
+    any control character or backslash is refused, as is a path that does not start with one slash.
+    """
+    if (not target or not target.startswith("/") or target.startswith("//")
+            or any(c == "\\" or ord(c) < 32 or ord(c) == 127 for c in target)):
+        return "/map"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
         return "/map"
     return target
 

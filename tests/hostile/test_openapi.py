@@ -50,7 +50,8 @@ def hub(broker: BrokerHandle, tmp_path_factory: pytest.TempPathFactory) -> Itera
 def schemathesis(document: Path, hub: HubProcess, reports: Path, headers: dict[str, str],
                  exclude: tuple[str, ...] = ()) -> tuple[dict[str, Any], list[int]]:
     """One ``st run`` with every check; its JSON report and the status of every response the hub gave."""
-    command = [shutil.which("st", path=str(Path(sys.executable).parent)) or "st", "run", str(document),
+    command = [shutil.which("st", path=str(Path(sys.executable).parent)) or "st",
+               "--config-file", str(Path(__file__).with_name("schemathesis.toml")), "run", str(document),
                "--url", hub.url, "--checks", "all", "--max-examples", str(3 * hostile_scale()),
                "--generation-with-security-parameters", "false", "--request-timeout", "30", "--no-color",
                "--report", "json,har", "--report-json-path", str(reports / "run.json"),
