@@ -44,7 +44,7 @@ def guarded(reader: Iterable[dict[str, str]], line_of: Callable[[], int],
         except StopIteration:
             return
         except csv.Error as exc:
-            raise ValueError(f"line {line_of()}: unreadable CSV ({exc})") from None
+            raise ValueError(f"line {line_of() + 1}: unreadable CSV ({exc})") from None
         except UnicodeDecodeError as exc:
             raise ValueError(f"line {line_of() + 1}: not UTF-8 text ({exc.reason})") from None
         for column, value in row.items():

@@ -10,6 +10,7 @@ suggestion can say why its history looks the way it does.
 from __future__ import annotations
 
 import csv
+import io
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -104,14 +105,19 @@ def csv_rows(path: Path, columns: tuple[str, ...],
              error: type[ValueError]) -> Iterator[tuple[int, dict[str, str]]]:
     """(line number, row) of a CSV file that has at least ``columns``; ``error`` is raised naming the file."""
     try:
-        handle = path.open(newline="", encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
         raise error(f"{path}: cannot open: {exc.strerror}") from None
-    with handle:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise error(f"{path}:{line}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    with io.StringIO(text, newline="") as handle:
         reader = csv.DictReader(handle)
         try:
             header = reader.fieldnames or []
-        except (csv.Error, UnicodeDecodeError) as exc:
+        except csv.Error as exc:
             raise error(f"{path}:1: unreadable header ({exc})") from None
         missing = set(columns) - set(header)
         if missing:
