@@ -26,6 +26,8 @@ class ApiSettings(BaseModel):
         "staff", description="who may read /openapi.json and /docs: anyone, signed-in staff, or nobody")
     max_body_bytes: int = Field(262_144, ge=1024, le=64 * 1024 * 1024,
                                 description="largest request body accepted; a bigger one gets 413")
+    max_header_bytes: int = Field(16_384, ge=4096, le=1024 * 1024,
+                                  description="largest total of request headers (cookies included); more gets 431")
     trusted_origins: list[str] = Field(
         default_factory=list, max_length=20,
         description="origins besides the hub's own address allowed to send state-changing requests from a "

@@ -42,7 +42,7 @@ def create_app(hub: HubState) -> FastAPI:
         openapi_url=None, docs_url=None, redoc_url=None,
     )
     openapi.install(app, settings.openapi)
-    guards.install(app, settings.max_body_bytes, settings.trusted_origins)
+    guards.install(app, settings.max_body_bytes, settings.max_header_bytes, settings.trusted_origins)
     app.state.hub = hub
     app.state.kiosk_limiter = RateLimiter(hub.config.api.kiosk_rate_per_minute)
     app.state.login_limiter = RateLimiter(hub.config.api.login_rate_per_minute)

@@ -95,15 +95,20 @@ class OriginGuard:
 
 
 class BodyLimit:
-    """413 for a request body over ``limit`` bytes, by its Content-Length or as it streams in."""
+    """413 for a request body over ``limit`` bytes, by its Content-Length or as it streams in; 431 for headers
+    (cookies included) over ``header_limit`` bytes in all, which the web server alone would let through."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, header_limit: int) -> None:
         self.app = app
         self.limit = limit
+        self.header_limit = header_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if sum(len(k) + len(v) for k, v in scope.get("headers", ())) > self.header_limit:
+            await _refuse(send, 431, f"request headers over {self.header_limit} bytes")
             return
         too_big = f"request body over {self.limit} bytes"
         declared = _header(scope, b"content-length")
@@ -146,7 +151,7 @@ class _TooLarge(Exception):
     pass
 
 
-def install(app: Any, body_limit: int, trusted_origins: Iterable[str]) -> None:
-    """Outermost first: the size limit, then the origin rule."""
+def install(app: Any, body_limit: int, header_limit: int, trusted_origins: Iterable[str]) -> None:
+    """Outermost first: the size limits, then the origin rule."""
     app.add_middleware(OriginGuard, trusted=list(trusted_origins))
-    app.add_middleware(BodyLimit, limit=body_limit)
+    app.add_middleware(BodyLimit, limit=body_limit, header_limit=header_limit)

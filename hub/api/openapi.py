@@ -32,6 +32,7 @@ _GENERIC = {
     "403": "refused: another site's request (Origin/Referer), or a role this account lacks",
     "413": "the request body is over the hub's limit (api.max_body_bytes)",
     "422": "a parameter or the body fails validation; the answer names each field",
+    "431": "the request headers (cookies included) are over the hub's limit (api.max_header_bytes)",
 }
 _UNSAFE = {"post", "put", "patch", "delete"}
 
@@ -50,7 +51,7 @@ def complete(document: dict[str, Any]) -> dict[str, Any]:
             if method not in _UNSAFE | {"get"}:
                 continue
             answers = operation.setdefault("responses", {})
-            wanted = set()
+            wanted = {"431"}
             if operation.get("security"):
                 wanted.add("401")
             if "requestBody" in operation:
