@@ -111,23 +111,21 @@ def _new_password(password_stdin: bool) -> str:
               help="staff (default for a new account) or manager; with --reset-password, changes the role too")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input (scripts).")
 @click.option("--reset-password", is_flag=True,
-              help="The account exists: give it a new password (its sessions end). Without it, an existing account "
-              "is refused, never overwritten.")
+              help="If the account exists, give it this password (and --role, if given); its sessions end. "
+              "Without it, an existing account is refused, never overwritten.")
 @click.pass_context
 def create_user(ctx: click.Context, username: str, role: str | None, password_stdin: bool,
                 reset_password: bool) -> None:
-    """Create a staff account (or, with --reset-password, set a new password for an existing one)."""
+    """Create a staff account (or, with --reset-password, set a new password if it exists)."""
     from hub import auth
 
     database = _db(ctx)
     present = auth.exists(database, username)
     if present and not reset_password:
         raise click.ClickException(f"user {username} already exists; to set a new password, add --reset-password")
-    if reset_password and not present:
-        raise click.ClickException(f"no user {username} (leave out --reset-password to create it)")
     password = _new_password(password_stdin)
     try:
-        if reset_password:
+        if reset_password and present:
             auth.check_password(password)
             ended = auth.set_password(database, username, auth.hash_password(password), role)
             click.echo(f"user {username}: new password saved, {ended} session(s) ended")
