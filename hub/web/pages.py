@@ -12,12 +12,12 @@ from pathlib import Path as FilePath
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from hub.api.deps import Hub, session_token
-from hub.api.staff import parse_gtin
+from hub.api.staff import Gtin, parse_gtin
 from hub.auth import Session, session_for
 from hub.timeutil import ts
 from hub.web.i18n import LANG_COOKIE, LANGUAGES, Translator, pick_language
@@ -127,7 +127,7 @@ async def products_page(request: Request, hub: Hub,
 
 
 @router.get("/products/{gtin}", response_class=HTMLResponse)
-async def product_page(request: Request, hub: Hub, gtin: Annotated[str, Path(max_length=20)]) -> Response:
+async def product_page(request: Request, hub: Hub, gtin: Gtin) -> Response:
     staff = _page_staff(request, hub)
     code = parse_gtin(gtin)
     row = hub.db.execute("SELECT name, brand, category, aisle, shelf FROM products WHERE gtin=?", (code,)).fetchone()

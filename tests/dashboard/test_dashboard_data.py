@@ -57,7 +57,9 @@ def local(tmp_path: Path) -> LocalHub:
 @pytest.fixture
 async def client(local: LocalHub) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(local)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub") as anonymous:
+    # a browser on the hub's pages sends its Origin with every state-changing request (the origin rule)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub",
+                                 headers={"Origin": "http://hub"}) as anonymous:
         yield anonymous
 
 
