@@ -60,4 +60,7 @@ def create_app(hub: HubState) -> FastAPI:
     from hub.forecast.api import router as reorder_router  # forecasts, reorder suggestions, purchase orders
 
     app.include_router(reorder_router)
+    from hub.forecast.page import router as reorder_page  # the /reorder page and its forms
+
+    app.include_router(reorder_page)
     return app

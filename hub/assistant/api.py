@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from hub.api.deps import Hub, HubState, kiosk_limit
 from hub.api.kiosk import RATE_LIMITED
 from hub.api.models import ErrorOut
-from hub.api.staff import GTIN_PATTERN
+from hub.api.staff import GTIN_PATTERN, parse_gtin
 from hub.assistant import phrasing
 from hub.assistant.assistant import Assistant, Reply
 from hub.assistant.stock import ProductFacts, StockReader
@@ -152,8 +152,6 @@ async def recommendations(
 ) -> RecommendationsOut:
     """Products on the shelf now that go with ``gtin``; "buy again" for a customer whose card staff scanned (their
     token). The kiosk never names a card: an unknown or expired token gets the same answer as none."""
-    from hub.api.staff import parse_gtin
-
     if "customer" in request.query_params:
         raise HTTPException(422, "customer: no longer accepted; staff scan the card for a token (X-Customer-Token)")
     product = parse_gtin(gtin) if gtin else None
