@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -287,3 +288,22 @@ def test_every_alert_kind_has_a_label_in_both_languages() -> None:
         labels = json.loads((i18n / f"{lang}.json").read_text())
         missing = [k for k in typing.get_args(AlertKind) if f"kind_{k}" not in labels]
         assert not missing, f"{lang}.json lacks labels for {missing}"
+
+
+async def test_sign_in_checks_the_password_off_the_event_loop(client: httpx.AsyncClient,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 costs tens of milliseconds of CPU: on the event loop it would hold up ingest and every request."""
+    from hub.api import staff as staff_api
+
+    threads: list[int] = []
+    real = staff_api.verify_password
+
+    def recording(stored: str | None, password: str) -> bool:  # the real check, noting the thread it runs on
+        threads.append(threading.get_ident())
+        return real(stored, password)
+
+    monkeypatch.setattr(staff_api, "verify_password", recording)
+    await sign_in(client)
+    assert threads and all(t != threading.get_ident() for t in threads)  # the test shares the app's event loop
+    wrong = await client.post("/api/session", json={"username": "marie", "password": "not-the-one"})
+    assert wrong.status_code == 401 and len(threads) == 2
