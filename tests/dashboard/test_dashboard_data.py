@@ -307,3 +307,17 @@ async def test_sign_in_checks_the_password_off_the_event_loop(client: httpx.Asyn
     assert threads and all(t != threading.get_ident() for t in threads)  # the test shares the app's event loop
     wrong = await client.post("/api/session", json={"username": "marie", "password": "not-the-one"})
     assert wrong.status_code == 401 and len(threads) == 2
+
+
+@pytest.mark.parametrize(("visibility", "anonymous", "signed_in"), [("public", 200, 200), ("staff", 401, 200),
+                                                                     ("off", 404, 404)])
+async def test_who_reads_the_api_document_is_a_setting(local: LocalHub, visibility: str, anonymous: int,
+                                                       signed_in: int) -> None:
+    config = local.config.model_copy(update={"api": local.config.api.model_copy(update={"openapi": visibility})})
+    app = create_app(LocalHub(config, local.db, local.ingest, local.bus, local.clock))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub",
+                                 headers={"Origin": "http://hub"}) as client:
+        assert (await client.get("/openapi.json")).status_code == anonymous
+        assert (await client.get("/docs")).status_code == anonymous
+        await sign_in(client)
+        assert (await client.get("/openapi.json")).status_code == signed_in
