@@ -60,7 +60,8 @@ def schemathesis(document: Path, hub: HubProcess, reports: Path, headers: dict[s
         command += ["--header", f"{name}: {value}"]
     for operation in exclude:
         command += ["--exclude-operation-id", operation]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    # run in the report folder: schemathesis keeps a cache (.schemathesis/) in its working directory
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=reports)
     report = json.loads((reports / "run.json").read_text())
     har = json.loads((reports / "run.har").read_text())
     statuses = [entry["response"]["status"] for entry in har["log"]["entries"]]
