@@ -136,6 +136,9 @@ def test_create_user_never_overwrites_and_a_new_password_ends_sessions(hub: HubP
     assert sign_in(hub, "marie", "croissant-43").status_code == 200
     code, said = cli(hub, "create-user", "marie", "--reset-password", "--password-stdin", stdin="croissant-42\n")
     assert code == 0, said
+    # a setup script may run the same line every time: --reset-password creates an account not there yet
+    code, said = cli(hub, "create-user", "fresh", "--reset-password", "--password-stdin", stdin="brand-new-1\n")
+    assert code == 0 and sign_in(hub, "fresh", "brand-new-1").status_code == 200, said
 
 
 def test_users_command_lists_disables_enables_and_deletes(hub: HubProcess) -> None:
