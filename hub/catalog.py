@@ -21,6 +21,7 @@ import sqlite_utils
 from comptoir.catalog_csv import ALLERGENS, ALLERGENS_COLUMN, CATALOG_COLUMNS, LABEL_COLUMNS, OPTIONAL_COLUMNS
 from comptoir.contract import gtin14
 from comptoir.contract.topics import TopicError, check_id
+from hub.csv_cells import check_cell, guarded
 
 PRODUCT_COLUMNS = list(CATALOG_COLUMNS) + list(OPTIONAL_COLUMNS)
 _YES = frozenset({"yes", "y", "true", "1", "oui", "o"})
@@ -31,6 +32,8 @@ ZONE_KINDS = ("backroom", "floor", "exit", "dock")
 
 #: Rows past this count are refused: a shop's catalog is thousands of lines, not millions.
 MAX_ROWS = 200_000
+#: No cell of a reference file is longer (columns have their own, lower limits).
+MAX_CELL = 1000
 
 
 class CatalogError(ValueError):
@@ -174,17 +177,28 @@ def _rows(
     text: str, name: str, columns: list[str], spec: Callable[[dict[str, str]], Any], optional: set[str]
 ) -> Iterator[dict[str, Any]]:
     reader = csv.DictReader(io.StringIO(text))
-    header = reader.fieldnames or []
+    try:
+        header = reader.fieldnames or []
+        check_cell(",".join(header), MAX_CELL)
+    except (csv.Error, ValueError) as exc:
+        raise CatalogError(f"{name}: line 1: unreadable header ({exc})") from None
     missing = [c for c in columns if c not in header and c not in optional]
     if missing:
         raise CatalogError(f"{name}: line 1: missing column(s) {', '.join(missing)}; expected {','.join(columns)}")
     unknown = [c for c in header if c not in columns]
     if unknown:
         raise CatalogError(f"{name}: line 1: unknown column(s) {', '.join(unknown)}; expected {','.join(columns)}")
-    for count, raw in enumerate(reader, start=1):
+    cells = guarded(reader, lambda: reader.line_num, MAX_CELL)
+    for count in range(1, MAX_ROWS + 2):
+        try:
+            found = next(cells, None)
+        except ValueError as exc:
+            raise CatalogError(f"{name}: {exc}") from None
+        if found is None:
+            return
         if count > MAX_ROWS:
             raise CatalogError(f"{name}: more than {MAX_ROWS} rows")
-        line = reader.line_num
+        line, raw = found
         if None in raw:
             raise CatalogError(f"{name}: line {line}: {len(header) + len(raw[None])} fields but the header has "
                                f"{len(header)} columns (quote a value that holds a comma)")

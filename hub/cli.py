@@ -96,27 +96,103 @@ def import_zones(ctx: click.Context, file: Path) -> None:
     _import(ctx, file, "zones")
 
 
+def _new_password(password_stdin: bool) -> str:
+    if password_stdin:
+        return click.get_text_stream("stdin").readline().rstrip("\n")
+    password = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != password:
+        raise click.ClickException("the two passwords differ")
+    return password
+
+
 @hub.command("create-user")
 @click.argument("username")
-@click.option("--role", type=click.Choice(["staff", "manager"]), default="staff", show_default=True)
+@click.option("--role", type=click.Choice(["staff", "manager"]), default=None,
+              help="staff (default for a new account) or manager; with --reset-password, changes the role too")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input (scripts).")
+@click.option("--reset-password", is_flag=True,
+              help="If the account exists, give it this password (and --role, if given); its sessions end. "
+              "Without it, an existing account is refused, never overwritten.")
 @click.pass_context
-def create_user(ctx: click.Context, username: str, role: str, password_stdin: bool) -> None:
-    """Create a staff account, or set a new password for an existing one."""
-    from hub.auth import AuthError
-    from hub.auth import create_user as create
+def create_user(ctx: click.Context, username: str, role: str | None, password_stdin: bool,
+                reset_password: bool) -> None:
+    """Create a staff account (or, with --reset-password, set a new password if it exists)."""
+    from hub import auth
 
-    if password_stdin:
-        password = click.get_text_stream("stdin").readline().rstrip("\n")
-    else:
-        password = getpass.getpass("password: ")
-        if getpass.getpass("again: ") != password:
-            raise click.ClickException("the two passwords differ")
+    database = _db(ctx)
+    present = auth.exists(database, username)
+    if present and not reset_password:
+        raise click.ClickException(f"user {username} already exists; to set a new password, add --reset-password")
+    password = _new_password(password_stdin)
     try:
-        create(_db(ctx), username, password, role, time.time())
-    except AuthError as exc:
+        if reset_password and present:
+            auth.check_password(password)
+            ended = auth.set_password(database, username, auth.hash_password(password), role)
+            click.echo(f"user {username}: new password saved, {ended} session(s) ended")
+            return
+        auth.create_user(database, username, password, role or "staff", time.time())
+    except auth.AuthError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"user {username} ({role}) saved")
+    click.echo(f"user {username} ({role or 'staff'}) saved")
+
+
+@hub.group("users")
+def users() -> None:
+    """Staff accounts: list, disable, enable, delete (the manager's /api/users does the same)."""
+
+
+@users.command("list")
+@click.pass_context
+def users_list(ctx: click.Context) -> None:
+    """Every account with its role, state and open sessions."""
+    from hub import auth
+    from hub.timeutil import iso
+
+    found = auth.accounts(_db(ctx.parent))  # type: ignore[arg-type]
+    click.echo(f"{'username':<20} {'role':<8} {'state':<26} sessions")
+    for a in found:
+        state = f"disabled {iso(a.disabled)}" if a.disabled is not None else "active"
+        click.echo(f"{a.username:<20} {a.role:<8} {state:<26} {a.sessions}")
+
+
+def _account_change(ctx: click.Context, username: str, action: str) -> None:
+    from hub import auth
+
+    database = _db(ctx)
+    try:
+        if action == "delete":
+            auth.delete_user(database, username)
+            click.echo(f"user {username} deleted")
+            return
+        ended = auth.set_disabled(database, username, action == "disable", time.time())
+    except auth.UnknownUser as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"user {username} {action}d" + (f", {ended} session(s) ended" if action == "disable" else ""))
+
+
+@users.command("disable")
+@click.argument("username")
+@click.pass_context
+def users_disable(ctx: click.Context, username: str) -> None:
+    """Refuse the account's sign-in and end its sessions."""
+    _account_change(ctx, username, "disable")
+
+
+@users.command("enable")
+@click.argument("username")
+@click.pass_context
+def users_enable(ctx: click.Context, username: str) -> None:
+    """Let a disabled account sign in again."""
+    _account_change(ctx, username, "enable")
+
+
+@users.command("delete")
+@click.argument("username")
+@click.confirmation_option(prompt="Delete this account and its sessions?")
+@click.pass_context
+def users_delete(ctx: click.Context, username: str) -> None:
+    """Delete the account and its sessions (what it did stays recorded under its name)."""
+    _account_change(ctx, username, "delete")
 
 
 @hub.command("purge-expired")

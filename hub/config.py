@@ -23,6 +23,18 @@ class ApiSettings(BaseModel):
     kiosk_rate_per_minute: int = Field(120, ge=1, le=100_000, description="requests per minute per client, kiosk")
     login_rate_per_minute: int = Field(10, ge=1, le=10_000, description="sign-in attempts per minute per client")
     cookie_secure: bool = Field(False, description="send the session cookie over HTTPS only (behind a TLS proxy)")
+    openapi: Literal["public", "staff", "off"] = Field(
+        "staff", description="who may read /openapi.json and /docs: anyone, signed-in staff, or nobody")
+    max_body_bytes: int = Field(262_144, ge=1024, le=64 * 1024 * 1024,
+                                description="largest request body accepted; a bigger one gets 413")
+    max_header_bytes: int = Field(16_384, ge=4096, le=1024 * 1024,
+                                  description="largest total of request headers (cookies included); more gets 431")
+    trusted_origins: list[str] = Field(
+        default_factory=list, max_length=20,
+        description="origins besides the hub's own address allowed to send state-changing requests from a "
+        "browser, e.g. https://hub.shop.example behind a TLS proxy (docs/api.md, origin rule)")
+    kiosk_token_minutes: float = Field(
+        5.0, gt=0, le=60, description="how long a customer token issued at the till opens personalised suggestions")
 
 
 class FusionSettings(BaseModel):

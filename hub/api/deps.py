@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Annotated, Any, Protocol
 
 import sqlite_utils
-from fastapi import Depends, HTTPException, Request, Response
+from fastapi import Depends, HTTPException, Request, Response, Security
+from fastapi.security import APIKeyCookie, HTTPBearer
 
 from comptoir.clock import Clock
 from hub.auth import Session, session_for
@@ -49,7 +50,14 @@ def session_token(request: Request) -> str | None:
     return request.cookies.get(SESSION_COOKIE)
 
 
-async def require_staff(request: Request, hub: Hub) -> Session:
+#: How the OpenAPI page shows staff sign-in: a bearer token, or the session cookie a browser keeps.
+bearer_scheme = HTTPBearer(auto_error=False, description="the token of POST /api/session")
+cookie_scheme = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description="set by POST /api/session")
+
+
+async def require_staff(request: Request, hub: Hub,
+                        _bearer: Annotated[Any, Security(bearer_scheme)] = None,
+                        _cookie: Annotated[Any, Security(cookie_scheme)] = None) -> Session:
     token = session_token(request)
     session = session_for(hub.db, token, ts(hub.clock.now())) if token else None
     if session is None:
@@ -58,6 +66,16 @@ async def require_staff(request: Request, hub: Hub) -> Session:
 
 
 Staff = Annotated[Session, Depends(require_staff)]
+
+
+async def require_manager(staff: Staff) -> Session:
+    """The actions that touch money, accounts or a customer's whole record (docs/api.md, roles)."""
+    if staff.role != "manager":
+        raise HTTPException(403, f"this needs the manager role; {staff.username} is {staff.role}")
+    return staff
+
+
+Manager = Annotated[Session, Depends(require_manager)]
 
 
 def client_address(request: Request) -> str:

@@ -11,11 +11,13 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query
 
 from hub.api.deps import Hub, kiosk_limit
-from hub.api.models import KioskProduct
-from hub.api.staff import _like, parse_gtin
+from hub.api.models import ErrorOut, KioskProduct
+from hub.api.staff import NOT_FOUND, Gtin, _like, parse_gtin
 from hub.timeutil import iso, ts
 
-router = APIRouter(prefix="/api/kiosk", tags=["kiosk (public)"], dependencies=[kiosk_limit])
+#: Every public answer may be a 429 (the per-address budget, with Retry-After).
+RATE_LIMITED = {429: {"model": ErrorOut, "description": "too many requests from this address; see Retry-After"}}
+router = APIRouter(prefix="/api/kiosk", tags=["kiosk (public)"], dependencies=[kiosk_limit], responses=RATE_LIMITED)
 
 #: At or below this many units on hand, the kiosk says "low" rather than "in stock".
 LOW_STOCK_UNITS = 3
@@ -43,10 +45,13 @@ _SQL = "SELECT gtin, name, brand, category, price_cents, aisle, shelf FROM produ
 
 
 @router.get("/products", response_model=list[KioskProduct])
-async def search(hub: Hub, q: Annotated[str, Query(min_length=1, max_length=100)],
+async def search(hub: Hub, q: Annotated[str, Query(min_length=1, max_length=100, pattern=r"\S",
+                                                  description="words to find; at least one non-space character")],
                  limit: Annotated[int, Query(ge=1, le=50)] = 10) -> list[KioskProduct]:
-    """Products whose name, brand or category contains the words of ``q``."""
+    """Products whose name, brand or category contains the words of ``q`` (only spaces: 422, by the pattern)."""
     words = q.split()[:5]
+    if not words:  # a space the pattern does not see (Unicode): nothing to look for
+        return []
     where = " AND ".join(["(name LIKE ? ESCAPE '\\' OR brand LIKE ? ESCAPE '\\' OR category LIKE ? ESCAPE '\\')"]
                          * len(words))
     args = [a for w in words for a in (_like(w),) * 3]
@@ -54,8 +59,8 @@ async def search(hub: Hub, q: Annotated[str, Query(min_length=1, max_length=100)
     return [_kiosk_product(hub, r) for r in rows]
 
 
-@router.get("/products/{gtin}", response_model=KioskProduct)
-async def one(gtin: str, hub: Hub) -> KioskProduct:
+@router.get("/products/{gtin}", response_model=KioskProduct, responses=NOT_FOUND)
+async def one(gtin: Gtin, hub: Hub) -> KioskProduct:
     rows = list(hub.db.query(f"{_SQL} WHERE gtin = ?", [parse_gtin(gtin)]))
     if not rows:
         raise HTTPException(404, f"no product with GTIN {gtin}")

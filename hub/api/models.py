@@ -2,9 +2,38 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict
+
+
+def _whole(value: Any) -> Any:
+    """JSON has one number type: 105.0 is the whole number 105 (JSON Schema agrees); "105" and true are not."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def whole_number(low: int, high: int) -> Any:
+    """An integer in a request body, ``low`` to ``high``: 3 or 3.0, never "3", true or 3.5.
+
+    The bounds sit inside, before the conversion, so that the OpenAPI document shows them.
+    """
+    return Annotated[int, Strict(), Field(ge=low, le=high), BeforeValidator(_whole)]
+
+
+class Issue(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ErrorOut(BaseModel):
+    """Every error answer: ``detail`` says what is wrong (for a request that fails validation, ``error`` says it
+    in one line and ``detail`` lists each field)."""
+
+    detail: str | list[Issue]
+    error: str | None = None
 
 
 class Health(BaseModel):
@@ -25,7 +54,7 @@ class Health(BaseModel):
 
 
 class SignIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     username: str = Field(min_length=1, max_length=40)
     password: str = Field(min_length=1, max_length=200)
 
@@ -53,8 +82,8 @@ class ProductOut(BaseModel):
 
 
 class ReorderPointIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    reorder_point: int | None = Field(ge=0, le=1_000_000, description="null returns to the computed point")
+    model_config = ConfigDict(extra="forbid", strict=True)
+    reorder_point: whole_number(0, 1_000_000) | None = Field(description="null returns to the computed point")
 
 
 class Figure(BaseModel):

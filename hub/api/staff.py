@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sqlite3
 from typing import Annotated, Any, Literal
@@ -10,11 +11,12 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 
 from comptoir.contract import gtin14
 from hub.alerts import Alert
-from hub.api.deps import SESSION_COOKIE, Hub, Staff, login_limit, session_token
+from hub.api.deps import SESSION_COOKIE, Hub, Manager, Staff, login_limit, session_token
 from hub.api.models import (
     AlertOut,
     DeadLetter,
     DeviceOut,
+    ErrorOut,
     Health,
     Inventory,
     InventoryDetail,
@@ -25,7 +27,7 @@ from hub.api.models import (
     SignIn,
     ZoneCount,
 )
-from hub.auth import sign_in, sign_out
+from hub.auth import open_session, sign_out, stored_hash, verify_password
 from hub.ingest import alert_view, device_view
 from hub.store import schema_version
 from hub.timeutil import iso, ts
@@ -33,16 +35,22 @@ from hub.timeutil import iso, ts
 router = APIRouter(prefix="/api")
 
 _EPC = re.compile(r"^[0-9A-Fa-f]{4,124}$")
+#: GTIN-8, -12, -13 or -14 as digits; the check digit is checked by :func:`parse_gtin` (JSON Schema cannot)
+GTIN_PATTERN = r"^([0-9]{8}|[0-9]{12,14})$"
+Gtin = Annotated[str, Path(pattern=GTIN_PATTERN, description="GTIN-8, -12, -13 or -14 (a wrong check digit: 404)")]
+NOT_FOUND = {404: {"model": ErrorOut, "description": "nothing by that name (a GTIN with a wrong check digit names "
+                                                      "no product either)"}}
 Limit = Annotated[int, Query(ge=1, le=500, description="rows per page")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 Search = Annotated[str | None, Query(max_length=100, description="words in the name, brand or category")]
 
 
 def parse_gtin(gtin: str) -> str:
+    """The GTIN-14 of a GTIN the schema let through; one whose check digit is wrong names no product: 404."""
     try:
         return gtin14(gtin)
     except ValueError as exc:
-        raise HTTPException(422, f"gtin: {exc}") from None
+        raise HTTPException(404, f"no product with GTIN {gtin[:20]}: {exc}") from None
 
 
 def _like(text: str) -> str:
@@ -68,14 +76,19 @@ async def health(hub: Hub, response: Response) -> Health:
                   dead_letters=stats.dead_letters)
 
 
-@router.post("/session", response_model=SessionOut, tags=["session"], dependencies=[login_limit])
+@router.post("/session", response_model=SessionOut, tags=["session"], dependencies=[login_limit],
+             responses={401: {"model": ErrorOut, "description": "wrong username or password (or account disabled)"},
+                        429: {"model": ErrorOut, "description": "too many sign-in attempts from this address"}})
 async def create_session(body: SignIn, hub: Hub, response: Response) -> SessionOut:
-    """Sign in; the session token comes back as a cookie and in the body."""
-    now = ts(hub.clock.now())
-    token = sign_in(hub.db, body.username, body.password, now, hub.config.api.session_hours)
-    if token is None:
+    """Sign in; the session token comes back as a cookie and in the body. Argon2 runs in a worker thread."""
+    hashed = stored_hash(hub.db, body.username)
+    if not await asyncio.to_thread(verify_password, hashed, body.password):
         raise HTTPException(401, "wrong username or password")
+    now = ts(hub.clock.now())
     hours = hub.config.api.session_hours
+    if stored_hash(hub.db, body.username) != hashed:  # disabled or given a new password meanwhile
+        raise HTTPException(401, "wrong username or password")
+    token = open_session(hub.db, body.username, now, hours)
     response.set_cookie(SESSION_COOKIE, token, max_age=int(hours * 3600), httponly=True, samesite="strict",
                         secure=hub.config.api.cookie_secure)
     role = hub.db.execute("SELECT role FROM users WHERE username=?", (body.username,)).fetchone()[0]
@@ -88,7 +101,7 @@ async def current_session(staff: Staff) -> SessionOut:
 
 
 @router.delete("/session", status_code=204, tags=["session"])
-async def end_session(request: Request, hub: Hub, staff: Staff, response: Response) -> Response:
+async def end_session(request: Request, hub: Hub, staff: Staff) -> Response:
     token = session_token(request)
     if token:
         sign_out(hub.db, token)
@@ -120,16 +133,17 @@ async def products(hub: Hub, staff: Staff, q: Search = None,
     return [_product(dict(r)) for r in hub.db.query(sql, [*args, limit, offset])]
 
 
-@router.get("/products/{gtin}", response_model=ProductOut, tags=["staff"])
-async def product(gtin: str, hub: Hub, staff: Staff) -> ProductOut:
+@router.get("/products/{gtin}", response_model=ProductOut, tags=["staff"], responses=NOT_FOUND)
+async def product(gtin: Gtin, hub: Hub, staff: Staff) -> ProductOut:
     rows = list(hub.db.query(_PRODUCT_SQL + " WHERE gtin = ?", [parse_gtin(gtin)]))
     if not rows:
         raise HTTPException(404, f"no product with GTIN {gtin} in the catalog")
     return _product(rows[0])
 
 
-@router.put("/products/{gtin}/reorder-point", response_model=ProductOut, tags=["staff"])
-async def set_reorder_point(gtin: str, body: ReorderPointIn, hub: Hub, staff: Staff) -> ProductOut:
+@router.put("/products/{gtin}/reorder-point", response_model=ProductOut, tags=["staff"],
+            responses={**NOT_FOUND, 403: {"model": ErrorOut, "description": "needs the manager role"}})
+async def set_reorder_point(gtin: Gtin, body: ReorderPointIn, hub: Hub, staff: Manager) -> ProductOut:
     """Set a product's reorder point by hand (null: computed from sales again)."""
     code = parse_gtin(gtin)
     product = hub.ingest.fusion.products.get(code)
@@ -184,8 +198,8 @@ async def inventory_zones(hub: Hub, staff: Staff) -> list[ZoneCount]:
     return [ZoneCount(zone=z, kind=fusion.zones.get(z), states=s) for z, s in zones.items()]
 
 
-@router.get("/inventory/{gtin}", response_model=InventoryDetail, tags=["staff"])
-async def inventory_one(gtin: str, hub: Hub, staff: Staff) -> dict[str, Any]:
+@router.get("/inventory/{gtin}", response_model=InventoryDetail, tags=["staff"], responses=NOT_FOUND)
+async def inventory_one(gtin: Gtin, hub: Hub, staff: Staff) -> dict[str, Any]:
     code = parse_gtin(gtin)
     fusion = hub.ingest.fusion
     if code not in fusion.products and code not in fusion.rfid and code not in fusion.slots_by_gtin:
@@ -205,10 +219,9 @@ async def inventory_one(gtin: str, hub: Hub, staff: Staff) -> dict[str, Any]:
     return view
 
 
-@router.get("/items/{epc}", response_model=ItemOut, tags=["staff"])
-async def item(epc: Annotated[str, Path(max_length=124)], hub: Hub, staff: Staff) -> ItemOut:
-    if not _EPC.match(epc):
-        raise HTTPException(422, "epc: must be 4-124 hexadecimal digits")
+@router.get("/items/{epc}", response_model=ItemOut, tags=["staff"], responses=NOT_FOUND)
+async def item(epc: Annotated[str, Path(pattern=_EPC.pattern, description="4-124 hexadecimal digits")], hub: Hub,
+               staff: Staff) -> ItemOut:
     code = epc.upper()
     found = hub.ingest.fusion.items.get(code)
     if found is None:
@@ -238,7 +251,7 @@ async def alerts(
     return [alert_view(Alert(**r)) for r in hub.db.query(sql, [*args, limit, offset])]
 
 
-@router.post("/alerts/{alert_id}/acknowledge", response_model=AlertOut, tags=["staff"])
+@router.post("/alerts/{alert_id}/acknowledge", response_model=AlertOut, tags=["staff"], responses=NOT_FOUND)
 async def acknowledge(alert_id: Annotated[int, Path(ge=1, le=2**62)], hub: Hub, staff: Staff) -> dict[str, Any]:
     """Record that a staff member has seen the alert; an event alert (unpaid exit, lost messages) ends there."""
     view = hub.ingest.acknowledge(alert_id, staff.username)

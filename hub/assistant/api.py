@@ -15,15 +15,19 @@ from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, R
 from pydantic import BaseModel, Field
 
 from hub.api.deps import Hub, HubState, kiosk_limit
+from hub.api.kiosk import RATE_LIMITED
+from hub.api.models import ErrorOut
+from hub.api.staff import GTIN_PATTERN, parse_gtin
 from hub.assistant import phrasing
 from hub.assistant.assistant import Assistant, Reply
 from hub.assistant.stock import ProductFacts, StockReader
-from hub.privacy.consent import CUSTOMER_ID
+from hub.privacy.api import Tokens
 from hub.privacy.retention import purge_expired
 from hub.timeutil import iso, ts
 
 log = logging.getLogger("hub.assistant.api")
-router = APIRouter(prefix="/api/kiosk", tags=["kiosk (public)"], dependencies=[kiosk_limit])
+router = APIRouter(prefix="/api/kiosk", tags=["kiosk (public)"], dependencies=[kiosk_limit],
+                   responses=RATE_LIMITED)
 _KIOSK_ID = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 RETENTION_EVERY_S = 3600.0
 #: Products embedded at most per request, so a big catalog import never stalls ingest (the event loop) for long;
@@ -122,7 +126,8 @@ def _retention(request: Request, hub: HubState) -> None:
 AssistantDep = Annotated[Assistant, Depends(get_assistant)]
 
 
-def kiosk_id(x_kiosk_id: Annotated[str | None, Header()] = None) -> str:
+def kiosk_id(x_kiosk_id: Annotated[str | None, Header(pattern=_KIOSK_ID.pattern,
+                                                     description="the kiosk's name, in staff alerts")] = None) -> str:
     if x_kiosk_id is None:
         return "kiosk"
     if not _KIOSK_ID.match(x_kiosk_id):
@@ -142,20 +147,22 @@ async def ask(body: AskIn, assistant: AssistantDep, kiosk: Annotated[str, Depend
     return reply_out(assistant.ask(body.text, lang=body.lang, session=body.session, kiosk=kiosk))
 
 
-@router.get("/recommendations", response_model=RecommendationsOut)
+@router.get("/recommendations", response_model=RecommendationsOut,
+            responses={404: {"model": ErrorOut, "description": "no product with that GTIN"}})
 async def recommendations(
-    hub: Hub, assistant: AssistantDep,
-    gtin: Annotated[str | None, Query(description="the product the customer looks at")] = None,
-    customer: Annotated[str | None, Query(description="loyalty id; used only with consent")] = None,
+    request: Request, hub: Hub, assistant: AssistantDep, tokens: Tokens,
+    gtin: Annotated[str | None, Query(pattern=GTIN_PATTERN, description="the product the customer looks at")] = None,
+    x_customer_token: Annotated[str | None, Header(
+        max_length=100, description="from POST /api/privacy/customers/{id}/kiosk-token (staff, at the till)")] = None,
     lang: Literal["fr", "en"] = "fr",
     limit: Annotated[int, Query(ge=1, le=10)] = 5,
 ) -> RecommendationsOut:
-    """Products on the shelf now that go with ``gtin``; "buy again" for a consenting loyalty customer."""
-    from hub.api.staff import parse_gtin
-
+    """Products on the shelf now that go with ``gtin``; "buy again" for a customer whose card staff scanned (their
+    token). The kiosk never names a card: an unknown or expired token gets the same answer as none."""
+    if "customer" in request.query_params:
+        raise HTTPException(422, "customer: no longer accepted; staff scan the card for a token (X-Customer-Token)")
     product = parse_gtin(gtin) if gtin else None
-    if customer is not None and not CUSTOMER_ID.match(customer):
-        raise HTTPException(422, "customer: 1 to 64 letters, digits, '.', '_' or '-'")
+    customer = tokens.customer(x_customer_token)
     now = ts(hub.clock.now())
     suggestions, personalised = assistant.recommender.for_product(product, now, customer=customer, k=limit)
     names: dict[str, Any] = {}

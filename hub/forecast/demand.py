@@ -10,6 +10,7 @@ suggestion can say why its history looks the way it does.
 from __future__ import annotations
 
 import csv
+import io
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,6 +18,8 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 
 import numpy as np
+
+from hub.csv_cells import guarded
 
 
 class DemandError(ValueError):
@@ -94,19 +97,40 @@ def build_series(daily: dict[str, dict[date, float]], start: date | None = None,
     return out
 
 
+#: No cell of a sales or calendar file is longer: ids, dates and numbers.
+MAX_CELL = 1000
+
+
 def csv_rows(path: Path, columns: tuple[str, ...],
              error: type[ValueError]) -> Iterator[tuple[int, dict[str, str]]]:
     """(line number, row) of a CSV file that has at least ``columns``; ``error`` is raised naming the file."""
     try:
-        handle = path.open(newline="", encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
         raise error(f"{path}: cannot open: {exc.strerror}") from None
-    with handle:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise error(f"{path}:{line}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    with io.StringIO(text, newline="") as handle:
         reader = csv.DictReader(handle)
-        missing = set(columns) - set(reader.fieldnames or [])
+        try:
+            header = reader.fieldnames or []
+        except csv.Error as exc:
+            raise error(f"{path}:1: unreadable header ({exc})") from None
+        missing = set(columns) - set(header)
         if missing:
             raise error(f"{path}: missing column(s) {', '.join(sorted(missing))}; expected {','.join(columns)}")
-        yield from enumerate(reader, start=2)
+        cells = guarded(reader, lambda: reader.line_num, MAX_CELL)
+        while True:
+            try:
+                found = next(cells, None)
+            except ValueError as exc:
+                raise error(f"{path}: {exc}") from None
+            if found is None:
+                return
+            yield found
 
 
 def csv_day(path: Path, line: int, row: dict[str, str], column: str, error: type[ValueError]) -> date:

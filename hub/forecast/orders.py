@@ -16,6 +16,8 @@ from typing import Any
 
 import sqlite_utils
 
+from hub.csv_cells import spreadsheet_safe
+
 
 class OrderError(ValueError):
     """A request the workflow cannot accept; ``status`` is the HTTP status that says why."""
@@ -131,15 +133,18 @@ def purchase_orders(db: sqlite_utils.Database, state: str | None = None) -> list
 
 
 def purchase_order_csv(db: sqlite_utils.Database, po_id: int) -> str:
-    """The order as the supplier receives it: one line per product, in units and packs."""
+    """The order as the supplier receives it: one line per product, in units and packs.
+
+    Names and suppliers come from imported files: a cell a spreadsheet would run as a formula is written as text.
+    """
     po = purchase_order(db, po_id)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["order", "supplier", "gtin", "name", "quantity", "pack_size", "packs"])
     for line in po["lines"]:
         pack = max(int(line["pack_size"] or 1), 1)
-        writer.writerow([po_id, po["supplier"], line["gtin"], line["name"] or "", line["quantity"], pack,
-                         line["quantity"] // pack])
+        writer.writerow([spreadsheet_safe(cell) for cell in (
+            po_id, po["supplier"], line["gtin"], line["name"] or "", line["quantity"], pack, line["quantity"] // pack)])
     return out.getvalue()
 
 

@@ -205,6 +205,13 @@ MIGRATIONS: tuple[Migration, ...] = (
         """,
     ),
     Migration(
+        7,
+        "accounts: a disabled account cannot sign in (time it was disabled; null: active)",
+        """
+        ALTER TABLE users ADD COLUMN disabled REAL;
+        """,
+    ),
+    Migration(
         8,
         "what a product's label states (organic, gluten-free, ... 1/0, NULL when the catalog does not say) and "
         "its allergens (';'-separated EU names, '' for none, NULL when not stated), for the kiosk",

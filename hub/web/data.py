@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 
 from hub.api.deps import Hub, Staff
-from hub.api.staff import parse_gtin
+from hub.api.staff import NOT_FOUND, Gtin, parse_gtin
 from hub.ingest import alert_view
 from hub.timeutil import iso, ts
 from hub.web.models import DashboardAlert, DeviceRow, History, StoreMap
@@ -61,7 +61,7 @@ async def dashboard_alerts(hub: Hub, staff: Staff, view: Annotated[AlertList, Qu
     return _alerts(hub, _ALERT_WHERE[view], [], limit)
 
 
-@router.post("/alerts/{alert_id}/resolve", response_model=DashboardAlert)
+@router.post("/alerts/{alert_id}/resolve", response_model=DashboardAlert, responses=NOT_FOUND)
 async def resolve(alert_id: Annotated[int, Path(ge=1, le=2**62)], hub: Hub, staff: Staff) -> dict[str, Any]:
     """Close an alert by hand, recording who and when. A condition that still holds is raised again
     by the hub's rules at the next change, as a new alert."""
@@ -83,8 +83,8 @@ async def resolve(alert_id: Annotated[int, Path(ge=1, le=2**62)], hub: Hub, staf
     return _alerts(hub, "a.id = ?", [alert_id], 1)[0]
 
 
-@router.get("/dashboard/products/{gtin}/history", response_model=History)
-async def history(gtin: str, hub: Hub, staff: Staff,
+@router.get("/dashboard/products/{gtin}/history", response_model=History, responses=NOT_FOUND)
+async def history(gtin: Gtin, hub: Hub, staff: Staff,
                   days: Annotated[float, Query(gt=0, le=365)] = 14) -> dict[str, Any]:
     """Stock at each change and units sold per hour (history up to 3 days long) or per day."""
     code = parse_gtin(gtin)

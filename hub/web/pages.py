@@ -10,14 +10,14 @@ from __future__ import annotations
 import json
 from pathlib import Path as FilePath
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from hub.api.deps import Hub, session_token
-from hub.api.staff import parse_gtin
+from hub.api.staff import Gtin, parse_gtin
 from hub.auth import Session, session_for
 from hub.timeutil import ts
 from hub.web.i18n import LANG_COOKIE, LANGUAGES, Translator, pick_language
@@ -43,8 +43,17 @@ SCRIPT_KEYS = (
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site (no //host, no scheme): the switch and sign-in never redirect away."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Only a path on this site: the switch and sign-in never redirect away.
+
+    Browsers drop tabs and line breaks from a URL and read a backslash as a slash, so
+    ``/<tab>/evil.example`` or ``/\\evil.example`` would become ``//evil.example``, another site:
+    any control character or backslash is refused, as is a path that does not start with one slash.
+    """
+    if (not target or not target.startswith("/") or target.startswith("//")
+            or any(c == "\\" or ord(c) < 32 or ord(c) == 127 for c in target)):
+        return "/map"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
         return "/map"
     return target
 
@@ -118,7 +127,7 @@ async def products_page(request: Request, hub: Hub,
 
 
 @router.get("/products/{gtin}", response_class=HTMLResponse)
-async def product_page(request: Request, hub: Hub, gtin: Annotated[str, Path(max_length=20)]) -> Response:
+async def product_page(request: Request, hub: Hub, gtin: Gtin) -> Response:
     staff = _page_staff(request, hub)
     code = parse_gtin(gtin)
     row = hub.db.execute("SELECT name, brand, category, aisle, shelf FROM products WHERE gtin=?", (code,)).fetchone()

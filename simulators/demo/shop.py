@@ -168,7 +168,7 @@ class DemoShop:
         run_once([*hub, "import-catalog", str(paths["catalog"])], env)
         run_once([*hub, "import-planogram", str(paths["planogram"])], env)
         run_once([*hub, "import-zones", str(paths["zones"])], env)
-        run_once([*hub, "create-user", STAFF_USER, "--role", "manager", "--password-stdin"], env,
+        run_once([*hub, "create-user", STAFF_USER, "--role", "manager", "--reset-password", "--password-stdin"], env,
                  stdin=self.password + "\n")
 
     async def start(self) -> None:

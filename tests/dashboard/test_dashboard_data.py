@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,7 +58,9 @@ def local(tmp_path: Path) -> LocalHub:
 @pytest.fixture
 async def client(local: LocalHub) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(local)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub") as anonymous:
+    # a browser on the hub's pages sends its Origin with every state-changing request (the origin rule)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub",
+                                 headers={"Origin": "http://hub"}) as anonymous:
         yield anonymous
 
 
@@ -285,3 +288,36 @@ def test_every_alert_kind_has_a_label_in_both_languages() -> None:
         labels = json.loads((i18n / f"{lang}.json").read_text())
         missing = [k for k in typing.get_args(AlertKind) if f"kind_{k}" not in labels]
         assert not missing, f"{lang}.json lacks labels for {missing}"
+
+
+async def test_sign_in_checks_the_password_off_the_event_loop(client: httpx.AsyncClient,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 costs tens of milliseconds of CPU: on the event loop it would hold up ingest and every request."""
+    from hub.api import staff as staff_api
+
+    threads: list[int] = []
+    real = staff_api.verify_password
+
+    def recording(stored: str | None, password: str) -> bool:  # the real check, noting the thread it runs on
+        threads.append(threading.get_ident())
+        return real(stored, password)
+
+    monkeypatch.setattr(staff_api, "verify_password", recording)
+    await sign_in(client)
+    assert threads and all(t != threading.get_ident() for t in threads)  # the test shares the app's event loop
+    wrong = await client.post("/api/session", json={"username": "marie", "password": "not-the-one"})
+    assert wrong.status_code == 401 and len(threads) == 2
+
+
+@pytest.mark.parametrize(("visibility", "anonymous", "signed_in"), [("public", 200, 200), ("staff", 401, 200),
+                                                                     ("off", 404, 404)])
+async def test_who_reads_the_api_document_is_a_setting(local: LocalHub, visibility: str, anonymous: int,
+                                                       signed_in: int) -> None:
+    config = local.config.model_copy(update={"api": local.config.api.model_copy(update={"openapi": visibility})})
+    app = create_app(LocalHub(config, local.db, local.ingest, local.bus, local.clock))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub",
+                                 headers={"Origin": "http://hub"}) as client:
+        assert (await client.get("/openapi.json")).status_code == anonymous
+        assert (await client.get("/docs")).status_code == anonymous
+        await sign_in(client)
+        assert (await client.get("/openapi.json")).status_code == signed_in

@@ -109,7 +109,7 @@ def test_suggest_approve_order_and_receive_at_the_dock(hub: HubProcess, publishe
         == "rejected"
     )
     bad = staff.post(f"/api/reorder/suggestions/{nutella['id']}/approve", json={"quantity": 0})
-    assert bad.status_code == 422 and "at least 1" in bad.text
+    assert bad.status_code == 422 and "greater than or equal to 1" in bad.text
     edited = json_of(staff.patch(f"/api/reorder/suggestions/{nutella['id']}", json={"quantity": 36}))
     assert edited["quantity"] == 36 and edited["state"] == "proposed"
     approved = json_of(staff.post(f"/api/reorder/suggestions/{nutella['id']}/approve"))

@@ -112,6 +112,7 @@ class HubProcess:
     workdir: Path
     broker_url: str
     fusion: dict[str, Any] = field(default_factory=dict)
+    api: dict[str, Any] = field(default_factory=dict)
     hub_id: str = "hub"
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
@@ -135,13 +136,13 @@ class HubProcess:
             "hub_id": self.hub_id,
             "db": str(self.db_path),
             "broker": {"url": self.broker_url, "reconnect_min_s": 0.1, "reconnect_max_s": 0.5},
-            "api": {"port": self.port, "kiosk_rate_per_minute": 600},
+            "api": {"port": self.port, "kiosk_rate_per_minute": 600, **self.api},
             "fusion": {"check_every_s": 0.2, **self.fusion},
         }
         self.config_path.write_text(yaml.safe_dump(config))
 
-    def prepare(self, users: dict[str, str] | None = None) -> None:
-        """Import the reference data and create staff accounts, through the CLI."""
+    def prepare(self, users: dict[str, str] | None = None, role: str = "manager") -> None:
+        """Import the reference data and create accounts (managers unless told), through the CLI."""
         self.write_config()
         paths = write_reference(self.workdir)
         for command, key in (
@@ -153,7 +154,8 @@ class HubProcess:
             assert done.returncode == 0, done.stderr
         for user, password in (users or {"marie": "croissant-42"}).items():
             done = comptoir(
-                "hub", "--config", str(self.config_path), "create-user", user, "--password-stdin", stdin=password + "\n"
+                "hub", "--config", str(self.config_path), "create-user", user, "--role", role, "--password-stdin",
+                stdin=password + "\n",
             )
             assert done.returncode == 0, done.stderr
 
@@ -193,7 +195,8 @@ class HubProcess:
 
     def client(self, user: str = "marie", password: str = "croissant-42") -> httpx.Client:
         """An HTTP client signed in as a staff member."""
-        client = httpx.Client(base_url=self.url, timeout=10)
+        # a browser on the hub's pages sends its Origin with every state-changing request (the origin rule)
+        client = httpx.Client(base_url=self.url, timeout=10, headers={"Origin": self.url})
         response = client.post("/api/session", json={"username": user, "password": password})
         assert response.status_code == 200, response.text
         return client

@@ -80,7 +80,8 @@ def kiosk_hub(
     process.write_config()
     shutil.copy(shop_template[0], process.db_path)
     done = comptoir(
-        "hub", "--config", str(process.config_path), "create-user", "marie", "--password-stdin", stdin="croissant-42\n"
+        "hub", "--config", str(process.config_path), "create-user", "marie", "--role", "manager", "--password-stdin",
+        stdin="croissant-42\n",
     )
     assert done.returncode == 0, done.stderr
     process.start()

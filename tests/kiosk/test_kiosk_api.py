@@ -118,15 +118,18 @@ def test_consent_export_and_erasure_through_the_api(
         ),
         what="the receipt to be ingested and linked",
     )
-    params = {"customer": customer}
-    assert not json_of(public.get("/api/kiosk/recommendations", params=params))["personalised"]
+    # the kiosk never names a card: staff scan it at the till and hand the kiosk a short-lived token
+    assert staff.post(f"/api/privacy/customers/{customer}/kiosk-token").status_code == 409  # no consent yet
     given = json_of(staff.post(f"/api/privacy/customers/{customer}/consent", json={"given": True}))
     assert given["given"] and given["history"][-1]["recorded_by"] == "marie"
-    mine = json_of(public.get("/api/kiosk/recommendations", params=params))
-    assert mine["personalised"]
+    issued = staff.post(f"/api/privacy/customers/{customer}/kiosk-token")
+    assert issued.status_code == 201, issued.text
+    token = {"X-Customer-Token": issued.json()["token"]}
+    mine = json_of(public.get("/api/kiosk/recommendations", headers=token))
+    assert mine["personalised"] and any(i["kind"] == "buy_again" for i in mine["items"])
     withdrawn = json_of(staff.post(f"/api/privacy/customers/{customer}/consent", json={"given": False}))
     assert not withdrawn["given"]
-    assert not json_of(public.get("/api/kiosk/recommendations", params=params))["personalised"]
+    assert not json_of(public.get("/api/kiosk/recommendations", headers=token))["personalised"]
     export = json_of(staff.get(f"/api/privacy/customers/{customer}/export"))
     assert export["receipts"][0]["lines"][0]["gtin"] == nutella[0]
     assert [c["action"] for c in export["consents"]] == ["given", "withdrawn"]

@@ -1,0 +1,136 @@
+"""The reorder page at ``/reorder``: a dashboard page (its frame, navigation and French/English labels)
+whose actions are plain HTML forms, so it needs no script of its own under the dashboard's content policy.
+
+Its forms do what the reorder API does (api.py), with the same roles.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, Literal
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from hub.api.deps import Hub, Manager, Staff
+from hub.forecast import orders, promotions, wording
+from hub.forecast.api import Id, PromotionIn, _add_promotion, _decide, _policy, _today, remove_promotion, run_now
+from hub.forecast.policy import arrival
+from hub.timeutil import ts
+from hub.web.i18n import Translator, pick_language
+from hub.web.pages import current_staff, render
+
+router = APIRouter(tags=["reorder"], include_in_schema=False)
+
+
+def _page_rows(hub: Hub, t: Any, zone: Any) -> list[dict[str, Any]]:
+    """Proposed suggestions with their reason in the page's language (the stored English one if it cannot be)."""
+    policy = _policy(hub)
+    facts = {r["gtin"]: r for r in hub.db.query(
+        "SELECT f.gtin, f.mean_daily, f.protection_days, f.demand_quantile, f.service_level, p.lead_time_days "
+        "FROM forecasts f JOIN products p ON p.gtin = f.gtin")}
+    rows = []
+    for r in orders.suggestions(hub.db, "proposed"):
+        stored, text, notes, translated, notes_translated = r["reason"], r["reason"], "", False, False
+        f = facts.get(r["gtin"])
+        if f is not None:
+            today = datetime.fromtimestamp(r["created"], zone).date()
+            _, _, working = policy.terms(r["supplier"])
+            lead = int(f["lead_time_days"])
+            reason_facts = wording.ReasonFacts(
+                today=today, rate=f["mean_daily"], lead_days=lead, arrives=arrival(today, lead, working),
+                on_hand=max(int(r["on_hand"] or 0), 0), on_order=r["on_order"], reserved=r["reserved"],
+                quantity=r["suggested_quantity"], pack_size=r["pack_size"], order_by=date.fromisoformat(r["order_by"]),
+                protection_days=f["protection_days"], level=f["service_level"], target=f["demand_quantile"])
+            english = wording.reason(reason_facts, Translator("en"))
+            if stored.startswith(english):  # the same figures as the run's: safe to say in the reader's words
+                text, translated = wording.reason(reason_facts, t), True
+                notes = stored[len(english):].strip().removeprefix("(").removesuffix(")")
+                if notes and (said := wording.notes(notes, t)) is not None:
+                    notes, notes_translated = said, True
+        rows.append({**r, "name": r["name"] or r["gtin"], "reason": text, "notes": notes, "translated": translated,
+                     "notes_translated": notes_translated})
+    return rows
+
+
+@router.get("/reorder", response_class=HTMLResponse, include_in_schema=False)
+async def page(request: Request, hub: Hub) -> Response:
+    """The staff page, in the dashboard's frame and language (plain forms: no script of its own)."""
+    staff = current_staff(request, hub)
+    if staff is None:  # a person at a browser: to the sign-in page, and back here after
+        return RedirectResponse("/signin?next=/reorder", status_code=303)
+    t = Translator(pick_language(request))
+    zone = getattr(hub.config, "zone", UTC)
+    policy = _policy(hub)
+    last = next(iter(hub.db.query("SELECT started, seconds, series FROM forecast_runs ORDER BY id DESC LIMIT 1")),
+                None)
+    last_run = None if last is None else {
+        "when": datetime.fromtimestamp(last["started"], zone).strftime("%Y-%m-%d %H:%M"), "skus": last["series"],
+        "seconds": f"{last['seconds']:.1f}"}
+    purchase_orders = [{"id": po["id"], "supplier": po["supplier"],
+                        "lines": ", ".join(f"{line['name'] or line['gtin']} × {line['quantity']}"
+                                           for line in po["lines"])}
+                       for po in orders.purchase_orders(hub.db, "open")]
+    planned = [{**r, "name": r["name"] or r["gtin"]} for r in promotions.listing(hub.db, _today(hub))]
+    return render(request, "reorder.html", staff, "reorder", suggestions=_page_rows(hub, t, zone), promotions=planned,
+                  approved=len(orders.suggestions(hub.db, "approved")), purchase_orders=purchase_orders,
+                  last_run=last_run, daily_at=policy.daily_at.strftime("%H:%M") if policy.run_daily else None,
+                  zone=str(zone))
+
+
+@router.post("/reorder/run", include_in_schema=False)
+async def page_run(hub: Hub, staff: Staff) -> RedirectResponse:
+    await run_now(hub, staff.username)
+    return RedirectResponse("/reorder", status_code=303)
+
+
+async def _form(request: Request) -> dict[str, str]:
+    """A page's urlencoded form (read without python-multipart): each field's first value, stripped."""
+    fields = parse_qs((await request.body()).decode("utf-8", "replace")[:2000])
+    return {name: values[0].strip() for name, values in fields.items() if values}
+
+
+@router.post("/reorder/promotions", include_in_schema=False)
+async def page_add_promotion(request: Request, hub: Hub, staff: Manager) -> RedirectResponse:
+    form = await _form(request)
+
+    def field(name: str) -> str:
+        return form.get(name, "")
+
+    days = {}
+    for name in ("first_day", "last_day"):
+        try:
+            days[name] = date.fromisoformat(field(name))
+        except ValueError:
+            raise HTTPException(422, f"{name}: {field(name)!r} is not a date (YYYY-MM-DD)") from None
+    try:
+        body = PromotionIn(gtin=field("gtin"), note=field("note")[:200], **days)
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        raise HTTPException(422, f"{'.'.join(str(p) for p in problem['loc'])}: {problem['msg']}") from None
+    _add_promotion(hub, staff, body)
+    return RedirectResponse("/reorder#promotions", status_code=303)
+
+
+@router.post("/reorder/promotions/{promotion_id}/delete", include_in_schema=False)
+async def page_remove_promotion(promotion_id: Id, hub: Hub, staff: Manager) -> RedirectResponse:
+    await remove_promotion(promotion_id, hub, staff)
+    return RedirectResponse("/reorder#promotions", status_code=303)
+
+
+@router.post("/reorder/{suggestion_id}/{action}", include_in_schema=False)
+async def page_decide(suggestion_id: Id, action: Literal["approve", "reject"], request: Request, hub: Hub,
+                      staff: Manager) -> RedirectResponse:
+    text = (await _form(request)).get("quantity", "")
+    if text and not text.isdigit():
+        raise HTTPException(422, f"quantity: {text!r} is not a whole number")
+    await _decide(hub, staff, suggestion_id, action, int(text) if text else None, None)
+    return RedirectResponse("/reorder", status_code=303)
+
+
+@router.post("/reorder/purchase-orders", include_in_schema=False)
+async def page_orders(hub: Hub, staff: Manager) -> RedirectResponse:
+    orders.create_purchase_orders(hub.db, staff.username, ts(hub.clock.now()))
+    return RedirectResponse("/reorder", status_code=303)
