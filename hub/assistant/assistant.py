@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import sqlite_utils
 
-from hub.assistant import attributes, listing, phrasing
+from hub.assistant import attributes, disclosure, listing, phrasing
 from hub.assistant.embeddings import DIM, Embedder, product_vectors
 from hub.assistant.everyday import normalise
 from hub.assistant.faq import DEFAULT_FAQ, load_faq
@@ -56,6 +56,8 @@ class Reply:
     #: only those whose catalog row states it.
     attribute: str | None = None
     confirmed: list[str] = field(default_factory=list)
+    #: The answer says it again in this other language (a disclosure whose language the question does not show).
+    also_in: Lang | None = None
 
 
 @dataclass
@@ -174,7 +176,9 @@ class Assistant:
         if intent == "refused":
             chosen = self._language(text, lang, fallback)
             return Reply(phrasing.message("refused", chosen), chosen, intent, handoff=True)
-        if intent in ("disclosure", "out_of_scope", "staff_offer"):
+        if intent == "disclosure":
+            return self._disclosure(text, lang, fallback)
+        if intent in ("out_of_scope", "staff_offer"):
             chosen = self._language(normalise(text), lang, fallback)  # "r u a bot": its shortcuts spelled out
             return Reply(phrasing.message(intent, chosen), chosen, intent, handoff=True)
         if intent == "staff":
@@ -230,6 +234,24 @@ class Assistant:
         if best >= self.settings.ask_below:
             return self._clarify(intent, candidates[:3], chosen, best)
         return Reply(phrasing.message("not_found", chosen), chosen, intent, handoff=True, confidence=best)
+
+    def _disclosure(self, text: str, lang: Lang | None, fallback: Lang) -> Reply:
+        """Say it is an AI, in the customer's language; in both when the question does not show which.
+
+        "robot?" or "machine ?" is the same word in French and English: a tourist must not get the
+        disclosure only in French, so with no sign either way the answer says it in both languages.
+        """
+        plain = normalise(text)
+        if lang in ("fr", "en"):
+            return Reply(phrasing.message("disclosure", lang), lang, "disclosure", handoff=True)
+        fr, en = disclosure.language_cues(plain)
+        found, confidence = detect(plain[:500], fallback, fr_words=fr, en_words=en)
+        unsure = fr == en and confidence < 0.9
+        if not unsure:
+            return Reply(phrasing.message("disclosure", found), found, "disclosure", handoff=True)
+        other: Lang = "en" if found == "fr" else "fr"
+        answer = f"{phrasing.message('disclosure', found)}\n\n{phrasing.message('disclosure', other)}"
+        return Reply(answer, found, "disclosure", handoff=True, also_in=other)
 
     def _now(self) -> float:
         return self.clock_now().timestamp()

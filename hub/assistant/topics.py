@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 
+from hub.assistant.disclosure import asks_what_it_is, requests_a_person
+
 
 def _any(*phrases: str) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(phrases) + r")\b")
@@ -103,11 +105,19 @@ _STAFF_MATTER = _any(
 
 
 def is_disclosure(text: str) -> bool:
-    """``text`` (normalised) asks whether the kiosk is a person, a machine or an AI."""
+    """``text`` (normalised) asks whether the kiosk is a person, a machine or an AI.
+
+    The first round's phrase lists, then the general rule (``disclosure.py``): a word for a machine or a
+    person, respelled when misspelt, in a frame that asks what the kiosk is.
+    """
+    if requests_a_person(text):
+        return False  # "can I speak to a person?": a request for staff
     if _ONLY_BEING.match(text) or _WHO_ANSWERS.search(text):
         return True
     frame = _IDENTITY_FRAME.search(text)
-    return bool(frame and _BEING_WORD.search(text))
+    if frame and _BEING_WORD.search(text):
+        return True
+    return asks_what_it_is(text)
 
 
 def is_out_of_scope(text: str) -> bool:
