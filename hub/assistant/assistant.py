@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import sqlite_utils
 
-from hub.assistant import attributes, disclosure, listing, phrasing
+from hub.assistant import attributes, disclosure, followup, listing, phrasing
 from hub.assistant.embeddings import DIM, Embedder, product_vectors
 from hub.assistant.everyday import normalise
 from hub.assistant.faq import DEFAULT_FAQ, load_faq
@@ -63,8 +63,10 @@ class Reply:
 @dataclass
 class _Session:
     lang: Lang
-    gtins: list[str]
+    gtins: list[str]  # what the last answer was about (its products)
     expires: float
+    listing: list[str] = field(default_factory=list)  # the last answer that showed several products
+    intent: str = "product"  # the last thing asked about a product (price, stock, where...)
 
 
 class Assistant:
@@ -140,12 +142,16 @@ class Assistant:
             self._sessions.pop(oldest_key)
         return self._sessions.get(key)
 
-    def _remember(self, key: str | None, lang: Lang, gtins: list[str]) -> None:
+    def _remember(self, key: str | None, reply: Reply) -> None:
         if not key:
             return
         previous = self._sessions.pop(key, None)
-        self._sessions[key] = _Session(lang, gtins or (previous.gtins if previous else []),
-                                       self.monotonic() + self.settings.session_minutes * 60)
+        gtins = [p.gtin for p in reply.products[:listing.SHOWN]]
+        self._sessions[key] = _Session(
+            reply.lang, gtins or (previous.gtins if previous else []),
+            self.monotonic() + self.settings.session_minutes * 60,
+            listing=gtins if len(gtins) > 1 else (previous.listing if previous else []),
+            intent=reply.intent if reply.intent in PRODUCT_INTENTS else (previous.intent if previous else "product"))
 
     # -- answering ------------------------------------------------------------------------------
     def ask(self, text: str, lang: Lang | None = None, session: str | None = None, kiosk: str = "kiosk",
@@ -157,7 +163,7 @@ class Assistant:
         reply = self._answer(text, intent.name, intent.faq_topic, lang, fallback, remembered, kiosk, customer)
         if reply.products and not reply.headline:  # the answer's lines that no card repeats
             reply.headline = "\n".join(line for line in reply.answer.split("\n") if not line.startswith("•"))
-        self._remember(session, reply.lang, [p.gtin for p in reply.products[:1]])
+        self._remember(session, reply)
         self._count(reply, text, kiosk)
         return reply
 
@@ -192,6 +198,10 @@ class Assistant:
             return Reply(entry.fr if chosen == "fr" else entry.en, chosen, intent)
         index = self.ensure_index(budget=self.embed_budget)
         plain = normalise(text)
+        if remembered and remembered.gtins and intent != "pairing":
+            pointed, intent = self._follow(plain, intent, remembered, index)
+            if pointed:
+                return self._about(intent, pointed, self._language(text, lang, fallback), 1.0, customer)
         asked = attributes.asked(plain) if intent != "pairing" else None
         if asked is not None:
             plain = attributes.without(plain, asked)
@@ -252,6 +262,27 @@ class Assistant:
         other: Lang = "en" if found == "fr" else "fr"
         answer = f"{phrasing.message('disclosure', found)}\n\n{phrasing.message('disclosure', other)}"
         return Reply(answer, found, "disclosure", handoff=True, also_in=other)
+
+    def _follow(self, plain: str, intent: str, remembered: _Session, index: ProductIndex) -> tuple[list[str], str]:
+        """A follow-up pointing at a product by reference ("the big one", "l'autre", "the green one").
+
+        Returns the products it points at (none when it names something else) and the intent, carried
+        over from the conversation when the question only continues it ("and the brie?" after a price).
+        """
+        ref = followup.reference(plain, CUE_WORDS)
+        if intent not in FOLLOW_UPS and (ref.continues or ref.which or ref.placeholder) \
+                and remembered.intent in FOLLOW_UPS:
+            intent = remembered.intent
+        if ref.which and not ref.rest:
+            entries = {e.gtin: e for e in index.entries}
+            return followup.resolve(ref, remembered.gtins, remembered.listing, entries), intent
+        if ref.rest and len(remembered.listing) > 1 and (ref.continues or ref.placeholder):
+            lexical = index.lexical_only(" ".join(ref.rest), ignore=CUE_WORDS)
+            shown = [(float(lexical[index.position[g]]), g) for g in remembered.listing if g in index.position]
+            best = max(shown, default=(0.0, ""))
+            if best[0] > 0 and best[0] >= 0.9 * float(lexical.max()):
+                return [best[1]], intent
+        return [], intent
 
     def _now(self) -> float:
         return self.clock_now().timestamp()

@@ -70,6 +70,7 @@ _CUES = words(
     want need besoin acheter buy get est ce combien de the a an do you is are what which un une des du les la le
     l d de en on of in for some any sur shop magasin ici here elle elles lui ils them they those
     produit product article item thing anything something quelque chose truc stuff
+    ok okay alors donc so well then aussi also
     quel quelle quels quelles son sa ses leur leurs its his her their one ones
     """
 )
