@@ -215,7 +215,13 @@ class Assistant:
         scope = listing.kind_scope(plain, index, self.kinds, CUE_WORDS, self.settings.confident, blend) \
             if self.kinds is not None and intent != "pairing" else None
         if asked is not None:
-            return self._attribute(asked.name, scope, candidates, query.empty, intent, chosen)
+            about = None  # "is it organic?", "the organic one?": the product(s) the conversation is about
+            if query.empty and remembered and remembered.gtins:
+                ref = followup.reference(plain, CUE_WORDS)
+                if ref.pointer or ref.continues:
+                    about = remembered.listing if len(remembered.listing) > 1 and "one" in plain.split() \
+                        else remembered.gtins
+            return self._attribute(asked.name, scope, candidates, query.empty, intent, chosen, about)
         if scope is not None and not (scope.narrowed and len(scope.gtins) == 1):
             return self._listing(scope, intent, chosen)
         if scope is not None:
@@ -270,18 +276,33 @@ class Assistant:
         over from the conversation when the question only continues it ("and the brie?" after a price).
         """
         ref = followup.reference(plain, CUE_WORDS)
-        if intent not in FOLLOW_UPS and (ref.continues or ref.which or ref.placeholder) \
+        if intent not in FOLLOW_UPS and (ref.continues or ref.which or ref.pointer) \
                 and remembered.intent in FOLLOW_UPS:
             intent = remembered.intent
+        entries = {e.gtin: e for e in index.entries}
         if ref.which and not ref.rest:
-            entries = {e.gtin: e for e in index.entries}
-            return followup.resolve(ref, remembered.gtins, remembered.listing, entries), intent
-        if ref.rest and len(remembered.listing) > 1 and (ref.continues or ref.placeholder):
-            lexical = index.lexical_only(" ".join(ref.rest), ignore=CUE_WORDS)
-            shown = [(float(lexical[index.position[g]]), g) for g in remembered.listing if g in index.position]
-            best = max(shown, default=(0.0, ""))
-            if best[0] > 0 and best[0] >= 0.9 * float(lexical.max()):
-                return [best[1]], intent
+            prices = None
+            if ref.which == "cheap":
+                candidates = followup.pool(remembered.gtins, remembered.listing, entries)
+                prices = {g: f.price_cents for g, f in self.stock.facts(candidates, self._now()).items()}
+            return followup.resolve(ref, remembered.gtins, remembered.listing, entries, prices), intent
+        if not ref.rest or not (ref.continues or ref.pointer):
+            return [], intent
+        # "the green one" among the products just listed, "et en grains ?" among the focus product's family
+        lexical = index.lexical_only(" ".join(ref.rest), ignore=CUE_WORDS)
+        among = followup.pool(remembered.gtins, remembered.listing, entries)
+        shown = [(float(lexical[index.position[g]]), g) for g in among if g in index.position]
+        best = max(shown, default=(0.0, ""))
+        if best[0] > 0 and best[0] >= 0.9 * float(lexical.max()):
+            return [best[1]], intent
+        # "and the Panzani one?" after Barilla spaghetti: the same product of the brand named
+        brands = tokens(" ".join(ref.rest))
+        if remembered.gtins[0] in entries and brands and all(w in index.brand_words for w in brands):
+            head = tokens(entries[remembered.gtins[0]].name)[:1]
+            both = index.lexical_only(" ".join([*ref.rest, *head]), ignore=CUE_WORDS)
+            pick = int(both.argmax())
+            if both[pick] > 0 and lexical[pick] >= 0.9 * float(lexical.max()):
+                return [index.gtins[pick]], intent
         return [], intent
 
     def _now(self) -> float:
@@ -347,11 +368,16 @@ class Assistant:
         return Reply("\n".join(lines), lang, intent, shown, confidence=1.0, headline="\n".join(headline))
 
     def _attribute(self, name: str, scope: listing.KindScope | None, candidates: list[Candidate], nothing_named: bool,
-                   intent: str, lang: Lang) -> Reply:
-        """A property asked for: stated only for the products whose catalog row states it."""
+                   intent: str, lang: Lang, about: list[str] | None = None) -> Reply:
+        """A property asked for: stated only for the products whose catalog row states it.
+
+        ``about``: the products a follow-up points at ("is it organic?"), asked about instead of the catalog.
+        """
         now = self._now()
         stating = self.stock.stating(name)
-        if scope is not None:
+        if about:
+            gtins, nothing_named = about, False
+        elif scope is not None:
             gtins = scope.gtins
         elif nothing_named:  # "anything gluten-free?": what the catalog states, nothing else
             gtins = sorted(stating)

@@ -16,19 +16,26 @@ import re
 from dataclasses import dataclass
 
 from hub.assistant.matching import CatalogEntry
-from hub.assistant.text import fold, words
+from hub.assistant.text import STOPWORDS, fold, words
 
 _BIG = words("big bigger biggest large larger largest huge grand grande grands grandes plus_grand gros grosse "
              "maxi familial family giant geant")
 _SMALL = words("small smaller smallest little tiny mini petit petite petits petites")
-_OTHER = words("other autre autres second deuxieme")
+_OTHER = words("other autre autres")
+_FIRST = words("first premier premiere")
+_SECOND = words("second seconde deuxieme")
+_LAST = words("last dernier derniere")
+_CHEAP = ("cheapest", "cheaper", "moins cher", "moins chere", "moins cheres", "moins chers", "least expensive",
+          "pas cher", "pas chere", "bon marche")
 #: Words that stand for "the product" in a reference ("the big bottle", "le gros pot", "celui-là").
-_PLACEHOLDERS = words("""
+_POINTERS = words("""
     one ones bottle bottles bouteille bouteilles pot pots pack packs packet paquet paquets format formats taille size
-    sizes modele model version boite box jar tub tube sachet bag sac carton thing truc celui celle ceux celles ci la
-    that this it those these them ca cela plus more most the le la les l un une de des du and et what how about
-    quid pour for so alors ok okay aussi also then donc coup du
+    sizes modele model version boite box jar tub tube sachet bag sac carton thing truc celui celle ceux celles ci
+    that this it those these them ca cela il elle ils elles they
 """)
+#: Words a reference is built with that name no product.
+_GLUE = words("the le la les l un une de des du and et what how about quid pour for so alors ok okay aussi also "
+              "then donc coup plus more most is est")
 #: A question that carries the conversation on to another product: "and the brie?", "et le demi-sel ?".
 _CONTINUES = re.compile(r"^(?:ok |okay |alors |so |du coup )?(?:and|et|what about|how about|et pour|and for|"
                         r"quid de|also|aussi)\b")
@@ -39,12 +46,12 @@ _UNIT = {"kg": 1000.0, "g": 1.0, "l": 1000.0, "cl": 10.0, "ml": 1.0}
 
 @dataclass(frozen=True)
 class Reference:
-    """What a follow-up points at: ``big``, ``small``, ``other``, or ``None`` (a word or nothing)."""
+    """What a follow-up points at: a position, a size, the price, or ``None`` (a word or nothing)."""
 
-    which: str | None
+    which: str | None  # big, small, cheap, other, first, second, last
     rest: list[str]  # the question's other words (folded), for "the green one"
     continues: bool  # "and ...", "et ..."
-    placeholder: bool  # "one", "celui", "the bottle": it points at something shown
+    pointer: bool  # "one", "celui", "the bottle": it points at something shown
 
 
 def reference(plain: str, cue_words: frozenset[str]) -> Reference:
@@ -52,15 +59,24 @@ def reference(plain: str, cue_words: frozenset[str]) -> Reference:
     folded = fold(plain).replace("plus grand", "plus_grand")
     tokens = folded.split()
     which = None
-    if any(t in _BIG for t in tokens):
+    if any(phrase in folded for phrase in _CHEAP):
+        which = "cheap"
+    elif any(t in _BIG for t in tokens):
         which = "big"
     elif any(t in _SMALL for t in tokens) or "plus petit" in folded:
         which = "small"
     elif any(t in _OTHER for t in tokens):
         which = "other"
-    rest = [t for t in tokens if t not in _BIG | _SMALL | _OTHER | _PLACEHOLDERS and t not in cue_words]
-    return Reference(which, rest, bool(_CONTINUES.match(folded)), any(t in _PLACEHOLDERS - {"and", "et"}
-                                                                        for t in tokens))
+    elif any(t in _FIRST for t in tokens):
+        which = "first"
+    elif any(t in _SECOND for t in tokens):
+        which = "second"
+    elif any(t in _LAST for t in tokens):
+        which = "last"
+    named = _BIG | _SMALL | _OTHER | _FIRST | _SECOND | _LAST | _POINTERS | _GLUE | words("cher chere chers moins")
+    rest = [t for t in tokens if t not in named and t not in cue_words and t not in STOPWORDS]
+    pointing = folded.replace("il y a", " ").replace("il en reste", " ").split()
+    return Reference(which, rest, bool(_CONTINUES.match(folded)), any(t in _POINTERS for t in pointing))
 
 
 def size_of(name: str) -> float | None:
@@ -85,18 +101,37 @@ def siblings(focus: CatalogEntry, entries: list[CatalogEntry]) -> list[CatalogEn
     return same_name if len(same_name) > 1 else same_shelf
 
 
-def resolve(ref: Reference, focus: list[str], listing: list[str], entries: dict[str, CatalogEntry]) -> list[str]:
-    """The GTINs a size or "other" reference points at, from what was shown (``focus``, ``listing``) and the catalog."""
+def resolve(ref: Reference, focus: list[str], listing: list[str], entries: dict[str, CatalogEntry],
+            prices: dict[str, int] | None = None) -> list[str]:
+    """The GTINs a reference points at, from what was shown (``focus``, ``listing``) and the catalog.
+
+    ``prices`` (cents per GTIN of the pool, read by the caller) for "the cheapest".
+    """
     if ref.which is None or not focus or focus[0] not in entries:
         return []
-    pool = list(dict.fromkeys(listing if len(listing) > 1 else
-                              [e.gtin for e in siblings(entries[focus[0]], list(entries.values()))]))
-    if ref.which == "other":
-        others = [g for g in pool if g not in focus[:1]]
-        return others[:3]
-    sized = [(size_of(entries[g].name), g) for g in pool if g in entries]
-    sized = [(s, g) for s, g in sized if s is not None]
+    family = [e.gtin for e in siblings(entries[focus[0]], list(entries.values()))]
+    if ref.which in ("other", "first", "second", "last"):
+        shown = listing if len(listing) > 1 else family
+        if ref.which == "other":
+            return [g for g in shown if g not in focus[:1]][:3]
+        position = {"first": 0, "second": 1, "last": -1}[ref.which]
+        return [shown[position]] if len(shown) > abs(position) - (position < 0) else []
+    pool = [g for g in dict.fromkeys([*listing, *family]) if g in entries]
+    if ref.which == "cheap":
+        priced = sorted((prices[g], g) for g in pool if prices and prices.get(g) is not None)
+        return [priced[0][1]] if priced else []
+    sized = [(size_of(entries[g].name), g) for g in pool]
+    sized = [(size, g) for size, g in sized if size is not None]
     if not sized:
         return []
     chosen = max(sized) if ref.which == "big" else min(sized)
     return [chosen[1]]
+
+
+def pool(focus: list[str], listing: list[str], entries: dict[str, CatalogEntry]) -> list[str]:
+    """What a follow-up may point at: the products listed, else the focus product's family."""
+    if len(listing) > 1:
+        return listing
+    if not focus or focus[0] not in entries:
+        return []
+    return [e.gtin for e in siblings(entries[focus[0]], list(entries.values()))]
