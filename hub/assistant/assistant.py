@@ -155,10 +155,12 @@ class Assistant:
 
     # -- answering ------------------------------------------------------------------------------
     def ask(self, text: str, lang: Lang | None = None, session: str | None = None, kiosk: str = "kiosk",
-            customer: str | None = None) -> Reply:
+            customer: str | None = None, page_lang: Lang | None = None) -> Reply:
+        """Answer ``text``. ``lang`` forces the answer's language; ``page_lang`` (what the kiosk page shows)
+        is only the fallback for a question that shows no language ("pesto"), before the conversation's."""
         text = text or ""
         remembered = self._session(session)
-        fallback: Lang = remembered.lang if remembered else "fr"
+        fallback: Lang = page_lang if page_lang in ("fr", "en") else (remembered.lang if remembered else "fr")
         intent = classify(text, self.faq_keywords)
         reply = self._answer(text, intent.name, intent.faq_topic, lang, fallback, remembered, kiosk, customer)
         if reply.products and not reply.headline:  # the answer's lines that no card repeats

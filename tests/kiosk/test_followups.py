@@ -1,0 +1,121 @@
+"""Follow-ups as customers ask them in a session (issue 17, second round): by size, by elimination, by a word of a
+product just listed, carried on to another product, a property of the product just shown; and everyday spellings.
+Every number of every answer is checked against the hub."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from hub.assistant.api import reply_out
+from tests.kiosk.conftest import KioskRig
+from tests.kiosk.grounding import assert_grounded
+from tests.kiosk.shop import NOW
+
+
+def conversation(rig: KioskRig, *texts: str) -> dict:
+    """Ask ``texts`` in one new session; the last answer, checked against the hub."""
+    session = uuid.uuid4().hex
+    for text in texts[:-1]:
+        rig.assistant.ask(text, session=session)
+    out = reply_out(rig.assistant.ask(texts[-1], session=session)).model_dump()
+    assert_grounded(out["answer"], out["products"], rig.db, rig.fusion, NOW.timestamp(), rig.settings.timezone)
+    return out
+
+
+def first(out: dict) -> str:
+    return out["products"][0]["name"] if out["products"] else ""
+
+
+@pytest.mark.parametrize(("texts", "intent", "name"), [
+    (("how much is the Nutella?", "and the big one?"), "price", "Pâte à tartiner noisettes 750 g Nutella"),
+    (("c'est combien le nutella ?", "et le grand ?"), "price", "Pâte à tartiner noisettes 750 g Nutella"),
+    (("combien coûte le Nutella 400 g ?", "et le gros pot ?"), "price", "Pâte à tartiner noisettes 750 g Nutella"),
+    (("where is the Nutella?", "and the small one?"), "where", "Pâte à tartiner noisettes 400 g Nutella"),
+    (("where is the Evian?", "how much is the big pack?"), "price", "Eau minérale 6 x 1,5 L Evian"),
+    (("combien coûte l'Evian 1,5 L ?", "et le plus petit ?"), "price", "Eau minérale 50 cl Evian"),
+])
+def test_the_big_one_and_the_small_one_are_read_from_the_sizes(rig: KioskRig, texts: tuple[str, ...], intent: str,
+                                                               name: str) -> None:
+    out = conversation(rig, *texts)
+    assert out["intent"] == intent and first(out) == name
+
+
+@pytest.mark.parametrize(("texts", "name"), [
+    (("do you have tea?", "how much is the green tea?", "and the other one?"), "Thé Yellow Label 50 sachets Lipton"),
+    (("vous avez du thé ?", "combien coûte le thé vert ?", "et l'autre ?"), "Thé Yellow Label 50 sachets Lipton"),
+    (("do you have tea?", "how much is the green one?"), "Thé vert menthe 25 sachets Lipton"),
+    (("vous avez du thé ?", "et le vert, il coûte combien ?"), "Thé vert menthe 25 sachets Lipton"),
+    (("how much is the spaghetti Barilla?", "and the Panzani one?"), "Spaghetti Panzani 500 g"),
+    (("combien coûte le café moulu Carte Noire ?", "et en grains ?"), "Café en grains 1 kg Carte Noire"),
+])
+def test_the_other_one_and_the_green_one_are_among_what_was_shown(rig: KioskRig, texts: tuple[str, ...],
+                                                                 name: str) -> None:
+    out = conversation(rig, *texts)
+    assert out["intent"] == "price" and first(out) == name
+
+
+def test_the_first_one_is_the_first_listed(rig: KioskRig) -> None:
+    listed = conversation(rig, "do you have tea?")
+    out = conversation(rig, "do you have tea?", "how much is the first one?")
+    assert out["intent"] == "price" and first(out) == first(listed)
+
+
+def test_the_cheapest_is_the_cheapest_of_the_list(rig: KioskRig) -> None:
+    listed = conversation(rig, "vous avez des lessives ?")
+    out = conversation(rig, "vous avez des lessives ?", "la moins chère ?")
+    cheapest = min(listed["products"], key=lambda p: p["price"])
+    assert len(listed["products"]) >= 2 and first(out) == cheapest["name"]
+
+
+@pytest.mark.parametrize(("texts", "intent", "name"), [
+    (("how much is the Comté?", "and the brie?"), "price", "Brie 500 g Président"),
+    (("c'est combien le Comté ?", "et le Roquefort ?"), "price", "Roquefort 100 g Société"),
+    (("combien coûte la crème fraîche ?", "elle est où ?"), "where", "Crème fraîche épaisse 20 cl Elle & Vire"),
+    (("how much are Petits Filous?", "where can I find them?"), "where", "Petits Filous x6 Yoplait"),
+    (("où est le riz basmati ?", "ok et ça coûte combien"), "price", "Riz basmati 1 kg Taureau Ailé"),
+    (("t'as du Ricoré ?", "ça coûte cb ?"), "price", "Ricoré original 260 g"),
+])
+def test_a_question_that_carries_on_keeps_what_was_asked(rig: KioskRig, texts: tuple[str, ...], intent: str,
+                                                         name: str) -> None:
+    out = conversation(rig, *texts)
+    assert out["intent"] == intent and first(out) == name
+
+
+def test_and_a_short_follow_up_keeps_the_conversation_language(rig: KioskRig) -> None:
+    out = conversation(rig, "do you have AA batteries?", "and AAA?")
+    assert out["lang"] == "en" and first(out) == "Piles AAA x4 Duracell"
+
+
+def test_is_it_organic_is_about_the_product_just_shown_and_never_claims_what_the_row_does_not_state(
+        rig: KioskRig) -> None:
+    unstated = conversation(rig, "where is the Lipton green tea", "is it organic?")
+    assert unstated["attribute"] == "organic" and unstated["confirmed"] == [] and unstated["handoff"]
+    assert [p["name"] for p in unstated["products"]] == ["Thé vert menthe 25 sachets Lipton"]
+    stated = conversation(rig, "where's the milk?", "the organic one?")
+    assert [p["name"] for p in stated["products"]] == ["Lait bio demi-écrémé 1 L Lactel"]
+    assert stated["confirmed"] == [stated["products"][0]["gtin"]]
+
+
+def test_a_new_question_in_a_conversation_is_not_taken_for_a_reference(rig: KioskRig) -> None:
+    cheese = conversation(rig, "do you sell cheese?", "where is the milk?")
+    assert first(cheese).startswith("Lait")  # not "Camembert au lait", although it was listed
+    anything = conversation(rig, "where is the Lipton green tea", "anything organic?")
+    assert anything["confirmed"] and "Thé vert menthe 25 sachets Lipton" not in [p["name"] for p in
+                                                                                 anything["products"]]
+
+
+@pytest.mark.parametrize(("text", "intent", "name"), [
+    ("combien coute le camanbert", "price", "Camembert"),  # two slips in a long word
+    ("cb le beurre doux ?", "price", "Beurre doux"),  # "cb" asks the price...
+    ("suger", "product", "Sucre"),  # a misspelt English shop word
+    ("orange juce", "product", "Pur jus d'orange"),
+])
+def test_everyday_spellings(rig: KioskRig, text: str, intent: str, name: str) -> None:
+    out = conversation(rig, text)
+    assert out["intent"] == intent and any(p["name"].startswith(name) for p in out["products"]), out["answer"]
+
+
+def test_cb_is_still_the_bank_card_when_it_is_one(rig: KioskRig) -> None:
+    assert conversation(rig, "je peux payer par cb ?")["intent"] == "faq"
