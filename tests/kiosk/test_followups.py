@@ -119,3 +119,25 @@ def test_everyday_spellings(rig: KioskRig, text: str, intent: str, name: str) ->
 
 def test_cb_is_still_the_bank_card_when_it_is_one(rig: KioskRig) -> None:
     assert conversation(rig, "je peux payer par cb ?")["intent"] == "faq"
+
+
+_ASKED_AGAIN = {
+    "price": ["ça fait combien ?", "il vaut combien ?", "et niveau prix ?", "à combien ?", "son prix ?", "c koi le prix",
+              "what does it cost", "price pls", "how much for it", "hw much", "cost?"],
+    "stock": ["combien il en reste", "il y en a combien ?", "vous en avez ?", "y'en a plus ?", "en rayon ?",
+              "any more?", "got any left", "sold out?", "how many left"],
+    "where": ["dans quel rayon ?", "c'est dans quelle allée ?", "je le trouve où ?", "où ça ?", "which aisle?",
+              "where would i find that", "wheres it"],
+}
+
+
+@pytest.mark.parametrize("first_question", ["où est le Comté ?", "how much is the Comté?"])
+def test_every_way_of_asking_again_keeps_the_product_and_asks_the_right_thing(rig: KioskRig,
+                                                                              first_question: str) -> None:
+    wrong = []
+    for intent, wordings in _ASKED_AGAIN.items():
+        for text in wordings:
+            out = conversation(rig, first_question, text)
+            if out["intent"] != intent or first(out) != "Comté AOP 12 mois 200 g Comté Juraflore":
+                wrong.append((text, out["intent"], first(out)))
+    assert wrong == []
