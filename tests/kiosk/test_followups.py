@@ -122,7 +122,8 @@ def test_cb_is_still_the_bank_card_when_it_is_one(rig: KioskRig) -> None:
 
 
 _ASKED_AGAIN = {
-    "price": ["ça fait combien ?", "il vaut combien ?", "et niveau prix ?", "à combien ?", "son prix ?", "c koi le prix",
+    "price": ["ça fait combien ?", "il vaut combien ?", "et niveau prix ?", "à combien ?", "son prix ?",
+              "c koi le prix",
               "what does it cost", "price pls", "how much for it", "hw much", "cost?"],
     "stock": ["combien il en reste", "il y en a combien ?", "vous en avez ?", "y'en a plus ?", "en rayon ?",
               "any more?", "got any left", "sold out?", "how many left"],
