@@ -162,22 +162,26 @@ class Assistant:
         remembered = self._session(session)
         fallback: Lang = page_lang if page_lang in ("fr", "en") else (remembered.lang if remembered else "fr")
         intent = classify(text, self.faq_keywords)
-        reply = self._answer(text, intent.name, intent.faq_topic, lang, fallback, remembered, kiosk, customer)
+        reply = self._answer(text, intent.name, intent.faq_topic, lang, fallback, remembered, kiosk, customer,
+                             hinted=page_lang in ("fr", "en"))
         if reply.products and not reply.headline:  # the answer's lines that no card repeats
             reply.headline = "\n".join(line for line in reply.answer.split("\n") if not line.startswith("•"))
         self._remember(session, reply)
         self._count(reply, text, kiosk)
         return reply
 
-    def _language(self, text: str, lang: Lang | None, fallback: Lang, query: Query | None = None) -> Lang:
+    def _language(self, text: str, lang: Lang | None, fallback: Lang, query: Query | None = None,
+                  hinted: bool = False) -> Lang:
+        """``hinted``: ``fallback`` is the page's language, a better sign than a catalog word that both
+        languages share ("pesto"), so catalog words are not counted as French then."""
         if lang in ("fr", "en"):
             return lang
-        found, _ = detect(text[:500], fallback, fr_words=query.french_words if query else 0,
+        found, _ = detect(text[:500], fallback, fr_words=query.french_words if query and not hinted else 0,
                           en_words=query.english_words if query else 0)
         return found
 
     def _answer(self, text: str, intent: str, topic: str | None, lang: Lang | None, fallback: Lang,
-                remembered: _Session | None, kiosk: str, customer: str | None) -> Reply:
+                remembered: _Session | None, kiosk: str, customer: str | None, hinted: bool = False) -> Reply:
         if intent in ("empty", "too_long"):
             chosen = lang or fallback
             return Reply(phrasing.message(intent, chosen), chosen, intent)
@@ -213,7 +217,7 @@ class Assistant:
             fr, en = self.kinds.language_cues([w for w in tokens(plain) if w not in CUE_WORDS])
             query.french_words += fr
             query.english_words += en
-        chosen = self._language(text, lang, fallback, query)
+        chosen = self._language(text, lang, fallback, query, hinted)
         scope = listing.kind_scope(plain, index, self.kinds, CUE_WORDS, self.settings.confident, blend) \
             if self.kinds is not None and intent != "pairing" else None
         if asked is not None:
