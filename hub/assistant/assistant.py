@@ -285,7 +285,7 @@ class Assistant:
         if intent not in FOLLOW_UPS and (ref.continues or ref.which or ref.pointer) \
                 and remembered.intent in FOLLOW_UPS:
             intent = remembered.intent
-        entries = {e.gtin: e for e in index.entries}
+        entries = index.by_gtin
         if ref.which and not ref.rest:
             prices = None
             if ref.which == "cheap":

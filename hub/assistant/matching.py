@@ -140,6 +140,7 @@ class ProductIndex:
                  glossary: dict[tuple[str, ...], list[list[str]]] | None = None) -> None:
         self.entries = entries
         self.gtins = [e.gtin for e in entries]
+        self.by_gtin = {e.gtin: e for e in entries}
         self.position = {g: i for i, g in enumerate(self.gtins)}
         self.vectors = vectors
         self.embedder = embedder
