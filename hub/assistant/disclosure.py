@@ -37,12 +37,13 @@ MACHINE_WORDS: dict[str, Lang | None] = {
     "automatise": "fr", "automatisee": "fr", "automatique": "fr", "automatic": "en", "automate": "fr",
     "program": "en", "programme": "fr", "software": "en", "logiciel": "fr", "algorithm": "en",
     "algorithme": "fr", "android": None, "chatgpt": None, "gpt": None, "artificial": "en", "artificielle": "fr",
-    "cyborg": None,
+    "cyborg": None, "siri": None, "alexa": None, "virtual": "en", "virtuel": "fr", "virtuelle": "fr",
 }
 #: Words for a person, and the language each one signals.
 PERSON_WORDS: dict[str, Lang | None] = {
     "human": "en", "humans": "en", "humain": "fr", "humaine": "fr", "person": "en", "personne": "fr",
     "people": "en", "someone": "en", "somebody": "en", "anybody": "en", "anyone": "en", "quelqu": "fr",
+    "agent": None, "operator": "en", "operateur": "fr",
 }
 #: Words that may stand around the being word in a bare question ("real person?", "une vraie IA ?").
 _FILLERS = words("""
@@ -50,7 +51,8 @@ _FILLERS = words("""
     just only juste seulement ou or et and not pas is are es etes est ce c t you tu vous toi this it intelligence
     being etre hello hi bonjour salut hey ok alors so then
 """)
-_ADDRESS = r"(?:you|yu|ya|u|tu|t|toi|vous|vs|this|that|it|c|ce|cela|ca)"
+_ADDRESS = (r"(?:you|yu|ya|u|tu|t|toi|vous|vs|this|that|it|c|ce|cela|ca|kiosk|borne|screen|ecran|system|systeme|"
+            r"answers?|reponses?|replies|reply)")
 _BETWEEN = (r"(?:a|an|un|une|really|actually|real|vrai|vraie|reel|reelle|vraiment|bien|just|juste|are|re|is|es|"
             r"etes|est|thing|truc|borne|ecran|screen|kiosk|chat|service|assistant|here|la|ici|only|seulement)")
 _BEING_RE = (r"(?:" + "|".join(sorted({*MACHINE_WORDS, *PERSON_WORDS}, key=len, reverse=True)) + r")")
@@ -58,8 +60,18 @@ _BEING_RE = (r"(?:" + "|".join(sorted({*MACHINE_WORDS, *PERSON_WORDS}, key=len, 
 _ADDRESSED = re.compile(r"\b" + _ADDRESS + r"(?: " + _BETWEEN + r"){0,3} " + _BEING_RE + r"\b")
 #: The conversation itself: who answers, who writes, who is behind.
 _CONVERSATION = re.compile(r"\b(?:talking|talk|speaking|speak|chatting|chat|typing|writing|answering|replying|"
-                           r"answer|reply|responding|behind|other end|on the line|derriere|repond\w*|ecri\w*|"
+                           r"answer|reply|responding|behind|other end|other side|on the line|derriere|repond\w*|"
+                           r"ecri\w*|read|reading|"
+                           r"lit|real here|real there|"
                            r"parle|parlez|discute|cause|en face|face a|suis je|am i|are we)\b")
+#: "t'es un vrai ?", "u real?", "are you conscious": the kiosk addressed with what only a being can be.
+_ADDRESSED_ALIVE = re.compile(
+    r"^(?:hey |hello |hi |mec |dis |eh |he )?(?:are you|are u|r u|you|u|t es|tu es|vous etes|es tu|etes vous|t) "
+    r"(?:un |une |a |really |vraiment )?(?:vrai|vraie|real|reel|reelle|conscious|conscient|consciente|sentient|alive|"
+    r"vivant|vivante)(?: or not| ou pas| toi)?$")
+#: "avec qui je parle ?", "je discute avec qui ?": who answers, asked in French word order.
+_WITH_WHOM = re.compile(r"\b(?:parle\w*|discute\w*|cause\w*|ecri\w*) (?:a|avec) qui\b|"
+                        r"\b(?:a|avec) qui (?:je |j )?(?:parle|discute|cause|ecris)\b")
 _ADDRESS_WORD = re.compile(r"\b" + _ADDRESS + r"\b")
 #: Shopping: a machine word here is likely a product ("do you sell robot vacuums?").
 _SHOPPING = re.compile(r"\b(?:sell|sold|have|has|got|carry|stock|buy|vend\w*|avez|as|avoir|achete\w*|cherche\w*|"
@@ -98,6 +110,8 @@ def asks_what_it_is(text: str) -> bool:
     """``text`` (normalised) asks whether the kiosk is a machine or a person (see the module's rule)."""
     words = respell(text).split()
     fixed = " ".join(words)
+    if _ADDRESSED_ALIVE.search(fixed) or _WITH_WHOM.search(fixed):
+        return True
     machine = any(w in MACHINE_WORDS for w in words)
     person = any(w in PERSON_WORDS for w in words)
     if not (machine or person):

@@ -39,6 +39,7 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bu\b", "you"),
         (r"\br\b", "are"),
         (r"\bur\b", "your"),
+        (r"\byour (an?)\b", r"you are \1"),  # "ur a bot?": "your" is never followed by an article
         (r"\bwheres\b|\bwhere s\b|\bwhere abouts\b|\bwhereabouts\b", "where is"),
         (r"\bwhats\b|\bwhat s\b", "what is"),
         (r"\bhw much\b|\bhow mch\b|\bhowmuch\b|\bhow mutch\b", "how much"),

@@ -37,6 +37,11 @@ def disclosed(rig: KioskRig, text: str, session: str | None = None, page_lang: s
     # one word
     ("AI?", "en"), ("bot?", "en"), ("human?", "en"), ("IA ?", "fr"), ("humain ?", "fr"), ("une IA ?", "fr"),
     ("real person?", "en"),
+    # what only a being can be, who answers in French word order, the kiosk by name, assistants by name
+    ("T'es un vrai ?", "fr"), ("u real?", "en"), ("are you conscious", "en"), ("je discute avec qui ?", "fr"),
+    ("avec qui je parle ?", "fr"), ("ur a bot?", "en"), ("does a human read this?", "en"),
+    ("la borne est une IA ?", "fr"), ("are these answers automated?", "en"), ("are you siri", "en"),
+    ("am i talking to an agent?", "en"), ("est-ce un assistant virtuel ?", "fr"),
 ])
 def test_any_wording_gets_the_disclosure_in_its_language(rig: KioskRig, text: str, lang: str) -> None:
     out = disclosed(rig, text)
@@ -85,7 +90,9 @@ def test_no_product_question_of_the_catalog_is_taken_for_a_disclosure(rig: Kiosk
 @pytest.mark.parametrize("text", ["do you sell robot vacuums?", "où est la machine à café ?", "can I talk to a human?",
                                   "je veux parler à une personne", "can you call someone please",
                                   "Are you open on Sunday?", "do you have machine washable sponges",
-                                  "il n'y a personne en caisse", "lessive pour machine"])
+                                  "il n'y a personne en caisse", "lessive pour machine", "is this real champagne?",
+                                  "c'est de la vraie confiture ?", "can an agent help me", "je veux voir un agent",
+                                  "ur a legend", "i want to read the label"])
 def test_look_alikes_are_not_a_disclosure(text: str) -> None:
     assert classify(text, {}).name != "disclosure"
 
