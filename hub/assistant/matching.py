@@ -40,7 +40,7 @@ class MatchSettings:
     can reach at most ``semantic_only_cap`` (so the assistant asks rather than answers).
     ``typo_cutoff`` is the least normalised OSA similarity (edits, swapped letters counting as one) for a
     word to count as a misspelling of a catalog word: "hulie" is "huile", "alert" is not "alter".
-    Words of ``long_word`` letters or more may carry two slips ("camanbert"): ``long_typo_cutoff``.
+    Words of ``long_word`` letters or more may carry two slips ("camanbert", "pedigri"): ``long_typo_cutoff``.
     ``semantic_span`` is how far above the median similarity a product must be to score 1.
     ``head_bonus`` favours products whose name starts with a word of the question (French names start
     with the head noun: "Beurre demi-sel" is butter, "Galettes au beurre" are biscuits); ``phrase_bonus``
@@ -51,7 +51,7 @@ class MatchSettings:
     semantic_weight: float = 0.3
     semantic_only_cap: float = 0.3
     typo_cutoff: float = 0.78
-    long_word: int = 8
+    long_word: int = 7
     long_typo_cutoff: float = 0.75
     semantic_span: float = 0.08
     category_factor: float = 0.6
