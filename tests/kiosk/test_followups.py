@@ -7,8 +7,11 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from hub.assistant.api import reply_out
+from hub.assistant.intents import INTENTS
 from tests.kiosk.conftest import KioskRig
 from tests.kiosk.grounding import assert_grounded
 from tests.kiosk.shop import NOW
@@ -142,3 +145,22 @@ def test_every_way_of_asking_again_keeps_the_product_and_asks_the_right_thing(ri
             if out["intent"] != intent or first(out) != "Comté AOP 12 mois 200 g Comté Juraflore":
                 wrong.append((text, out["intent"], first(out)))
     assert wrong == []
+
+
+_FIRST_QUESTIONS = st.sampled_from(["do you have tea?", "où est le Nutella ?", "vous avez du fromage ?",
+                                    "how much is the Evian 50 cl?", "robot?", "lait sans lactose ?", "zorglub"])
+_PIECES = st.sampled_from(["and", "et", "the", "le", "big", "petit", "other", "l'autre", "first", "cheapest",
+                           "moins chère", "one", "celui", "it", "is it organic", "how much", "combien", "where",
+                           "il en reste", "Panzani", "green", "bio", "?", "x", "0", "🙂", "<b>", "'; DROP TABLE"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(_FIRST_QUESTIONS, st.lists(_PIECES, min_size=1, max_size=6), st.text(max_size=20))
+def test_any_follow_up_gets_a_grounded_answer_and_never_a_property_the_row_does_not_state(
+        rig: KioskRig, first_question: str, pieces: list[str], noise: str) -> None:
+    out = conversation(rig, first_question, " ".join(pieces) + " " + noise)  # grounded: every number from the hub
+    assert out["intent"] in INTENTS
+    if out["attribute"]:  # presented as having the property: only what the catalog row states
+        assert set(out["confirmed"]) <= rig.assistant.stock.stating(out["attribute"])
+    else:
+        assert out["confirmed"] == []
