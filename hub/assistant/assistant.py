@@ -163,7 +163,7 @@ class Assistant:
         fallback: Lang = page_lang if page_lang in ("fr", "en") else (remembered.lang if remembered else "fr")
         intent = classify(text, self.faq_keywords)
         reply = self._answer(text, intent.name, intent.faq_topic, lang, fallback, remembered, kiosk, customer,
-                             hinted=page_lang in ("fr", "en"))
+                             hinted=page_lang in ("fr", "en") or remembered is not None)
         if reply.products and not reply.headline:  # the answer's lines that no card repeats
             reply.headline = "\n".join(line for line in reply.answer.split("\n") if not line.startswith("•"))
         self._remember(session, reply)
@@ -172,8 +172,8 @@ class Assistant:
 
     def _language(self, text: str, lang: Lang | None, fallback: Lang, query: Query | None = None,
                   hinted: bool = False) -> Lang:
-        """``hinted``: ``fallback`` is the page's language, a better sign than a catalog word that both
-        languages share ("pesto"), so catalog words are not counted as French then."""
+        """``hinted``: ``fallback`` is the page's or the conversation's language, a better sign than a catalog
+        word that both languages share ("pesto", "AAA"), so catalog words are not counted as French then."""
         if lang in ("fr", "en"):
             return lang
         found, _ = detect(text[:500], fallback, fr_words=query.french_words if query and not hinted else 0,
@@ -204,11 +204,11 @@ class Assistant:
             return Reply(entry.fr if chosen == "fr" else entry.en, chosen, intent)
         index = self.ensure_index(budget=self.embed_budget)
         plain = normalise(text)
-        if remembered and remembered.gtins and intent != "pairing":
+        asked = attributes.asked(plain) if intent != "pairing" else None
+        if remembered and remembered.gtins and intent != "pairing" and asked is None:
             pointed, intent = self._follow(plain, intent, remembered, index)
             if pointed:
                 return self._about(intent, pointed, self._language(text, lang, fallback), 1.0, customer)
-        asked = attributes.asked(plain) if intent != "pairing" else None
         if asked is not None:
             plain = attributes.without(plain, asked)
         query, blend, lexical, semantic = index.scores(plain, ignore=CUE_WORDS)
@@ -299,7 +299,8 @@ class Assistant:
         among = followup.pool(remembered.gtins, remembered.listing, entries)
         shown = [(float(lexical[index.position[g]]), g) for g in among if g in index.position]
         best = max(shown, default=(0.0, ""))
-        if best[0] > 0 and best[0] >= 0.9 * float(lexical.max()):
+        # "the apple one" points into the list even when apples match better in the catalog
+        if best[0] > 0 and (ref.pointer or best[0] >= 0.9 * float(lexical.max())):
             return [best[1]], intent
         # "and the Panzani one?" after Barilla spaghetti: the same product of the brand named
         brands = tokens(" ".join(ref.rest))

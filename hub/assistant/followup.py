@@ -27,6 +27,7 @@ _SECOND = words("second seconde deuxieme")
 _LAST = words("last dernier derniere")
 _CHEAP = ("cheapest", "cheaper", "moins cher", "moins chere", "moins cheres", "moins chers", "least expensive",
           "pas cher", "pas chere", "bon marche")
+_PRICE_WORDS = words("cher chere chers cheres moins cheap cheaper cheapest least expensive bon marche")
 #: Words that stand for "the product" in a reference ("the big bottle", "le gros pot", "celui-là").
 _POINTERS = words("""
     one ones bottle bottles bouteille bouteilles pot pots pack packs packet paquet paquets format formats taille size
@@ -36,6 +37,7 @@ _POINTERS = words("""
 #: Words a reference is built with that name no product.
 _GLUE = words("the le la les l un une de des du and et what how about quid pour for so alors ok okay aussi also "
               "then donc coup plus more most is est")
+_ARTICLES = words("the le la les l")
 #: A question that carries the conversation on to another product: "and the brie?", "et le demi-sel ?".
 _CONTINUES = re.compile(r"^(?:ok |okay |alors |so |du coup )?(?:and|et|what about|how about|et pour|and for|"
                         r"quid de|also|aussi)\b")
@@ -73,10 +75,12 @@ def reference(plain: str, cue_words: frozenset[str]) -> Reference:
         which = "second"
     elif any(t in _LAST for t in tokens):
         which = "last"
-    named = _BIG | _SMALL | _OTHER | _FIRST | _SECOND | _LAST | _POINTERS | _GLUE | words("cher chere chers moins")
+    named = _BIG | _SMALL | _OTHER | _FIRST | _SECOND | _LAST | _POINTERS | _GLUE | _PRICE_WORDS
     rest = [t for t in tokens if t not in named and t not in cue_words and t not in STOPWORDS]
     pointing = folded.replace("il y a", " ").replace("il en reste", " ").split()
-    return Reference(which, rest, bool(_CONTINUES.match(folded)), any(t in _POINTERS for t in pointing))
+    # "le noir ?", "the dark one": an article and one word, right after a list, picks from the list
+    short = len(rest) == 1 and len(tokens) <= 4 and tokens[0] in _ARTICLES
+    return Reference(which, rest, bool(_CONTINUES.match(folded)) or short, any(t in _POINTERS for t in pointing))
 
 
 def size_of(name: str) -> float | None:

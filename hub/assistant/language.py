@@ -58,6 +58,8 @@ def detect(text: str, fallback: Lang = "fr", fr_words: int = 0, en_words: int = 
     en = sum(w in _EN_CUES for w in words) + en_words
     if fr != en and max(fr, en) >= 2:
         return ("fr" if fr > en else "en"), 0.9
+    if fr == en == 0 and len(words) <= 1:
+        return fallback, 0.5  # "AAA?": one word with no sign; a statistical guess on it is noise
     if fr != en and ("fr" if fr > en else "en") == fallback:
         return fallback, 0.8  # "and AAA?" in an English conversation: a cue that agrees with it settles it
     lang, prob = _identifier().classify(text)

@@ -164,3 +164,28 @@ def test_any_follow_up_gets_a_grounded_answer_and_never_a_property_the_row_does_
         assert set(out["confirmed"]) <= rig.assistant.stock.stating(out["attribute"])
     else:
         assert out["confirmed"] == []
+
+
+@pytest.mark.parametrize(("texts", "name"), [
+    (("do you have juice?", "the apple one"), "Pur jus de pomme 1 L Joker"),  # not the apples, better words alone
+    (("y a du jus ?", "celui à la pomme"), "Pur jus de pomme 1 L Joker"),
+    (("do you sell beer?", "the dark one?"), "Bière brune 6 x 25 cl Pelforth"),
+    (("où est le chocolat ?", "le noir ?"), "Excellence noir 70 % 100 g Lindt"),  # not the black pepper
+    (("where is the chocolate?", "the milk one?"), "Chocolat lait extra fondant 100 g Lindt"),  # not milk
+    (("do you have yoghurt?", "which is cheapest"), "Yaourt nature x4 Danone"),
+])
+def test_a_word_with_the_one_points_into_the_list_just_shown(rig: KioskRig, texts: tuple[str, ...],
+                                                               name: str) -> None:
+    out = conversation(rig, *texts)
+    listed = [p["name"] for p in conversation(rig, texts[0])["products"]]
+    assert first(out) == name and name in listed
+
+
+def test_a_property_carried_on_is_asked_of_what_was_shown(rig: KioskRig) -> None:
+    out = conversation(rig, "où est le lait ?", "et en bio ?")
+    assert out["attribute"] == "organic" and [p["name"] for p in out["products"]] == ["Lait bio demi-écrémé 1 L Lactel"]
+
+
+def test_one_word_with_no_sign_of_language_stays_in_the_conversation_language(rig: KioskRig) -> None:
+    out = conversation(rig, "do you have batteries?", "AAA?")
+    assert out["lang"] == "en" and first(out) == "Piles AAA x4 Duracell"
