@@ -10,6 +10,7 @@ figure it did not read from the hub.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -35,6 +36,7 @@ from hub.recommend.service import Recommender
 
 log = logging.getLogger("hub.assistant")
 
+_THANKS = re.compile(r"\b(?:merci\w*|thanks?|thank you|cheers|ta|super|parfait|perfect|great|top|nickel)\b")
 PRODUCT_INTENTS = frozenset({"where", "stock", "price", "details", "pairing", "product"})
 FOLLOW_UPS = PRODUCT_INTENTS - {"product"}
 #: Raises the "customer asks for help" alert for a kiosk; returns False if it could not.
@@ -233,7 +235,9 @@ class Assistant:
         if scope is not None:
             return self._about(intent, scope.gtins, chosen, 1.0, customer)
         if intent == "greeting" and (not candidates or candidates[0].score < self.settings.confident):
-            return Reply(phrasing.message("greeting", chosen), chosen, intent)
+            # "merci !" at the end of a conversation is thanks, not a new hello
+            key = "thanks" if remembered and _THANKS.search(plain) else "greeting"
+            return Reply(phrasing.message(key, chosen), chosen, intent)
         if intent == "greeting":
             intent = "product"
         named = any(c.lexical > 0 for c in candidates)

@@ -189,3 +189,9 @@ def test_a_property_carried_on_is_asked_of_what_was_shown(rig: KioskRig) -> None
 def test_one_word_with_no_sign_of_language_stays_in_the_conversation_language(rig: KioskRig) -> None:
     out = conversation(rig, "do you have batteries?", "AAA?")
     assert out["lang"] == "en" and first(out) == "Piles AAA x4 Duracell"
+
+
+def test_thanks_at_the_end_of_a_conversation_is_not_a_new_hello(rig: KioskRig) -> None:
+    out = conversation(rig, "où est le Nutella ?", "merci !")
+    assert out["answer"].startswith("Avec plaisir") and not out["products"]
+    assert conversation(rig, "bonjour")["answer"].startswith("Bonjour")
