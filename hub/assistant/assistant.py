@@ -211,6 +211,11 @@ class Assistant:
             pointed, intent = self._follow(plain, intent, remembered, index)
             if pointed:
                 return self._about(intent, pointed, self._language(text, lang, fallback), 1.0, customer)
+        if asked is None and intent != "pairing":
+            sized = self._by_size(plain, index)
+            if sized:
+                return self._about(intent if intent != "greeting" else "product", [sized],
+                                   self._language(text, lang, fallback), 1.0, customer)
         if asked is not None:
             plain = attributes.without(plain, asked)
         query, blend, lexical, semantic = index.scores(plain, ignore=CUE_WORDS)
@@ -315,6 +320,18 @@ class Assistant:
             if both[pick] > 0 and lexical[pick] >= 0.9 * float(lexical.max()):
                 return [index.gtins[pick]], intent
         return [], intent
+
+    def _by_size(self, plain: str, index: ProductIndex) -> str | None:
+        """"le grand Nutella": among the products the other words match equally, the biggest or smallest."""
+        rest = followup.reference(plain, CUE_WORDS).rest
+        if not rest:
+            return None
+        lexical = index.lexical_only(" ".join(rest), ignore=CUE_WORDS)
+        top = float(lexical.max()) if len(lexical) else 0.0
+        if top <= 0:
+            return None
+        close = [index.entries[i] for i in np.flatnonzero(lexical >= 0.9 * top)]
+        return followup.by_size(plain, CUE_WORDS, close) if len(close) <= 12 else None
 
     def _now(self) -> float:
         return self.clock_now().timestamp()

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from hub.assistant.matching import CatalogEntry
-from hub.assistant.text import STOPWORDS, fold, words
+from hub.assistant.text import STOPWORDS, fold, singular, tokens, words
 
 _BIG = words("big bigger biggest large larger largest huge grand grande grands grandes plus_grand gros grosse "
              "maxi familial family giant geant")
@@ -81,6 +81,22 @@ def reference(plain: str, cue_words: frozenset[str]) -> Reference:
     # "le noir ?", "the dark one": an article and one word, right after a list, picks from the list
     short = len(rest) == 1 and len(tokens) <= 4 and tokens[0] in _ARTICLES
     return Reference(which, rest, bool(_CONTINUES.match(folded)) or short, any(t in _POINTERS for t in pointing))
+
+
+def by_size(plain: str, cue_words: frozenset[str], candidates: list[CatalogEntry]) -> str | None:
+    """"le grand Nutella", "the small Evian": the biggest or smallest of ``candidates`` (the products the
+    question's other words match), or None when the question names no size or a size word is part of their
+    names ("Petits pois", "Gros sel": a name, not a size)."""
+    ref = reference(plain, cue_words)
+    if ref.which not in ("big", "small") or not ref.rest or len(candidates) < 2:
+        return None
+    asked = {singular(t) for t in fold(plain).split()} & {singular(w) for w in _BIG | _SMALL}
+    if any(asked & set(tokens(e.name)) for e in candidates):
+        return None
+    sized = [(size, e.gtin) for e in candidates if (size := size_of(e.name)) is not None]
+    if len({size for size, _ in sized}) < 2:
+        return None
+    return (max(sized) if ref.which == "big" else min(sized))[1]
 
 
 def size_of(name: str) -> float | None:

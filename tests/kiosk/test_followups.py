@@ -195,3 +195,14 @@ def test_thanks_at_the_end_of_a_conversation_is_not_a_new_hello(rig: KioskRig) -
     out = conversation(rig, "où est le Nutella ?", "merci !")
     assert out["answer"].startswith("Avec plaisir") and not out["products"]
     assert conversation(rig, "bonjour")["answer"].startswith("Bonjour")
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("le grand nutella", "Pâte à tartiner noisettes 750 g Nutella"),
+    ("le petit pot de nutella", "Pâte à tartiner noisettes 400 g Nutella"),  # not "Petits pots" for babies
+    ("small evian", "Eau minérale 50 cl Evian"),
+    ("gros sel", "Gros sel de mer 1 kg La Baleine"),  # a size word that is part of a name stays a name
+    ("le petit beurre", "Petit Beurre 200 g Lu"),
+])
+def test_a_size_in_the_first_question_picks_among_the_products_named(rig: KioskRig, text: str, name: str) -> None:
+    assert first(conversation(rig, text)) == name
