@@ -208,11 +208,14 @@ class Assistant:
         plain = normalise(text)
         asked = attributes.asked(plain) if intent != "pairing" else None
         if remembered and remembered.gtins and intent != "pairing" and asked is None:
-            pointed, intent = self._follow(plain, intent, remembered, index)
+            pointed, intent = followup.point(
+                plain, intent, followup.Conversation(remembered.gtins, remembered.listing, remembered.intent), index,
+                CUE_WORDS, FOLLOW_UPS, lambda gtins: {g: f.price_cents for g, f in
+                                                      self.stock.facts(gtins, self._now()).items()})
             if pointed:
                 return self._about(intent, pointed, self._language(text, lang, fallback), 1.0, customer)
         if asked is None and intent != "pairing":
-            sized = self._by_size(plain, index)
+            sized = followup.sized(plain, index, CUE_WORDS)
             if sized:
                 return self._about(intent if intent != "greeting" else "product", [sized],
                                    self._language(text, lang, fallback), 1.0, customer)
@@ -228,12 +231,9 @@ class Assistant:
         scope = listing.kind_scope(plain, index, self.kinds, CUE_WORDS, self.settings.confident, blend) \
             if self.kinds is not None and intent != "pairing" else None
         if asked is not None:
-            about = None  # "is it organic?", "the organic one?": the product(s) the conversation is about
-            if query.empty and remembered and remembered.gtins:
-                ref = followup.reference(plain, CUE_WORDS)
-                if ref.pointer or ref.continues:
-                    about = remembered.listing if len(remembered.listing) > 1 and "one" in plain.split() \
-                        else remembered.gtins
+            about = followup.asked_about(plain, followup.Conversation(remembered.gtins, remembered.listing,
+                                                                      remembered.intent), CUE_WORDS) \
+                if query.empty and remembered and remembered.gtins else None
             return self._attribute(asked.name, scope, candidates, query.empty, intent, chosen, about)
         if scope is not None and not (scope.narrowed and len(scope.gtins) == 1):
             return self._listing(scope, intent, chosen)
@@ -267,71 +267,14 @@ class Assistant:
         return Reply(phrasing.message("not_found", chosen), chosen, intent, handoff=True, confidence=best)
 
     def _disclosure(self, text: str, lang: Lang | None, fallback: Lang) -> Reply:
-        """Say it is an AI, in the customer's language; in both when the question does not show which.
-
-        "robot?" or "machine ?" is the same word in French and English: a tourist must not get the
-        disclosure only in French, so with no sign either way the answer says it in both languages.
-        """
-        plain = normalise(text)
+        """Say it is an AI, in the customer's language; in both when the question does not show which."""
         if lang in ("fr", "en"):
             return Reply(phrasing.message("disclosure", lang), lang, "disclosure", handoff=True)
-        fr, en = disclosure.language_cues(plain)
-        found, confidence = detect(plain[:500], fallback, fr_words=fr, en_words=en)
-        unsure = fr == en and confidence < 0.9
-        if not unsure:
-            return Reply(phrasing.message("disclosure", found), found, "disclosure", handoff=True)
-        other: Lang = "en" if found == "fr" else "fr"
-        answer = f"{phrasing.message('disclosure', found)}\n\n{phrasing.message('disclosure', other)}"
+        found, other = disclosure.languages(normalise(text), fallback)
+        answer = phrasing.message("disclosure", found)
+        if other is not None:
+            answer = f"{answer}\n\n{phrasing.message('disclosure', other)}"
         return Reply(answer, found, "disclosure", handoff=True, also_in=other)
-
-    def _follow(self, plain: str, intent: str, remembered: _Session, index: ProductIndex) -> tuple[list[str], str]:
-        """A follow-up pointing at a product by reference ("the big one", "l'autre", "the green one").
-
-        Returns the products it points at (none when it names something else) and the intent, carried
-        over from the conversation when the question only continues it ("and the brie?" after a price).
-        """
-        ref = followup.reference(plain, CUE_WORDS)
-        if intent not in FOLLOW_UPS and (ref.continues or ref.which or ref.pointer) \
-                and remembered.intent in FOLLOW_UPS:
-            intent = remembered.intent
-        entries = index.by_gtin
-        if ref.which and not ref.rest:
-            prices = None
-            if ref.which == "cheap":
-                candidates = followup.pool(remembered.gtins, remembered.listing, entries)
-                prices = {g: f.price_cents for g, f in self.stock.facts(candidates, self._now()).items()}
-            return followup.resolve(ref, remembered.gtins, remembered.listing, entries, prices), intent
-        if not ref.rest or not (ref.continues or ref.pointer):
-            return [], intent
-        # "the green one" among the products just listed, "et en grains ?" among the focus product's family
-        lexical = index.lexical_only(" ".join(ref.rest), ignore=CUE_WORDS)
-        among = followup.pool(remembered.gtins, remembered.listing, entries)
-        shown = [(float(lexical[index.position[g]]), g) for g in among if g in index.position]
-        best = max(shown, default=(0.0, ""))
-        # "the apple one" points into the list even when apples match better in the catalog
-        if best[0] > 0 and (ref.pointer or best[0] >= 0.9 * float(lexical.max())):
-            return [best[1]], intent
-        # "and the Panzani one?" after Barilla spaghetti: the same product of the brand named
-        brands = tokens(" ".join(ref.rest))
-        if remembered.gtins[0] in entries and brands and all(w in index.brand_words for w in brands):
-            head = tokens(entries[remembered.gtins[0]].name)[:1]
-            both = index.lexical_only(" ".join([*ref.rest, *head]), ignore=CUE_WORDS)
-            pick = int(both.argmax())
-            if both[pick] > 0 and lexical[pick] >= 0.9 * float(lexical.max()):
-                return [index.gtins[pick]], intent
-        return [], intent
-
-    def _by_size(self, plain: str, index: ProductIndex) -> str | None:
-        """"le grand Nutella": among the products the other words match equally, the biggest or smallest."""
-        rest = followup.reference(plain, CUE_WORDS).rest
-        if not rest:
-            return None
-        lexical = index.lexical_only(" ".join(rest), ignore=CUE_WORDS)
-        top = float(lexical.max()) if len(lexical) else 0.0
-        if top <= 0:
-            return None
-        close = [index.entries[i] for i in np.flatnonzero(lexical >= 0.9 * top)]
-        return followup.by_size(plain, CUE_WORDS, close) if len(close) <= 12 else None
 
     def _now(self) -> float:
         return self.clock_now().timestamp()

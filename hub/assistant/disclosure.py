@@ -27,7 +27,7 @@ import re
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from hub.assistant.language import Lang
+from hub.assistant.language import Lang, detect
 from hub.assistant.text import words
 
 #: Words for a machine, and the language each one signals (None: both).
@@ -143,3 +143,17 @@ def language_cues(text: str) -> tuple[int, int]:
         fr += lang == "fr"
         en += lang == "en"
     return fr, en
+
+
+def languages(text: str, fallback: Lang) -> tuple[Lang, Lang | None]:
+    """The language to disclose in for ``text`` (normalised), and a second one when the question shows none.
+
+    "robot?" or "machine ?" is the same word in French and English: a tourist must not get the disclosure
+    only in French, so with no sign either way it is said in both, ``fallback`` (the page's or the
+    conversation's language) first.
+    """
+    fr, en = language_cues(text)
+    found, confidence = detect(text[:500], fallback, fr_words=fr, en_words=en)
+    if fr == en and confidence < 0.9:
+        return found, ("en" if found == "fr" else "fr")
+    return found, None

@@ -13,9 +13,12 @@ from a list written per product.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from hub.assistant.matching import CatalogEntry
+import numpy as np
+
+from hub.assistant.matching import CatalogEntry, ProductIndex
 from hub.assistant.text import STOPWORDS, fold, singular, tokens, words
 
 _BIG = words("big bigger biggest large larger largest huge grand grande grands grandes plus_grand gros grosse "
@@ -155,3 +158,66 @@ def pool(focus: list[str], listing: list[str], entries: dict[str, CatalogEntry])
     if not focus or focus[0] not in entries:
         return []
     return [e.gtin for e in siblings(entries[focus[0]], list(entries.values()))]
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """What a conversation showed: the last answer's products, the last list of several, the last thing asked."""
+
+    focus: list[str]
+    listing: list[str]
+    intent: str
+
+
+def point(plain: str, intent: str, conversation: Conversation, index: ProductIndex, cue_words: frozenset[str],
+          follow_ups: frozenset[str], prices: Callable[[list[str]], dict[str, int]]) -> tuple[list[str], str]:
+    """The products a follow-up points at ("the big one", "l'autre", "the green one"), none when it names
+    something else; and the intent, carried over when the question only continues ("and the brie?" after a
+    price). ``prices`` reads the price in cents of some GTINs (for "the cheapest")."""
+    ref = reference(plain, cue_words)
+    if intent not in follow_ups and (ref.continues or ref.which or ref.pointer) and conversation.intent in follow_ups:
+        intent = conversation.intent
+    focus, listing, entries = conversation.focus, conversation.listing, index.by_gtin
+    if ref.which and not ref.rest:
+        priced = prices(pool(focus, listing, entries)) if ref.which == "cheap" else None
+        return resolve(ref, focus, listing, entries, priced), intent
+    if not ref.rest or not (ref.continues or ref.pointer):
+        return [], intent
+    # "the green one" among the products just listed, "et en grains ?" among the focus product's family
+    lexical = index.lexical_only(" ".join(ref.rest), ignore=cue_words)
+    shown = [(float(lexical[index.position[g]]), g) for g in pool(focus, listing, entries) if g in index.position]
+    best = max(shown, default=(0.0, ""))
+    # "the apple one" points into the list even when apples match better in the catalog
+    if best[0] > 0 and (ref.pointer or best[0] >= 0.9 * float(lexical.max())):
+        return [best[1]], intent
+    # "and the Panzani one?" after Barilla spaghetti: the same product of the brand named
+    brands = tokens(" ".join(ref.rest))
+    if focus[0] in entries and brands and all(w in index.brand_words for w in brands):
+        head = tokens(entries[focus[0]].name)[:1]
+        both = index.lexical_only(" ".join([*ref.rest, *head]), ignore=cue_words)
+        pick = int(both.argmax())
+        if both[pick] > 0 and lexical[pick] >= 0.9 * float(lexical.max()):
+            return [index.gtins[pick]], intent
+    return [], intent
+
+
+def sized(plain: str, index: ProductIndex, cue_words: frozenset[str]) -> str | None:
+    """"le grand Nutella": among the products the other words match equally, the biggest or smallest."""
+    rest = reference(plain, cue_words).rest
+    if not rest or not len(index):
+        return None
+    lexical = index.lexical_only(" ".join(rest), ignore=cue_words)
+    top = float(lexical.max())
+    if top <= 0:
+        return None
+    close = [index.entries[i] for i in np.flatnonzero(lexical >= 0.9 * top)]
+    return by_size(plain, cue_words, close) if len(close) <= 12 else None
+
+
+def asked_about(plain: str, conversation: Conversation, cue_words: frozenset[str]) -> list[str] | None:
+    """The products a property question with no product word points at ("is it organic?", "the organic
+    one?", "et en bio ?"), or None when it does not point (then it is about the whole catalog)."""
+    ref = reference(plain, cue_words)
+    if not (ref.pointer or ref.continues):
+        return None
+    return conversation.listing if len(conversation.listing) > 1 and "one" in plain.split() else conversation.focus
