@@ -38,6 +38,9 @@ EMBED_PER_REQUEST = 16
 class AskIn(BaseModel):
     text: str = Field(max_length=20_000, description="the customer's question, as typed")
     lang: Literal["fr", "en"] | None = Field(None, description="answer in this language; detected when absent")
+    page_lang: Literal["fr", "en"] | None = Field(
+        None, description="the language the kiosk page shows now: used only when the question itself shows none "
+                          "(\"pesto\", \"robot?\")")
     session: str | None = Field(None, max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
                                 description="random id the kiosk page keeps for one conversation (memory only)")
 
@@ -65,6 +68,8 @@ class AskOut(BaseModel):
     attribute: str | None = Field(None, description="the property asked about (gluten_free, allergen:nuts, ...)")
     confirmed: list[str] = Field(default_factory=list,
                                  description="GTINs presented as having `attribute`: only those the catalog states")
+    also_in: Literal["fr", "en"] | None = Field(
+        None, description="the answer says it again in this language (a disclosure whose language is unclear)")
 
 
 class SuggestionOut(ProductOut):
@@ -138,13 +143,14 @@ def kiosk_id(x_kiosk_id: Annotated[str | None, Header(pattern=_KIOSK_ID.pattern,
 def reply_out(reply: Reply) -> AskOut:
     return AskOut(answer=reply.answer, lang=reply.lang, intent=reply.intent,
                   products=[product_out(p) for p in reply.products], handoff=reply.handoff, headline=reply.headline,
-                  attribute=reply.attribute, confirmed=reply.confirmed)
+                  attribute=reply.attribute, confirmed=reply.confirmed, also_in=reply.also_in)
 
 
 @router.post("/ask", response_model=AskOut)
 async def ask(body: AskIn, assistant: AssistantDep, kiosk: Annotated[str, Depends(kiosk_id)]) -> AskOut:
     """Answer a customer's question from the hub's data (see docs/kiosk.md for what it can and cannot do)."""
-    return reply_out(assistant.ask(body.text, lang=body.lang, session=body.session, kiosk=kiosk))
+    return reply_out(assistant.ask(body.text, lang=body.lang, session=body.session, kiosk=kiosk,
+                                   page_lang=body.page_lang))
 
 
 @router.get("/recommendations", response_model=RecommendationsOut,

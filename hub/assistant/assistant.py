@@ -10,6 +10,7 @@ figure it did not read from the hub.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import sqlite_utils
 
-from hub.assistant import attributes, listing, phrasing
+from hub.assistant import attributes, disclosure, followup, listing, phrasing
 from hub.assistant.embeddings import DIM, Embedder, product_vectors
 from hub.assistant.everyday import normalise
 from hub.assistant.faq import DEFAULT_FAQ, load_faq
@@ -35,6 +36,7 @@ from hub.recommend.service import Recommender
 
 log = logging.getLogger("hub.assistant")
 
+_THANKS = re.compile(r"\b(?:merci\w*|thanks?|thank you|cheers|ta|super|parfait|perfect|great|top|nickel)\b")
 PRODUCT_INTENTS = frozenset({"where", "stock", "price", "details", "pairing", "product"})
 FOLLOW_UPS = PRODUCT_INTENTS - {"product"}
 #: Raises the "customer asks for help" alert for a kiosk; returns False if it could not.
@@ -56,13 +58,17 @@ class Reply:
     #: only those whose catalog row states it.
     attribute: str | None = None
     confirmed: list[str] = field(default_factory=list)
+    #: The answer says it again in this other language (a disclosure whose language the question does not show).
+    also_in: Lang | None = None
 
 
 @dataclass
 class _Session:
     lang: Lang
-    gtins: list[str]
+    gtins: list[str]  # what the last answer was about (its products)
     expires: float
+    listing: list[str] = field(default_factory=list)  # the last answer that showed several products
+    intent: str = "product"  # the last thing asked about a product (price, stock, where...)
 
 
 class Assistant:
@@ -138,43 +144,55 @@ class Assistant:
             self._sessions.pop(oldest_key)
         return self._sessions.get(key)
 
-    def _remember(self, key: str | None, lang: Lang, gtins: list[str]) -> None:
+    def _remember(self, key: str | None, reply: Reply) -> None:
         if not key:
             return
         previous = self._sessions.pop(key, None)
-        self._sessions[key] = _Session(lang, gtins or (previous.gtins if previous else []),
-                                       self.monotonic() + self.settings.session_minutes * 60)
+        gtins = [p.gtin for p in reply.products[:listing.SHOWN]]
+        self._sessions[key] = _Session(
+            reply.lang, gtins or (previous.gtins if previous else []),
+            self.monotonic() + self.settings.session_minutes * 60,
+            listing=gtins if len(gtins) > 1 else (previous.listing if previous else []),
+            intent=reply.intent if reply.intent in PRODUCT_INTENTS else (previous.intent if previous else "product"))
 
     # -- answering ------------------------------------------------------------------------------
     def ask(self, text: str, lang: Lang | None = None, session: str | None = None, kiosk: str = "kiosk",
-            customer: str | None = None) -> Reply:
+            customer: str | None = None, page_lang: Lang | None = None) -> Reply:
+        """Answer ``text``. ``lang`` forces the answer's language; ``page_lang`` (what the kiosk page shows)
+        is only the fallback for a question that shows no language ("pesto"), before the conversation's."""
         text = text or ""
         remembered = self._session(session)
-        fallback: Lang = remembered.lang if remembered else "fr"
+        fallback: Lang = page_lang if page_lang in ("fr", "en") else (remembered.lang if remembered else "fr")
         intent = classify(text, self.faq_keywords)
-        reply = self._answer(text, intent.name, intent.faq_topic, lang, fallback, remembered, kiosk, customer)
+        reply = self._answer(text, intent.name, intent.faq_topic, lang, fallback, remembered, kiosk, customer,
+                             hinted=page_lang in ("fr", "en") or remembered is not None)
         if reply.products and not reply.headline:  # the answer's lines that no card repeats
             reply.headline = "\n".join(line for line in reply.answer.split("\n") if not line.startswith("•"))
-        self._remember(session, reply.lang, [p.gtin for p in reply.products[:1]])
+        self._remember(session, reply)
         self._count(reply, text, kiosk)
         return reply
 
-    def _language(self, text: str, lang: Lang | None, fallback: Lang, query: Query | None = None) -> Lang:
+    def _language(self, text: str, lang: Lang | None, fallback: Lang, query: Query | None = None,
+                  hinted: bool = False) -> Lang:
+        """``hinted``: ``fallback`` is the page's or the conversation's language, a better sign than a catalog
+        word that both languages share ("pesto", "AAA"), so catalog words are not counted as French then."""
         if lang in ("fr", "en"):
             return lang
-        found, _ = detect(text[:500], fallback, fr_words=query.french_words if query else 0,
+        found, _ = detect(text[:500], fallback, fr_words=query.french_words if query and not hinted else 0,
                           en_words=query.english_words if query else 0)
         return found
 
     def _answer(self, text: str, intent: str, topic: str | None, lang: Lang | None, fallback: Lang,
-                remembered: _Session | None, kiosk: str, customer: str | None) -> Reply:
+                remembered: _Session | None, kiosk: str, customer: str | None, hinted: bool = False) -> Reply:
         if intent in ("empty", "too_long"):
             chosen = lang or fallback
             return Reply(phrasing.message(intent, chosen), chosen, intent)
         if intent == "refused":
             chosen = self._language(text, lang, fallback)
             return Reply(phrasing.message("refused", chosen), chosen, intent, handoff=True)
-        if intent in ("disclosure", "out_of_scope", "staff_offer"):
+        if intent == "disclosure":
+            return self._disclosure(text, lang, fallback)
+        if intent in ("out_of_scope", "staff_offer"):
             chosen = self._language(normalise(text), lang, fallback)  # "r u a bot": its shortcuts spelled out
             return Reply(phrasing.message(intent, chosen), chosen, intent, handoff=True)
         if intent == "staff":
@@ -189,6 +207,18 @@ class Assistant:
         index = self.ensure_index(budget=self.embed_budget)
         plain = normalise(text)
         asked = attributes.asked(plain) if intent != "pairing" else None
+        if remembered and remembered.gtins and intent != "pairing" and asked is None:
+            pointed, intent = followup.point(
+                plain, intent, followup.Conversation(remembered.gtins, remembered.listing, remembered.intent), index,
+                CUE_WORDS, FOLLOW_UPS, lambda gtins: {g: f.price_cents for g, f in
+                                                      self.stock.facts(gtins, self._now()).items()})
+            if pointed:
+                return self._about(intent, pointed, self._language(text, lang, fallback), 1.0, customer)
+        if asked is None and intent != "pairing":
+            sized = followup.sized(plain, index, CUE_WORDS)
+            if sized:
+                return self._about(intent if intent != "greeting" else "product", [sized],
+                                   self._language(text, lang, fallback), 1.0, customer)
         if asked is not None:
             plain = attributes.without(plain, asked)
         query, blend, lexical, semantic = index.scores(plain, ignore=CUE_WORDS)
@@ -197,17 +227,22 @@ class Assistant:
             fr, en = self.kinds.language_cues([w for w in tokens(plain) if w not in CUE_WORDS])
             query.french_words += fr
             query.english_words += en
-        chosen = self._language(text, lang, fallback, query)
+        chosen = self._language(text, lang, fallback, query, hinted)
         scope = listing.kind_scope(plain, index, self.kinds, CUE_WORDS, self.settings.confident, blend) \
             if self.kinds is not None and intent != "pairing" else None
         if asked is not None:
-            return self._attribute(asked.name, scope, candidates, query.empty, intent, chosen)
+            about = followup.asked_about(plain, followup.Conversation(remembered.gtins, remembered.listing,
+                                                                      remembered.intent), CUE_WORDS) \
+                if query.empty and remembered and remembered.gtins else None
+            return self._attribute(asked.name, scope, candidates, query.empty, intent, chosen, about)
         if scope is not None and not (scope.narrowed and len(scope.gtins) == 1):
             return self._listing(scope, intent, chosen)
         if scope is not None:
             return self._about(intent, scope.gtins, chosen, 1.0, customer)
         if intent == "greeting" and (not candidates or candidates[0].score < self.settings.confident):
-            return Reply(phrasing.message("greeting", chosen), chosen, intent)
+            # "merci !" at the end of a conversation is thanks, not a new hello
+            key = "thanks" if remembered and _THANKS.search(plain) else "greeting"
+            return Reply(phrasing.message(key, chosen), chosen, intent)
         if intent == "greeting":
             intent = "product"
         named = any(c.lexical > 0 for c in candidates)
@@ -230,6 +265,16 @@ class Assistant:
         if best >= self.settings.ask_below:
             return self._clarify(intent, candidates[:3], chosen, best)
         return Reply(phrasing.message("not_found", chosen), chosen, intent, handoff=True, confidence=best)
+
+    def _disclosure(self, text: str, lang: Lang | None, fallback: Lang) -> Reply:
+        """Say it is an AI, in the customer's language; in both when the question does not show which."""
+        if lang in ("fr", "en"):
+            return Reply(phrasing.message("disclosure", lang), lang, "disclosure", handoff=True)
+        found, other = disclosure.languages(normalise(text), fallback)
+        answer = phrasing.message("disclosure", found)
+        if other is not None:
+            answer = f"{answer}\n\n{phrasing.message('disclosure', other)}"
+        return Reply(answer, found, "disclosure", handoff=True, also_in=other)
 
     def _now(self) -> float:
         return self.clock_now().timestamp()
@@ -294,11 +339,16 @@ class Assistant:
         return Reply("\n".join(lines), lang, intent, shown, confidence=1.0, headline="\n".join(headline))
 
     def _attribute(self, name: str, scope: listing.KindScope | None, candidates: list[Candidate], nothing_named: bool,
-                   intent: str, lang: Lang) -> Reply:
-        """A property asked for: stated only for the products whose catalog row states it."""
+                   intent: str, lang: Lang, about: list[str] | None = None) -> Reply:
+        """A property asked for: stated only for the products whose catalog row states it.
+
+        ``about``: the products a follow-up points at ("is it organic?"), asked about instead of the catalog.
+        """
         now = self._now()
         stating = self.stock.stating(name)
-        if scope is not None:
+        if about:
+            gtins, nothing_named = about, False
+        elif scope is not None:
             gtins = scope.gtins
         elif nothing_named:  # "anything gluten-free?": what the catalog states, nothing else
             gtins = sorted(stating)

@@ -107,7 +107,7 @@ def judge(question: Question, reply: Reply, stating: set[str] | None = None) -> 
     def verdict(ok: bool, why: str, unsafe: bool = False) -> Verdict:
         return Verdict(question, ok and not unsafe, "" if ok and not unsafe else why, reply, unsafe)
 
-    if reply.lang != question.lang:
+    if question.lang not in (reply.lang, reply.also_in):  # a bilingual disclosure says it in both
         return verdict(False, f"answered in {reply.lang}, not {question.lang}")
     expect = question.expect
     if expect == "products":

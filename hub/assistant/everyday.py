@@ -22,6 +22,10 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bchui?s?\b", "je suis"),
         (r"\b(?:il )?y (?:en )?a\b|\bya\b|\byen a\b|\byena\b|\bya t il\b", "il y a"),
         (r"\bc (?:com?bien|cb)\b|\bcb ca coute\b|\bcombien c\b", "combien"),
+        # "cb" is "combien" when it asks ("cb le beurre ?", "ça coûte cb ?"), "carte bancaire" otherwise ("par cb")
+        (r"^cb\b|(?<=\bcoute )cb\b|(?<=\bcoutent )cb\b|(?<=\bca fait )cb\b|\bcb(?= (?:le|la|les|l|du|des)\b)",
+         "combien"),
+        (r"\bvs\b", "vous"),
         (r"\bcest\b", "c est"),
         (r"\bkel(?:le)?s?\b", "quel"),
         (r"\bkoi\b", "quoi"),
@@ -29,12 +33,13 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bdla\b", "de la"),
         (r"\bdl\b", "du"),
         (r"\bptit(e?s?)\b", r"petit\1"),
-        (r"\bvs avez\b|\bvous avez pas\b|\bvous n avez pas\b", "vous avez"),
+        (r"\bvous avez pas\b|\bvous n avez pas\b", "vous avez"),
         (r"\bt as\b", "tu as"),
         # English shortcuts: "u", "r", "ur", "wheres", "whats", "hw much", "wanna"
         (r"\bu\b", "you"),
         (r"\br\b", "are"),
         (r"\bur\b", "your"),
+        (r"\byour (an?)\b", r"you are \1"),  # "ur a bot?": "your" is never followed by an article
         (r"\bwheres\b|\bwhere s\b|\bwhere abouts\b|\bwhereabouts\b", "where is"),
         (r"\bwhats\b|\bwhat s\b", "what is"),
         (r"\bhw much\b|\bhow mch\b|\bhowmuch\b|\bhow mutch\b", "how much"),

@@ -38,9 +38,14 @@ _PAIRING = _pattern(r"goes? (?:well )?with", r"go well with", r"pairs? with", r"
                     r"recipe", r"recommend\w*", r"suggest\w*", r"va avec", r"vont avec", r"aller avec",
                     r"accompagne\w*", r"avec quoi", r"recette", r"conseil\w* avec", r"associer", r"quoi prendre avec",
                     r"what else", r"quoi d autre", r"often bought")
+#: "combien il en reste ?", "il y en a combien ?": a count, although "combien" usually asks a price.
+_STOCK_FIRST = _pattern(r"combien (?:il |en |il en )?reste\w*", r"en reste\w* combien", r"combien (?:il y )?en a",
+                        r"(?:y )?en a combien", r"il y a combien(?! de temps)", r"how many")
 _PRICE = _pattern(r"prix", r"combien(?! de)", r"combien (?:coute\w*|ca coute|vaut|valent)", r"coute\w*", r"tarif\w*",
+                  r"(?:fait|font|vaut|valent) combien",
                   r"how much", r"price\w*", r"cost\w*", r"cher", r"expensive", r"cheap\w*")
 _STOCK = _pattern(r"stock", r"en reste", r"reste\w*", r"encore", r"avez ?vous", r"vous avez", r"y a ?t ?il",
+                  r"(?:vous )?en (?:avez|auriez|a)", r"any more", r"plus en rayon", r"il y a plus",
                   r"il y a", r"is there", r"are there", r"got any", r"dispo\w*", r"rupture", r"combien de",
                   r"combien (?:il|en)", r"do you (?:have|sell|carry)",
                   r"have you got", r"any left", r"left", r"available", r"availability", r"in stock", r"out of stock",
@@ -70,6 +75,8 @@ _CUES = words(
     want need besoin acheter buy get est ce combien de the a an do you is are what which un une des du les la le
     l d de en on of in for some any sur shop magasin ici here elle elles lui ils them they those
     produit product article item thing anything something quelque chose truc stuff
+    ok okay alors donc so well then aussi also fait font vaut valent niveau cote dans quel quelle allee more plus
+    auriez
     quel quelle quels quelles son sa ses leur leurs its his her their one ones
     """
 )
@@ -103,7 +110,8 @@ def classify(text: str, faq_keywords: dict[str, list[str]], max_chars: int = 500
     for topic, keywords in faq_keywords.items():
         if any(f" {k} " in padded for k in keywords):
             return Intent("faq", topic)
-    for name, pattern in (("pairing", _PAIRING), ("price", _PRICE), ("stock", _STOCK), ("where", _WHERE),
+    for name, pattern in (("pairing", _PAIRING), ("stock", _STOCK_FIRST), ("price", _PRICE), ("stock", _STOCK),
+                          ("where", _WHERE),
                           ("details", _DETAILS)):
         if pattern.search(folded):
             return Intent(name)

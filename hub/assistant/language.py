@@ -23,7 +23,7 @@ _FR_CUES = words(
     du de une un merci bonjour bonsoir salut quel quelle quels quelles horaires ouvert fermez fermé payer
     retour rembourser carte fidelite quoi avec va vont appeler quelqu vendeur aide aidez moi dispo disponible
     en stock c qu est ce pouvez peux voudrais veux acheter pas plus qui me tu es etes suis t parle parler
-    sans biologique vegetarien vegetalien coeliaque allergique lactose
+    sans biologique vegetarien vegetalien coeliaque allergique lactose et
     """
 )
 _EN_CUES = words(
@@ -31,7 +31,7 @@ _EN_CUES = words(
     where is are do you have how much many price cost costs find aisle any left the a an of with what goes go
     thanks thank hello hi hey please open opening hours close closing pay payment return refund loyalty card
     call someone staff help me need want looking for can could buy in stock available there get who am i this
-    it they got organic free without vegetarian coeliac celiac allergic dairy
+    it they got organic free without vegetarian coeliac celiac allergic dairy and
     """
 )
 
@@ -58,6 +58,10 @@ def detect(text: str, fallback: Lang = "fr", fr_words: int = 0, en_words: int = 
     en = sum(w in _EN_CUES for w in words) + en_words
     if fr != en and max(fr, en) >= 2:
         return ("fr" if fr > en else "en"), 0.9
+    if fr == en == 0 and len(words) <= 1:
+        return fallback, 0.5  # "AAA?": one word with no sign; a statistical guess on it is noise
+    if fr != en and ("fr" if fr > en else "en") == fallback:
+        return fallback, 0.8  # "and AAA?" in an English conversation: a cue that agrees with it settles it
     lang, prob = _identifier().classify(text)
     if fr != en:
         cue: Lang = "fr" if fr > en else "en"

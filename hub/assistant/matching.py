@@ -10,8 +10,10 @@ assistant compares with its thresholds.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +40,7 @@ class MatchSettings:
     can reach at most ``semantic_only_cap`` (so the assistant asks rather than answers).
     ``typo_cutoff`` is the least normalised OSA similarity (edits, swapped letters counting as one) for a
     word to count as a misspelling of a catalog word: "hulie" is "huile", "alert" is not "alter".
+    Words of ``long_word`` letters or more may carry two slips ("camanbert", "pedigri"): ``long_typo_cutoff``.
     ``semantic_span`` is how far above the median similarity a product must be to score 1.
     ``head_bonus`` favours products whose name starts with a word of the question (French names start
     with the head noun: "Beurre demi-sel" is butter, "Galettes au beurre" are biscuits); ``phrase_bonus``
@@ -48,6 +51,8 @@ class MatchSettings:
     semantic_weight: float = 0.3
     semantic_only_cap: float = 0.3
     typo_cutoff: float = 0.78
+    long_word: int = 7
+    long_typo_cutoff: float = 0.75
     semantic_span: float = 0.08
     category_factor: float = 0.6
     head_bonus: float = 0.1
@@ -99,9 +104,15 @@ def load_glossary(path: Path = GLOSSARY_FILE) -> dict[tuple[str, ...], list[list
     return glossary
 
 
-def parse_query(text: str, glossary: dict[tuple[str, ...], list[list[str]]], ignore: frozenset[str]) -> Query:
-    """Split a question into concepts, longest glossary phrases first (``olive oil`` before ``oil``)."""
+def parse_query(text: str, glossary: dict[tuple[str, ...], list[list[str]]], ignore: frozenset[str],
+                respell: Callable[[str], str] | None = None) -> Query:
+    """Split a question into concepts, longest glossary phrases first (``olive oil`` before ``oil``).
+
+    ``respell`` puts a misspelt English shop word right first ("suger" -> "sugar", "juce" -> "juice").
+    """
     words = [w for w in tokens(text) if w not in ignore]
+    if respell is not None:
+        words = [respell(w) for w in words]
     longest = max((len(k) for k in glossary), default=1)
     query = Query()
     i = 0
@@ -129,6 +140,7 @@ class ProductIndex:
                  glossary: dict[tuple[str, ...], list[list[str]]] | None = None) -> None:
         self.entries = entries
         self.gtins = [e.gtin for e in entries]
+        self.by_gtin = {e.gtin: e for e in entries}
         self.position = {g: i for i, g in enumerate(self.gtins)}
         self.vectors = vectors
         self.embedder = embedder
@@ -146,6 +158,8 @@ class ProductIndex:
             for token in tokens(e.category):
                 self.postings[token].setdefault(i, self.settings.category_factor)
         self.vocabulary = list(self.postings)
+        self.english = sorted({w for key in self.glossary for w in key if w not in self.postings and len(w) > 3})
+        self.brand_words = {t for e in entries for t in tokens(e.brand)}
         n = max(1, len(entries))
         self.idf = {t: math.log(1 + n / len(p)) for t, p in self.postings.items()}
 
@@ -157,10 +171,23 @@ class ProductIndex:
         exact = [(token, 1.0)] if token in self.postings else []
         if len(token) <= 3 or any(c.isdigit() for c in token):
             return exact
+        cutoff = self.settings.long_typo_cutoff if len(token) >= self.settings.long_word else self.settings.typo_cutoff
         found = process.extract(token, self.vocabulary, scorer=OSA.normalized_similarity,
-                                score_cutoff=self.settings.typo_cutoff, limit=8)
+                                score_cutoff=cutoff, limit=8)
         fuzzy = [(word, float(score)) for word, score, _ in found if word != token]
         return exact + fuzzy
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 (one index per catalog; rebuilt, not mutated)
+    def respell(self, token: str) -> str:
+        """``token``, or the English glossary word it misspells when that is closer than any catalog word."""
+        if token in self.postings or len(token) <= 3 or any(c.isdigit() for c in token) or token in self.english:
+            return token
+        cutoff = self.settings.long_typo_cutoff if len(token) >= self.settings.long_word else self.settings.typo_cutoff
+        english = process.extractOne(token, self.english, scorer=OSA.normalized_similarity, score_cutoff=cutoff)
+        if english is None:
+            return token
+        catalog = process.extractOne(token, self.vocabulary, scorer=OSA.normalized_similarity)
+        return english[0] if catalog is None or english[1] > catalog[1] else token
 
     def lexical(self, query: Query) -> np.ndarray:
         """Per product, the weighted share of the question's concepts it matches."""
@@ -213,10 +240,12 @@ class ProductIndex:
     def scores(self, text: str, ignore: frozenset[str] = frozenset()) -> tuple[Query, np.ndarray, np.ndarray,
                                                                               np.ndarray]:
         """The question's product words, and per product its confidence (the blend), lexical and semantic scores."""
-        query = parse_query(text, self.glossary, ignore)
+        query = parse_query(text, self.glossary, ignore, self.respell)
         if all(all(_numeric(t) for t in c[0]) for c in query.concepts):
             query.concepts = []  # "1", "500 g": sizes qualify a product, they do not name one
-        query.french_words = sum(1 for c in query.concepts if len(c) == 1 and all(t in self.postings for t in c[0]))
+        # a brand ("Lipton", "Pampers") is no sign of French
+        query.french_words = sum(1 for c in query.concepts if len(c) == 1 and all(
+            t in self.postings and t not in self.brand_words for t in c[0]))
         zeros = np.zeros(len(self.entries), dtype=np.float32)
         if query.empty or not len(self.entries):
             return query, zeros, zeros, zeros
@@ -232,7 +261,7 @@ class ProductIndex:
 
     def lexical_only(self, text: str, ignore: frozenset[str] = frozenset()) -> np.ndarray:
         """Per product, the lexical score alone (no embedding: cheap enough to call again on part of a question)."""
-        query = parse_query(text, self.glossary, ignore)
+        query = parse_query(text, self.glossary, ignore, self.respell)
         if query.empty or not len(self.entries):
             return np.zeros(len(self.entries), dtype=np.float32)
         return self.lexical(query)

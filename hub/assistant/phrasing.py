@@ -82,6 +82,10 @@ def _number(value: float, lang: str) -> str:
 
 
 MESSAGES = {
+    "thanks": {
+        "fr": "Avec plaisir ! Autre chose ? Je suis l'assistant automatique du magasin (une IA).",
+        "en": "You're welcome! Anything else? I am the shop's automated assistant (an AI).",
+    },
     "greeting": {
         "fr": "Bonjour ! Je suis l'assistant automatique du magasin (une IA). Demandez-moi où trouver un produit, "
               "son prix, s'il en reste en rayon, ou nos horaires.",

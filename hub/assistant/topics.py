@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 
+from hub.assistant.disclosure import asks_what_it_is, requests_a_person
+
 
 def _any(*phrases: str) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(phrases) + r")\b")
@@ -85,7 +87,7 @@ _OUT_OF_SCOPE = _any(
     r"news", r"actualite\w*", r"politi\w*", r"president (?:of|de)", r"election\w*", r"blague", r"joke", r"poeme",
     r"poem",
     r"capital\w* (?:of|de)", r"bourse", r"stock market", r"bitcoin", r"horoscope", r"taxi", r"uber", r"bus",
-    r"train", r"metro", r"cinema", r"movie", r"hotel", r"quelle (?:date|annee)",
+    r"train(?! de\b)", r"metro", r"cinema", r"movie", r"hotel", r"quelle (?:date|annee)",
     r"what (?:day|year|date) is it", r"homework", r"devoirs", r"traduis", r"translate", r"write me", r"ecris moi",
     r"meaning of life", r"sens de la vie", r"love me", r"m aimes", r"marry",
 )
@@ -96,18 +98,27 @@ _STAFF_MATTER = _any(
     r"complain\w*", r"complaint", r"plainte", r"reclamation\w*", r"reclamer", r"pas content\w*", r"mecontent\w*",
     r"not happy", r"unhappy", r"disappointed", r"decu\w*", r"arnaque\w*", r"rip off", r"scam", r"scandale",
     r"inadmissible", r"unacceptable", r"broken", r"casse(?:e|es|s)?", r"damaged", r"abime\w*", r"perime\w*", r"expired",
-    r"out of date", r"rotten", r"pourri\w*", r"moisi\w*", r"mouldy", r"moldy", r"overcharged", r"trop paye",
+    r"out of date", r"rotten", r"pourri(?:e|es|s|ture)?", r"moisi\w*", r"mouldy", r"moldy", r"overcharged",
+    r"trop paye",
     r"mal encaisse", r"wrong price", r"erreur de prix", r"le prix affiche", r"the price on the shelf",
     r"(?:me )?(?:faire|faites|fais) un (?:petit )?prix", r"better price", r"give me a deal", r"a good deal",
 )
 
 
 def is_disclosure(text: str) -> bool:
-    """``text`` (normalised) asks whether the kiosk is a person, a machine or an AI."""
+    """``text`` (normalised) asks whether the kiosk is a person, a machine or an AI.
+
+    The first round's phrase lists, then the general rule (``disclosure.py``): a word for a machine or a
+    person, respelled when misspelt, in a frame that asks what the kiosk is.
+    """
+    if requests_a_person(text):
+        return False  # "can I speak to a person?": a request for staff
     if _ONLY_BEING.match(text) or _WHO_ANSWERS.search(text):
         return True
     frame = _IDENTITY_FRAME.search(text)
-    return bool(frame and _BEING_WORD.search(text))
+    if frame and _BEING_WORD.search(text):
+        return True
+    return asks_what_it_is(text)
 
 
 def is_out_of_scope(text: str) -> bool:

@@ -31,7 +31,8 @@ def hub_view(kiosk_hub: HubProcess) -> tuple[object, Fusion]:
 
 def test_ask_answers_from_the_hub(public: httpx.Client, kiosk_hub: HubProcess) -> None:
     out = json_of(public.post("/api/kiosk/ask", json={"text": "où est l'huile d'olive ?"}))
-    assert set(out) == {"answer", "lang", "intent", "products", "handoff", "headline", "attribute", "confirmed"}
+    assert set(out) == {"answer", "lang", "intent", "products", "handoff", "headline", "attribute", "confirmed",
+                        "also_in"}
     assert out["intent"] == "where" and out["lang"] == "fr" and not out["handoff"]
     assert set(out["products"][0]) == {"gtin", "name", "brand", "aisle", "shelf", "price", "on_shelf", "updated_at",
                                        "labels"}
@@ -40,6 +41,20 @@ def test_ask_answers_from_the_hub(public: httpx.Client, kiosk_hub: HubProcess) -
     assert_grounded(out["answer"], out["products"], db, fusion, now, "Europe/Paris")
     english = json_of(public.post("/api/kiosk/ask", json={"text": "où est l'huile d'olive ?", "lang": "en"}))
     assert english["lang"] == "en" and "aisle" in english["answer"]
+
+
+def test_the_page_language_settles_a_question_that_shows_none(public: httpx.Client) -> None:
+    """"pesto" is French and English: on a page showing English it is answered in English; a French question on
+    that page stays French; "robot?" gets the disclosure in both languages, the page's first."""
+    pesto = json_of(public.post("/api/kiosk/ask", json={"text": "pesto", "page_lang": "en"}))
+    assert pesto["lang"] == "en" and pesto["products"][0]["name"].startswith("Pesto")
+    french = json_of(public.post("/api/kiosk/ask", json={"text": "où est le pesto ?", "page_lang": "en"}))
+    assert french["lang"] == "fr"
+    robot = json_of(public.post("/api/kiosk/ask", json={"text": "robot?", "page_lang": "en"}))
+    assert robot["intent"] == "disclosure" and (robot["lang"], robot["also_in"]) == ("en", "fr") and robot["handoff"]
+    assert robot["answer"].index("artificial intelligence") < robot["answer"].index("intelligence artificielle")
+    bad = public.post("/api/kiosk/ask", json={"text": "pesto", "page_lang": "de"})
+    assert bad.status_code == 422 and "page_lang" in bad.text
 
 
 def test_hostile_and_oversized_input(public: httpx.Client) -> None:

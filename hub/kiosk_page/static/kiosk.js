@@ -163,7 +163,8 @@ async function ask(text) {
   addMessage("customer", text);
   setWaiting(true);
   try {
-    const body = { text, session };
+    // the page's language settles a question that shows none ("pesto", "robot?"); a hand-picked one forces it
+    const body = { text, session, page_lang: lang };
     if (chosenByHand) body.lang = lang;
     const reply = await call("/api/kiosk/ask", { method: "POST", body: JSON.stringify(body) });
     setWaiting(false);

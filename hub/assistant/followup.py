@@ -1,0 +1,223 @@
+"""Follow-ups that point at a product by reference: "and the big one?", "et l'autre ?", "the green one".
+
+A customer who has just been shown one product, or a list of several, goes on
+as to a person: by size ("le grand", "the small one", "the biggest"), by
+elimination ("the other one", "l'autre"), by a word of one of the products
+shown ("the green one" after two teas), or carries the question on to another
+product ("and the brie?" after a price keeps asking the price). Resolved
+from what the conversation showed and from the catalog (sizes read from the
+product names, the same brand and category for "the other sizes"), never
+from a list written per product.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from hub.assistant.matching import CatalogEntry, ProductIndex
+from hub.assistant.text import STOPWORDS, fold, singular, tokens, words
+
+_BIG = words("big bigger biggest large larger largest huge grand grande grands grandes plus_grand gros grosse "
+             "maxi familial family giant geant")
+_SMALL = words("small smaller smallest little tiny mini petit petite petits petites")
+_OTHER = words("other autre autres")
+_FIRST = words("first premier premiere")
+_SECOND = words("second seconde deuxieme")
+_LAST = words("last dernier derniere")
+_CHEAP = ("cheapest", "cheaper", "moins cher", "moins chere", "moins cheres", "moins chers", "least expensive",
+          "pas cher", "pas chere", "bon marche")
+_PRICE_WORDS = words("cher chere chers cheres moins cheap cheaper cheapest least expensive bon marche")
+#: Words that stand for "the product" in a reference ("the big bottle", "le gros pot", "celui-là").
+_POINTERS = words("""
+    one ones bottle bottles bouteille bouteilles pot pots pack packs packet paquet paquets format formats taille size
+    sizes modele model version boite box jar tub tube sachet bag sac carton thing truc celui celle ceux celles ci
+    that this it those these them ca cela il elle ils elles they
+""")
+#: Words a reference is built with that name no product.
+_GLUE = words("the le la les l un une de des du and et what how about quid pour for so alors ok okay aussi also "
+              "then donc coup plus more most is est")
+_ARTICLES = words("the le la les l")
+#: A question that carries the conversation on to another product: "and the brie?", "et le demi-sel ?".
+_CONTINUES = re.compile(r"^(?:ok |okay |alors |so |du coup )?(?:and|et|what about|how about|et pour|and for|"
+                        r"quid de|also|aussi)\b")
+_SIZE = re.compile(r"(?:(\d+)\s*x\s*)?(\d+(?:[.,]\d+)?)\s*(kg|g|cl|ml|l)\b", re.IGNORECASE)
+_COUNT = re.compile(r"\bx\s*(\d+)\b", re.IGNORECASE)
+_UNIT = {"kg": 1000.0, "g": 1.0, "l": 1000.0, "cl": 10.0, "ml": 1.0}
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What a follow-up points at: a position, a size, the price, or ``None`` (a word or nothing)."""
+
+    which: str | None  # big, small, cheap, other, first, second, last
+    rest: list[str]  # the question's other words (folded), for "the green one"
+    continues: bool  # "and ...", "et ..."
+    pointer: bool  # "one", "celui", "the bottle": it points at something shown
+
+
+def reference(plain: str, cue_words: frozenset[str]) -> Reference:
+    """What the normalised question ``plain`` points at; ``cue_words`` (intent cues) are not product words."""
+    folded = fold(plain).replace("plus grand", "plus_grand")
+    tokens = folded.split()
+    which = None
+    if any(phrase in folded for phrase in _CHEAP):
+        which = "cheap"
+    elif any(t in _BIG for t in tokens):
+        which = "big"
+    elif any(t in _SMALL for t in tokens) or "plus petit" in folded:
+        which = "small"
+    elif any(t in _OTHER for t in tokens):
+        which = "other"
+    elif any(t in _FIRST for t in tokens):
+        which = "first"
+    elif any(t in _SECOND for t in tokens):
+        which = "second"
+    elif any(t in _LAST for t in tokens):
+        which = "last"
+    named = _BIG | _SMALL | _OTHER | _FIRST | _SECOND | _LAST | _POINTERS | _GLUE | _PRICE_WORDS
+    rest = [t for t in tokens if t not in named and t not in cue_words and t not in STOPWORDS]
+    pointing = folded.replace("il y a", " ").replace("il en reste", " ").split()
+    # "le noir ?", "the dark one": an article and one word, right after a list, picks from the list
+    short = len(rest) == 1 and len(tokens) <= 4 and tokens[0] in _ARTICLES
+    return Reference(which, rest, bool(_CONTINUES.match(folded)) or short, any(t in _POINTERS for t in pointing))
+
+
+def by_size(plain: str, cue_words: frozenset[str], candidates: list[CatalogEntry]) -> str | None:
+    """"le grand Nutella", "the small Evian": the biggest or smallest of ``candidates`` (the products the
+    question's other words match), or None when the question names no size or a size word is part of their
+    names ("Petits pois", "Gros sel": a name, not a size)."""
+    ref = reference(plain, cue_words)
+    if ref.which not in ("big", "small") or not ref.rest or len(candidates) < 2:
+        return None
+    asked = {singular(t) for t in fold(plain).split()} & {singular(w) for w in _BIG | _SMALL}
+    if any(asked & set(tokens(e.name)) for e in candidates):
+        return None
+    sized = [(size, e.gtin) for e in candidates if (size := size_of(e.name)) is not None]
+    if len({size for size, _ in sized}) < 2:
+        return None
+    return (max(sized) if ref.which == "big" else min(sized))[1]
+
+
+def size_of(name: str) -> float | None:
+    """A product's quantity from its name ("6 x 1,5 L" is 9000, "400 g" is 400, "x10" is 10), or None."""
+    found = _SIZE.findall(name)
+    if found:
+        count, amount, unit = found[-1]
+        return float(amount.replace(",", ".")) * _UNIT[unit.lower()] * (int(count) if count else 1)
+    counted = _COUNT.findall(name)
+    return float(counted[-1]) if counted else None
+
+
+def _stem(name: str) -> str:
+    """A name without its sizes and counts: "Eau minérale 50 cl Evian" and "Eau minérale 1,5 L Evian" share one."""
+    return " ".join(fold(_COUNT.sub(" ", _SIZE.sub(" ", name))).split())
+
+
+def siblings(focus: CatalogEntry, entries: list[CatalogEntry]) -> list[CatalogEntry]:
+    """The other sizes of ``focus`` (same brand, category and name but for the size), else its brand in its category."""
+    same_shelf = [e for e in entries if e.brand == focus.brand and e.category == focus.category]
+    same_name = [e for e in same_shelf if _stem(e.name) == _stem(focus.name)]
+    return same_name if len(same_name) > 1 else same_shelf
+
+
+def resolve(ref: Reference, focus: list[str], listing: list[str], entries: dict[str, CatalogEntry],
+            prices: dict[str, int] | None = None) -> list[str]:
+    """The GTINs a reference points at, from what was shown (``focus``, ``listing``) and the catalog.
+
+    ``prices`` (cents per GTIN of the pool, read by the caller) for "the cheapest".
+    """
+    if ref.which is None or not focus or focus[0] not in entries:
+        return []
+    family = [e.gtin for e in siblings(entries[focus[0]], list(entries.values()))]
+    if ref.which in ("other", "first", "second", "last"):
+        shown = listing if len(listing) > 1 else family
+        if ref.which == "other":
+            return [g for g in shown if g not in focus[:1]][:3]
+        position = {"first": 0, "second": 1, "last": -1}[ref.which]
+        return [shown[position]] if len(shown) > abs(position) - (position < 0) else []
+    pool = [g for g in dict.fromkeys([*listing, *family]) if g in entries]
+    if ref.which == "cheap":
+        priced = sorted((prices[g], g) for g in pool if prices and prices.get(g) is not None)
+        return [priced[0][1]] if priced else []
+    sized = [(size_of(entries[g].name), g) for g in pool]
+    sized = [(size, g) for size, g in sized if size is not None]
+    if not sized:
+        return []
+    chosen = max(sized) if ref.which == "big" else min(sized)
+    return [chosen[1]]
+
+
+def pool(focus: list[str], listing: list[str], entries: dict[str, CatalogEntry]) -> list[str]:
+    """What a follow-up may point at: the products listed, else the focus product's family."""
+    if len(listing) > 1:
+        return listing
+    if not focus or focus[0] not in entries:
+        return []
+    return [e.gtin for e in siblings(entries[focus[0]], list(entries.values()))]
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """What a conversation showed: the last answer's products, the last list of several, the last thing asked."""
+
+    focus: list[str]
+    listing: list[str]
+    intent: str
+
+
+def point(plain: str, intent: str, conversation: Conversation, index: ProductIndex, cue_words: frozenset[str],
+          follow_ups: frozenset[str], prices: Callable[[list[str]], dict[str, int]]) -> tuple[list[str], str]:
+    """The products a follow-up points at ("the big one", "l'autre", "the green one"), none when it names
+    something else; and the intent, carried over when the question only continues ("and the brie?" after a
+    price). ``prices`` reads the price in cents of some GTINs (for "the cheapest")."""
+    ref = reference(plain, cue_words)
+    if intent not in follow_ups and (ref.continues or ref.which or ref.pointer) and conversation.intent in follow_ups:
+        intent = conversation.intent
+    focus, listing, entries = conversation.focus, conversation.listing, index.by_gtin
+    if ref.which and not ref.rest:
+        priced = prices(pool(focus, listing, entries)) if ref.which == "cheap" else None
+        return resolve(ref, focus, listing, entries, priced), intent
+    if not ref.rest or not (ref.continues or ref.pointer):
+        return [], intent
+    # "the green one" among the products just listed, "et en grains ?" among the focus product's family
+    lexical = index.lexical_only(" ".join(ref.rest), ignore=cue_words)
+    shown = [(float(lexical[index.position[g]]), g) for g in pool(focus, listing, entries) if g in index.position]
+    best = max(shown, default=(0.0, ""))
+    # "the apple one" points into the list even when apples match better in the catalog
+    if best[0] > 0 and (ref.pointer or best[0] >= 0.9 * float(lexical.max())):
+        return [best[1]], intent
+    # "and the Panzani one?" after Barilla spaghetti: the same product of the brand named
+    brands = tokens(" ".join(ref.rest))
+    if focus[0] in entries and brands and all(w in index.brand_words for w in brands):
+        head = tokens(entries[focus[0]].name)[:1]
+        both = index.lexical_only(" ".join([*ref.rest, *head]), ignore=cue_words)
+        pick = int(both.argmax())
+        if both[pick] > 0 and lexical[pick] >= 0.9 * float(lexical.max()):
+            return [index.gtins[pick]], intent
+    return [], intent
+
+
+def sized(plain: str, index: ProductIndex, cue_words: frozenset[str]) -> str | None:
+    """"le grand Nutella": among the products the other words match equally, the biggest or smallest."""
+    rest = reference(plain, cue_words).rest
+    if not rest or not len(index):
+        return None
+    lexical = index.lexical_only(" ".join(rest), ignore=cue_words)
+    top = float(lexical.max())
+    if top <= 0:
+        return None
+    close = [index.entries[i] for i in np.flatnonzero(lexical >= 0.9 * top)]
+    return by_size(plain, cue_words, close) if len(close) <= 12 else None
+
+
+def asked_about(plain: str, conversation: Conversation, cue_words: frozenset[str]) -> list[str] | None:
+    """The products a property question with no product word points at ("is it organic?", "the organic
+    one?", "et en bio ?"), or None when it does not point (then it is about the whole catalog)."""
+    ref = reference(plain, cue_words)
+    if not (ref.pointer or ref.continues):
+        return None
+    return conversation.listing if len(conversation.listing) > 1 and "one" in plain.split() else conversation.focus
