@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-LINE = re.compile(r"^HOSTILE (.*)$", re.MULTILINE)
+LINE = re.compile(r"HOSTILE (part=.*)$", re.MULTILINE)  # pytest's progress dots may precede it
 
 
 def parse(line: str) -> dict[str, str]:
@@ -44,13 +44,13 @@ def main() -> int:
     elapsed = time.monotonic() - started
     rows = [parse(m) for m in LINE.findall(done.stdout)]
     keys = ["part", "tried", "rejected", "accepted", "alive", "lost"]
-    extra = sorted({k for row in rows for k in row} - set(keys))
-    header = keys + extra
-    widths = [max(len(h), *(len(row.get(h, "")) for row in rows)) if rows else len(h) for h in header]
-    print(f"hostile suite at scale {args.scale}: {len(rows)} parts in {elapsed:.0f} s")
-    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
-    for row in rows:
-        print("  ".join(row.get(h, "").ljust(w) for h, w in zip(header, widths, strict=True)))
+    table = [[row.get(k, "") for k in keys] + [" ".join(f"{k}={v}" for k, v in row.items() if k not in keys)]
+             for row in rows]
+    header = [*keys, "other"]
+    widths = [max(len(h), *(len(r[i]) for r in table)) if table else len(h) for i, h in enumerate(header)]
+    print(f"hostile suite at scale {args.scale}: {len(rows)} lines in {elapsed:.0f} s")
+    for line in [header, *table]:
+        print("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip())
     summary = [line for line in done.stdout.splitlines() if " passed" in line or " failed" in line]
     print(summary[-1] if summary else done.stdout[-2000:])
     if done.returncode:

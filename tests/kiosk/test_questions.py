@@ -36,12 +36,11 @@ def test_development_set_pass_rates(dev_figures: dict) -> None:
         assert dev_figures["by_kind"][kind]["rate"] >= 0.9, (kind, dev_figures["by_kind"])
 
 
-def test_held_out_set_is_safe_when_present(shop_template) -> None:
-    path = QUESTIONS / "heldout.jsonl"
-    if not path.exists():
-        pytest.skip("heldout.jsonl is placed by the coordinator after the code is written")
-    figures, _ = evaluate(KioskRig(shop_template[0]).assistant, load_questions(path))
-    print("HELDOUT", json.dumps({k: figures[k] for k in ("overall", "by_kind", "attribute_safety")}))
+@pytest.mark.parametrize("name", ["heldout.jsonl", "heldout2.jsonl"])
+def test_held_out_sets(shop_template, name: str) -> None:
+    """Sets written by people who never saw the code (questions/README.md): measured, never tuned to."""
+    figures, _ = evaluate(KioskRig(shop_template[0]).assistant, load_questions(QUESTIONS / name))
+    print("HELDOUT", name, json.dumps({k: figures[k] for k in ("overall", "by_kind", "attribute_safety")}))
     assert figures["attribute_safety"]["unsafe"] == 0
 
 
