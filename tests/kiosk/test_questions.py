@@ -36,7 +36,7 @@ def test_development_set_pass_rates(dev_figures: dict) -> None:
         assert dev_figures["by_kind"][kind]["rate"] >= 0.9, (kind, dev_figures["by_kind"])
 
 
-@pytest.mark.parametrize("name", ["heldout.jsonl", "heldout2.jsonl"])
+@pytest.mark.parametrize("name", ["heldout.jsonl", "heldout2.jsonl", "heldout3.jsonl"])
 def test_held_out_sets(shop_template, name: str) -> None:
     """Sets written by people who never saw the code (questions/README.md): measured, never tuned to."""
     figures, _ = evaluate(KioskRig(shop_template[0]).assistant, load_questions(QUESTIONS / name))
