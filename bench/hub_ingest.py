@@ -71,8 +71,9 @@ def write_catalog(db_path: Path, skus: int) -> None:
     db = open_database(db_path)
     with db.conn:
         db.conn.executemany(
-            "INSERT OR IGNORE INTO products VALUES "
-            "(?, ?, 'Marque', 'épicerie', 299, 500, 'A1', 'S1', 1, 'Grossiste', 3, NULL)",
+            "INSERT OR IGNORE INTO products (gtin, name, brand, category, price_cents, unit_weight_g, aisle, shelf, "
+            "pack_size, supplier, lead_time_days) VALUES (?, ?, 'Marque', 'épicerie', 299, 500, 'A1', 'S1', 1, "
+            "'Grossiste', 3)",
             [(gtin(i), f"Produit {i}") for i in range(skus)],
         )
     db.close()
