@@ -35,11 +35,12 @@ _PRICE_WORDS = words("cher chere chers cheres moins cheap cheaper cheapest least
 _POINTERS = words("""
     one ones bottle bottles bouteille bouteilles pot pots pack packs packet paquet paquets format formats taille size
     sizes modele model version boite box jar tub tube sachet bag sac carton thing truc celui celle ceux celles ci
-    that this it those these them ca cela il elle ils elles they
+    that this it those these them ca cela il elle ils elles they can cans canette canettes brand marque marques
+    lequel laquelle lesquels lesquelles which
 """)
 #: Words a reference is built with that name no product.
 _GLUE = words("the le la les l un une de des du and et what how about quid pour for so alors ok okay aussi also "
-              "then donc coup plus more most is est")
+              "then donc coup plus more most is est two three four deux trois quatre")
 _ARTICLES = words("the le la les l")
 #: A question that carries the conversation on to another product: "and the brie?", "et le demi-sel ?".
 _CONTINUES = re.compile(r"^(?:ok |okay |alors |so |du coup )?(?:and|et|what about|how about|et pour|and for|"
@@ -82,7 +83,7 @@ def reference(plain: str, cue_words: frozenset[str]) -> Reference:
     rest = [t for t in tokens if t not in named and t not in cue_words and t not in STOPWORDS]
     pointing = folded.replace("il y a", " ").replace("il en reste", " ").split()
     # "le noir ?", "the dark one": an article and one word, right after a list, picks from the list
-    short = len(rest) == 1 and len(tokens) <= 4 and tokens[0] in _ARTICLES
+    short = 1 <= len(rest) <= 2 and bool(tokens) and tokens[0] in _ARTICLES
     return Reference(which, rest, bool(_CONTINUES.match(folded)) or short, any(t in _POINTERS for t in pointing))
 
 
@@ -102,12 +103,15 @@ def by_size(plain: str, cue_words: frozenset[str], candidates: list[CatalogEntry
     return (max(sized) if ref.which == "big" else min(sized))[1]
 
 
-def size_of(name: str) -> float | None:
-    """A product's quantity from its name ("6 x 1,5 L" is 9000, "400 g" is 400, "x10" is 10), or None."""
+def size_of(name: str, per_unit: bool = False) -> float | None:
+    """A product's quantity from its name ("6 x 1,5 L" is 9000, "400 g" is 400, "x10" is 10), or None.
+
+    ``per_unit``: one unit's ("6 x 33 cl" is 330): "the small cans" are the 33 cl ones, not the lighter pack.
+    """
     found = _SIZE.findall(name)
     if found:
         count, amount, unit = found[-1]
-        return float(amount.replace(",", ".")) * _UNIT[unit.lower()] * (int(count) if count else 1)
+        return float(amount.replace(",", ".")) * _UNIT[unit.lower()] * (int(count) if count and not per_unit else 1)
     counted = _COUNT.findall(name)
     return float(counted[-1]) if counted else None
 
@@ -143,7 +147,7 @@ def resolve(ref: Reference, focus: list[str], listing: list[str], entries: dict[
     if ref.which == "cheap":
         priced = sorted((prices[g], g) for g in pool if prices and prices.get(g) is not None)
         return [priced[0][1]] if priced else []
-    sized = [(size_of(entries[g].name), g) for g in pool]
+    sized = [(size_of(entries[g].name, per_unit=ref.which == "small"), g) for g in pool]
     sized = [(size, g) for size, g in sized if size is not None]
     if not sized:
         return []
@@ -158,6 +162,34 @@ def pool(focus: list[str], listing: list[str], entries: dict[str, CatalogEntry])
     if not focus or focus[0] not in entries:
         return []
     return [e.gtin for e in siblings(entries[focus[0]], list(entries.values()))]
+
+
+def nearby(focus: list[str], listing: list[str], entries: dict[str, CatalogEntry]) -> list[str]:
+    """What a follow-up naming a word may point at, nearest first: the products listed, the focus product's
+    family, then its category ("et en grains ?" after ground coffee, "the Joker one" after a juice)."""
+    near = list(listing)
+    if focus and focus[0] in entries:
+        head = entries[focus[0]]
+        near += [*focus, *(e.gtin for e in siblings(head, list(entries.values())))]
+        near += [e.gtin for e in entries.values() if e.category == head.category]
+    return list(dict.fromkeys(g for g in near if g in entries))
+
+
+def _counts(name: str) -> set[int]:
+    """The counts a name states: "6 x 1,5 L" and "x12" say 6 and 12."""
+    found = {int(count) for count, _, _ in _SIZE.findall(name) if count}
+    return found | {int(c) for c in _COUNT.findall(name)}
+
+
+def by_number(plain: str, near: list[str], entries: dict[str, CatalogEntry]) -> list[str]:
+    """"and the 50 cl?", "the 6 pack", "la boîte de 12": the nearest product whose name states that size or
+    count; none when the question states no number or no product near states it ("how much for 2?")."""
+    folded = fold(plain)
+    asked_sizes = {float(a.replace(",", ".")) * _UNIT[u.lower()] for _, a, u in _SIZE.findall(folded)}
+    if asked_sizes:
+        return [g for g in near if size_of(entries[g].name, per_unit=True) in asked_sizes][:1]
+    asked_counts = {int(n) for n in re.findall(r"\b(\d+)\b", folded)}
+    return [g for g in near if asked_counts & _counts(entries[g].name)][:1]
 
 
 @dataclass(frozen=True)
@@ -178,6 +210,10 @@ def point(plain: str, intent: str, conversation: Conversation, index: ProductInd
     if intent not in follow_ups and (ref.continues or ref.which or ref.pointer) and conversation.intent in follow_ups:
         intent = conversation.intent
     focus, listing, entries = conversation.focus, conversation.listing, index.by_gtin
+    near = nearby(focus, listing, entries)
+    numbered = by_number(plain, near, entries) if ref.pointer or ref.continues else []
+    if numbered:
+        return numbered, intent
     if ref.which and not ref.rest:
         priced = prices(pool(focus, listing, entries)) if ref.which == "cheap" else None
         return resolve(ref, focus, listing, entries, priced), intent
@@ -185,8 +221,15 @@ def point(plain: str, intent: str, conversation: Conversation, index: ProductInd
         return [], intent
     # "the green one" among the products just listed, "et en grains ?" among the focus product's family
     lexical = index.lexical_only(" ".join(ref.rest), ignore=cue_words)
-    shown = [(float(lexical[index.position[g]]), g) for g in pool(focus, listing, entries) if g in index.position]
-    best = max(shown, default=(0.0, ""))
+    # what was shown first; the family and the shelf only when nothing shown has the word
+    best = (0.0, "")
+    for nearest_first, among in ((False, pool(focus, listing, entries)), (True, near)):
+        shown = [(float(lexical[index.position[g]]), -rank if nearest_first else 0, g)
+                 for rank, g in enumerate(among) if g in index.position]
+        top = max(shown, default=(0.0, 0, ""))
+        if top[0] > 0:
+            best = (top[0], top[2])
+            break
     # "the apple one" points into the list even when apples match better in the catalog
     if best[0] > 0 and (ref.pointer or best[0] >= 0.9 * float(lexical.max())):
         return [best[1]], intent
