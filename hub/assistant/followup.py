@@ -42,6 +42,7 @@ _POINTERS = words("""
 _GLUE = words("the le la les l un une de des du and et what how about quid pour for so alors ok okay aussi also "
               "then donc coup plus more most is est two three four deux trois quatre")
 _ARTICLES = words("the le la les l")
+_BRAND = words("brand brands marque marques")
 #: A question that carries the conversation on to another product: "and the brie?", "et le demi-sel ?".
 _CONTINUES = re.compile(r"^(?:ok |okay |alors |so |du coup )?(?:and|et|what about|how about|et pour|and for|"
                         r"quid de|also|aussi)\b")
@@ -58,6 +59,7 @@ class Reference:
     rest: list[str]  # the question's other words (folded), for "the green one"
     continues: bool  # "and ...", "et ..."
     pointer: bool  # "one", "celui", "the bottle": it points at something shown
+    brand: bool = False  # "l'autre marque", "another brand": the same product of another brand
 
 
 def reference(plain: str, cue_words: frozenset[str]) -> Reference:
@@ -84,7 +86,8 @@ def reference(plain: str, cue_words: frozenset[str]) -> Reference:
     pointing = folded.replace("il y a", " ").replace("il en reste", " ").split()
     # "le noir ?", "the dark one": an article and one word, right after a list, picks from the list
     short = 1 <= len(rest) <= 2 and bool(tokens) and tokens[0] in _ARTICLES
-    return Reference(which, rest, bool(_CONTINUES.match(folded)) or short, any(t in _POINTERS for t in pointing))
+    return Reference(which, rest, bool(_CONTINUES.match(folded)) or short, any(t in _POINTERS for t in pointing),
+                     brand=bool(set(tokens) & _BRAND))
 
 
 def by_size(plain: str, cue_words: frozenset[str], candidates: list[CatalogEntry]) -> str | None:
@@ -136,7 +139,12 @@ def resolve(ref: Reference, focus: list[str], listing: list[str], entries: dict[
     """
     if ref.which is None or not focus or focus[0] not in entries:
         return []
-    family = [e.gtin for e in siblings(entries[focus[0]], list(entries.values()))]
+    head = entries[focus[0]]
+    if ref.which == "other" and ref.brand:  # the same kind of product ("Ketchup") by another brand
+        kind = tokens(head.name)[:1]
+        return [e.gtin for e in entries.values() if e.brand != head.brand and e.category == head.category
+                and tokens(e.name)[:1] == kind][:3]
+    family = [e.gtin for e in siblings(head, list(entries.values()))]
     if ref.which in ("other", "first", "second", "last"):
         shown = listing if len(listing) > 1 else family
         if ref.which == "other":
@@ -214,6 +222,8 @@ def point(plain: str, intent: str, conversation: Conversation, index: ProductInd
     numbered = by_number(plain, near, entries) if ref.pointer or ref.continues else []
     if numbered:
         return numbered, intent
+    if ref.pointer and not ref.rest and not ref.which and intent in follow_ups and focus:
+        return focus[:1], intent  # "how much for two bottles?": the bottle just shown
     if ref.which and not ref.rest:
         priced = prices(pool(focus, listing, entries)) if ref.which == "cheap" else None
         return resolve(ref, focus, listing, entries, priced), intent
@@ -222,16 +232,17 @@ def point(plain: str, intent: str, conversation: Conversation, index: ProductInd
     # "the green one" among the products just listed, "et en grains ?" among the focus product's family
     lexical = index.lexical_only(" ".join(ref.rest), ignore=cue_words)
     # what was shown first; the family and the shelf only when nothing shown has the word
-    best = (0.0, "")
+    best, was_shown = (0.0, ""), False
     for nearest_first, among in ((False, pool(focus, listing, entries)), (True, near)):
-        shown = [(float(lexical[index.position[g]]), -rank if nearest_first else 0, g)
+        # equal words: the product just shown ("the Joker one" after Joker orange juice) before its family
+        shown = [(float(lexical[index.position[g]]), -rank if nearest_first else g in focus[:1], g)
                  for rank, g in enumerate(among) if g in index.position]
         top = max(shown, default=(0.0, 0, ""))
         if top[0] > 0:
-            best = (top[0], top[2])
+            best, was_shown = (top[0], top[2]), not nearest_first
             break
-    # "the apple one" points into the list even when apples match better in the catalog
-    if best[0] > 0 and (ref.pointer or best[0] >= 0.9 * float(lexical.max())):
+    # "the apple one", "le liquide" after two honeys: into what was shown even when the catalog matches better
+    if best[0] > 0 and (ref.pointer or was_shown or best[0] >= 0.9 * float(lexical.max())):
         return [best[1]], intent
     # "and the Panzani one?" after Barilla spaghetti: the same product of the brand named
     brands = tokens(" ".join(ref.rest))
