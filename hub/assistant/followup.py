@@ -233,9 +233,10 @@ def point(plain: str, intent: str, conversation: Conversation, index: ProductInd
     lexical = index.lexical_only(" ".join(ref.rest), ignore=cue_words)
     # what was shown first; the family and the shelf only when nothing shown has the word
     best, was_shown = (0.0, ""), False
+    alone = focus[:1] if len(listing) <= 1 else []  # one product shown, not a list
     for nearest_first, among in ((False, pool(focus, listing, entries)), (True, near)):
         # equal words: the product just shown ("the Joker one" after Joker orange juice) before its family
-        shown = [(float(lexical[index.position[g]]), -rank if nearest_first else g in focus[:1], g)
+        shown = [(float(lexical[index.position[g]]), -rank if nearest_first else g in alone, g)
                  for rank, g in enumerate(among) if g in index.position]
         top = max(shown, default=(0.0, 0, ""))
         if top[0] > 0:
