@@ -192,10 +192,11 @@ def _counts(name: str) -> set[int]:
 def by_number(plain: str, near: list[str], entries: dict[str, CatalogEntry]) -> list[str]:
     """"and the 50 cl?", "the 6 pack", "la boîte de 12": the nearest product whose name states that size or
     count; none when the question states no number or no product near states it ("how much for 2?")."""
-    folded = fold(plain)
+    folded = re.sub(r"(\d)\s*(?:litres?|liters?)\b", r"\1 l", plain.lower())  # "1 litre" is "1 l"
     asked_sizes = {float(a.replace(",", ".")) * _UNIT[u.lower()] for _, a, u in _SIZE.findall(folded)}
     if asked_sizes:
-        return [g for g in near if size_of(entries[g].name, per_unit=True) in asked_sizes][:1]
+        whole = [g for g in near if size_of(entries[g].name) in asked_sizes]  # "1.5 L" before "6 x 1.5 L"
+        return (whole or [g for g in near if size_of(entries[g].name, per_unit=True) in asked_sizes])[:1]
     asked_counts = {int(n) for n in re.findall(r"\b(\d+)\b", folded)}
     return [g for g in near if asked_counts & _counts(entries[g].name)][:1]
 
@@ -210,16 +211,18 @@ class Conversation:
 
 
 def point(plain: str, intent: str, conversation: Conversation, index: ProductIndex, cue_words: frozenset[str],
-          follow_ups: frozenset[str], prices: Callable[[list[str]], dict[str, int]]) -> tuple[list[str], str]:
+          follow_ups: frozenset[str], prices: Callable[[list[str]], dict[str, int]],
+          raw: str | None = None) -> tuple[list[str], str]:
     """The products a follow-up points at ("the big one", "l'autre", "the green one"), none when it names
     something else; and the intent, carried over when the question only continues ("and the brie?" after a
-    price). ``prices`` reads the price in cents of some GTINs (for "the cheapest")."""
+    price). ``prices`` reads the price in cents of some GTINs (for "the cheapest"); ``raw``, the question as
+    typed, keeps the decimals of a size ("1.5 L") that normalising splits."""
     ref = reference(plain, cue_words)
     if intent not in follow_ups and (ref.continues or ref.which or ref.pointer) and conversation.intent in follow_ups:
         intent = conversation.intent
     focus, listing, entries = conversation.focus, conversation.listing, index.by_gtin
     near = nearby(focus, listing, entries)
-    numbered = by_number(plain, near, entries) if ref.pointer or ref.continues else []
+    numbered = by_number(raw or plain, near, entries) if ref.pointer or ref.continues else []
     if numbered:
         return numbered, intent
     if ref.pointer and not ref.rest and not ref.which and intent in follow_ups and focus:

@@ -21,6 +21,7 @@ from tests.kiosk.test_followups import conversation, first
     (("where is the Orangina?", "how much for the 6 pack?"), "Orangina 6 x 33 cl", "price"),
     (("how much is the Evian 1.5 L?", "and the 50 cl?"), "Eau minérale 50 cl Evian", "price"),
     (("où est le Perrier ?", "et le pack de 4 ?"), "Eau gazeuse 4 x 33 cl Perrier", None),
+    (("where's the Evian water?", "and the 1.5 litre?"), "Eau minérale 1,5 L Evian", None),
     # "small cans": the small unit, not the lighter pack
     (("où est l'Orangina ?", "et les petites canettes ?"), "Orangina 6 x 33 cl", "where"),
     # a word of one product shown, even when another shelf matches it better ("Liquide vaisselle")
