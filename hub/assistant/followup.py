@@ -172,14 +172,17 @@ def pool(focus: list[str], listing: list[str], entries: dict[str, CatalogEntry])
     return [e.gtin for e in siblings(entries[focus[0]], list(entries.values()))]
 
 
-def nearby(focus: list[str], listing: list[str], entries: dict[str, CatalogEntry]) -> list[str]:
+def nearby(focus: list[str], listing: list[str], index: ProductIndex) -> list[str]:
     """What a follow-up naming a word may point at, nearest first: the products listed, the focus product's
-    family, then its category ("et en grains ?" after ground coffee, "the Joker one" after a juice)."""
+    family, then their categories, most like the focus product first ("et en grains ?" after ground coffee,
+    "the Lindt one" after dark chocolate is Lindt's dark one)."""
+    entries = index.by_gtin
     near = list(listing)
     if focus and focus[0] in entries:
         head = entries[focus[0]]
         near += [*focus, *(e.gtin for e in siblings(head, list(entries.values())))]
-        near += [e.gtin for e in entries.values() if e.category == head.category]
+        shelves = {entries[g].category for g in [*focus, *listing] if g in entries}
+        near += index.nearest(head.gtin, [e.gtin for e in entries.values() if e.category in shelves])
     return list(dict.fromkeys(g for g in near if g in entries))
 
 
@@ -221,7 +224,7 @@ def point(plain: str, intent: str, conversation: Conversation, index: ProductInd
     if intent not in follow_ups and (ref.continues or ref.which or ref.pointer) and conversation.intent in follow_ups:
         intent = conversation.intent
     focus, listing, entries = conversation.focus, conversation.listing, index.by_gtin
-    near = nearby(focus, listing, entries)
+    near = nearby(focus, listing, index)
     numbered = by_number(raw or plain, near, entries) if ref.pointer or ref.continues else []
     if numbered:
         return numbered, intent
@@ -242,6 +245,8 @@ def point(plain: str, intent: str, conversation: Conversation, index: ProductInd
         shown = [(float(lexical[index.position[g]]), -rank if nearest_first else g in alone, g)
                  for rank, g in enumerate(among) if g in index.position]
         top = max(shown, default=(0.0, 0, ""))
+        if nearest_first and top[0] > 0:  # about as good is good enough: the nearest of those
+            top = max((t for t in shown if t[0] >= 0.9 * top[0]), key=lambda t: t[1])
         if top[0] > 0:
             best, was_shown = (top[0], top[2]), not nearest_first
             break

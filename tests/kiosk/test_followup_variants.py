@@ -28,6 +28,8 @@ from tests.kiosk.test_followups import conversation, first
     (("do you have honey?", "le liquide, c'est combien ?"), "Miel d'acacia liquide 375 g Lune de Miel", "price"),
     # a word of the family the answer did not list
     (("où est le café moulu ?", "et en grains ?"), "Café en grains 1 kg Carte Noire", None),
+    # a brand not shown: its product most like what was shown (dark, not the milk Lindt), on any shelf shown
+    (("do you have dark chocolate?", "how much is the Lindt one?"), "Excellence noir 85 % 100 g Lindt", "price"),
     # an English adjective for the catalog's French word
     (("do you have cider?", "the sweet one, how much?"), "Cidre doux 1 L Cidre Loïc Raison", "price"),
     # the same product by another brand
