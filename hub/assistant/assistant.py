@@ -211,7 +211,7 @@ class Assistant:
             pointed, intent = followup.point(
                 plain, intent, followup.Conversation(remembered.gtins, remembered.listing, remembered.intent), index,
                 CUE_WORDS, FOLLOW_UPS, lambda gtins: {g: f.price_cents for g, f in
-                                                      self.stock.facts(gtins, self._now()).items()})
+                                                      self.stock.facts(gtins, self._now()).items()}, raw=text)
             if pointed:
                 return self._about(intent, pointed, self._language(text, lang, fallback), 1.0, customer)
         if asked is None and intent != "pairing":

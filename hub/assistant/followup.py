@@ -35,12 +35,14 @@ _PRICE_WORDS = words("cher chere chers cheres moins cheap cheaper cheapest least
 _POINTERS = words("""
     one ones bottle bottles bouteille bouteilles pot pots pack packs packet paquet paquets format formats taille size
     sizes modele model version boite box jar tub tube sachet bag sac carton thing truc celui celle ceux celles ci
-    that this it those these them ca cela il elle ils elles they
+    that this it those these them ca cela il elle ils elles they can cans canette canettes brand marque marques
+    lequel laquelle lesquels lesquelles which
 """)
 #: Words a reference is built with that name no product.
 _GLUE = words("the le la les l un une de des du and et what how about quid pour for so alors ok okay aussi also "
-              "then donc coup plus more most is est")
+              "then donc coup plus more most is est two three four deux trois quatre")
 _ARTICLES = words("the le la les l")
+_BRAND = words("brand brands marque marques")
 #: A question that carries the conversation on to another product: "and the brie?", "et le demi-sel ?".
 _CONTINUES = re.compile(r"^(?:ok |okay |alors |so |du coup )?(?:and|et|what about|how about|et pour|and for|"
                         r"quid de|also|aussi)\b")
@@ -57,6 +59,7 @@ class Reference:
     rest: list[str]  # the question's other words (folded), for "the green one"
     continues: bool  # "and ...", "et ..."
     pointer: bool  # "one", "celui", "the bottle": it points at something shown
+    brand: bool = False  # "l'autre marque", "another brand": the same product of another brand
 
 
 def reference(plain: str, cue_words: frozenset[str]) -> Reference:
@@ -82,8 +85,9 @@ def reference(plain: str, cue_words: frozenset[str]) -> Reference:
     rest = [t for t in tokens if t not in named and t not in cue_words and t not in STOPWORDS]
     pointing = folded.replace("il y a", " ").replace("il en reste", " ").split()
     # "le noir ?", "the dark one": an article and one word, right after a list, picks from the list
-    short = len(rest) == 1 and len(tokens) <= 4 and tokens[0] in _ARTICLES
-    return Reference(which, rest, bool(_CONTINUES.match(folded)) or short, any(t in _POINTERS for t in pointing))
+    short = 1 <= len(rest) <= 2 and bool(tokens) and tokens[0] in _ARTICLES
+    return Reference(which, rest, bool(_CONTINUES.match(folded)) or short, any(t in _POINTERS for t in pointing),
+                     brand=bool(set(tokens) & _BRAND))
 
 
 def by_size(plain: str, cue_words: frozenset[str], candidates: list[CatalogEntry]) -> str | None:
@@ -102,12 +106,15 @@ def by_size(plain: str, cue_words: frozenset[str], candidates: list[CatalogEntry
     return (max(sized) if ref.which == "big" else min(sized))[1]
 
 
-def size_of(name: str) -> float | None:
-    """A product's quantity from its name ("6 x 1,5 L" is 9000, "400 g" is 400, "x10" is 10), or None."""
+def size_of(name: str, per_unit: bool = False) -> float | None:
+    """A product's quantity from its name ("6 x 1,5 L" is 9000, "400 g" is 400, "x10" is 10), or None.
+
+    ``per_unit``: one unit's ("6 x 33 cl" is 330): "the small cans" are the 33 cl ones, not the lighter pack.
+    """
     found = _SIZE.findall(name)
     if found:
         count, amount, unit = found[-1]
-        return float(amount.replace(",", ".")) * _UNIT[unit.lower()] * (int(count) if count else 1)
+        return float(amount.replace(",", ".")) * _UNIT[unit.lower()] * (int(count) if count and not per_unit else 1)
     counted = _COUNT.findall(name)
     return float(counted[-1]) if counted else None
 
@@ -132,7 +139,12 @@ def resolve(ref: Reference, focus: list[str], listing: list[str], entries: dict[
     """
     if ref.which is None or not focus or focus[0] not in entries:
         return []
-    family = [e.gtin for e in siblings(entries[focus[0]], list(entries.values()))]
+    head = entries[focus[0]]
+    if ref.which == "other" and ref.brand:  # the same kind of product ("Ketchup") by another brand
+        kind = tokens(head.name)[:1]
+        return [e.gtin for e in entries.values() if e.brand != head.brand and e.category == head.category
+                and tokens(e.name)[:1] == kind][:3]
+    family = [e.gtin for e in siblings(head, list(entries.values()))]
     if ref.which in ("other", "first", "second", "last"):
         shown = listing if len(listing) > 1 else family
         if ref.which == "other":
@@ -143,7 +155,7 @@ def resolve(ref: Reference, focus: list[str], listing: list[str], entries: dict[
     if ref.which == "cheap":
         priced = sorted((prices[g], g) for g in pool if prices and prices.get(g) is not None)
         return [priced[0][1]] if priced else []
-    sized = [(size_of(entries[g].name), g) for g in pool]
+    sized = [(size_of(entries[g].name, per_unit=ref.which == "small"), g) for g in pool]
     sized = [(size, g) for size, g in sized if size is not None]
     if not sized:
         return []
@@ -160,6 +172,38 @@ def pool(focus: list[str], listing: list[str], entries: dict[str, CatalogEntry])
     return [e.gtin for e in siblings(entries[focus[0]], list(entries.values()))]
 
 
+def nearby(focus: list[str], listing: list[str], index: ProductIndex) -> list[str]:
+    """What a follow-up naming a word may point at, nearest first: the products listed, the focus product's
+    family, then their categories, most like the focus product first ("et en grains ?" after ground coffee,
+    "the Lindt one" after dark chocolate is Lindt's dark one)."""
+    entries = index.by_gtin
+    near = list(listing)
+    if focus and focus[0] in entries:
+        head = entries[focus[0]]
+        near += [*focus, *(e.gtin for e in siblings(head, list(entries.values())))]
+        shelves = {entries[g].category for g in [*focus, *listing] if g in entries}
+        near += index.nearest(head.gtin, [e.gtin for e in entries.values() if e.category in shelves])
+    return list(dict.fromkeys(g for g in near if g in entries))
+
+
+def _counts(name: str) -> set[int]:
+    """The counts a name states: "6 x 1,5 L" and "x12" say 6 and 12."""
+    found = {int(count) for count, _, _ in _SIZE.findall(name) if count}
+    return found | {int(c) for c in _COUNT.findall(name)}
+
+
+def by_number(plain: str, near: list[str], entries: dict[str, CatalogEntry]) -> list[str]:
+    """"and the 50 cl?", "the 6 pack", "la boîte de 12": the nearest product whose name states that size or
+    count; none when the question states no number or no product near states it ("how much for 2?")."""
+    folded = re.sub(r"(\d)\s*(?:litres?|liters?)\b", r"\1 l", plain.lower())  # "1 litre" is "1 l"
+    asked_sizes = {float(a.replace(",", ".")) * _UNIT[u.lower()] for _, a, u in _SIZE.findall(folded)}
+    if asked_sizes:
+        whole = [g for g in near if size_of(entries[g].name) in asked_sizes]  # "1.5 L" before "6 x 1.5 L"
+        return (whole or [g for g in near if size_of(entries[g].name, per_unit=True) in asked_sizes])[:1]
+    asked_counts = {int(n) for n in re.findall(r"\b(\d+)\b", folded)}
+    return [g for g in near if asked_counts & _counts(entries[g].name)][:1]
+
+
 @dataclass(frozen=True)
 class Conversation:
     """What a conversation showed: the last answer's products, the last list of several, the last thing asked."""
@@ -170,14 +214,22 @@ class Conversation:
 
 
 def point(plain: str, intent: str, conversation: Conversation, index: ProductIndex, cue_words: frozenset[str],
-          follow_ups: frozenset[str], prices: Callable[[list[str]], dict[str, int]]) -> tuple[list[str], str]:
+          follow_ups: frozenset[str], prices: Callable[[list[str]], dict[str, int]],
+          raw: str | None = None) -> tuple[list[str], str]:
     """The products a follow-up points at ("the big one", "l'autre", "the green one"), none when it names
     something else; and the intent, carried over when the question only continues ("and the brie?" after a
-    price). ``prices`` reads the price in cents of some GTINs (for "the cheapest")."""
+    price). ``prices`` reads the price in cents of some GTINs (for "the cheapest"); ``raw``, the question as
+    typed, keeps the decimals of a size ("1.5 L") that normalising splits."""
     ref = reference(plain, cue_words)
     if intent not in follow_ups and (ref.continues or ref.which or ref.pointer) and conversation.intent in follow_ups:
         intent = conversation.intent
     focus, listing, entries = conversation.focus, conversation.listing, index.by_gtin
+    near = nearby(focus, listing, index)
+    numbered = by_number(raw or plain, near, entries) if ref.pointer or ref.continues else []
+    if numbered:
+        return numbered, intent
+    if ref.pointer and not ref.rest and not ref.which and intent in follow_ups and focus:
+        return focus[:1], intent  # "how much for two bottles?": the bottle just shown
     if ref.which and not ref.rest:
         priced = prices(pool(focus, listing, entries)) if ref.which == "cheap" else None
         return resolve(ref, focus, listing, entries, priced), intent
@@ -185,10 +237,21 @@ def point(plain: str, intent: str, conversation: Conversation, index: ProductInd
         return [], intent
     # "the green one" among the products just listed, "et en grains ?" among the focus product's family
     lexical = index.lexical_only(" ".join(ref.rest), ignore=cue_words)
-    shown = [(float(lexical[index.position[g]]), g) for g in pool(focus, listing, entries) if g in index.position]
-    best = max(shown, default=(0.0, ""))
-    # "the apple one" points into the list even when apples match better in the catalog
-    if best[0] > 0 and (ref.pointer or best[0] >= 0.9 * float(lexical.max())):
+    # what was shown first; the family and the shelf only when nothing shown has the word
+    best, was_shown = (0.0, ""), False
+    alone = focus[:1] if len(listing) <= 1 else []  # one product shown, not a list
+    for nearest_first, among in ((False, pool(focus, listing, entries)), (True, near)):
+        # equal words: the product just shown ("the Joker one" after Joker orange juice) before its family
+        shown = [(float(lexical[index.position[g]]), -rank if nearest_first else g in alone, g)
+                 for rank, g in enumerate(among) if g in index.position]
+        top = max(shown, default=(0.0, 0, ""))
+        if nearest_first and top[0] > 0:  # about as good is good enough: the nearest of those
+            top = max((t for t in shown if t[0] >= 0.9 * top[0]), key=lambda t: t[1])
+        if top[0] > 0:
+            best, was_shown = (top[0], top[2]), not nearest_first
+            break
+    # "the apple one", "le liquide" after two honeys: into what was shown even when the catalog matches better
+    if best[0] > 0 and (ref.pointer or was_shown or best[0] >= 0.9 * float(lexical.max())):
         return [best[1]], intent
     # "and the Panzani one?" after Barilla spaghetti: the same product of the brand named
     brands = tokens(" ".join(ref.rest))
