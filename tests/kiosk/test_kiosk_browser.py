@@ -157,3 +157,18 @@ def test_portrait_kiosk_kinds_properties_disclosure_and_the_box_stays_on_screen(
         assert not errors, f"script errors: {errors}"
     finally:
         context.close()
+
+
+def test_on_a_phone_the_question_box_and_its_button_fit_the_screen(browser, kiosk_hub: HubProcess) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=kiosk_hub.url, has_touch=True)
+    try:
+        tab = context.new_page()
+        tab.goto("/kiosk")
+        tab.locator("body[data-ready='true']").wait_for()
+        for name in ("#question", "#send", "#lang-en"):
+            box = tab.locator(name).bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, (name, box)
+        send = tab.locator("#send").bounding_box()
+        assert send and send["height"] >= 48 and send["width"] >= 48  # still a large touch target
+    finally:
+        context.close()

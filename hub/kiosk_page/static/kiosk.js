@@ -3,7 +3,7 @@
 
 const TEXT = {
   fr: {
-    title: "Besoin d'aide ?",
+    title: "Besoin d'aide\u00a0?",
     notice: "Je suis un assistant automatique (une intelligence artificielle), pas une personne. Je réponds avec les données du magasin : prix, rayons et quantités en rayon, avec l'heure du comptage. En cas de doute, un membre de l'équipe peut vous aider. Vos questions ne sont pas enregistrées.",
     privacy: "Vos données et cette borne",
     chip_hours: "Horaires", chip_pay: "Paiement", chip_staff: "Appeler un vendeur", chip_restart: "Recommencer",
