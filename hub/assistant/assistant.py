@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -29,6 +28,7 @@ from hub.assistant.intents import CUE_WORDS, classify
 from hub.assistant.kinds import KINDS_FILE, KindIndex, load_kinds
 from hub.assistant.language import Lang, detect
 from hub.assistant.matching import Candidate, CatalogEntry, ProductIndex, Query
+from hub.assistant.sessions import Session, Sessions
 from hub.assistant.settings import KioskSettings
 from hub.assistant.stock import ProductFacts, StockReader
 from hub.assistant.text import tokens
@@ -62,15 +62,6 @@ class Reply:
     also_in: Lang | None = None
 
 
-@dataclass
-class _Session:
-    lang: Lang
-    gtins: list[str]  # what the last answer was about (its products)
-    expires: float
-    listing: list[str] = field(default_factory=list)  # the last answer that showed several products
-    intent: str = "product"  # the last thing asked about a product (price, stock, where...)
-
-
 class Assistant:
     def __init__(self, db: sqlite_utils.Database, stock: StockReader, settings: KioskSettings | None = None,
                  clock_now: Callable[[], datetime] | None = None, call_staff: CallStaff | None = None,
@@ -95,7 +86,7 @@ class Assistant:
         self._incomplete = False
         #: Most products embedded while answering one question (the rest wait for the next ones).
         self.embed_budget: int | None = None
-        self._sessions: OrderedDict[str, _Session] = OrderedDict()
+        self.sessions = Sessions(self.settings.session_minutes, monotonic)
 
     # -- the catalog index ------------------------------------------------------------------
     def _signature(self) -> tuple:
@@ -132,43 +123,21 @@ class Assistant:
             log.info("product index built", extra={"products": len(entries)})
         return self.index
 
-    # -- sessions (memory only, short-lived) ----------------------------------------------------
-    def _session(self, key: str | None) -> _Session | None:
-        if not key:
-            return None
-        now = self.monotonic()
-        while self._sessions:
-            oldest_key, oldest = next(iter(self._sessions.items()))
-            if oldest.expires > now and len(self._sessions) <= 1000:
-                break
-            self._sessions.pop(oldest_key)
-        return self._sessions.get(key)
-
-    def _remember(self, key: str | None, reply: Reply) -> None:
-        if not key:
-            return
-        previous = self._sessions.pop(key, None)
-        gtins = [p.gtin for p in reply.products[:listing.SHOWN]]
-        self._sessions[key] = _Session(
-            reply.lang, gtins or (previous.gtins if previous else []),
-            self.monotonic() + self.settings.session_minutes * 60,
-            listing=gtins if len(gtins) > 1 else (previous.listing if previous else []),
-            intent=reply.intent if reply.intent in PRODUCT_INTENTS else (previous.intent if previous else "product"))
-
     # -- answering ------------------------------------------------------------------------------
     def ask(self, text: str, lang: Lang | None = None, session: str | None = None, kiosk: str = "kiosk",
             customer: str | None = None, page_lang: Lang | None = None) -> Reply:
         """Answer ``text``. ``lang`` forces the answer's language; ``page_lang`` (what the kiosk page shows)
         is only the fallback for a question that shows no language ("pesto"), before the conversation's."""
         text = text or ""
-        remembered = self._session(session)
+        remembered = self.sessions.get(session)
         fallback: Lang = page_lang if page_lang in ("fr", "en") else (remembered.lang if remembered else "fr")
         intent = classify(text, self.faq_keywords)
         reply = self._answer(text, intent.name, intent.faq_topic, lang, fallback, remembered, kiosk, customer,
                              hinted=page_lang in ("fr", "en") or remembered is not None)
         if reply.products and not reply.headline:  # the answer's lines that no card repeats
             reply.headline = "\n".join(line for line in reply.answer.split("\n") if not line.startswith("•"))
-        self._remember(session, reply)
+        self.sessions.remember(session, reply.lang, [p.gtin for p in reply.products[:listing.SHOWN]], reply.intent,
+                               PRODUCT_INTENTS)
         self._count(reply, text, kiosk)
         return reply
 
@@ -183,7 +152,7 @@ class Assistant:
         return found
 
     def _answer(self, text: str, intent: str, topic: str | None, lang: Lang | None, fallback: Lang,
-                remembered: _Session | None, kiosk: str, customer: str | None, hinted: bool = False) -> Reply:
+                remembered: Session | None, kiosk: str, customer: str | None, hinted: bool = False) -> Reply:
         if intent in ("empty", "too_long"):
             chosen = lang or fallback
             return Reply(phrasing.message(intent, chosen), chosen, intent)
@@ -209,7 +178,7 @@ class Assistant:
         asked = attributes.asked(plain) if intent != "pairing" else None
         if remembered and remembered.gtins and intent != "pairing" and asked is None:
             pointed, intent = followup.point(
-                plain, intent, followup.Conversation(remembered.gtins, remembered.listing, remembered.intent), index,
+                plain, intent, remembered.conversation(), index,
                 CUE_WORDS, FOLLOW_UPS, lambda gtins: {g: f.price_cents for g, f in
                                                       self.stock.facts(gtins, self._now()).items()}, raw=text)
             if pointed:
@@ -231,8 +200,7 @@ class Assistant:
         scope = listing.kind_scope(plain, index, self.kinds, CUE_WORDS, self.settings.confident, blend) \
             if self.kinds is not None and intent != "pairing" else None
         if asked is not None:
-            about = followup.asked_about(plain, followup.Conversation(remembered.gtins, remembered.listing,
-                                                                      remembered.intent), CUE_WORDS) \
+            about = followup.asked_about(plain, remembered.conversation(), CUE_WORDS) \
                 if query.empty and remembered and remembered.gtins else None
             return self._attribute(asked.name, scope, candidates, query.empty, intent, chosen, about)
         if scope is not None and not (scope.narrowed and len(scope.gtins) == 1):
@@ -260,7 +228,10 @@ class Assistant:
             return Reply(phrasing.message(key, chosen), chosen, "unknown" if intent == "product" else intent,
                          handoff=True, confidence=best)
         if best >= self.settings.confident:
-            group = [c.gtin for c in candidates if c.score >= max(self.settings.confident, best - 0.03)][:3]
+            # the products the words name equally ("penne": every brand's) or nearly as well as the best
+            top_lexical = candidates[0].lexical
+            group = [c.gtin for c in candidates if c.score >= self.settings.confident
+                     and (c.score >= best - 0.03 or c.lexical >= top_lexical > 0)][:4]
             return self._about(intent, group, chosen, best, customer)
         if best >= self.settings.ask_below:
             return self._clarify(intent, candidates[:3], chosen, best)
@@ -357,6 +328,10 @@ class Assistant:
             gtins = [c.gtin for c in candidates if c.lexical > 0 and c.score >= max(self.settings.ask_below,
                                                                                     best - 0.1)]
         stated_gtins = [g for g in gtins if g in stating][:listing.SHOWN * 2]
+        if not stated_gtins and scope is not None and not about and self.kinds is not None:
+            # "vegan milk": no milk is, a plant drink may be (the kind's ``instead``)
+            stated_gtins = [g for key in scope.kind.spec.instead if key in self.kinds.by_key
+                            for g in self.kinds.by_key[key].members if g in stating][:listing.SHOWN * 2]
         prop = attributes.said(name, lang)
         stale = self.settings.stale_minutes * 60
         caution = [phrasing.message("attribute_caution", lang)] if name.startswith(("allergen:", "gluten",
@@ -421,3 +396,4 @@ class Assistant:
                         (now.timestamp(), kiosk, reply.lang, reply.intent, text[:500], reply.answer[:2000]))
         except Exception:
             log.exception("could not count a kiosk question")
+

@@ -26,6 +26,7 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^cb\b|(?<=\bcoute )cb\b|(?<=\bcoutent )cb\b|(?<=\bca fait )cb\b|\bcb(?= (?:le|la|les|l|du|des)\b)",
          "combien"),
         (r"\bvs\b", "vous"),
+        (r"\bqq ?(?:un|1|n)\b", "quelqu un"),
         (r"\bcest\b", "c est"),
         (r"\bkel(?:le)?s?\b", "quel"),
         (r"\bkoi\b", "quoi"),

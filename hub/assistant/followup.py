@@ -28,6 +28,8 @@ _OTHER = words("other autre autres")
 _FIRST = words("first premier premiere")
 _SECOND = words("second seconde deuxieme")
 _LAST = words("last dernier derniere")
+#: "le pack d'Evian", "the multipack": the product sold as several units ("6 x 1,5 L", "x24").
+_PACK = words("pack packs multipack lot lots carton cartons")
 _CHEAP = ("cheapest", "cheaper", "moins cher", "moins chere", "moins cheres", "moins chers", "least expensive",
           "pas cher", "pas chere", "bon marche")
 _PRICE_WORDS = words("cher chere chers cheres moins cheap cheaper cheapest least expensive bon marche")
@@ -42,6 +44,10 @@ _POINTERS = words("""
 _GLUE = words("the le la les l un une de des du and et what how about quid pour for so alors ok okay aussi also "
               "then donc coup plus more most is est two three four deux trois quatre")
 _ARTICLES = words("the le la les l")
+#: Words that ask a property of the whole shop rather than of what was just shown ("anything organic?").
+_WHOLE_SHOP = words("anything something everything all what which tout tous toutes quoi quel quels quelle quelles "
+                    "produit produits product products item items chose choses thing things rien autre autres "
+                    "other others else")
 _BRAND = words("brand brands marque marques")
 #: A question that carries the conversation on to another product: "and the brie?", "et le demi-sel ?".
 _CONTINUES = re.compile(r"^(?:ok |okay |alors |so |du coup )?(?:and|et|what about|how about|et pour|and for|"
@@ -55,7 +61,7 @@ _UNIT = {"kg": 1000.0, "g": 1.0, "l": 1000.0, "cl": 10.0, "ml": 1.0}
 class Reference:
     """What a follow-up points at: a position, a size, the price, or ``None`` (a word or nothing)."""
 
-    which: str | None  # big, small, cheap, other, first, second, last
+    which: str | None  # big, small, cheap, other, first, second, last, pack
     rest: list[str]  # the question's other words (folded), for "the green one"
     continues: bool  # "and ...", "et ..."
     pointer: bool  # "one", "celui", "the bottle": it points at something shown
@@ -81,7 +87,9 @@ def reference(plain: str, cue_words: frozenset[str]) -> Reference:
         which = "second"
     elif any(t in _LAST for t in tokens):
         which = "last"
-    named = _BIG | _SMALL | _OTHER | _FIRST | _SECOND | _LAST | _POINTERS | _GLUE | _PRICE_WORDS
+    elif any(t in _PACK for t in tokens):
+        which = "pack"
+    named = _BIG | _SMALL | _OTHER | _FIRST | _SECOND | _LAST | _PACK | _POINTERS | _GLUE | _PRICE_WORDS
     rest = [t for t in tokens if t not in named and t not in cue_words and t not in STOPWORDS]
     pointing = folded.replace("il y a", " ").replace("il en reste", " ").split()
     # "le noir ?", "the dark one": an article and one word, right after a list, picks from the list
@@ -95,15 +103,24 @@ def by_size(plain: str, cue_words: frozenset[str], candidates: list[CatalogEntry
     question's other words match), or None when the question names no size or a size word is part of their
     names ("Petits pois", "Gros sel": a name, not a size)."""
     ref = reference(plain, cue_words)
-    if ref.which not in ("big", "small") or not ref.rest or len(candidates) < 2:
+    if ref.which not in ("big", "small", "pack") or not ref.rest or len(candidates) < 2:
         return None
-    asked = {singular(t) for t in fold(plain).split()} & {singular(w) for w in _BIG | _SMALL}
+    asked = {singular(t) for t in fold(plain).split()} & {singular(w) for w in _BIG | _SMALL | _PACK}
     if any(asked & set(tokens(e.name)) for e in candidates):
         return None
+    if ref.which == "pack":
+        return multipack([e.gtin for e in candidates], {e.gtin: e for e in candidates})
     sized = [(size, e.gtin) for e in candidates if (size := size_of(e.name)) is not None]
     if len({size for size, _ in sized}) < 2:
         return None
     return (max(sized) if ref.which == "big" else min(sized))[1]
+
+
+def multipack(gtins: list[str], entries: dict[str, CatalogEntry]) -> str | None:
+    """The product of ``gtins`` sold as the most units ("6 x 1,5 L", "x24"), None when none is a pack."""
+    packs = [(max(_counts(entries[g].name)), -rank, g) for rank, g in enumerate(gtins)
+             if g in entries and _counts(entries[g].name)]
+    return max(packs)[2] if packs else None
 
 
 def size_of(name: str, per_unit: bool = False) -> float | None:
@@ -131,29 +148,42 @@ def siblings(focus: CatalogEntry, entries: list[CatalogEntry]) -> list[CatalogEn
     return same_name if len(same_name) > 1 else same_shelf
 
 
-def resolve(ref: Reference, focus: list[str], listing: list[str], entries: dict[str, CatalogEntry],
-            prices: dict[str, int] | None = None) -> list[str]:
-    """The GTINs a reference points at, from what was shown (``focus``, ``listing``) and the catalog.
+def kin(focus: CatalogEntry, entries: list[CatalogEntry]) -> list[CatalogEntry]:
+    """Products of the same kind as ``focus`` whatever their brand: same shelf, same head noun ("Camembert ...")."""
+    head = tokens(focus.name)[:1]
+    return [e for e in entries if e.category == focus.category and tokens(e.name)[:1] == head]
 
-    ``prices`` (cents per GTIN of the pool, read by the caller) for "the cheapest".
+
+def resolve(ref: Reference, focus: list[str], listing: list[str], entries: dict[str, CatalogEntry],
+            prices: dict[str, int] | None = None, history: list[str] | None = None) -> list[str]:
+    """The GTINs a reference points at, from what was shown (``focus``, ``listing``, ``history``) and the catalog.
+
+    ``prices`` (cents per GTIN of the pool, read by the caller) for "the cheapest"; ``history``, the products
+    the conversation's answers were about in order, for "the first one" after answers of one product each.
     """
     if ref.which is None or not focus or focus[0] not in entries:
         return []
     head = entries[focus[0]]
     if ref.which == "other" and ref.brand:  # the same kind of product ("Ketchup") by another brand
-        kind = tokens(head.name)[:1]
-        return [e.gtin for e in entries.values() if e.brand != head.brand and e.category == head.category
-                and tokens(e.name)[:1] == kind][:3]
+        return [e.gtin for e in kin(head, list(entries.values())) if e.brand != head.brand][:3]
     family = [e.gtin for e in siblings(head, list(entries.values()))]
     if ref.which in ("other", "first", "second", "last"):
-        shown = listing if len(listing) > 1 else family
+        if len(focus) > 1:  # the last answer was a list: positions are in it
+            shown = focus
+        elif ref.which != "other" and history and len(history) > 1:  # "le deuxième" of the products asked about
+            shown = history
+        else:
+            shown = listing if len(listing) > 1 else family
         if ref.which == "other":
             return [g for g in shown if g not in focus[:1]][:3]
         position = {"first": 0, "second": 1, "last": -1}[ref.which]
         return [shown[position]] if len(shown) > abs(position) - (position < 0) else []
     pool = [g for g in dict.fromkeys([*listing, *family]) if g in entries]
-    if ref.which == "cheap":
-        priced = sorted((prices[g], g) for g in pool if prices and prices.get(g) is not None)
+    if ref.which == "pack":
+        pack = multipack(pool, entries)
+        return [pack] if pack else []
+    if ref.which == "cheap":  # among what the caller priced (``cheap_pool``)
+        priced = sorted((cents, g) for g, cents in (prices or {}).items() if cents is not None and g in entries)
         return [priced[0][1]] if priced else []
     sized = [(size_of(entries[g].name, per_unit=ref.which == "small"), g) for g in pool]
     sized = [(size, g) for size, g in sized if size is not None]
@@ -170,6 +200,17 @@ def pool(focus: list[str], listing: list[str], entries: dict[str, CatalogEntry])
     if not focus or focus[0] not in entries:
         return []
     return [e.gtin for e in siblings(entries[focus[0]], list(entries.values()))]
+
+
+def cheap_pool(focus: list[str], listing: list[str], entries: dict[str, CatalogEntry]) -> list[str]:
+    """Where "the cheaper one" looks: the list on screen; after one product, its family and its kind
+    ("the cheaper one" after Président's camembert may be another brand's)."""
+    if len(focus) > 1:
+        return focus
+    near = pool(focus, listing, entries)
+    if focus and focus[0] in entries:
+        near = [*near, *(e.gtin for e in kin(entries[focus[0]], list(entries.values())))]
+    return list(dict.fromkeys(near))
 
 
 def nearby(focus: list[str], listing: list[str], index: ProductIndex) -> list[str]:
@@ -201,7 +242,15 @@ def by_number(plain: str, near: list[str], entries: dict[str, CatalogEntry]) -> 
         whole = [g for g in near if size_of(entries[g].name) in asked_sizes]  # "1.5 L" before "6 x 1.5 L"
         return (whole or [g for g in near if size_of(entries[g].name, per_unit=True) in asked_sizes])[:1]
     asked_counts = {int(n) for n in re.findall(r"\b(\d+)\b", folded)}
-    return [g for g in near if asked_counts & _counts(entries[g].name)][:1]
+    counted = [g for g in near if asked_counts & _counts(entries[g].name)][:1]
+    # "the 1664": a number that is a word of a name, not a size or a count
+    named = {n for n in re.findall(r"\b(\d{3,})\b(?!\s*(?:kg|g|cl|ml|l|x)\b)", folded)}
+    return counted or [g for g in near if named & set(_name_numbers(entries[g].name))][:1]
+
+
+def _name_numbers(name: str) -> list[str]:
+    """The numbers of a name that are neither a size nor a count ("1664" in "1664 blonde 6 x 25 cl")."""
+    return re.findall(r"\b\d{3,}\b", _COUNT.sub(" ", _SIZE.sub(" ", name)))
 
 
 @dataclass(frozen=True)
@@ -211,6 +260,7 @@ class Conversation:
     focus: list[str]
     listing: list[str]
     intent: str
+    history: tuple[str, ...] = ()  # the products the answers were about, in order, each once
 
 
 def point(plain: str, intent: str, conversation: Conversation, index: ProductIndex, cue_words: frozenset[str],
@@ -225,14 +275,22 @@ def point(plain: str, intent: str, conversation: Conversation, index: ProductInd
         intent = conversation.intent
     focus, listing, entries = conversation.focus, conversation.listing, index.by_gtin
     near = nearby(focus, listing, index)
-    numbered = by_number(raw or plain, near, entries) if ref.pointer or ref.continues else []
-    if numbered:
-        return numbered, intent
+    if ref.pointer or ref.continues:
+        # "and the 1 litre Puget?": the size among the products the words name, when they name some near
+        words = [w for w in ref.rest if not any(c.isdigit() for c in w)]
+        if words:
+            scores = index.lexical_only(" ".join(words), ignore=cue_words)
+            found = {g: float(scores[index.position[g]]) for g in near if g in index.position}
+            top = max(found.values(), default=0.0)
+            near = [g for g in near if top > 0 and found.get(g, 0.0) >= 0.9 * top] or near
+        numbered = by_number(raw or plain, near, entries)
+        if numbered:
+            return numbered, intent
     if ref.pointer and not ref.rest and not ref.which and intent in follow_ups and focus:
         return focus[:1], intent  # "how much for two bottles?": the bottle just shown
     if ref.which and not ref.rest:
-        priced = prices(pool(focus, listing, entries)) if ref.which == "cheap" else None
-        return resolve(ref, focus, listing, entries, priced), intent
+        priced = prices(cheap_pool(focus, listing, entries)) if ref.which == "cheap" else None
+        return resolve(ref, focus, listing, entries, priced, list(conversation.history)), intent
     if not ref.rest or not (ref.continues or ref.pointer):
         return [], intent
     # "the green one" among the products just listed, "et en grains ?" among the focus product's family
@@ -281,6 +339,7 @@ def asked_about(plain: str, conversation: Conversation, cue_words: frozenset[str
     """The products a property question with no product word points at ("is it organic?", "the organic
     one?", "et en bio ?"), or None when it does not point (then it is about the whole catalog)."""
     ref = reference(plain, cue_words)
-    if not (ref.pointer or ref.continues):
+    general = bool(set(fold(plain).split()) & _WHOLE_SHOP)  # "anything organic?": the whole catalog
+    if not (ref.pointer or ref.continues) and general:
         return None
     return conversation.listing if len(conversation.listing) > 1 and "one" in plain.split() else conversation.focus

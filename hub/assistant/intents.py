@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from hub.assistant.attributes import asked
 from hub.assistant.everyday import normalise
 from hub.assistant.text import singular, words
 from hub.assistant.topics import is_disclosure, is_out_of_scope, is_staff_matter
@@ -47,7 +48,7 @@ _PRICE = _pattern(r"prix", r"combien(?! de)", r"combien (?:coute\w*|ca coute|vau
 _STOCK = _pattern(r"stock", r"en reste", r"reste\w*", r"encore", r"avez ?vous", r"vous avez", r"y a ?t ?il",
                   r"(?:vous )?en (?:avez|auriez|a)", r"any more", r"plus en rayon", r"il y a plus",
                   r"il y a", r"is there", r"are there", r"got any", r"dispo\w*", r"rupture", r"combien de",
-                  r"combien (?:il|en)", r"do you (?:have|sell|carry)",
+                  r"combien (?:il|en)", r"do you (?:still )?(?:have|sell|carry)", r"still (?:have|got|there)",
                   r"have you got", r"any left", r"left", r"available", r"availability", r"in stock", r"out of stock",
                   r"how many", r"sold out", r"on the shelf", r"en rayon", r"sur le rayon")
 _WHERE = _pattern(r"ou (?:est|sont|se trouve\w*|trouver|puis ?je trouver|je trouve|sont rangee?s?|range\w*)",
@@ -76,7 +77,7 @@ _CUES = words(
     l d de en on of in for some any sur shop magasin ici here elle elles lui ils them they those
     produit product article item thing anything something quelque chose truc stuff
     ok okay alors donc so well then aussi also fait font vaut valent niveau cote dans quel quelle allee more plus
-    auriez
+    auriez still
     quel quelle quels quelles son sa ses leur leurs its his her their one ones
     """
 )
@@ -102,7 +103,7 @@ def classify(text: str, faq_keywords: dict[str, list[str]], max_chars: int = 500
         return Intent("disclosure")
     if is_staff_matter(folded):
         return Intent("staff_offer")
-    if is_out_of_scope(folded):
+    if is_out_of_scope(folded) and asked(folded) is None:  # "I'm coeliac, which rice can I eat?" asks a label
         return Intent("out_of_scope")
     if _STAFF.search(folded):
         return Intent("staff")

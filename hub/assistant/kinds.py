@@ -20,7 +20,7 @@ from rapidfuzz.distance import OSA
 from hub.assistant.text import tokens
 
 KINDS_FILE = Path(__file__).with_name("data") / "kinds.yaml"
-_SPEC_KEYS = frozenset({"en", "fr", "heads", "words", "brands", "categories", "within", "except"})
+_SPEC_KEYS = frozenset({"en", "fr", "heads", "words", "brands", "categories", "within", "except", "instead"})
 #: Least normalised OSA similarity for a misspelt kind name ("fromgae", "fromaje").
 TYPO_CUTOFF = 0.8
 
@@ -40,6 +40,9 @@ class KindSpec:
     within: list[tuple[str, ...]] = field(default_factory=list)
     excluded: list[tuple[str, ...]] = field(default_factory=list)
     display: dict[str, str] = field(default_factory=dict)  # lang -> the first name as written, for answers
+    #: Kinds a customer accepts in its place when asking a property none of its members has ("vegan milk":
+    #: a plant drink).
+    instead: list[str] = field(default_factory=list)
 
     def label(self, lang: str) -> str:
         """The kind's first name in ``lang`` as written (the other language's, or the key, when none)."""
@@ -77,7 +80,13 @@ def load_kinds(path: Path = KINDS_FILE) -> list[KindSpec]:
             brands=_phrases(spec.get("brands"), key, "brands"),
             categories=_phrases(spec.get("categories"), key, "categories"),
             within=_phrases(spec.get("within"), key, "within"), excluded=_phrases(spec.get("except"), key, "except"),
-            display={lang: str(spec[lang][0]) for lang in ("en", "fr") if spec.get(lang)}))
+            display={lang: str(spec[lang][0]) for lang in ("en", "fr") if spec.get(lang)},
+            instead=[str(k) for k in spec.get("instead") or []]))
+    keys = {k.key for k in kinds}
+    for kind in kinds:
+        missing = [k for k in kind.instead if k not in keys]
+        if missing:
+            raise KindsError(f"kind {kind.key!r}: instead names unknown kind(s) {', '.join(missing)}")
     return kinds
 
 
@@ -119,6 +128,7 @@ class KindIndex:
             if phrase and " ".join(phrase) not in known:
                 spec = KindSpec(key=category, names={"fr": [phrase], "en": []}, display={"fr": category})
                 self.kinds.append(Kind(spec, [row[0] for row in rows if row[4] == category]))
+        self.by_key = {kind.spec.key: kind for kind in self.kinds}
         self.by_name: dict[tuple[str, ...], list[Kind]] = {}
         self.name_langs: dict[tuple[str, ...], set[str]] = {}
         for kind in self.kinds:

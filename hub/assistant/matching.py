@@ -222,11 +222,15 @@ class ProductIndex:
             if weight:  # a word found nowhere in the catalog (a greeting, a verb) does not count against anyone
                 total += weight * best
                 weights += weight
-                named |= not all(_numeric(t) for t in concept[0])
+                named |= not all(_numeric(t) and not self.names_number(t) for t in concept[0])
         if not weights or not named:
             return np.zeros(len(self.entries), dtype=np.float32)
         head, phrase = self.settings.head_bonus, self.settings.phrase_bonus
         return (1.0 - head - phrase) * (total / weights) + (head * heads + phrase * phrases) * (total > 0)
+
+    def names_number(self, token: str) -> bool:
+        """A number that is a word of few names, not a size ("1664" of the beer; "500" is in every "500 g")."""
+        return token.isdigit() and len(token) >= 3 and 0 < len(self.postings.get(token, ())) <= 3
 
     def semantic(self, text: str) -> np.ndarray:
         if self.embedder is None or not len(self.entries) or not text.strip():
@@ -241,7 +245,7 @@ class ProductIndex:
                                                                               np.ndarray]:
         """The question's product words, and per product its confidence (the blend), lexical and semantic scores."""
         query = parse_query(text, self.glossary, ignore, self.respell)
-        if all(all(_numeric(t) for t in c[0]) for c in query.concepts):
+        if all(all(_numeric(t) and not self.names_number(t) for t in c[0]) for c in query.concepts):
             query.concepts = []  # "1", "500 g": sizes qualify a product, they do not name one
         # a brand ("Lipton", "Pampers") is no sign of French
         query.french_words = sum(1 for c in query.concepts if len(c) == 1 and all(

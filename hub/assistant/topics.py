@@ -83,6 +83,24 @@ _OUT_OF_SCOPE = _any(
     r"nutrition\w*", r"vitamin\w*", r"dose",
     r"dosage", r"traitement", r"treatment", r"overdose", r"paracetamol", r"ibuprof\w*", r"aspirin\w*", r"doliprane",
     r"antibioti\w*", r"allaite\w*", r"breastfeed\w*",
+    r"(?:bebe|baby|babies|bebes|enfant|enfants|child|children|kid|kids|toddler|fils|fille|son|daughter|chien|dog|"
+    r"chat|cat)\b.{0,40}\b(?:peut|peuvent|can|could)\b.{0,12}\b(?:manger|boire|eat|drink|avoir|have)",
+    r"(?:peut|can) (?:mon|ma|mes|my) \w+ (?:manger|boire|eat|drink|have)",
+    r"is (?:it|this|that) (?:safe|ok|okay|dangerous|bad)", r"(?:c est|est ce) (?:dangereux|mauvais|bon) pour",
+    r"dangereux", r"dangerous", r"tap water", r"eau du robinet",
+    # recipes and cooking advice
+    r"recette (?:de|du|d|des|pour)", r"recipe (?:for|of)", r"how (?:do (?:i|you)|to) (?:cook|bake|prepare)",
+    r"comment (?:on )?(?:cuisine\w*|cuire|cuit|prepare\w*)",
+    # places and services that are not the shop's
+    r"(?<!papier )(?<!paper )toilet(?:te)?s?(?! (?:paper|roll|rolls|tissue|cleaner|canard|duck))",
+    r"restroom\w*", r"bathroom\w*", r"loo(?! roll)", r"(?<!papier )wc(?! net)", r"parking", r"car park",
+    r"(?:se )?garer",
+    r"park (?:my|the) car", r"post office", r"la poste", r"bureau de poste", r"mairie", r"town hall", r"gare",
+    r"station", r"hopital", r"hospital", r"police", r"commissariat", r"banque", r"bank", r"atm", r"cash machine",
+    r"distributeur (?:de billets|automatique)", r"bureau de tabac", r"restaurant\w*",
+    r"d en face", r"across the (?:road|street)", r"around here", r"near here", r"nearby", r"in town", r"en ville",
+    r"dans le coin", r"pas loin", r"le plus proche", r"la plus proche", r"the nearest", r"closest",
+    r"directions? to", r"how do i get to", r"comment aller", r"chargeur", r"phone charger",
     # the rest of the world
     r"news", r"actualite\w*", r"politi\w*", r"president (?:of|de)", r"election\w*", r"blague", r"joke", r"poeme",
     r"poem",
@@ -102,6 +120,18 @@ _STAFF_MATTER = _any(
     r"trop paye",
     r"mal encaisse", r"wrong price", r"erreur de prix", r"le prix affiche", r"the price on the shelf",
     r"(?:me )?(?:faire|faites|fais) un (?:petit )?prix", r"better price", r"give me a deal", r"a good deal",
+    # refunds, goods gone off, lost people and things, payments that fail, help to carry
+    r"stale", r"gone off", r"(?:etait|est|a) tourne",  # a refund alone asks the returns policy (FAQ)
+    r"(?:perdu|lost|can t find|cannot find|trouve plus|retrouve pas|retrouve plus) (?:mon|ma|mes|my) "
+    r"(?:fils|fille|enfant|enfants|gamin|gamine|petit|petite|bebe|mari|femme|mere|pere|maman|papa|son|daughter|"
+    r"child|children|kid|kids|boy|girl|baby|husband|wife|mum|mom|dad|portefeuille|porte monnaie|wallet|purse|"
+    r"cles|keys|telephone|phone|sac|bag|carte|card)",
+    r"(?:paiement|payment|carte|card|sans contact|contactless|terminal|tpe|caisse|till|checkout)\b.{0,40}"
+    r"(?:marche pas|marche plus|fonctionne pas|refuse\w*|declined|not working|doesn t work|won t work|rejected|"
+    r"bloque\w*|passe pas)",
+    r"card (?:got |was |is )?declined", r"carte (?:a ete |est )?refusee", r"self ?checkout", r"caisse automatique",
+    r"(?:aider|aide) (?:moi )?a porter", r"help (?:me )?(?:to )?carry", r"porter (?:mes|mon|ma|le|la|les) .{0,20}"
+    r"(?:voiture|car)",
 )
 
 

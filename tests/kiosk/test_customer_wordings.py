@@ -53,7 +53,7 @@ def test_asked_what_it_is_it_says_it_is_an_ai_and_offers_a_person(rig: KioskRig,
 
 @pytest.mark.parametrize(("text", "attribute"), [
     ("do you have gluten free pasta?", "gluten_free"), ("vegan cheese?", "vegan"),
-    ("lait sans lactose ?", "lactose_free"), ("chocolat sans noisettes", "allergen:nuts"),
+    ("yaourt sans lactose ?", "lactose_free"), ("chocolat sans noisettes", "allergen:nuts"),
     ("halal ham?", "halal"),
 ])
 def test_a_property_the_catalog_does_not_state_is_never_claimed(rig: KioskRig, text: str, attribute: str) -> None:
@@ -66,6 +66,18 @@ def test_a_property_the_catalog_states_is_shown_with_those_products_only(rig: Ki
     out = ask(rig, "du lait bio ?")
     assert out["attribute"] == "organic" and names(out) == ["Lait bio demi-écrémé 1 L Lactel"]
     assert out["confirmed"] == [out["products"][0]["gtin"]] and "organic" in out["products"][0]["labels"]
+
+
+@pytest.mark.parametrize(("text", "attribute"), [("lait sans lactose ?", "lactose_free"), ("vegan milk", "vegan")])
+def test_a_kind_none_of_whose_products_has_the_property_offers_what_is_stated_in_its_place(
+        rig: KioskRig, text: str, attribute: str) -> None:
+    """No cow's milk is lactose-free or vegan in the catalog; the plant drinks it states so are (kinds.yaml
+    ``instead``), shown as stated, and nothing else."""
+    out = ask(rig, text)
+    assert out["attribute"] == attribute and names(out)
+    assert all(n.startswith("Boisson") for n in names(out)), names(out)
+    assert out["confirmed"] == [p["gtin"] for p in out["products"]]
+    assert all(attribute in p["labels"] for p in out["products"])
 
 
 LABEL_WORDS = {"organic": ["organic", "bio"], "gluten_free": ["gluten free", "sans gluten"],
