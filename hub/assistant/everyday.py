@@ -12,6 +12,9 @@ import re
 
 from hub.assistant.text import fold
 
+_NUMBERS_FR = ("deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix", "onze", "douze")
+_NUMBERS_EN = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+
 #: (pattern on folded text, replacement), applied in order.
 _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), replacement)
@@ -48,6 +51,8 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\b4 (the|a|my|me|you|it)\b", r"for \1"),
         (r"\bgot any\b", "do you have"),
         (r"\bya got\b|\byou got\b", "do you have"),
+        # number words are numbers ("the six organic ones", "le pack de quatre"); "un"/"one" stay articles
+        *((rf"\b{word}\b", str(n)) for names in (_NUMBERS_FR, _NUMBERS_EN) for n, word in enumerate(names, start=2)),
         # politeness and fillers carry nothing
         (r"\b(?:svp|stp|sil vous plait|s il vous plait|s il te plait|plz|pls|plse|please)\b", " "),
     )

@@ -90,7 +90,9 @@ def reference(plain: str, cue_words: frozenset[str]) -> Reference:
     elif any(t in _PACK for t in tokens):
         which = "pack"
     named = _BIG | _SMALL | _OTHER | _FIRST | _SECOND | _LAST | _PACK | _POINTERS | _GLUE | _PRICE_WORDS
-    rest = [t for t in tokens if t not in named and t not in cue_words and t not in STOPWORDS]
+    # a small count ("for 2", "the six organic ones") qualifies what is pointed at; by_number reads it
+    rest = [t for t in tokens if t not in named and t not in cue_words and t not in STOPWORDS
+            and not (t.isdigit() and len(t) <= 2)]
     pointing = folded.replace("il y a", " ").replace("il en reste", " ").split()
     # "le noir ?", "the dark one": an article and one word, right after a list, picks from the list
     short = 1 <= len(rest) <= 2 and bool(tokens) and tokens[0] in _ARTICLES
@@ -236,7 +238,12 @@ def _counts(name: str) -> set[int]:
 def by_number(plain: str, near: list[str], entries: dict[str, CatalogEntry]) -> list[str]:
     """"and the 50 cl?", "the 6 pack", "la boîte de 12": the nearest product whose name states that size or
     count; none when the question states no number or no product near states it ("how much for 2?")."""
-    folded = re.sub(r"(\d)\s*(?:litres?|liters?)\b", r"\1 l", plain.lower())  # "1 litre" is "1 l"
+    folded = re.sub(r"\b(?:un|one|a|d un)\s+(?:litre|liter)s?\b", "1 l", plain.lower())  # "d'un litre" is "1 l"
+    folded = re.sub(r"\b(?:demi|half a|half)[\s-]*(?:litre|liter)s?\b", "50 cl", folded)
+    folded = re.sub(r"(\d)\s*(?:litres?|liters?)\b", r"\1 l", folded)  # "1 litre" is "1 l"
+    percents = set(re.findall(r"(\d+)\s*(?:%|pour ?cents?|percent|per cent)", folded))
+    if percents:  # "the 70% one": the cocoa or fat content a name states
+        return [g for g in near if percents & set(re.findall(r"(\d+)\s*%", entries[g].name))][:1]
     asked_sizes = {float(a.replace(",", ".")) * _UNIT[u.lower()] for _, a, u in _SIZE.findall(folded)}
     if asked_sizes:
         whole = [g for g in near if size_of(entries[g].name) in asked_sizes]  # "1.5 L" before "6 x 1.5 L"
@@ -305,8 +312,11 @@ def point(plain: str, intent: str, conversation: Conversation, index: ProductInd
         top = max(shown, default=(0.0, 0, ""))
         if nearest_first and top[0] > 0:  # about as good is good enough: the nearest of those
             top = max((t for t in shown if t[0] >= 0.9 * top[0]), key=lambda t: t[1])
-        if top[0] > 0:
+        if top[0] > 0 and (not best[0] or top[0] > 1.05 * best[0]):
             best, was_shown = (top[0], top[2]), not nearest_first
+        # what was shown, unless the shelf has a product that the words name clearly better ("the Barilla
+        # penne" after a list of pasta that showed Lustucru's)
+        if best[0] >= 0.9 * float(lexical.max()) or (best[0] > 0 and nearest_first):
             break
     # "the apple one", "le liquide" after two honeys: into what was shown even when the catalog matches better
     if best[0] > 0 and (ref.pointer or was_shown or best[0] >= 0.9 * float(lexical.max())):
@@ -342,4 +352,5 @@ def asked_about(plain: str, conversation: Conversation, cue_words: frozenset[str
     general = bool(set(fold(plain).split()) & _WHOLE_SHOP)  # "anything organic?": the whole catalog
     if not (ref.pointer or ref.continues) and general:
         return None
-    return conversation.listing if len(conversation.listing) > 1 and "one" in plain.split() else conversation.focus
+    ones = {"one", "ones", "ceux", "celles", "lesquels"} & set(plain.split())
+    return conversation.listing if len(conversation.listing) > 1 and ones else conversation.focus

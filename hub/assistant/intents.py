@@ -26,7 +26,9 @@ def _pattern(*phrases: str) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(phrases) + r")\b")
 
 
-_REFUSED = _pattern(r"ignore\w*", r"oublie\w*", r"disregard\w*", r"system prompt", r"prompt", r"jailbreak",
+#: what an instruction to drop the rules targets; with a word of _REFUSED_CONTEXT ("oublie tes règles"), but not
+#: "j'ai oublié mon sac" (a lost bag, for staff)
+_REFUSED = _pattern(r"system prompt", r"prompt", r"jailbreak", r"previous", r"precedent\w*", r"everything", r"tout",
                     r"instructions?", r"regles?", r"rules?", r"pretend", r"fais semblant", r"role ?play",
                     r"developer mode", r"mode developpeur")
 _REFUSED_CONTEXT = _pattern(r"ignore\w*", r"oublie\w*", r"disregard\w*", r"forget", r"pretend", r"fais semblant",
@@ -36,8 +38,8 @@ _STAFF = _pattern(r"staff", r"employee", r"human", r"person", r"someone", r"some
                   r"vendeu\w*", r"conseill\w*", r"employe\w*", r"quelqu ?un", r"une personne", r"un humain",
                   r"appele[rz]?", r"call", r"manager", r"responsable")
 _PAIRING = _pattern(r"goes? (?:well )?with", r"go well with", r"pairs? with", r"pairing", r"with it", r"to go with",
-                    r"recipe", r"recommend\w*", r"suggest\w*", r"va avec", r"vont avec", r"aller avec",
-                    r"accompagne\w*", r"avec quoi", r"recette", r"conseil\w* avec", r"associer", r"quoi prendre avec",
+                    r"recommend\w*", r"suggest\w*", r"va avec", r"vont avec", r"aller avec",
+                    r"accompagne\w*", r"avec quoi", r"conseil\w* avec", r"associer", r"quoi prendre avec",
                     r"what else", r"quoi d autre", r"often bought")
 #: "combien il en reste ?", "il y en a combien ?": a count, although "combien" usually asks a price.
 _STOCK_FIRST = _pattern(r"combien (?:il |en |il en )?reste\w*", r"en reste\w* combien", r"combien (?:il y )?en a",
@@ -77,7 +79,7 @@ _CUES = words(
     l d de en on of in for some any sur shop magasin ici here elle elles lui ils them they those
     produit product article item thing anything something quelque chose truc stuff
     ok okay alors donc so well then aussi also fait font vaut valent niveau cote dans quel quelle allee more plus
-    auriez still
+    auriez still plutot rather instead
     quel quelle quels quelles son sa ses leur leurs its his her their one ones
     """
 )

@@ -89,7 +89,8 @@ _OUT_OF_SCOPE = _any(
     r"is (?:it|this|that) (?:safe|ok|okay|dangerous|bad)", r"(?:c est|est ce) (?:dangereux|mauvais|bon) pour",
     r"dangereux", r"dangerous", r"tap water", r"eau du robinet",
     # recipes and cooking advice
-    r"recette (?:de|du|d|des|pour)", r"recipe (?:for|of)", r"how (?:do (?:i|you)|to) (?:cook|bake|prepare)",
+    r"recettes?", r"recipes?", r"how (?:do (?:i|you)|to) (?:cook|bake|prepare)",
+    r"(?:what|quoi) (?:should i|can i|to|faire a|faire pour|cuisiner|manger) (?:cook|make|eat|manger|diner|ce soir)\w*",
     r"comment (?:on )?(?:cuisine\w*|cuire|cuit|prepare\w*)",
     # places and services that are not the shop's
     r"(?<!papier )(?<!paper )toilet(?:te)?s?(?! (?:paper|roll|rolls|tissue|cleaner|canard|duck))",
@@ -101,12 +102,25 @@ _OUT_OF_SCOPE = _any(
     r"d en face", r"across the (?:road|street)", r"around here", r"near here", r"nearby", r"in town", r"en ville",
     r"dans le coin", r"pas loin", r"le plus proche", r"la plus proche", r"the nearest", r"closest",
     r"directions? to", r"how do i get to", r"comment aller", r"chargeur", r"phone charger",
+    # cooking times, what to drink with a dish, feeding an animal or a baby
+    r"temps de cuisson", r"cuisson", r"how long (?:do|should|does|to|for)\b.{0,30}\b(?:cook|bake|boil|heat|roast)\w*",
+    r"cooking time", r"(?:quel|quelle|quels) (?:vin|vins|biere|boisson) (?:avec|pour|sur)",
+    r"(?:which|what) (?:wine|beer|drink) (?:goes|go|with|for|to serve|should)",
+    r"(?:donner|give|feed)\b.{0,30}\b(?:a mon|a ma|a mes|to my|my) (?:chien|chat|bebe|enfant|dog|cat|baby|puppy|kid)",
+    # the time, small talk and personal questions
+    r"quelle heure (?:est il|il est)", r"il est quelle heure", r"what time is it", r"what s the time",
+    r"t es marie\w*", r"are you married", r"quel age", r"how old are you", r"tu t appelles", r"your name",
+    r"comment tu t appelles", r"how are you", r"comment (?:ca|tu) va\w*", r"(?:tu|vous) (?:m aimes|aimez)",
+    # other shops' prices, homework
+    r"(?:chez|at|in|than) (?:leclerc|lidl|carrefour|auchan|intermarche|aldi|monoprix|franprix|super u|tesco|"
+    r"sainsbury s?|asda|walmart|amazon)", r"autres? magasins?", r"other shops?", r"ailleurs", r"elsewhere",
+    r"concurren\w*", r"competitor\w*", r"essay", r"dissertation", r"write my", r"devoirs?",
     # the rest of the world
     r"news", r"actualite\w*", r"politi\w*", r"president (?:of|de)", r"election\w*", r"blague", r"joke", r"poeme",
     r"poem",
     r"capital\w* (?:of|de)", r"bourse", r"stock market", r"bitcoin", r"horoscope", r"taxi", r"uber", r"bus",
     r"train(?! de\b)", r"metro", r"cinema", r"movie", r"hotel", r"quelle (?:date|annee)",
-    r"what (?:day|year|date) is it", r"homework", r"devoirs", r"traduis", r"translate", r"write me", r"ecris moi",
+    r"what (?:day|year|date) is it", r"homework", r"traduis", r"translate", r"write me", r"ecris moi",
     r"meaning of life", r"sens de la vie", r"love me", r"m aimes", r"marry",
 )
 _STAFF_MATTER = _any(
@@ -130,7 +144,11 @@ _STAFF_MATTER = _any(
     r"(?:marche pas|marche plus|fonctionne pas|refuse\w*|declined|not working|doesn t work|won t work|rejected|"
     r"bloque\w*|passe pas)",
     r"card (?:got |was |is )?declined", r"carte (?:a ete |est )?refusee", r"self ?checkout", r"caisse automatique",
-    r"(?:aider|aide) (?:moi )?a porter", r"help (?:me )?(?:to )?carry", r"porter (?:mes|mon|ma|le|la|les) .{0,20}"
+    r"(?:aider|aide) (?:moi )?a (?:porter|attraper|prendre|atteindre|descendre)", r"tout en haut",
+    r"help (?:me )?(?:to )?(?:carry|reach|lift|get down)", r"can t reach", r"top shelf", r"high shelf",
+    r"left my \w+", r"has anyone found", r"lost property", r"objets? trouves?", r"oublie mon \w+",
+    r"order (?:in|for me)", r"special order", r"commander (?:pour moi|un carton|une caisse|des caisses)",
+    r"passer (?:une )?commande", r"faire venir", r"reserver (?:un|une|des)", r"porter (?:mes|mon|ma|le|la|les) .{0,20}"
     r"(?:voiture|car)",
 )
 
