@@ -32,7 +32,7 @@ from tqdm import tqdm
 
 from comptoir.clock import ManualClock
 from comptoir.contract import ShelfCounts, ZoneEvent
-from hub.api import create_app
+from hub.app import create_app
 from hub.auth import create_user
 from hub.catalog import import_planogram, import_products, import_zones
 from hub.config import FusionSettings, HubConfig

@@ -25,11 +25,12 @@ from comptoir.contract import ContractError, DeviceStatus, HubAlert, Message, en
 from comptoir.link import StoreUnavailable
 from hub.admission import Admission
 from hub.alerts import Alerts, Change
+from hub.api.alerts.views import alert_event, alert_view
+from hub.api.devices.views import device_view
 from hub.config import AdmissionSettings, FusionSettings
 from hub.events import EventBus
 from hub.fusion import LEFT, BatchChanges, Fusion
 from hub.ingest_health import IngestWatch
-from hub.ingest_views import alert_event, alert_view, device_view
 from hub.store import unavailable_reason
 from hub.store.errors import raise_if_unavailable, storable_text
 from hub.timeutil import iso, ts

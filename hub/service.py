@@ -24,7 +24,7 @@ from comptoir.clock import Clock, RealClock
 from comptoir.contract import HubAlert, store_filter
 from comptoir.link import MqttLink, RetryPolicy, StoreUnavailable
 from hub.alerts import Change
-from hub.api import create_app
+from hub.app import create_app
 from hub.config import HubConfig
 from hub.events import EventBus
 from hub.forecast.schedule import run_daily

@@ -1,6 +1,6 @@
 """Public kiosk endpoints of the assistant: ``POST /api/kiosk/ask`` and ``GET /api/kiosk/recommendations``.
 
-They follow the rules of hub/api/kiosk.py: public, rate-limited with the same
+They follow the rules of the kiosk's product search (hub/api/inventory/kiosk.py): public, rate-limited with the same
 limiter, product-level data only (no tags, devices or staff data). A kiosk
 names itself with the ``X-Kiosk-Id`` header; that id is all a staff alert says.
 """
@@ -11,17 +11,16 @@ import logging
 import re
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
-from hub.api.deps import Hub, HubState, kiosk_limit
-from hub.api.kiosk import RATE_LIMITED
-from hub.api.models import ErrorOut
-from hub.api.staff import GTIN_PATTERN, parse_gtin
 from hub.assistant import phrasing
 from hub.assistant.assistant import Assistant, Reply
 from hub.assistant.stock import ProductFacts, StockReader
-from hub.privacy.api import Tokens
+from hub.http.deps import Hub, HubState, kiosk_limit
+from hub.http.errors import RATE_LIMITED, ErrorOut
+from hub.http.params import GTIN_PATTERN, parse_gtin
+from hub.privacy.deps import Tokens
 from hub.privacy.retention import purge_expired
 from hub.timeutil import iso, ts
 
@@ -186,12 +185,3 @@ async def recommendations(
         items.append(SuggestionOut(**product_out(s.facts).model_dump(), kind=s.kind, reason=reason))  # type: ignore[arg-type]
     return RecommendationsOut(gtin=product, personalised=personalised, items=items)
 
-
-def install(app: FastAPI, hub: HubState) -> None:
-    """Hook the kiosk assistant, the privacy endpoints and the kiosk pages into the hub's app."""
-    from hub.kiosk_page.pages import router as pages
-    from hub.privacy.api import router as privacy
-
-    app.include_router(router)
-    app.include_router(privacy)
-    app.include_router(pages)

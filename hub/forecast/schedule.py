@@ -3,7 +3,7 @@
 Once a day at ``reorder.daily_at`` in the store's time zone (the hub config's
 ``timezone``), read on the hub's clock, so a simulated day in the demo
 triggers it as a real one does. The forecasting itself runs in a worker
-thread (:func:`hub.forecast.api.run_now`), so ingest carries on meanwhile. A
+thread (:mod:`hub.forecast.runs`), so ingest carries on meanwhile. A
 hub started after the day's time runs at the next day's; ``POST
 /api/reorder/run`` runs it now.
 """
@@ -14,7 +14,8 @@ import logging
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from fastapi import HTTPException
+from hub.forecast.actions import run_now
+from hub.forecast.runs import RunInProgress
 
 log = logging.getLogger("hub.forecast")
 
@@ -38,8 +39,6 @@ def _local(day: date, at: time, tz: tzinfo) -> datetime:
 
 async def run_daily(hub: Any, check_every_s: float = CHECK_EVERY_S) -> None:
     """Run the reorder once a day until cancelled; a failed run is logged and the next day's still happens."""
-    from hub.forecast.api import run_now
-
     policy, tz = hub.config.reorder, hub.config.zone
     due = next_run(hub.clock.now(), policy.daily_at, tz)
     log.info("daily reorder run scheduled", extra={"next": due.isoformat(), "at": policy.daily_at.isoformat()})
@@ -52,8 +51,8 @@ async def run_daily(hub: Any, check_every_s: float = CHECK_EVERY_S) -> None:
             result = await run_now(hub, None)
             log.info("daily reorder run", extra={"run": result.run_id, "skus": result.skus,
                                                  "suggestions": result.suggestions, "seconds": result.seconds})
-        except HTTPException as exc:  # a run started by hand is still going: it makes today's suggestions
-            log.info("daily reorder run skipped", extra={"why": exc.detail})
+        except RunInProgress as exc:  # a run started by hand is still going: it makes today's suggestions
+            log.info("daily reorder run skipped", extra={"why": str(exc)})
         except Exception:
             log.exception("daily reorder run failed")
         due = next_run(max(hub.clock.now(), due), policy.daily_at, tz)

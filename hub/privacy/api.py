@@ -11,30 +11,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from hub.api.deps import Hub, Manager, Staff
-from hub.api.models import ErrorOut
+from hub.http.deps import Hub, Manager, Staff
+from hub.http.errors import MANAGER_ONLY, ErrorOut
 from hub.privacy import consent, customers
+from hub.privacy.deps import Tokens
 from hub.privacy.retention import purge_expired
-from hub.privacy.tokens import CustomerTokens
 from hub.timeutil import iso, ts
 
 router = APIRouter(prefix="/api/privacy", tags=["privacy (staff)"])
-MANAGER_ONLY = {403: {"model": ErrorOut, "description": "needs the manager role"}}
 
 
-def customer_tokens(request: Request) -> CustomerTokens:
-    """The hub's customer tokens (memory only), made on first use."""
-    tokens = getattr(request.app.state, "customer_tokens", None)
-    if tokens is None:
-        minutes = request.app.state.hub.config.api.kiosk_token_minutes
-        tokens = request.app.state.customer_tokens = CustomerTokens(minutes * 60)
-    return tokens
-
-
-Tokens = Annotated[CustomerTokens, Depends(customer_tokens)]
 CustomerId = Annotated[str, Path(pattern=consent.CUSTOMER_ID.pattern, description="the loyalty card id")]
 
 

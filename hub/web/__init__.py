@@ -1,4 +1,4 @@
-"""The staff dashboard: pages served by the hub (no build step), their data endpoints and history.
+"""The staff dashboard: pages served by the hub (no build step), their data endpoints, the live stream.
 
 :func:`install` adds it to the hub's FastAPI app; the hub service runs
 ``app.state.dashboard.run()`` beside ingest to keep stock history and
@@ -19,9 +19,10 @@ STATIC_URL = "/dashboard/static"
 
 
 def install(app: FastAPI, hub: Any) -> None:
-    from hub.web import data, pages
+    from hub.web import data, pages, stream
 
     app.state.dashboard = DashboardRecorder(hub)
+    app.include_router(stream.router)
     app.include_router(data.router)
     app.include_router(pages.router)
     app.mount(STATIC_URL, StaticFiles(directory=Path(__file__).parent / "static"), name="dashboard-static")

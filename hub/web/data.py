@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 
-from hub.api.deps import Hub, Staff
-from hub.api.staff import NOT_FOUND, Gtin, parse_gtin
-from hub.ingest import alert_view
+from hub.api.alerts.queries import inbox
+from hub.http.deps import Hub, Staff
+from hub.http.params import NOT_FOUND, Gtin, RowId, parse_gtin
 from hub.timeutil import iso, ts
 from hub.web.models import DashboardAlert, DeviceRow, History, StoreMap
 from hub.web.slots import SLOT_STATES, store_map
@@ -38,38 +38,22 @@ async def dashboard_map(hub: Hub, staff: Staff) -> dict[str, Any]:
     return {"aisles": aisles, "counts": counts, "as_of": iso(now)}
 
 
-def _alerts(hub: Hub, where: str, args: list[Any], limit: int) -> list[dict[str, Any]]:
-    from hub.alerts import _COLUMNS, Alert
-
-    columns = ", ".join(f"a.{c}" for c in _COLUMNS)
-    rows = hub.db.execute(
-        f"SELECT {columns}, r.resolved_by, p.name FROM alerts a LEFT JOIN alert_resolutions r ON r.alert = a.id "
-        f"LEFT JOIN products p ON p.gtin = a.gtin WHERE {where} ORDER BY a.raised_at DESC, a.id DESC LIMIT ?",
-        [*args, limit],
-    ).fetchall()
-    out = []
-    for row in rows:
-        alert = Alert(**dict(zip(_COLUMNS, row[:len(_COLUMNS)], strict=True)))
-        out.append({**alert_view(alert), "resolved_by": row[-2], "product": row[-1]})
-    return out
-
-
 @router.get("/dashboard/alerts", response_model=list[DashboardAlert])
 async def dashboard_alerts(hub: Hub, staff: Staff, view: Annotated[AlertList, Query()] = "open",
                            limit: Annotated[int, Query(ge=1, le=500)] = 200) -> list[dict[str, Any]]:
     """The inbox, newest first: open (nobody has taken it), acknowledged (someone has), resolved."""
-    return _alerts(hub, _ALERT_WHERE[view], [], limit)
+    return inbox(hub.db, _ALERT_WHERE[view], [], limit)
 
 
 @router.post("/alerts/{alert_id}/resolve", response_model=DashboardAlert, responses=NOT_FOUND)
-async def resolve(alert_id: Annotated[int, Path(ge=1, le=2**62)], hub: Hub, staff: Staff) -> dict[str, Any]:
+async def resolve(alert_id: RowId, hub: Hub, staff: Staff) -> dict[str, Any]:
     """Close an alert by hand, recording who and when. A condition that still holds is raised again
     by the hub's rules at the next change, as a new alert."""
     alerts = hub.ingest.alerts
     now = ts(hub.clock.now())
     alert = next((a for a in alerts.open.values() if a.id == alert_id), None)
     if alert is None:
-        found = _alerts(hub, "a.id = ?", [alert_id], 1)
+        found = inbox(hub.db, "a.id = ?", [alert_id], 1)
         if not found:
             raise HTTPException(404, f"no alert {alert_id}")
         return found[0]  # already resolved: nothing to do
@@ -80,7 +64,7 @@ async def resolve(alert_id: Annotated[int, Path(ge=1, le=2**62)], hub: Hub, staf
         hub.db.conn.execute("INSERT OR REPLACE INTO alert_resolutions (alert, resolved_by, resolved_at) "
                             "VALUES (?, ?, ?)", (alert_id, staff.username, now))
     hub.ingest.publish_pending()
-    return _alerts(hub, "a.id = ?", [alert_id], 1)[0]
+    return inbox(hub.db, "a.id = ?", [alert_id], 1)[0]
 
 
 @router.get("/dashboard/products/{gtin}/history", response_model=History, responses=NOT_FOUND)

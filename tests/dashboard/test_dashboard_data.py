@@ -19,14 +19,14 @@ import sqlite_utils
 
 from comptoir.clock import ManualClock
 from comptoir.contract import PosReceipt, ScaleWeight, ShelfCounts, ZoneEvent
-from hub.api import create_app
+from hub.app import create_app
 from hub.auth import create_user
 from hub.config import FusionSettings, HubConfig
 from hub.events import EventBus
 from hub.ingest import Ingest
 from hub.timeutil import ts
 from hub.web.i18n import LANGUAGES, catalog
-from hub.web.pages import SCRIPT_KEYS
+from hub.web.render import SCRIPT_KEYS
 from hub.web.slots import slot_state
 from tests.hub.support import FLOUR, NUTELLA, OIL, Devices, epc, reference_database
 
@@ -293,7 +293,7 @@ def test_every_alert_kind_has_a_label_in_both_languages() -> None:
 async def test_sign_in_checks_the_password_off_the_event_loop(client: httpx.AsyncClient,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """Argon2 costs tens of milliseconds of CPU: on the event loop it would hold up ingest and every request."""
-    from hub.api import staff as staff_api
+    from hub.api.accounts import session as staff_api
 
     threads: list[int] = []
     real = staff_api.verify_password

@@ -1,6 +1,6 @@
-"""FastAPI dependencies shared by every router: the hub, the signed-in staff member, rate limits.
+"""FastAPI dependencies shared by every slice: the hub, the signed-in staff member and their role, rate limits.
 
-Kept apart from the application factory (app.py), so that routers import
+Kept apart from the application factory (hub/app.py), so that routers import
 their dependencies without importing the module that assembles them.
 """
 
@@ -16,8 +16,8 @@ from comptoir.clock import Clock
 from hub.auth import Session, session_for
 from hub.config import HubConfig
 from hub.events import EventBus
+from hub.http.ratelimit import RateLimiter
 from hub.ingest import Ingest
-from hub.ratelimit import RateLimiter
 from hub.timeutil import ts
 
 SESSION_COOKIE = "comptoir_session"
@@ -50,6 +50,12 @@ def session_token(request: Request) -> str | None:
     return request.cookies.get(SESSION_COOKIE)
 
 
+def current_staff(request: Request, hub: HubState) -> Session | None:
+    """The signed-in staff member, or None: for pages, which send a visitor to sign in rather than answer 401."""
+    token = session_token(request)
+    return session_for(hub.db, token, ts(hub.clock.now())) if token else None
+
+
 #: How the OpenAPI page shows staff sign-in: a bearer token, or the session cookie a browser keeps.
 bearer_scheme = HTTPBearer(auto_error=False, description="the token of POST /api/session")
 cookie_scheme = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description="set by POST /api/session")
@@ -58,8 +64,7 @@ cookie_scheme = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description=
 async def require_staff(request: Request, hub: Hub,
                         _bearer: Annotated[Any, Security(bearer_scheme)] = None,
                         _cookie: Annotated[Any, Security(cookie_scheme)] = None) -> Session:
-    token = session_token(request)
-    session = session_for(hub.db, token, ts(hub.clock.now())) if token else None
+    session = current_staff(request, hub)
     if session is None:
         raise HTTPException(401, "sign in first: POST /api/session", headers={"WWW-Authenticate": "Bearer"})
     return session

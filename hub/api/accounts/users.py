@@ -4,14 +4,14 @@ disable, enable, delete. Argon2 runs in a worker thread, the database on the eve
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Response
-from pydantic import BaseModel, ConfigDict, Field
 
 from hub import auth
-from hub.api.deps import Hub, Manager
-from hub.api.models import ErrorOut
+from hub.api.accounts.models import AccountIn, AccountOut, PasswordIn
+from hub.http.deps import Hub, Manager
+from hub.http.errors import ErrorOut
 from hub.timeutil import iso, ts
 
 router = APIRouter(prefix="/api/users", tags=["accounts (manager)"],
@@ -19,26 +19,6 @@ router = APIRouter(prefix="/api/users", tags=["accounts (manager)"],
 Username = Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{2,40}$", description="the account's name")]
 _MISSING = {404: {"model": ErrorOut, "description": "no such account"}}
 _SELF = {409: {"model": ErrorOut, "description": "a manager cannot lock themself out"}}
-
-
-class AccountOut(BaseModel):
-    username: str
-    role: Literal["staff", "manager"]
-    created: str
-    disabled: str | None = Field(description="when the account was disabled; null: active")
-    sessions: int = Field(description="open sessions")
-
-
-class AccountIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-    username: str = Field(pattern=r"^[A-Za-z0-9._-]{2,40}$")
-    password: str = Field(min_length=auth.MIN_PASSWORD, max_length=auth.MAX_PASSWORD)
-    role: Literal["staff", "manager"] = "staff"
-
-
-class PasswordIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-    password: str = Field(min_length=auth.MIN_PASSWORD, max_length=auth.MAX_PASSWORD)
 
 
 def _out(account: auth.Account) -> AccountOut:

@@ -1,4 +1,8 @@
-"""How ingest's records look to the API and the live stream: alerts, alert changes, devices."""
+"""How an alert looks in JSON, for the API and the live stream.
+
+A leaf: it imports nothing of the web app, so ingest (below every router)
+publishes alert changes on the event bus in the very shape the API answers.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,6 @@ from hub.timeutil import iso
 
 if TYPE_CHECKING:
     from hub.alerts import Change
-    from hub.ingest import Device
 
 
 def alert_view(alert: Any) -> dict[str, Any]:
@@ -34,19 +37,3 @@ def alert_view(alert: Any) -> dict[str, Any]:
 
 def alert_event(change: Change) -> dict[str, Any]:
     return {"change": change.change, **alert_view(change.alert)}
-
-
-def device_view(dev: Device) -> dict[str, Any]:
-    return {
-        "device": dev.device,
-        "kind": dev.kind,
-        "software": dev.software,
-        "state": dev.state,
-        "state_since": iso(dev.state_since),
-        "last_seen": iso(dev.last_seen),
-        "connection": dev.connection,
-        "last_seq": dev.max_seq,
-        "lost": dev.lost,
-        "dropped": dev.dropped,
-        "messages": dev.messages,
-    }

@@ -22,8 +22,8 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from hub.api.deps import require_staff
-from hub.api.models import ErrorOut
+from hub.http.deps import require_staff
+from hub.http.errors import ErrorOut
 
 ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
 _GENERIC = {

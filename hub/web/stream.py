@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
-from hub.api.deps import Hub, Staff
+from hub.http.deps import Hub, Staff
 
 router = APIRouter(prefix="/api", tags=["staff"])
 

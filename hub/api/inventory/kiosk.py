@@ -10,13 +10,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
 
-from hub.api.deps import Hub, kiosk_limit
-from hub.api.models import ErrorOut, KioskProduct
-from hub.api.staff import NOT_FOUND, Gtin, _like, parse_gtin
+from hub.api.inventory.models import KioskProduct
+from hub.api.inventory.queries import kiosk_row, kiosk_rows
+from hub.http.deps import Hub, kiosk_limit
+from hub.http.errors import RATE_LIMITED
+from hub.http.params import NOT_FOUND, Gtin, parse_gtin
 from hub.timeutil import iso, ts
 
-#: Every public answer may be a 429 (the per-address budget, with Retry-After).
-RATE_LIMITED = {429: {"model": ErrorOut, "description": "too many requests from this address; see Retry-After"}}
 router = APIRouter(prefix="/api/kiosk", tags=["kiosk (public)"], dependencies=[kiosk_limit], responses=RATE_LIMITED)
 
 #: At or below this many units on hand, the kiosk says "low" rather than "in stock".
@@ -41,9 +41,6 @@ def _kiosk_product(hub: Hub, row: dict) -> KioskProduct:
                         availability=availability, as_of=iso(now - min(ages)) if ages else None)
 
 
-_SQL = "SELECT gtin, name, brand, category, price_cents, aisle, shelf FROM products"
-
-
 @router.get("/products", response_model=list[KioskProduct])
 async def search(hub: Hub, q: Annotated[str, Query(min_length=1, max_length=100, pattern=r"\S",
                                                   description="words to find; at least one non-space character")],
@@ -52,16 +49,12 @@ async def search(hub: Hub, q: Annotated[str, Query(min_length=1, max_length=100,
     words = q.split()[:5]
     if not words:  # a space the pattern does not see (Unicode): nothing to look for
         return []
-    where = " AND ".join(["(name LIKE ? ESCAPE '\\' OR brand LIKE ? ESCAPE '\\' OR category LIKE ? ESCAPE '\\')"]
-                         * len(words))
-    args = [a for w in words for a in (_like(w),) * 3]
-    rows = hub.db.query(f"{_SQL} WHERE {where} ORDER BY name LIMIT ?", [*args, limit])
-    return [_kiosk_product(hub, r) for r in rows]
+    return [_kiosk_product(hub, r) for r in kiosk_rows(hub.db, words, limit)]
 
 
 @router.get("/products/{gtin}", response_model=KioskProduct, responses=NOT_FOUND)
 async def one(gtin: Gtin, hub: Hub) -> KioskProduct:
-    rows = list(hub.db.query(f"{_SQL} WHERE gtin = ?", [parse_gtin(gtin)]))
-    if not rows:
+    row = kiosk_row(hub.db, parse_gtin(gtin))
+    if row is None:
         raise HTTPException(404, f"no product with GTIN {gtin}")
-    return _kiosk_product(hub, rows[0])
+    return _kiosk_product(hub, row)

@@ -1,0 +1,41 @@
+"""Reading alerts from the database: the API's filtered list and the dashboard's inbox (who resolved, which
+product)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlite_utils
+
+from hub.alerts import _COLUMNS, Alert
+from hub.api.alerts.views import alert_view
+
+
+def alert_list(db: sqlite_utils.Database, state: str | None, kind: str | None, limit: int,
+               offset: int) -> list[dict[str, Any]]:
+    """Alerts in ``state`` (None: any) of ``kind`` (None: any), the latest change first."""
+    where, args = [], []
+    if state is not None:
+        where.append("state = ?")
+        args.append(state)
+    if kind:
+        where.append("kind = ?")
+        args.append(kind)
+    sql = ("SELECT * FROM alerts" + (" WHERE " + " AND ".join(where) if where else "")
+           + " ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?")
+    return [alert_view(Alert(**r)) for r in db.query(sql, [*args, limit, offset])]
+
+
+def inbox(db: sqlite_utils.Database, where: str, args: list[Any], limit: int) -> list[dict[str, Any]]:
+    """Alerts matching ``where`` (over ``alerts a``), newest first, with who resolved them and the product's name."""
+    columns = ", ".join(f"a.{c}" for c in _COLUMNS)
+    rows = db.execute(
+        f"SELECT {columns}, r.resolved_by, p.name FROM alerts a LEFT JOIN alert_resolutions r ON r.alert = a.id "
+        f"LEFT JOIN products p ON p.gtin = a.gtin WHERE {where} ORDER BY a.raised_at DESC, a.id DESC LIMIT ?",
+        [*args, limit],
+    ).fetchall()
+    out = []
+    for row in rows:
+        alert = Alert(**dict(zip(_COLUMNS, row[:len(_COLUMNS)], strict=True)))
+        out.append({**alert_view(alert), "resolved_by": row[-2], "product": row[-1]})
+    return out

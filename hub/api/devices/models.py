@@ -1,0 +1,19 @@
+"""A device as the API answers it."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+
+class DeviceOut(BaseModel):
+    device: str
+    kind: str | None
+    software: str | None
+    state: str
+    state_since: str | None
+    last_seen: str | None
+    connection: int | None
+    last_seq: int | None
+    lost: int
+    dropped: int
+    messages: int

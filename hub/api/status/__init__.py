@@ -1,0 +1,1 @@
+"""Ingest's state over HTTP: ``/api/health`` (public) and the dead letters (staff)."""

@@ -1,0 +1,58 @@
+"""The hub's web app, assembled: the toolkit's guards and error shapes around every slice's router.
+
+The one module that imports every slice (tests/test_hub_layers.py holds the
+rule); the slices import the core and the toolkit (``hub/http/``), never
+each other's routers. ``hub/service.py`` builds it beside ingest. Every
+endpoint is ``async``: the hub keeps one SQLite connection, used from the
+event loop's thread only, shared with ingest.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+
+from comptoir import __version__
+from hub import web
+from hub.api.accounts import session, users
+from hub.api.alerts import routes as alerts
+from hub.api.devices import routes as devices
+from hub.api.inventory import kiosk as kiosk_products
+from hub.api.inventory import routes as inventory
+from hub.api.status import routes as status
+from hub.assistant import api as assistant
+from hub.forecast import api as reorder
+from hub.forecast import page as reorder_page
+from hub.http import guards, openapi
+from hub.http.deps import HubState
+from hub.http.errors import validation_error
+from hub.http.ratelimit import RateLimiter
+from hub.kiosk_page import pages as kiosk_pages
+from hub.privacy import api as privacy
+
+DESCRIPTION = ("Inventory, alerts and devices of one shop. Staff endpoints need a session "
+               "(POST /api/session); some need the manager role (docs/api.md); /api/kiosk/* is public and "
+               "rate-limited. A state-changing request from a browser must come from the hub's own pages (Origin).")
+
+
+def create_app(hub: HubState) -> FastAPI:
+    settings = hub.config.api
+    app = FastAPI(title="Comptoir hub", version=__version__, description=DESCRIPTION,
+                  openapi_url=None, docs_url=None, redoc_url=None)
+    openapi.install(app, settings.openapi)
+    guards.install(app, settings.max_body_bytes, settings.max_header_bytes, settings.trusted_origins)
+    app.state.hub = hub
+    app.state.kiosk_limiter = RateLimiter(settings.kiosk_rate_per_minute)
+    app.state.login_limiter = RateLimiter(settings.login_rate_per_minute)
+    app.add_exception_handler(RequestValidationError, validation_error)  # type: ignore[arg-type]
+    # the staff API: ingest's state, sign-in and accounts, inventory, alerts, devices
+    for slice_router in (status.router, session.router, inventory.router, alerts.router, devices.router,
+                         users.router):
+        app.include_router(slice_router)
+    # the kiosk: product search, the assistant and recommendations, customers' rights, the kiosk pages
+    for slice_router in (kiosk_products.router, assistant.router, privacy.router, kiosk_pages.router):
+        app.include_router(slice_router)
+    web.install(app, hub)  # the staff pages, their data, the live stream, the history recorder
+    app.include_router(reorder.router)  # forecasts, reorder suggestions, purchase orders
+    app.include_router(reorder_page.router)  # the /reorder page and its forms
+    return app
