@@ -101,3 +101,13 @@ def _said(value: Any, lang: str) -> Any:
     """A nested message (anything with ``text(lang)``, i.e. a :class:`hub.i18n.Message`) in ``lang``."""
     say = getattr(value, "text", None)
     return say(lang) if callable(say) else value
+
+
+class Translator:
+    """``t("code", name=...)``: :func:`translate` bound to one language (templates, the reorder reason)."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def __call__(self, code: str, **params: Any) -> str:
+        return translate(code, self.lang, **params)

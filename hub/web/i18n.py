@@ -6,11 +6,9 @@ language switch, else from the browser's Accept-Language, else French.
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import Request
 
-from hub.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
+from hub.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
 
 __all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "LANG_COOKIE", "Translator", "pick_language"]
 
@@ -26,13 +24,3 @@ def pick_language(request: Request) -> str:
         if code in LANGUAGES:
             return code
     return DEFAULT_LANGUAGE
-
-
-class Translator:
-    """``t("code", name=...)`` in templates: :func:`hub.i18n.translate` bound to the page's language."""
-
-    def __init__(self, lang: str) -> None:
-        self.lang = lang
-
-    def __call__(self, code: str, **params: Any) -> str:
-        return translate(code, self.lang, **params)
