@@ -52,7 +52,7 @@ def _catalog(lang: str) -> Catalog:
 
 @cache
 def messages(lang: str) -> Mapping[str, str]:
-    """Every message of one language, code to text (untranslated entries left out)."""
+    """Every message of one language, code to text (untranslated and fuzzy entries left out, as gettext does)."""
     return {m.id: m.string for m in _catalog(lang) if m.id and isinstance(m.string, str) and m.string}
 
 

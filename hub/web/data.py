@@ -11,6 +11,7 @@ from hub.api.deps import Hub, Staff
 from hub.api.staff import NOT_FOUND, Gtin, parse_gtin
 from hub.ingest import alert_view
 from hub.timeutil import iso, ts
+from hub.web.i18n import pick_language
 from hub.web.models import DashboardAlert, DeviceRow, History, StoreMap
 from hub.web.slots import SLOT_STATES, store_map
 
@@ -38,7 +39,7 @@ async def dashboard_map(hub: Hub, staff: Staff) -> dict[str, Any]:
     return {"aisles": aisles, "counts": counts, "as_of": iso(now)}
 
 
-def _alerts(hub: Hub, where: str, args: list[Any], limit: int) -> list[dict[str, Any]]:
+def _alerts(hub: Hub, where: str, args: list[Any], limit: int, lang: str = "en") -> list[dict[str, Any]]:
     from hub.alerts import _COLUMNS, Alert
 
     columns = ", ".join(f"a.{c}" for c in _COLUMNS)
@@ -50,15 +51,15 @@ def _alerts(hub: Hub, where: str, args: list[Any], limit: int) -> list[dict[str,
     out = []
     for row in rows:
         alert = Alert(**dict(zip(_COLUMNS, row[:len(_COLUMNS)], strict=True)))
-        out.append({**alert_view(alert), "resolved_by": row[-2], "product": row[-1]})
+        out.append({**alert_view(alert), "resolved_by": row[-2], "product": row[-1], "message": alert.message(lang)})
     return out
 
 
 @router.get("/dashboard/alerts", response_model=list[DashboardAlert])
-async def dashboard_alerts(hub: Hub, staff: Staff, view: Annotated[AlertList, Query()] = "open",
+async def dashboard_alerts(request: Request, hub: Hub, staff: Staff, view: Annotated[AlertList, Query()] = "open",
                            limit: Annotated[int, Query(ge=1, le=500)] = 200) -> list[dict[str, Any]]:
     """The inbox, newest first: open (nobody has taken it), acknowledged (someone has), resolved."""
-    return _alerts(hub, _ALERT_WHERE[view], [], limit)
+    return _alerts(hub, _ALERT_WHERE[view], [], limit, pick_language(request))
 
 
 @router.post("/alerts/{alert_id}/resolve", response_model=DashboardAlert, responses=NOT_FOUND)
