@@ -17,7 +17,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from hub.i18n import DEFAULT_LANGUAGE, LANGUAGES, messages, translate
+from hub.i18n import DEFAULT_LANGUAGE, messages, translate
 
 HERE = Path(__file__).parent
 STATIC = {"kiosk.js": "text/javascript", "kiosk.css": "text/css"}
@@ -32,6 +32,9 @@ SECURITY_HEADERS = {
 
 router = APIRouter(tags=["kiosk pages"], include_in_schema=False)
 PREFIX = "kiosk_page."
+#: The languages the assistant answers in (``hub.assistant.language.Lang``): a language the catalog has but the
+#: assistant cannot detect and answer in is not offered on the kiosk.
+LANGUAGES = ("fr", "en")
 _templates = Environment(loader=FileSystemLoader(HERE), autoescape=select_autoescape(["html"]))
 
 
