@@ -65,6 +65,10 @@ _COLUMNS = ("id", "key", "kind", "state", "severity", "text", "gtin", "epc", "sl
             "raised_at", "updated_at", "resolved_at", "acknowledged_by", "acknowledged_at", "code", "params")
 
 
+def _params(text: Message) -> str:
+    return json.dumps(text.as_json()["params"], ensure_ascii=False)
+
+
 @dataclass
 class Change:
     alert: Alert
@@ -90,9 +94,9 @@ class Alerts:
 
     # -- primitives (the caller holds the transaction) ------------------------------
     def set(self, key: str, kind: str, severity: str, text: Message, now: float, **subject: Any) -> Alert:
-        code, params = text.code, json.dumps(text.as_json()["params"], ensure_ascii=False)
         alert = self.open.get(key)
         if alert is None:
+            code, params = text.code, _params(text)
             cur = self.db.conn.execute(
                 "INSERT INTO alerts (key, kind, state, severity, text, gtin, epc, slot, device, quantity, raised_at, "
                 "updated_at, code, params) VALUES (?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -105,6 +109,7 @@ class Alerts:
             self.outgoing.append(Change(alert, "raised"))
             return alert
         if alert.text != text or alert.quantity != subject.get("quantity") or alert.severity != severity:
+            code, params = text.code, _params(text)
             alert.text, alert.severity, alert.updated_at = str(text), severity, now
             alert.code, alert.params = code, params
             for name, value in subject.items():
