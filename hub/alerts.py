@@ -100,7 +100,7 @@ class Alerts:
             cur = self.db.conn.execute(
                 "INSERT INTO alerts (key, kind, state, severity, text, gtin, epc, slot, device, quantity, raised_at, "
                 "updated_at, code, params) VALUES (?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (key, kind, severity, text, subject.get("gtin"), subject.get("epc"), subject.get("slot"),
+                (key, kind, severity, str(text), subject.get("gtin"), subject.get("epc"), subject.get("slot"),
                  subject.get("device"), subject.get("quantity"), now, now, code, params),
             )
             alert = Alert(cur.lastrowid or 0, key, kind, "open", severity, str(text), now, now, **subject, code=code,
