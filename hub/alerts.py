@@ -4,17 +4,22 @@ At most one alert is open per key (kind and subject: a GTIN, a tag, a
 device). Each change is kept in ``alerts`` and queued in :attr:`Alerts.outgoing`
 for the MQTT topic and the live stream. The rules that decide are in
 :meth:`Alerts.evaluate_sku` and the device methods; docs/fusion.md lists them.
-Texts speak of items, shelves and devices, never of people.
+Texts speak of items, shelves and devices, never of people. An alert keeps its
+text as a message code and JSON parameters (``hub.i18n``), said in the
+reader's language by :meth:`Alert.message`; ``text`` is its English, for the
+API and the MQTT topic.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlite_utils
 
 from hub.fusion import Fusion
+from hub.i18n import Message
 
 #: Kinds that describe something that happened rather than a lasting condition:
 #: they end when a staff member acknowledges them (or when the item comes back).
@@ -39,6 +44,14 @@ class Alert:
     resolved_at: float | None = None
     acknowledged_by: str | None = None
     acknowledged_at: float | None = None
+    code: str | None = None  # the message (hub.i18n); None for an alert older than migration 9
+    params: str | None = None  # its parameters, JSON
+
+    def message(self, lang: str) -> str:
+        """The alert's text in ``lang``; an older alert keeps its English."""
+        if self.code is None:
+            return self.text
+        return Message.from_json({"code": self.code, "params": json.loads(self.params or "{}")}).text(lang)
 
     @property
     def alert_id(self) -> str:
@@ -49,7 +62,11 @@ class Alert:
 
 
 _COLUMNS = ("id", "key", "kind", "state", "severity", "text", "gtin", "epc", "slot", "device", "quantity",
-            "raised_at", "updated_at", "resolved_at", "acknowledged_by", "acknowledged_at")
+            "raised_at", "updated_at", "resolved_at", "acknowledged_by", "acknowledged_at", "code", "params")
+
+
+def _params(text: Message) -> str:
+    return json.dumps(text.as_json()["params"], ensure_ascii=False)
 
 
 @dataclass
@@ -76,26 +93,30 @@ class Alerts:
             self.open[alert.key] = alert
 
     # -- primitives (the caller holds the transaction) ------------------------------
-    def set(self, key: str, kind: str, severity: str, text: str, now: float, **subject: Any) -> Alert:
+    def set(self, key: str, kind: str, severity: str, text: Message, now: float, **subject: Any) -> Alert:
         alert = self.open.get(key)
         if alert is None:
+            code, params = text.code, _params(text)
             cur = self.db.conn.execute(
                 "INSERT INTO alerts (key, kind, state, severity, text, gtin, epc, slot, device, quantity, raised_at, "
-                "updated_at) VALUES (?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (key, kind, severity, text, subject.get("gtin"), subject.get("epc"), subject.get("slot"),
-                 subject.get("device"), subject.get("quantity"), now, now),
+                "updated_at, code, params) VALUES (?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (key, kind, severity, str(text), subject.get("gtin"), subject.get("epc"), subject.get("slot"),
+                 subject.get("device"), subject.get("quantity"), now, now, code, params),
             )
-            alert = Alert(cur.lastrowid or 0, key, kind, "open", severity, text, now, now, **subject)
+            alert = Alert(cur.lastrowid or 0, key, kind, "open", severity, str(text), now, now, **subject, code=code,
+                          params=params)
             self.open[key] = alert
             self.outgoing.append(Change(alert, "raised"))
             return alert
         if alert.text != text or alert.quantity != subject.get("quantity") or alert.severity != severity:
-            alert.text, alert.severity, alert.updated_at = text, severity, now
+            code, params = text.code, _params(text)
+            alert.text, alert.severity, alert.updated_at = str(text), severity, now
+            alert.code, alert.params = code, params
             for name, value in subject.items():
                 setattr(alert, name, value)
             self.db.conn.execute(
-                "UPDATE alerts SET text=?, severity=?, quantity=?, slot=?, updated_at=? WHERE id=?",
-                (text, severity, alert.quantity, alert.slot, now, alert.id),
+                "UPDATE alerts SET text=?, severity=?, quantity=?, slot=?, updated_at=?, code=?, params=? WHERE id=?",
+                (str(text), severity, alert.quantity, alert.slot, now, code, params, alert.id),
             )
             self.outgoing.append(Change(alert, "updated"))
         return alert
@@ -140,22 +161,22 @@ class Alerts:
             slot = shelf["empty_slots"][0] if shelf["empty_slots"] else None
             capacity = sum(s.get("capacity") or 0 for s in view["slots"] if s["slot"] in shelf["empty_slots"])
             bring = min(backroom, capacity) if capacity else backroom
-            where = f"Shelf {slot}" if slot else "The shelf"
-            self.set(key, "shelf_empty_backroom_stock", "warning",
-                     f"{where} is empty: bring {bring} from the backroom ({name})", now,
-                     gtin=gtin, slot=slot, quantity=bring)
+            said = (Message("alert.shelf_empty", slot=slot, quantity=bring, name=name) if slot else
+                    Message("alert.shelf_empty_no_slot", quantity=bring, name=name))
+            self.set(key, "shelf_empty_backroom_stock", "warning", said, now, gtin=gtin, slot=slot, quantity=bring)
         else:
             self.clear(key, now)
         key = f"out_of_stock:{gtin}"
         if on_hand == 0 and product is not None:
-            self.set(key, "out_of_stock", "critical", f"Out of stock everywhere: {name}", now, gtin=gtin, quantity=0)
+            self.set(key, "out_of_stock", "critical", Message("alert.out_of_stock", name=name), now, gtin=gtin,
+                     quantity=0)
         else:
             self.clear(key, now)
         key = f"below_reorder_point:{gtin}"
         point, why = fusion.reorder_point(gtin, now)
         if point is not None and on_hand is not None and 0 < on_hand <= point:
             self.set(key, "below_reorder_point", "info",
-                     f"Below reorder point: {on_hand} on hand, reorder point {point} ({name}; {why})", now,
+                     Message("alert.below_reorder_point", on_hand=on_hand, point=point, name=name, why=why), now,
                      gtin=gtin, quantity=on_hand)
         else:
             self.clear(key, now)
@@ -164,9 +185,10 @@ class Alerts:
     def unpaid_exit(self, epc: str, gtin: str | None, now: float, zone: str | None = None) -> None:
         """An unpaid item went out: through the gate, or (``zone``) last read at the exit and then gone."""
         product = self.fusion.products.get(gtin) if gtin else None
-        what = product.name if product else (f"GTIN {gtin}" if gtin else "an item without a GTIN")
-        text = (f"Unpaid item passed the exit gate: {what} (tag {epc})" if zone is None else
-                f"Unpaid item left by the exit (last read in {zone}, no gate passage): {what} (tag {epc})")
+        what = product.name if product else (Message("alert.item_gtin", gtin=gtin) if gtin else
+                                             Message("alert.item_no_gtin"))
+        text = (Message("alert.unpaid_exit_gate", what=what, epc=epc) if zone is None else
+                Message("alert.unpaid_exit_zone", zone=zone, what=what, epc=epc))
         self.set(f"unpaid_item_exit:{epc}", "unpaid_item_exit", "warning", text, now, gtin=gtin, epc=epc)
 
     def item_back(self, epc: str, now: float) -> None:
@@ -175,15 +197,16 @@ class Alerts:
     def device_offline(self, device: str, kind: str | None, reason: str | None, now: float) -> None:
         self.clear(f"device_silent:{device}", now)
         self.set(f"device_offline:{device}", "device_offline", "critical",
-                 f"Device {device} ({kind or 'device'}) is offline: {reason or 'no reason given'}", now, device=device)
+                 Message("alert.device_offline", device=device, kind=kind or Message("alert.some_device"),
+                         reason=reason or Message("alert.no_reason")), now, device=device)
 
     def device_online(self, device: str, now: float) -> None:
         self.clear(f"device_offline:{device}", now)
 
     def device_silent(self, device: str, kind: str | None, silent_s: float, now: float) -> None:
         self.set(f"device_silent:{device}", "device_silent", "warning",
-                 f"Device {device} ({kind or 'device'}) is online but has sent nothing for over {silent_s:.0f} s",
-                 now, device=device)
+                 Message("alert.device_silent", device=device, kind=kind or Message("alert.some_device"),
+                         seconds=round(silent_s)), now, device=device)
 
     def device_heard(self, device: str, now: float) -> None:
         if f"device_silent:{device}" in self.open:
@@ -198,5 +221,4 @@ class Alerts:
             self.clear(key, now)
             return
         self.set(key, "messages_lost", "warning",
-                 f"{lost} message(s) from device {device} were lost before reaching the hub (sequence gap)",
-                 now, device=device, quantity=lost)
+                 Message("alert.messages_lost", quantity=lost, device=device), now, device=device, quantity=lost)

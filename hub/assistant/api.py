@@ -20,6 +20,7 @@ from hub.assistant.stock import ProductFacts, StockReader
 from hub.http.deps import Hub, HubState, kiosk_limit
 from hub.http.errors import RATE_LIMITED, ErrorOut
 from hub.http.params import GTIN_PATTERN, parse_gtin
+from hub.i18n import Message
 from hub.privacy.deps import Tokens
 from hub.privacy.retention import purge_expired
 from hub.timeutil import iso, ts
@@ -92,7 +93,7 @@ def _call_staff(hub: HubState, kiosk: str) -> bool:
         now = ts(hub.clock.now())
         with hub.db.conn:
             hub.ingest.alerts.set(f"kiosk_help:{kiosk}", "kiosk_help", "info",
-                                  f"A customer asks for help at kiosk {kiosk}", now, device=kiosk)
+                                  Message("alert.kiosk_help", kiosk=kiosk), now, device=kiosk)
         hub.ingest.publish_pending()
         return True
     except Exception:

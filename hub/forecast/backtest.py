@@ -33,6 +33,7 @@ import pandas as pd
 from hub.forecast import models as candidates
 from hub.forecast.classify import DemandClass, classify
 from hub.forecast.demand import Series
+from hub.i18n import Message
 
 log = logging.getLogger("hub.forecast")
 
@@ -55,7 +56,7 @@ class SeriesResult:
     demand: DemandClass
     candidates: tuple[str, ...]
     selected: str | None  # None: nothing to forecast (no sales); models.COMBINATION: the median of ``components``
-    notes: list[str] = field(default_factory=list)
+    notes: list[Message] = field(default_factory=list)
     components: tuple[str, ...] = ()  # the combination's members, when it was selected
     model_mase: dict[str, float] = field(default_factory=dict)  # over all windows, for the choice
     actual: np.ndarray | None = None  # (windows, horizon) of the backtest
@@ -185,13 +186,12 @@ def run_backtest(
     for s in series.values():
         demand = classify(s.y)
         if demand.kind == "none":
-            results[s.uid] = SeriesResult(s.uid, demand, (), None, [*s.notes, "nothing to forecast"])
+            results[s.uid] = SeriesResult(s.uid, demand, (), None, [*s.notes, Message("note_nothing")])
             continue
         if s.selling_days < 2 or len(s.y) < needed:
-            why = ("a single day with sales: nothing to choose a model with" if s.selling_days < 2 else
-                   f"{len(s.y)} days of history, fewer than the {needed} a backtest of {n_windows} windows of "
-                   f"{horizon} days needs")
-            note = f"{why}: {candidates.FALLBACK} without a choice"
+            note = (Message("note_single_day_fallback", model=candidates.FALLBACK) if s.selling_days < 2 else
+                    Message("note_short_history", days=len(s.y), needed=needed, windows=n_windows, horizon=horizon,
+                            model=candidates.FALLBACK))
             results[s.uid] = SeriesResult(s.uid, demand, (candidates.FALLBACK,), candidates.FALLBACK,
                                           [*s.notes, note])
             continue

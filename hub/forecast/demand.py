@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from hub.csv_cells import guarded
+from hub.i18n import Message
 
 
 class DemandError(ValueError):
@@ -33,7 +34,7 @@ class Series:
     uid: str
     start: date
     y: np.ndarray
-    notes: list[str] = field(default_factory=list)
+    notes: list[Message] = field(default_factory=list)
     # the shop's promotion calendar for this SKU: (first day, last day) pairs, past and planned
     promotions: list[tuple[date, date]] = field(default_factory=list)
 
@@ -68,7 +69,7 @@ def build_series(daily: dict[str, dict[date, float]], start: date | None = None,
     out: dict[str, Series] = {}
     for uid in sorted(set(daily) | set(known or [])):
         days = daily.get(uid, {})
-        notes: list[str] = []
+        notes: list[Message] = []
         if not days:
             if start is None or last is None:
                 continue
@@ -84,15 +85,15 @@ def build_series(daily: dict[str, dict[date, float]], start: date | None = None,
                 y[index] += qty
         negative = y < 0
         if negative.any():
-            notes.append(f"{int(negative.sum())} day(s) with more returns than sales counted as zero demand")
+            notes.append(Message("note_returns_days", n=int(negative.sum())))
             y[negative] = 0.0
         missing = length - len(days)
         if missing and start is None:
-            notes.append(f"{missing} day(s) without rows counted as zero sales")
+            notes.append(Message("note_missing_days", n=missing))
         if np.count_nonzero(y) == 0:
-            notes.append("no sales in the history")
+            notes.append(Message("note_no_sales"))
         elif np.count_nonzero(y) == 1:
-            notes.append("a single day with sales: the forecast is rough")
+            notes.append(Message("note_single_day"))
         out[uid] = Series(uid, first, y, notes)
     return out
 
@@ -163,7 +164,7 @@ def read_long_csv(path: str | Path) -> dict[str, Series]:
         raise DemandError(f"{path}: no rows")
     series = build_series(daily)
     for uid, count in returns.items():
-        series[uid].notes.insert(0, f"{count} row(s) with a negative quantity (returns) netted within their day")
+        series[uid].notes.insert(0, Message("note_return_rows", n=count))
     return series
 
 

@@ -7,14 +7,13 @@ forms are read by forms.py.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from hub.forecast import actions, forms, orders, promotions, wording
-from hub.forecast.policy import arrival
 from hub.forecast.responses import domain_errors
 from hub.http.deps import Hub, Manager, Staff, current_staff
 from hub.http.params import RowId, parse_gtin
@@ -25,33 +24,13 @@ from hub.web.render import render
 router = APIRouter(tags=["reorder"], include_in_schema=False)
 
 
-def _page_rows(hub: Hub, t: Any, zone: Any) -> list[dict[str, Any]]:
-    """Proposed suggestions with their reason in the page's language (the stored English one if it cannot be)."""
-    policy = actions.policy_of(hub)
-    facts = {r["gtin"]: r for r in hub.db.query(
-        "SELECT f.gtin, f.mean_daily, f.protection_days, f.demand_quantile, f.service_level, p.lead_time_days "
-        "FROM forecasts f JOIN products p ON p.gtin = f.gtin")}
+def _page_rows(hub: Hub, t: Any) -> list[dict[str, Any]]:
+    """Proposed suggestions with their reason in the page's language (the stored English one for older rows)."""
     rows = []
     for r in orders.suggestions(hub.db, "proposed"):
-        stored, text, notes, translated, notes_translated = r["reason"], r["reason"], "", False, False
-        f = facts.get(r["gtin"])
-        if f is not None:
-            today = datetime.fromtimestamp(r["created"], zone).date()
-            _, _, working = policy.terms(r["supplier"])
-            lead = int(f["lead_time_days"])
-            reason_facts = wording.ReasonFacts(
-                today=today, rate=f["mean_daily"], lead_days=lead, arrives=arrival(today, lead, working),
-                on_hand=max(int(r["on_hand"] or 0), 0), on_order=r["on_order"], reserved=r["reserved"],
-                quantity=r["suggested_quantity"], pack_size=r["pack_size"], order_by=date.fromisoformat(r["order_by"]),
-                protection_days=f["protection_days"], level=f["service_level"], target=f["demand_quantile"])
-            english = wording.reason(reason_facts, Translator("en"))
-            if stored.startswith(english):  # the same figures as the run's: safe to say in the reader's words
-                text, translated = wording.reason(reason_facts, t), True
-                notes = stored[len(english):].strip().removeprefix("(").removesuffix(")")
-                if notes and (said := wording.notes(notes, t)) is not None:
-                    notes, notes_translated = said, True
+        text, notes, translated = wording.for_reader(r, t)
         rows.append({**r, "name": r["name"] or r["gtin"], "reason": text, "notes": notes, "translated": translated,
-                     "notes_translated": notes_translated})
+                     "notes_translated": translated})
     return rows
 
 
@@ -74,7 +53,7 @@ async def page(request: Request, hub: Hub) -> Response:
                                            for line in po["lines"])}
                        for po in orders.purchase_orders(hub.db, "open")]
     planned = [{**r, "name": r["name"] or r["gtin"]} for r in promotions.listing(hub.db, actions.today_of(hub))]
-    return render(request, "reorder.html", staff, "reorder", suggestions=_page_rows(hub, t, zone), promotions=planned,
+    return render(request, "reorder.html", staff, "reorder", suggestions=_page_rows(hub, t), promotions=planned,
                   approved=len(orders.suggestions(hub.db, "approved")), purchase_orders=purchase_orders,
                   last_run=last_run, daily_at=policy.daily_at.strftime("%H:%M") if policy.run_daily else None,
                   zone=str(zone))

@@ -7,6 +7,7 @@ no database: run it in a worker thread), :func:`save` writes.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -20,6 +21,8 @@ from hub.forecast.backtest import run_backtest
 from hub.forecast.demand import Series, build_series, sales_by_day
 from hub.forecast.policy import ReorderPolicy, Suggestion, protection, suggest
 from hub.forecast.predict import forecast
+from hub.i18n import Message
+from hub.i18n.message import dumps
 
 log = logging.getLogger("hub.forecast")
 
@@ -62,7 +65,7 @@ class Line:
     on_hand: int | None
     on_order: int
     reserved: int
-    notes: list[str] = field(default_factory=list)
+    notes: list[Message] = field(default_factory=list)
 
 
 @dataclass
@@ -126,10 +129,10 @@ def compute(inputs: Inputs, policy: ReorderPolicy, n_jobs: int = 1) -> Plan:
         if gtin in inputs.series:
             notes.extend(promotion_notes(inputs.series[gtin], fc.model, today, days, policy.history_days))
         if stock is None:
-            notes.append("stock unknown (no RFID or shelf reading yet): no suggestion until the hub has counted it")
+            notes.append(Message("note_stock_unknown"))
         else:
             if stock < 0:
-                notes.append(f"on hand read as {stock}: counted as 0")
+                notes.append(Message("note_negative_stock", stock=stock))
             line.suggestion = suggest(today, rate=fc.daily_rate, expected=expected, quantile=quantile,
                                       on_hand=stock, on_order=on_order, reserved=reserved,
                                       pack_size=sku.pack_size, lead_days=sku.lead_time_days, review_days=review,
@@ -139,20 +142,15 @@ def compute(inputs: Inputs, policy: ReorderPolicy, n_jobs: int = 1) -> Plan:
     return Plan(today, time.perf_counter() - started, horizon, lines)
 
 
-def promotion_notes(series: Series, model: str | None, today: date, days: int, history_days: int) -> list[str]:
+def promotion_notes(series: Series, model: str | None, today: date, days: int, history_days: int) -> list[Message]:
     """What staff should know of the promotions planned over the next ``days``: whether the forecast holds them."""
     out = []
     learnt_from = today - timedelta(days=min(models.INPUT_DAYS["CalendarRegression"], history_days))
     learnt = any(a < today and b >= learnt_from for a, b in series.promotions)
     for first, last in promotions.within(series.promotions, today, today + timedelta(days=days - 1)):
-        if model in models.EXOGENOUS and learnt:
-            out.append(f"promotion from {first} to {last}: in the forecast")
-        elif not learnt:
-            out.append(f"promotion from {first} to {last}: not in the forecast, no promotion of this product in "
-                       "the past year to learn from: check the quantity")
-        else:
-            out.append(f"promotion from {first} to {last}: not in the forecast (a model without the calendar "
-                       "forecast this product better in the backtest): check the quantity")
+        code = ("note_promotion_in" if model in models.EXOGENOUS and learnt else
+                "note_promotion_not_learnt" if not learnt else "note_promotion_not_chosen")
+        out.append(Message(code, first=first.isoformat(), last=last.isoformat()))
     return out
 
 
@@ -180,10 +178,11 @@ def save(db: sqlite_utils.Database, plan: Plan, now: float, user: str | None) ->
             reason = s.reason + ("" if not line.notes else " (" + "; ".join(line.notes) + ")")
             db.conn.execute(
                 "INSERT INTO reorder_suggestions (run_id, gtin, supplier, created, state, suggested_quantity, "
-                "quantity, pack_size, order_by, reason, on_hand, on_order, reserved) "
-                "VALUES (?, ?, ?, ?, 'proposed', ?, ?, ?, ?, ?, ?, ?, ?)",
+                "quantity, pack_size, order_by, reason, on_hand, on_order, reserved, reason_facts, notes) "
+                "VALUES (?, ?, ?, ?, 'proposed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (run_id, line.sku.gtin, line.sku.supplier, now, s.quantity, s.quantity, line.sku.pack_size,
-                 s.order_by.isoformat(), reason, line.on_hand, line.on_order, line.reserved))
+                 s.order_by.isoformat(), reason, line.on_hand, line.on_order, line.reserved,
+                 json.dumps(s.facts.as_json()) if s.facts else None, dumps(line.notes)))
     log.info("reorder run", extra={"run": run_id, "skus": len(plan.lines), "suggestions": len(plan.suggestions),
                                    "seconds": round(plan.seconds, 2)})
     return int(run_id)

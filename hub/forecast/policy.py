@@ -18,7 +18,9 @@ from datetime import date, time, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+from hub.forecast.wording import ReasonFacts, reason
+from hub.i18n import Translator
+
 MON_FRI = (0, 1, 2, 3, 4)
 
 
@@ -109,20 +111,8 @@ class Suggestion:
     safety: float
     protection_days: int
     arrival: date
-    reason: str
-
-
-def per_day(rate: float) -> str:
-    """A daily rate in the words a shopkeeper uses."""
-    if rate >= 1.5:
-        return f"sells about {round(rate)} a day"
-    if rate >= 0.75:
-        return "sells about 1 a day"
-    if rate * 7 >= 1:
-        return f"sells about {round(rate * 7)} a week"
-    if rate > 0:
-        return f"sells about 1 every {round(1 / rate)} days"
-    return "has not sold lately"
+    reason: str  # English, for the API; the page says it again in the reader's language from ``facts``
+    facts: ReasonFacts | None = None
 
 
 def suggest(today: date, *, rate: float, expected: float, quantile: float, on_hand: int, on_order: int,
@@ -143,24 +133,9 @@ def suggest(today: date, *, rate: float, expected: float, quantile: float, on_ha
     quantity = pack_quantity(target - position, pack_size, min_units, min_packs)
     packs = quantity // max(pack_size, 1)
     by = order_by(today, position, safety, rate, lead_days, order_days, working_days) if quantity else today
-    stock = f"{on_hand} in stock"
-    if on_order:
-        stock += f", {on_order} on order"
-    if reserved:
-        stock += f", {reserved} reserved"
-    lead = f"{lead_days} working day{'s' if lead_days != 1 else ''} lead time"
-    if (arrives - today).days != lead_days:
-        lead += f" (delivery {WEEKDAYS[arrives.weekday()]})"
-    head = f"{per_day(rate)}, {lead}, {stock}"
-    if quantity:
-        pack_words = f"{packs} pack{'s' if packs != 1 else ''}" + (f" of {pack_size}" if pack_size > 1 else "")
-        when = "today" if by == today else f"by {WEEKDAYS[by.weekday()]} {by.isoformat()}"
-        reason = (f"{head}: order {quantity} ({pack_words}) {when}; covers the {protection} days until the "
-                  f"delivery after next at a {level:.0%} service level (up to {target:.0f} units)")
-    else:
-        reason = (f"{head}: no order; stock covers the {protection} days until the delivery after next "
-                  f"at a {level:.0%} service level (needs up to {target:.0f})")
-    return Suggestion(quantity, packs, by, target, safety, protection, arrives, reason)
+    facts = ReasonFacts(today, rate, lead_days, arrives, on_hand, on_order, reserved, quantity, pack_size, by,
+                        protection, level, target)
+    return Suggestion(quantity, packs, by, target, safety, protection, arrives, reason(facts, Translator("en")), facts)
 
 
 def protection(today: date, lead_days: int, review_days: int, working_days: tuple[int, ...] = MON_FRI) -> int:

@@ -1,28 +1,24 @@
-"""A suggestion's reason in the page's language (French or English), from the facts the run stored.
+"""A suggestion's reason in any language, from the figures the run decided on.
 
-The reorder run writes each reason in English (the API's ``reason``). The
-``/reorder`` page says it again in the reader's language, from the dashboard's
-label catalogs (``hub/web/i18n``) and the figures kept with the suggestion and
-its forecast. The page only shows the translation when this module's English
-wording equals the stored reason, so a page can never show other figures than
-the run's.
-
-A suggestion's notes (an odd history, an unknown stock: written by
-``demand``, ``backtest`` and ``planner``) are said again the same way: each
-note is read back against the English labels ``note_*`` and, when every
-note is recognised, written out with the reader's labels and the same
-figures.
+The reorder run keeps, with each suggestion, the figures its reason speaks
+of (:class:`ReasonFacts`, as JSON in ``reorder_suggestions.reason_facts``)
+and its notes as message codes with parameters (``notes``); the ``/reorder``
+page says them in the reader's language from the hub's catalog
+(``hub.i18n``). The English sentence the API returns as ``reason`` is the
+same function in English, so the page and the API can never give other
+figures. Nothing is ever read back from a sentence.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from dataclasses import dataclass
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, fields
 from datetime import date
-from functools import lru_cache
+from typing import Any
 
-from hub.web.i18n import catalog
+from hub.i18n import Translator
+from hub.i18n.message import loads
 
 Translate = Callable[..., str]
 
@@ -43,6 +39,16 @@ class ReasonFacts:
     level: float  # service level
     target: float  # demand quantile over the protection interval
 
+    def as_json(self) -> dict[str, Any]:
+        """JSON's types only (a figure may arrive as a NumPy scalar)."""
+        return {k: v.isoformat() if isinstance(v, date) else v.item() if hasattr(v, "item") else v
+                for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ReasonFacts:
+        dates = {f.name for f in fields(cls) if f.type == "date"}
+        return cls(**{k: date.fromisoformat(v) if k in dates else v for k, v in data.items()})
+
 
 def rate_words(rate: float, t: Translate) -> str:
     if rate >= 1.5:
@@ -57,7 +63,7 @@ def rate_words(rate: float, t: Translate) -> str:
 
 
 def reason(f: ReasonFacts, t: Translate) -> str:
-    """The reason sentence, its words from ``t`` (a :class:`hub.web.i18n.Translator`)."""
+    """The reason sentence, its words from ``t`` (a :class:`hub.i18n.Translator`)."""
     stock = t("reason_in_stock", n=f.on_hand)
     if f.on_order:
         stock += t("reason_on_order", n=f.on_order)
@@ -81,26 +87,14 @@ def reason(f: ReasonFacts, t: Translate) -> str:
              pct=pct, target=target)
 
 
-@lru_cache(maxsize=1)
-def _note_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
-    """Each English ``note_*`` label as a pattern whose named groups are its ``{fields}``."""
-    patterns = []
-    for key, text in catalog("en").items():
-        if key.startswith("note_"):
-            parts = re.split(r"\{(\w+)\}", text)  # literal, field, literal, field, ...
-            body = "".join(re.escape(p) if i % 2 == 0 else rf"(?P<{p}>[-\w]+)" for i, p in enumerate(parts))
-            patterns.append((re.compile(body), key))
-    return tuple(patterns)
+def for_reader(row: Mapping[str, Any], t: Translator) -> tuple[str, str, bool]:
+    """A stored suggestion's reason and notes in ``t``'s language, and whether they are (else English).
 
-
-def notes(text: str, t: Translate) -> str | None:
-    """The run's ``; ``-separated English notes in ``t``'s words; None if one of them is not a known note."""
-    said = []
-    for note in text.split("; "):
-        for pattern, key in _note_patterns():
-            if (match := pattern.fullmatch(note)) is not None:
-                said.append(t(key, **match.groupdict()))
-                break
-        else:
-            return None
-    return t("notes_separator").join(said)
+    A row written before the run kept figures and codes (migration 9) has only
+    its English ``reason``, notes included: it is shown as it is.
+    """
+    if not row.get("reason_facts"):
+        return str(row["reason"]), "", False
+    text = reason(ReasonFacts.from_json(json.loads(row["reason_facts"])), t)
+    notes = t("notes_separator").join(note.text(t.lang) for note in loads(row.get("notes") or "[]"))
+    return text, notes, True

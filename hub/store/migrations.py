@@ -225,6 +225,18 @@ MIGRATIONS: tuple[Migration, ...] = (
         ALTER TABLE products ADD COLUMN allergens TEXT;
         """,
     ),
+    Migration(
+        9,
+        "texts people read kept as message codes and parameters, said in the reader's language at read time: an "
+        "alert's code and JSON parameters; a reorder suggestion's reason figures and its notes (JSON). Older rows "
+        "have NULL there and keep their English text",
+        """
+        ALTER TABLE alerts ADD COLUMN code TEXT;
+        ALTER TABLE alerts ADD COLUMN params TEXT;
+        ALTER TABLE reorder_suggestions ADD COLUMN reason_facts TEXT;
+        ALTER TABLE reorder_suggestions ADD COLUMN notes TEXT;
+        """,
+    ),
 )
 
 

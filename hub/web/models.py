@@ -44,6 +44,7 @@ class DashboardAlert(BaseModel):
     state: str
     severity: str
     text: str
+    message: str = Field(description="the alert's text in the reader's language (cookie, then Accept-Language)")
     gtin: str | None
     product: str | None
     epc: str | None

@@ -16,8 +16,6 @@ from hub.forecast.demand import Series, write_long_csv
 from hub.forecast.planner import Inputs, Sku, compute
 from hub.forecast.policy import ReorderPolicy
 from hub.forecast.predict import forecast
-from hub.forecast.wording import notes
-from hub.web.i18n import Translator
 
 START = date(2025, 1, 6)  # a Monday
 DAYS = 420
@@ -103,7 +101,7 @@ def test_the_calendar_orders_for_the_promotion_instead_of_carrying_it_all_year()
     said = f"promotion from {first} to {first + timedelta(days=6)}: in the forecast"
     assert said in ahead.notes
     assert not [n for line in (blind, lines[True, False]) for n in line.notes if n.startswith("promotion")]
-    french = notes("; ".join(ahead.notes), Translator("fr"))
+    french = "; ".join(n.text("fr") for n in ahead.notes)
     assert french is not None and f"promotion du {first} au {first + timedelta(days=6)} : comprise" in french
 
 
@@ -117,7 +115,7 @@ def test_a_first_promotion_is_flagged_for_a_person_to_size() -> None:
     text = "; ".join(line.notes)
     assert "not in the forecast, no promotion of this product in the past year to learn from: check the quantity" \
         in text
-    assert "vérifiez la quantité" in (notes(text, Translator("fr")) or "")
+    assert "vérifiez la quantité" in "; ".join(n.text("fr") for n in line.notes)
 
 
 @pytest.mark.parametrize(("content", "message"), [

@@ -1,7 +1,11 @@
-"""The /reorder page's reasons: its English is the run's own, word for word; its French says the same figures."""
+"""The /reorder page's reasons: its English is the run's own, word for word; its French says the same figures.
+
+Notes are kept as message codes and parameters (hub.i18n.Message) and said in the reader's language; nothing is
+read back from an English sentence."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, timedelta
 
@@ -10,7 +14,9 @@ import pytest
 from hub.forecast.demand import read_long_csv
 from hub.forecast.planner import Inputs, Sku, compute
 from hub.forecast.policy import ReorderPolicy, arrival, suggest
-from hub.forecast.wording import ReasonFacts, notes, reason
+from hub.forecast.wording import ReasonFacts, for_reader, reason
+from hub.i18n import Message
+from hub.i18n.message import dumps, loads
 from hub.web.i18n import Translator
 
 MONDAY, THURSDAY = date(2026, 3, 2), date(2026, 3, 5)
@@ -74,14 +80,30 @@ def test_every_note_the_run_writes_is_said_in_french_with_its_figures(tmp_path) 
     on_hand: dict[str, int | None] = {uid: 0 for uid in series} | {"returns": -3, "gappy": None}
     plan = compute(Inputs(date(2026, 3, 2), skus, series, on_hand, {}, {}),
                    ReorderPolicy(backtest_windows=3, horizon_days=7))
-    written = {line.sku.gtin: "; ".join(line.notes) for line in plan.lines if line.notes}
+    kept = {line.sku.gtin: loads(dumps(line.notes)) for line in plan.lines if line.notes}  # as the run stores them
+    written = {uid: "; ".join(said) for uid, said in kept.items()}
     assert {"once", "gappy", "returns", "negative", "zero", "short"} <= set(written)
+    assert all(isinstance(n, Message) for line in plan.lines for n in line.notes)  # codes, not bare sentences
     fr, en = Translator("fr"), Translator("en")
+
+    def notes(uid: str, t: Translator) -> str:
+        return t("notes_separator").join(note.text(t.lang) for note in kept[uid])
+
     for uid, text in written.items():
-        assert notes(text, en) == text, uid  # the English labels are the run's own words
-        french = notes(text, fr)
-        assert french is not None and french != text, (uid, text)
+        assert notes(uid, en) == text, uid  # the English messages are the run's own words
+        french = notes(uid, fr)
+        assert french != text, (uid, text)
         assert sorted(re.findall(r"-?\d+", french)) == sorted(re.findall(r"-?\d+", text)), (uid, french)
-    assert "stock inconnu" in notes(written["gappy"], fr)  # type: ignore[operator]
-    assert "stock lu : -3, compté comme 0" in notes(written["returns"], fr)  # type: ignore[operator]
-    assert notes("a note nobody wrote; no sales in the history", fr) is None  # unknown: the page keeps the English
+    assert "stock inconnu" in notes("gappy", fr)
+    assert "stock lu : -3, compté comme 0" in notes("returns", fr)
+
+
+def test_a_stored_suggestion_is_said_from_its_figures_and_an_older_row_keeps_its_english() -> None:
+    facts, stored = _facts(CASES[0])
+    note = Message("note_promotion_in", first="2026-03-09", last="2026-03-15")
+    row = {"reason": f"{stored} ({note})", "reason_facts": json.dumps(facts.as_json()), "notes": dumps([note])}
+    assert for_reader(row, Translator("en")) == (stored, str(note), True)
+    text, notes, translated = for_reader(row, Translator("fr"))
+    assert translated and text.startswith("se vend environ 3 par jour") and notes.startswith("promotion du 2026-03-09")
+    older = {"reason": "sells about 3 a day, whatever the run said then", "reason_facts": None, "notes": None}
+    assert for_reader(older, Translator("fr")) == (older["reason"], "", False)  # readable, never parsed

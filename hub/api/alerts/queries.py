@@ -1,5 +1,5 @@
 """Reading alerts from the database: the API's filtered list and the dashboard's inbox (who resolved, which
-product)."""
+product, the message in the reader's language)."""
 
 from __future__ import annotations
 
@@ -26,8 +26,10 @@ def alert_list(db: sqlite_utils.Database, state: str | None, kind: str | None, l
     return [alert_view(Alert(**r)) for r in db.query(sql, [*args, limit, offset])]
 
 
-def inbox(db: sqlite_utils.Database, where: str, args: list[Any], limit: int) -> list[dict[str, Any]]:
-    """Alerts matching ``where`` (over ``alerts a``), newest first, with who resolved them and the product's name."""
+def inbox(db: sqlite_utils.Database, where: str, args: list[Any], limit: int,
+          lang: str = "en") -> list[dict[str, Any]]:
+    """Alerts matching ``where`` (over ``alerts a``), newest first, with who resolved them, the product's name and
+    the alert's message in ``lang`` (the reader's language: the stored ``text`` stays English for the API)."""
     columns = ", ".join(f"a.{c}" for c in _COLUMNS)
     rows = db.execute(
         f"SELECT {columns}, r.resolved_by, p.name FROM alerts a LEFT JOIN alert_resolutions r ON r.alert = a.id "
@@ -37,5 +39,6 @@ def inbox(db: sqlite_utils.Database, where: str, args: list[Any], limit: int) ->
     out = []
     for row in rows:
         alert = Alert(**dict(zip(_COLUMNS, row[:len(_COLUMNS)], strict=True)))
-        out.append({**alert_view(alert), "resolved_by": row[-2], "product": row[-1]})
+        out.append({**alert_view(alert), "resolved_by": row[-2], "product": row[-1],
+                    "message": alert.message(lang)})
     return out

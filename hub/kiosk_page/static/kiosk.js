@@ -1,36 +1,8 @@
 // The kiosk page: asks /api/kiosk/ask, shows answers and product cards as text only, forgets after inactivity.
 "use strict";
 
-const TEXT = {
-  fr: {
-    title: "Besoin d'aide\u00a0?",
-    notice: "Je suis un assistant automatique (une intelligence artificielle), pas une personne. Je réponds avec les données du magasin : prix, rayons et quantités en rayon, avec l'heure du comptage. En cas de doute, un membre de l'équipe peut vous aider. Vos questions ne sont pas enregistrées.",
-    privacy: "Vos données et cette borne",
-    chip_hours: "Horaires", chip_pay: "Paiement", chip_staff: "Appeler un vendeur", chip_restart: "Recommencer",
-    q_hours: "Quels sont vos horaires ?", q_pay: "Comment puis-je payer ?", q_staff: "Appeler un vendeur",
-    label: "Votre question", placeholder: "Ex. : où est l'huile d'olive ?", send: "Demander",
-    assistant: "Assistant (IA)", aisle: "Rayon", shelf: "étagère", onShelf: "en rayon", noneOnShelf: "Plus en rayon",
-    noCount: "Pas de comptage récent", counted: "compté à", pair: "Ce qui va avec", error: "Désolé, je n'ai pas pu répondre. Demandez à un membre de l'équipe.",
-    busy: "Trop de questions à la fois : réessayez dans un instant.", nothing: "Rien à proposer en rayon pour l'instant.",
-    thinking: "Je cherche…", restart: "Recommencer", notConfirmed: "non confirmé : ", stated: "indiqué : ",
-    together: "Souvent acheté avec", popularOnly: "Pas encore de produit souvent acheté avec celui-ci. Les plus vendus en ce moment :",
-    labels: { organic: "bio", gluten_free: "sans gluten", lactose_free: "sans lactose", vegan: "végan", vegetarian: "végétarien", halal: "halal" },
-  },
-  en: {
-    title: "Need help?",
-    notice: "I am an automated assistant (an artificial intelligence), not a person. I answer with the shop's data: prices, aisles and how many are on the shelf, with the time they were counted. When in doubt, a staff member can help. Your questions are not stored.",
-    privacy: "Your data and this kiosk",
-    chip_hours: "Opening hours", chip_pay: "Payment", chip_staff: "Call a staff member", chip_restart: "Start over",
-    q_hours: "What are your opening hours?", q_pay: "How can I pay?", q_staff: "Call a staff member",
-    label: "Your question", placeholder: "E.g. where is the olive oil?", send: "Ask",
-    assistant: "Assistant (AI)", aisle: "Aisle", shelf: "shelf", onShelf: "on the shelf", noneOnShelf: "None on the shelf",
-    noCount: "No recent count", counted: "counted at", pair: "What goes with it", error: "Sorry, I could not answer. Please ask a staff member.",
-    busy: "Too many questions at once: try again in a moment.", nothing: "Nothing to suggest on the shelf right now.",
-    thinking: "Looking…", restart: "Start over", notConfirmed: "not confirmed: ", stated: "stated: ",
-    together: "Often bought with", popularOnly: "Nothing is often bought with this one yet. Best-sellers right now:",
-    labels: { organic: "organic", gluten_free: "gluten-free", lactose_free: "lactose-free", vegan: "vegan", vegetarian: "vegetarian", halal: "halal" },
-  },
-};
+// The page's words in every language, from the hub's message catalog (a JSON block the page carries).
+const TEXT = JSON.parse(document.getElementById("kiosk-texts").textContent);
 
 const params = new URLSearchParams(window.location.search);
 // Seconds without a touch before the conversation is wiped (60; ?idle= lets an installer or a test shorten it).
@@ -48,7 +20,7 @@ function newSession() {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-function t(key) { return TEXT[lang][key]; }
+function t(key) { return (TEXT[lang] || TEXT.fr)[key] || TEXT.fr[key] || key; }
 
 function el(tag, className, text) {
   const node = document.createElement(tag);
@@ -82,7 +54,7 @@ function price(value) {
 
 function propertyName(attribute) {
   if (attribute.startsWith("allergen:")) return attribute.slice(9);
-  return TEXT[lang].labels[attribute] || attribute;
+  return TEXT[lang]["label_" + attribute] || attribute;
 }
 
 function productCard(p, withPairing, asked) {

@@ -2,7 +2,7 @@
 "use strict";
 
 (() => {
-  const {t, api, sinceText, timeText, debounce, el, on, onReconnect, lang} = Dash;
+  const {t, api, sinceText, timeText, debounce, el, on, onReconnect} = Dash;
   const list = document.getElementById("alert-list");
   const tabs = [...document.querySelectorAll("[role=tab]")];
   let view = new URLSearchParams(location.search).get("view") || "open";
@@ -50,7 +50,7 @@
         el("span", {class: "sev", text: t("sev_" + a.severity)}),
         el("h2", {text: title(a)}),
         product ? el("p", {class: "product"}, product) : null,
-        lang === "en" ? el("p", {class: "muted detail", text: a.text}) : null,
+        el("p", {class: "muted detail", text: a.message}),
         el("ul", {class: "history"}, ...history)),
       el("div", {class: "actions"}, ...buttons));
   }
