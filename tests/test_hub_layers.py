@@ -48,7 +48,7 @@ WEB_EDGE = frozenset({"hub.forecast.forms", "hub.forecast.responses", "hub.priva
 WEB_FRAMEWORKS = ("fastapi", "starlette")
 MAX_LINES = 400
 #: Files still over MAX_LINES, being split by other parts of issue 18; empty this list once they are merged.
-KNOWN_OVER = frozenset({"hub/fusion.py", "hub/ingest.py", "hub/assistant/assistant.py"})
+KNOWN_OVER = frozenset({"hub/fusion.py", "hub/ingest.py"})
 #: Our own source; data files (YAML tables, JSON catalogs) are not counted.
 SOURCE_SUFFIXES = (".py", ".js", ".css", ".html")
 
