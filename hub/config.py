@@ -45,8 +45,6 @@ class FusionSettings(BaseModel):
     fresh_s: float = Field(600.0, gt=0, description="a figure younger than this keeps its full confidence")
     stale_s: float = Field(3600.0, gt=0, description="a figure this old has lost half its confidence")
     paid_credit_hours: float = Field(2.0, gt=0, description="how long a sale by GTIN waits to be matched to a tag")
-    reorder_window_days: int = Field(28, ge=1, le=365, description="sales history used for the reorder point")
-    safety_factor: float = Field(0.5, ge=0, le=10, description="safety stock as a share of lead-time demand")
     device_silent_s: float = Field(300.0, gt=0, description="an online device that says nothing this long is silent")
     check_every_s: float = Field(5.0, gt=0, description="how often time-based alerts (silence) are checked")
     message_ids_days: float = Field(

@@ -8,7 +8,7 @@ from hub.timeutil import iso
 
 if TYPE_CHECKING:
     from hub.alerts import Change
-    from hub.ingest import Device
+    from hub.ingest_devices import Device
 
 
 def alert_view(alert: Any) -> dict[str, Any]:

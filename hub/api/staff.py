@@ -159,7 +159,7 @@ async def set_reorder_point(gtin: Gtin, body: ReorderPointIn, hub: Hub, staff: M
 
 def inventory_view(hub: Hub, gtin: str) -> dict[str, Any]:
     now = ts(hub.clock.now())
-    view = hub.ingest.fusion.sku(gtin, now)
+    view = hub.ingest.fusion.sku(gtin, now).as_json()
     point, why = hub.ingest.fusion.reorder_point(gtin, now)
     view["reorder_point"], view["reorder_reason"] = point, why
     return view

@@ -195,7 +195,7 @@ async def run_now(hub: Hub, user: str | None) -> RunOut:
         policy = _policy(hub)
         fusion = hub.ingest.fusion
         zone = getattr(hub.config, "zone", UTC)
-        inputs = planner.gather(hub.db, now, policy, lambda g: fusion.sku(g, now)["on_hand"], zone)
+        inputs = planner.gather(hub.db, now, policy, lambda g: fusion.sku(g, now).on_hand, zone)
         plan = await asyncio.to_thread(planner.compute, inputs, policy)
         run_id = planner.save(hub.db, plan, now, user)
     return RunOut(run_id=run_id, skus=len(plan.lines), suggestions=len(plan.suggestions),
