@@ -78,7 +78,8 @@ def point(model: ReorderModel, product: Product | None, rate: Callable[[], float
         return ReorderPoint(None, f"no sales in the last {model.rate_window_days} days")
     lead = max(product.lead_time_days, 1)
     safety = model.safety_factor * lead_time_demand(daily, lead)
-    return ReorderPoint(math.ceil(reorder_level(daily, lead, safety)), (
+    # whole units, up; a sum that is whole but for float rounding (93.00000000000001) stays whole
+    return ReorderPoint(math.ceil(reorder_level(daily, lead, safety) - 1e-9), (
         f"{daily:.2f}/day over {model.rate_window_days} days x {product.lead_time_days} days lead time "
         f"+ {model.safety_factor:.0%} safety stock"
     ))
