@@ -1,7 +1,8 @@
 """Ingest: every message of the store, validated by the link, stored once, fused, in batches.
 
 A batch is one transaction: the message ids, the fused state, device health
-and alert changes commit together, and the link acknowledges the batch to
+(hub/ingest_devices.py), alert changes and the stock history they make
+(hub/inventory/history.py) commit together, and the link acknowledges the batch to
 the broker only after :meth:`Ingest.handle_batch` returned, so a hub killed
 mid-batch receives the batch again and the ids make the replay count once.
 Payloads the contract rejects go to ``dead_letters`` with the reason.

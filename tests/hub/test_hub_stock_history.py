@@ -71,3 +71,32 @@ async def test_a_burst_that_overflows_the_live_bus_keeps_one_history_row_per_cha
     with contextlib.suppress(asyncio.CancelledError):
         await task
     assert history() == expected
+
+
+def test_a_batch_that_fails_leaves_neither_its_change_nor_its_history_row(tmp_path: Path) -> None:
+    """The history row is part of the batch's transaction: rolled back with the change it records."""
+    db = reference_database(tmp_path)
+    clock = ManualClock()
+    ingest = Ingest(db, clock, FusionSettings(), store="test")
+    devices = Devices()
+
+    def arrive(n: int) -> ZoneEvent:
+        return devices.make(ZoneEvent, "reader-1", time=clock.now(), event="arrived", epc=epc(n), gtin=OIL,
+                            location="backroom")
+
+    def history() -> list[tuple[int, int]]:
+        rows = db.execute("SELECT on_hand, backroom FROM stock_history WHERE gtin = ? ORDER BY time", (gtin14(OIL),))
+        return [tuple(row) for row in rows]
+
+    ingest.handle_batch([arrive(1)])
+    assert history() == [(1, 1)]
+    # the devices row is written after the history row, in the same transaction: make it fail there
+    db.execute("CREATE TRIGGER refuse_devices BEFORE INSERT ON devices BEGIN SELECT RAISE(ABORT, 'refused'); END")
+    clock.advance(61)
+    ingest.handle_batch([arrive(2)])
+    assert ingest.stats.dead_letters == 1 and epc(2) not in ingest.fusion.items
+    assert history() == [(1, 1)], "no history row for a change that was not stored"
+    db.execute("DROP TRIGGER refuse_devices")
+    clock.advance(61)
+    ingest.handle_batch([arrive(3)])
+    assert history() == [(1, 1), (2, 2)], "the next stored change is recorded from what was stored"
