@@ -11,6 +11,8 @@ from collections import defaultdict
 from hub.inventory.records import BatchChanges, Item
 from hub.inventory.states import ITEM_STATES, ItemState
 
+_UNKNOWN = ItemState.UNKNOWN  # a module constant: an enum member looked up on its class costs ~0.2 us
+
 
 def _zero_counts() -> dict[ItemState, int]:
     return dict.fromkeys(ITEM_STATES, 0)
@@ -43,9 +45,9 @@ class ItemBook:
                 item.gtin = gtin
                 self.counts[gtin][item.state] += 1
             return item, False
-        item = Item(gtin, serial, ItemState.UNKNOWN, None, t, t)
+        item = Item(gtin, serial, _UNKNOWN, None, t, t)
         self.items[epc] = item
-        self.counts[gtin][ItemState.UNKNOWN] += 1
+        self.counts[gtin][_UNKNOWN] += 1
         return item, True
 
     def set_state(self, epc: str, item: Item, state: ItemState, t: float, changes: BatchChanges) -> None:

@@ -19,6 +19,8 @@ from hub.inventory.sales import Credits
 from hub.inventory.shelf import ShelfReadings
 from hub.inventory.states import ITEM_STATES, SOURCE_CONFIDENCE, ItemState
 
+BACKROOM, FLOOR = ItemState.BACKROOM, ItemState.FLOOR
+
 
 @dataclass(slots=True)
 class RoomFigure:
@@ -204,7 +206,7 @@ def sku_view(gtin: str, now: float, settings: FusionSettings, reference: Referen
     rfid_t = book.changed.get(gtin)
     rfid_age = now - rfid_t if rfid_t is not None else None
     pending = credits.waiting(gtin, now)
-    rfid_floor = max(0, counts[ItemState.FLOOR] - pending)
+    rfid_floor = max(0, counts[FLOOR] - pending)
     sh = _shelf(gtin, reference, shelf)
     camera_age = now - sh.camera_t if sh.camera_t is not None else None
     scale_age = now - sh.scale_t if sh.scale_t is not None else None
@@ -219,11 +221,11 @@ def sku_view(gtin: str, now: float, settings: FusionSettings, reference: Referen
     # exist (it over-counts a double detection and misses baskets and back rows): it counts an untagged SKU only
     floor_units = rfid_floor if rfid_seen else shelf_units
     observed = rfid_seen or shelf_units is not None
-    on_hand = (counts[ItemState.BACKROOM] + (floor_units or 0)) if observed else None
+    on_hand = (counts[BACKROOM] + (floor_units or 0)) if observed else None
     flags = []
     if sh.camera_facings == 0 and not sh.occluded and rfid_floor > 0:
         flags.append("misplaced_or_hidden")
-    if sh.camera_facings and rfid_seen and counts[ItemState.FLOOR] == 0:
+    if sh.camera_facings and rfid_seen and counts[FLOOR] == 0:
         flags.append("untagged_or_unreadable")
     if sh.occluded or sh.blocked:
         flags.append("shelf_view_blocked")
@@ -240,8 +242,8 @@ def sku_view(gtin: str, now: float, settings: FusionSettings, reference: Referen
         gtin=gtin,
         name=product.name if product else None,
         on_hand=on_hand,
-        backroom=RoomFigure(counts[ItemState.BACKROOM] if rfid_seen else None, "rfid", rfid_age, rfid_conf),
-        floor=FloorFigure(floor_units, counts[ItemState.FLOOR] if rfid_seen else None, pending,
+        backroom=RoomFigure(counts[BACKROOM] if rfid_seen else None, "rfid", rfid_age, rfid_conf),
+        floor=FloorFigure(floor_units, counts[FLOOR] if rfid_seen else None, pending,
                           "rfid+shelf" if shelf_source else "rfid", rfid_age, rfid_conf),
         shelf=ShelfFigure(shelf_units, shelf_source, shelf_age, sh.camera_facings, camera_age, sh.scale_units,
                           scale_age, shelf_conf, sh.empty_slots, sh.occluded),
