@@ -5,8 +5,10 @@ One file per concern: ``states`` (item states, zone kinds), ``records``
 items and their counts), ``claims`` (readers and gates), ``shelf`` (camera
 and scale readings), ``sales`` (receipts and paid credits), ``store`` (the
 SQL), ``view`` (one SKU's figures), ``reorder`` (the reorder point),
-``history`` (stock over time) and ``fusion``, the facade ingest drives.
+``history`` (stock over time), ``settings`` (the ``fusion:`` parameters)
+and ``fusion``, the facade ingest drives. The core imports nothing of the
+hub but ``hub.timeutil``; ``hub.config`` imports its settings.
 
-Nothing is imported here: ``hub.config`` imports the reorder model, and the
-facade imports ``hub.config``.
+Nothing is imported here, so that ``hub.config`` importing the settings
+does not load the whole core.
 """

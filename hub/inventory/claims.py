@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from comptoir.contract import GatePassage
 from comptoir.contract.rfid import ZoneChange
-from hub.config import FusionSettings
 from hub.inventory.items import ItemBook
 from hub.inventory.records import BatchChanges, Claim, Item, UnpaidExit
 from hub.inventory.reference import Reference
 from hub.inventory.sales import Credits
+from hub.inventory.settings import FusionSettings
 from hub.inventory.states import ZONE_STATE, ItemState
 from hub.timeutil import ts
 

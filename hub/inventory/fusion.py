@@ -21,7 +21,6 @@ from comptoir.contract import (
     ZoneEvents,
     ZoneSnapshot,
 )
-from hub.config import FusionSettings
 from hub.inventory import reorder, store
 from hub.inventory.claims import ReaderClaims
 from hub.inventory.items import ItemBook
@@ -29,6 +28,7 @@ from hub.inventory.records import BatchChanges, Claim, Item, Product, ScaleReadi
 from hub.inventory.reference import Reference
 from hub.inventory.reorder import ReorderModel, ReorderPoint
 from hub.inventory.sales import Credits, Sales
+from hub.inventory.settings import FusionSettings
 from hub.inventory.shelf import ShelfReadings
 from hub.inventory.states import ItemState
 from hub.inventory.view import SkuView, sku_view

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections import defaultdict
 
 from comptoir.contract import PosReceipt
-from hub.config import FusionSettings
 from hub.inventory.items import ItemBook
 from hub.inventory.records import BatchChanges, Credit, Receipt, SaleLine
+from hub.inventory.settings import FusionSettings
 from hub.inventory.states import ItemState
 from hub.timeutil import ts
 

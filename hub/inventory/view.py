@@ -11,11 +11,11 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from hub.config import FusionSettings
 from hub.inventory.items import ItemBook
 from hub.inventory.records import ScaleReading, SlotReading
 from hub.inventory.reference import Reference
 from hub.inventory.sales import Credits
+from hub.inventory.settings import FusionSettings
 from hub.inventory.shelf import ShelfReadings
 from hub.inventory.states import ITEM_STATES, SOURCE_CONFIDENCE, ItemState
 
