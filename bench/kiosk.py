@@ -42,7 +42,7 @@ from hub import catalog
 from hub.assistant.assistant import Assistant
 from hub.assistant.stock import StockReader
 from hub.config import FusionSettings
-from hub.fusion import Fusion
+from hub.inventory.fusion import Fusion
 from hub.store import open_database
 from simulators.world.catalog import COLUMNS, default_catalog_path
 from tests.kiosk.shop import write_receipts

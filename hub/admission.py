@@ -47,7 +47,7 @@ UNBOUND_REMEMBERED = 1000
 
 
 class Reference(Protocol):
-    """The reference tables admission reads: what ``hub.fusion.Fusion.load_reference`` keeps up to date."""
+    """The reference tables admission reads: what ``hub.inventory.reference.Reference.load`` keeps up to date."""
 
     zone_readers: dict[str, str]
     slots: dict[str, dict[str, Any]]

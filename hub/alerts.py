@@ -18,8 +18,9 @@ from typing import Any
 
 import sqlite_utils
 
-from hub.fusion import Fusion
 from hub.i18n import Message
+from hub.inventory.fusion import Fusion
+from hub.inventory.view import SkuView
 
 #: Kinds that describe something that happened rather than a lasting condition:
 #: they end when a staff member acknowledges them (or when the item comes back).
@@ -146,20 +147,20 @@ class Alerts:
         return alert
 
     # -- the rules -------------------------------------------------------------------
-    def evaluate_sku(self, gtin: str, now: float) -> dict[str, Any]:
+    def evaluate_sku(self, gtin: str, now: float) -> SkuView:
         """Apply the SKU rules; return the SKU's figures they were decided on."""
         fusion = self.fusion
         product = fusion.products.get(gtin)
         view = fusion.sku(gtin, now)
         name = product.name if product else gtin
-        on_hand = view["on_hand"]
-        backroom = view["backroom"]["units"] or 0
-        shelf = view["shelf"]
-        empty = shelf["units"] == 0 and not shelf["occluded"]
+        on_hand = view.on_hand
+        backroom = view.backroom.units or 0
+        shelf = view.shelf
+        empty = shelf.units == 0 and not shelf.occluded
         key = f"shelf_empty_backroom_stock:{gtin}"
         if empty and backroom > 0:
-            slot = shelf["empty_slots"][0] if shelf["empty_slots"] else None
-            capacity = sum(s.get("capacity") or 0 for s in view["slots"] if s["slot"] in shelf["empty_slots"])
+            slot = shelf.empty_slots[0] if shelf.empty_slots else None
+            capacity = sum(s.capacity or 0 for s in view.slots if s.slot in shelf.empty_slots)
             bring = min(backroom, capacity) if capacity else backroom
             said = (Message("alert.shelf_empty", slot=slot, quantity=bring, name=name) if slot else
                     Message("alert.shelf_empty_no_slot", quantity=bring, name=name))

@@ -12,6 +12,7 @@ from comptoir.contract.topics import check_id
 from comptoir.link import BrokerSettings
 from hub.assistant.settings import KioskSettings
 from hub.forecast.policy import ReorderPolicy
+from hub.inventory.settings import FusionSettings
 
 
 class ApiSettings(BaseModel):
@@ -35,37 +36,6 @@ class ApiSettings(BaseModel):
         "browser, e.g. https://hub.shop.example behind a TLS proxy (docs/api.md, origin rule)")
     kiosk_token_minutes: float = Field(
         5.0, gt=0, le=60, description="how long a customer token issued at the till opens personalised suggestions")
-
-
-class FusionSettings(BaseModel):
-    """Parameters of the fusion rules and alert thresholds (see docs/fusion.md)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    fresh_s: float = Field(600.0, gt=0, description="a figure younger than this keeps its full confidence")
-    stale_s: float = Field(3600.0, gt=0, description="a figure this old has lost half its confidence")
-    paid_credit_hours: float = Field(2.0, gt=0, description="how long a sale by GTIN waits to be matched to a tag")
-    reorder_window_days: int = Field(28, ge=1, le=365, description="sales history used for the reorder point")
-    safety_factor: float = Field(0.5, ge=0, le=10, description="safety stock as a share of lead-time demand")
-    device_silent_s: float = Field(300.0, gt=0, description="an online device that says nothing this long is silent")
-    check_every_s: float = Field(5.0, gt=0, description="how often time-based alerts (silence) are checked")
-    message_ids_days: float = Field(
-        14.0, gt=0, description="how long message ids are kept to recognise a redelivery (older ones are pruned)"
-    )
-    zone_switch_db: float = Field(
-        3.0,
-        ge=0,
-        le=60,
-        description="when two readers' zones both claim a tag, a newer claim takes it from the zone holding it only "
-        "if its RSSI is stronger by at least this many dB (a claim without RSSI is the weakest)",
-    )
-    exit_grace_s: float = Field(
-        30.0,
-        ge=0,
-        le=3600,
-        description="an unpaid item seen leaving is held this long (hub clock, from when the hub learns of it) for "
-        "a till receipt delayed upstream before its alert is raised; 0 raises at once",
-    )
 
 
 class AdmissionSettings(BaseModel):

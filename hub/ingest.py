@@ -1,7 +1,8 @@
 """Ingest: every message of the store, validated by the link, stored once, fused, in batches.
 
 A batch is one transaction: the message ids, the fused state, device health
-and alert changes commit together, and the link acknowledges the batch to
+(hub/ingest_devices.py), alert changes and the stock history they make
+(hub/inventory/history.py) commit together, and the link acknowledges the batch to
 the broker only after :meth:`Ingest.handle_batch` returned, so a hub killed
 mid-batch receives the batch again and the ids make the replay count once.
 Payloads the contract rejects go to ``dead_letters`` with the reason.
@@ -21,7 +22,7 @@ from typing import Any
 import sqlite_utils
 
 from comptoir.clock import Clock
-from comptoir.contract import ContractError, DeviceStatus, HubAlert, Message, encode
+from comptoir.contract import ContractError, HubAlert, Message, encode
 from comptoir.link import StoreUnavailable
 from hub.admission import Admission
 from hub.alerts import Alerts, Change
@@ -29,8 +30,14 @@ from hub.api.alerts.views import alert_event, alert_view
 from hub.api.devices.views import device_view
 from hub.config import AdmissionSettings, FusionSettings
 from hub.events import EventBus
-from hub.fusion import LEFT, BatchChanges, Fusion
+from hub.ingest_devices import Device, DeviceBook
 from hub.ingest_health import IngestWatch
+from hub.inventory.fusion import Fusion
+from hub.inventory.history import StockHistory
+from hub.inventory.records import BatchChanges
+from hub.inventory.reorder import ReorderModel
+from hub.inventory.states import ItemState
+from hub.inventory.view import SkuView
 from hub.store import unavailable_reason
 from hub.store.errors import raise_if_unavailable, storable_text
 from hub.timeutil import iso, ts
@@ -47,25 +54,6 @@ PRUNE_EVERY_S = 3600.0
 #: entries in GTIN order, all over the file; with SQLite's default (2 MiB) a shop of 100,000 items misses the
 #: cache on most of them and each written item costs about twice as much (bench/hub_ingest.py).
 CACHE_KIB = 16 * 1024
-
-
-@dataclass
-class Device:
-    device: str
-    kind: str | None = None
-    software: str | None = None
-    state: str = "unknown"
-    state_since: float | None = None
-    last_seen: float | None = None
-    connection: int | None = None
-    max_seq: int | None = None
-    lost: int = 0
-    dropped: int = 0
-    messages: int = 0
-
-    def row(self) -> tuple[Any, ...]:
-        return (self.device, self.kind, self.software, self.state, self.state_since, self.last_seen, self.connection,
-                self.max_seq, self.lost, self.dropped, self.messages)
 
 
 @dataclass(slots=True)
@@ -100,7 +88,11 @@ class Ingest:
         bus: EventBus | None = None,
         publish_alerts: Callable[[list[Change]], None] | None = None,
         admission: AdmissionSettings | None = None,
+        reorder: ReorderModel | None = None,
+        history_step_s: float = 60.0,
     ) -> None:
+        """``reorder``: the reorder point's parameters (the config's ``reorder:``); ``history_step_s``: see
+        :class:`StockHistory`."""
         self.db = db
         self.db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         self.clock = clock
@@ -109,28 +101,26 @@ class Ingest:
         self.hub_id = hub_id
         self.bus = bus or EventBus()
         self.publish_alerts = publish_alerts
-        self.fusion = Fusion(db, settings)
+        self.fusion = Fusion(db, settings, reorder)
         self.alerts = Alerts(db, self.fusion)
-        self.admission = Admission(self.fusion, clock, admission or AdmissionSettings(), store=store, hub_id=hub_id)
+        self.history = StockHistory(db, history_step_s)
+        self.device_book = DeviceBook(db, self.alerts)
+        self.admission = Admission(self.fusion.reference, clock, admission or AdmissionSettings(), store=store,
+                                   hub_id=hub_id)
         self.stats = IngestStats()
         self.watch = IngestWatch()
-        self.devices: dict[str, Device] = {}
         self.held_exits: dict[str, HeldExit] = {}
         self._shown_devices: dict[str, tuple[Any, ...]] = {}
         self._last_prune = float("-inf")
         self._stale = False  # memory may not match the database (a reload failed): reload before the next batch
         self._data_version = self._read_data_version()
-        self._load_devices()
+        self.device_book.load()
         self._load_held_exits()
 
-    def _load_devices(self) -> None:
-        self.devices = {
-            row[0]: Device(*row)
-            for row in self.db.execute(
-                "SELECT device, kind, software, state, state_since, last_seen, connection, max_seq, lost, dropped, "
-                "messages FROM devices"
-            )
-        }
+    @property
+    def devices(self) -> dict[str, Device]:
+        """Every device heard of, by id."""
+        return self.device_book.devices
 
     def _load_held_exits(self) -> None:
         """Exits held when the hub stopped: unpaid items that left and have had no exit alert since; held anew."""
@@ -140,7 +130,7 @@ class Ingest:
         ))
         due = ts(self.clock.now()) + self.settings.exit_grace_s
         for epc, item in self.fusion.items.items():
-            if item.state == LEFT and not item.paid and alerted.get(epc, float("-inf")) < item.since:
+            if item.state == ItemState.LEFT and not item.paid and alerted.get(epc, float("-inf")) < item.since:
                 zone = item.zone if item.zone and self.fusion.zones.get(item.zone) == "exit" else None
                 self.held_exits[epc] = HeldExit(item.gtin, item.since, zone, due)
 
@@ -181,10 +171,11 @@ class Ingest:
         """Make memory match the database after a failed transaction; StoreUnavailable if it cannot be read."""
         self.alerts.outgoing.clear()
         self.fusion.forget_pending()
+        self.history.forget()
         self._stale = True
         try:
             self.alerts.load()
-            self._load_devices()
+            self.device_book.load()
             self._load_held_exits()
         except Exception as exc:
             raise_if_unavailable(exc)
@@ -209,23 +200,19 @@ class Ingest:
             for message in fresh:
                 if isinstance(message, HubAlert) or message.device == self.hub_id:
                     continue  # our own alerts and status, back from the broker
-                touched_devices[message.device] = self._track_device(message, now)
+                touched_devices[message.device] = self.device_book.track(message, now)
                 self.fusion.apply(message, changes)
             views = self._settle(changes, now)
-            if touched_devices:
-                conn.executemany(
-                    "INSERT OR REPLACE INTO devices (device, kind, software, state, state_since, last_seen, "
-                    "connection, max_seq, lost, dropped, messages) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                    [d.row() for d in touched_devices.values()],
-                )
+            self.device_book.write(touched_devices)
         self.stats.stored += len(fresh)
         try:
             self._after_commit(changes, touched_devices, views)
         except Exception:  # stored is stored: a failed notification must not make the batch look failed
             log.exception("batch stored, but publishing its changes failed", extra={"messages": len(fresh)})
 
-    def _settle(self, changes: BatchChanges, now: float) -> dict[str, dict]:
-        """Hold new unpaid exits, raise those whose grace is over, write what changed; return the SKU views.
+    def _settle(self, changes: BatchChanges, now: float) -> dict[str, SkuView]:
+        """Hold new unpaid exits, raise those whose grace is over, write what changed and the stock history it
+        makes; return the SKU views.
 
         The caller holds the transaction. A receipt or a return that arrives during the grace (in this
         batch or a later one) settles the item, and no alert is ever raised for it.
@@ -234,8 +221,8 @@ class Ingest:
         for epc in changes.back_in:
             held.pop(epc, None)
         grace = self.settings.exit_grace_s
-        for epc, gtin, t, zone in changes.unpaid_exits:
-            held[epc] = HeldExit(gtin, t, zone, now + grace)
+        for left in changes.unpaid_exits:
+            held[left.epc] = HeldExit(left.gtin, left.time, left.zone, now + grace)
         due = [(epc, h) for epc, h in held.items() if h.due <= now] if held else []
         raise_for = []
         for epc, h in due:
@@ -247,7 +234,9 @@ class Ingest:
             self.alerts.item_back(epc, now)
         for epc, h in raise_for:
             self.alerts.unpaid_exit(epc, h.gtin, now, h.zone)
-        return {gtin: self.alerts.evaluate_sku(gtin, now) for gtin in changes.gtins | changes.credits_changed}
+        views = {gtin: self.alerts.evaluate_sku(gtin, now) for gtin in changes.gtins | changes.credits_changed}
+        self.history.record(self.db.conn, views.values(), now)
+        return views
 
     def _fresh(self, messages: list[Message]) -> list[Message]:
         seen: set[str] = set()
@@ -263,47 +252,7 @@ class Ingest:
                 fresh.append(m)
         return fresh
 
-    def _track_device(self, message: Message, now: float) -> Device:
-        dev = self.devices.get(message.device)
-        if dev is None:
-            dev = self.devices[message.device] = Device(message.device)
-        dev.last_seen = now
-        dev.messages += 1
-        if isinstance(message, DeviceStatus):
-            dev.kind, dev.software = message.kind, message.software
-            if message.dropped is not None:
-                dev.dropped = max(dev.dropped, message.dropped)
-            if dev.connection is not None and message.seq < dev.connection:
-                return dev  # an older connection's status, delivered late
-            dev.connection = message.seq
-            if dev.state != message.state:
-                dev.state, dev.state_since = message.state, ts(message.time)
-            if message.state == "offline":
-                self.alerts.device_offline(dev.device, dev.kind, message.reason, now)
-            else:
-                self.alerts.device_online(dev.device, now)
-                self.alerts.device_heard(dev.device, now)
-            return dev
-        if dev.state != "online":
-            dev.state, dev.state_since = "online", now  # data proves it is up, status or not
-            self.alerts.device_online(dev.device, now)
-        self.alerts.device_heard(dev.device, now)
-        seq = message.seq
-        if dev.max_seq is None or (seq == 1 and dev.max_seq > 1):
-            dev.max_seq = seq  # first message seen, or the device started numbering again
-        elif seq > dev.max_seq:
-            gap = seq - dev.max_seq - 1
-            if gap:
-                dev.lost += gap
-                self.alerts.messages_lost(dev.device, gap, now)
-                log.warning("sequence gap", extra={"device": dev.device, "lost": gap, "seq": seq})
-            dev.max_seq = seq
-        elif dev.lost > 0:
-            dev.lost -= 1  # a late message fills a gap
-            self.alerts.messages_lost(dev.device, -1, now)
-        return dev
-
-    def _after_commit(self, changes: BatchChanges, devices: dict[str, Device], views: dict[str, dict]) -> None:
+    def _after_commit(self, changes: BatchChanges, devices: dict[str, Device], views: dict[str, SkuView]) -> None:
         outgoing, self.alerts.outgoing = self.alerts.outgoing, []
         if outgoing and self.publish_alerts is not None:
             self.publish_alerts(outgoing)
@@ -312,9 +261,9 @@ class Ingest:
             return
         bus.publish_many("item", ({"epc": epc, "gtin": item.gtin, "state": item.state, "zone": item.zone,
                                    "time": iso(item.last_seen)} for epc, item in changes.items.items()))
-        bus.publish_many("inventory", ({"gtin": gtin, "on_hand": view["on_hand"], "backroom": view["backroom"]["units"],
-                                        "floor": view["floor"]["units"], "shelf": view["shelf"]["units"],
-                                        "confidence": view["confidence"], "flags": view["flags"]}
+        bus.publish_many("inventory", ({"gtin": gtin, "on_hand": view.on_hand, "backroom": view.backroom.units,
+                                        "floor": view.floor.units, "shelf": view.shelf.units,
+                                        "confidence": view.confidence, "flags": view.flags}
                                        for gtin, view in views.items()))
         bus.publish_many("alert", (alert_event(change) for change in outgoing))
         for dev in devices.values():
@@ -382,13 +331,8 @@ class Ingest:
                 self.db.conn.execute("DELETE FROM messages WHERE received < ?",
                                      (now - self.settings.message_ids_days * 86400,))
             self._last_prune = now
-        limit = self.settings.device_silent_s
         with self.db.conn:
-            for dev in self.devices.values():
-                if dev.device == self.hub_id:
-                    continue
-                if dev.state == "online" and dev.last_seen is not None and now - dev.last_seen > limit:
-                    self.alerts.device_silent(dev.device, dev.kind, limit, now)
+            self.device_book.check_silence(now, self.settings.device_silent_s, self.hub_id)
         changes, views = BatchChanges(), {}
         if any(h.due <= now for h in self.held_exits.values()):
             try:

@@ -14,7 +14,7 @@ def _open(config_path: Path | None, db_path: Path | None):
     from hub.assistant.assistant import Assistant
     from hub.assistant.stock import StockReader
     from hub.config import HubConfig
-    from hub.fusion import Fusion
+    from hub.inventory.fusion import Fusion
     from hub.store import open_database
 
     if config_path is not None:

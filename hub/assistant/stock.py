@@ -13,7 +13,7 @@ import sqlite_utils
 
 from comptoir.catalog_csv import LABEL_COLUMNS
 from hub.assistant.attributes import canonical, states
-from hub.fusion import Fusion
+from hub.inventory.fusion import Fusion
 
 _COLUMNS = ("gtin, name, brand, category, price_cents, unit_weight_g, aisle, shelf, pack_size, "
             + ", ".join(LABEL_COLUMNS) + ", allergens")
@@ -61,7 +61,7 @@ class StockReader:
         return {row[0]: self._facts(row, now) for row in rows}
 
     def _facts(self, row: tuple[Any, ...], now: float) -> ProductFacts:
-        view = self.fusion.sku(row[0], now)
+        view = self.fusion.sku(row[0], now).as_json()
         floor = view["floor"]["units"]
         ages = [a for a in (view["floor"]["age_s"], view["shelf"]["age_s"]) if a is not None]
         backroom = view["backroom"]["units"]

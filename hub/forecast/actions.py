@@ -34,7 +34,7 @@ async def run_now(hub: HubState, user: str | None) -> RunSummary:
     """Forecast and suggest now; one run at a time (:class:`RunInProgress` otherwise)."""
     now = ts(hub.clock.now())
     fusion = hub.ingest.fusion
-    return await REORDER_RUNS.run(hub.db, now, policy_of(hub), lambda g: fusion.sku(g, now)["on_hand"],
+    return await REORDER_RUNS.run(hub.db, now, policy_of(hub), lambda g: fusion.sku(g, now).on_hand,
                                   getattr(hub.config, "zone", UTC), user)
 
 

@@ -147,7 +147,7 @@ def suggest(config_path: Path) -> None:
     from comptoir.config import ConfigError, load_config
     from hub.config import HubConfig
     from hub.forecast import planner
-    from hub.fusion import Fusion
+    from hub.inventory.fusion import Fusion
     from hub.store import open_database
 
     try:
@@ -157,7 +157,7 @@ def suggest(config_path: Path) -> None:
     db = open_database(config.db)
     now = time.time()
     fusion = Fusion(db, config.fusion)
-    inputs = planner.gather(db, now, config.reorder, lambda g: fusion.sku(g, now)["on_hand"], config.zone)
+    inputs = planner.gather(db, now, config.reorder, lambda g: fusion.sku(g, now).on_hand, config.zone)
     plan = planner.compute(inputs, config.reorder)
     run_id = planner.save(db, plan, now, "cli")
     click.echo(f"run {run_id}: {len(plan.lines)} products, {len(plan.suggestions)} suggestions "

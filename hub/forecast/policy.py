@@ -6,7 +6,10 @@ At each review (every ``review_period_days``) the inventory position
 calendar days until this order arrives plus the review period (the next
 order's chance). The difference, rounded up to whole packs and to at least
 the minimum order, is suggested, with the last day it can be placed before
-stock falls into the safety stock. Every parameter is explained in
+stock falls into the safety stock: the day the stock is expected to reach
+the reorder point of hub/inventory/reorder.py (the model the
+``below_reorder_point`` alert uses too, with the safety stock taken from
+the forecast's quantile here). Every parameter is explained in
 docs/forecasting.md.
 """
 
@@ -20,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from hub.forecast.wording import ReasonFacts, reason
 from hub.i18n import Translator
+from hub.inventory.reorder import ReorderModel, cover_days, safety_from_quantile
 
 MON_FRI = (0, 1, 2, 3, 4)
 
@@ -34,8 +38,8 @@ class SupplierTerms(BaseModel):
     working_days: tuple[int, ...] | None = Field(None, description="days the supplier works and delivers (0=Monday)")
 
 
-class ReorderPolicy(BaseModel):
-    """Parameters of the reorder suggestions (``reorder:`` in the hub config)."""
+class ReorderPolicy(ReorderModel):
+    """Parameters of the reorder suggestions and, inherited, of the reorder point (``reorder:`` in the hub config)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -92,7 +96,7 @@ def order_by(today: date, position: float, safety: float, rate: float, lead_days
     """The last order day whose delivery arrives before stock is expected to fall to the safety stock."""
     if rate <= 0:
         return today
-    cover = math.floor(max(position - safety, 0.0) / rate)
+    cover = cover_days(position, safety, rate)
     runs_low = today + timedelta(days=cover)
     day = runs_low
     while day > today:
@@ -129,7 +133,7 @@ def suggest(today: date, *, rate: float, expected: float, quantile: float, on_ha
     on_hand = max(int(on_hand), 0)
     position = on_hand + on_order - reserved
     target = max(quantile, 0.0)
-    safety = max(target - expected, 0.0)
+    safety = safety_from_quantile(expected, target)
     quantity = pack_quantity(target - position, pack_size, min_units, min_packs)
     packs = quantity // max(pack_size, 1)
     by = order_by(today, position, safety, rate, lead_days, order_days, working_days) if quantity else today

@@ -78,7 +78,7 @@ async def history(gtin: Gtin, hub: Hub, staff: Staff,
     stock: list[list[Any]] = [list(r) for r in hub.db.execute(
         "SELECT time, on_hand, backroom, floor, shelf FROM stock_history WHERE gtin=? AND time>=? ORDER BY time",
         (code, since))]
-    view = hub.ingest.fusion.sku(code, now)
+    view = hub.ingest.fusion.sku(code, now).as_json()
     current = [view["on_hand"], view["backroom"]["units"], view["floor"]["units"], view["shelf"]["units"]]
     if not stock or stock[-1][1:] != current:
         stock.append([now, *current])

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from hub.fusion import Fusion
+from hub.inventory.fusion import Fusion
 
 SLOT_STATES = ("ok", "low", "empty", "occluded", "no_data")
 #: A slot holding this share of its capacity or less is shown as low.

@@ -77,7 +77,7 @@ def test_departed_tag_is_unknown_unless_a_barcode_sale_explains_it(ingest: Inges
         lines=[{"gtin": G, "quantity": 1, "unit_price_cents": 389}],
     )
     ingest.handle_batch([sale])
-    view = ingest.fusion.sku(G, (T0 + timedelta(minutes=1)).timestamp())
+    view = ingest.fusion.sku(G, (T0 + timedelta(minutes=1)).timestamp()).as_json()
     assert view["floor"]["sold_untagged_pending"] == 1 and view["floor"]["units"] == 1
     later = T0 + timedelta(minutes=12)
     ingest.handle_batch(
@@ -146,7 +146,7 @@ def test_camera_facings_without_tags_flag_untagged_items(ingest: Ingest, clock: 
             )
         ]
     )
-    view = ingest.fusion.sku(G, T0.timestamp())
+    view = ingest.fusion.sku(G, T0.timestamp()).as_json()
     assert view["flags"] == ["untagged_or_unreadable"]
     # a tagged SKU is counted by its tags: the camera's 4 facings say what is on the shelf, and the flag tells staff
     assert view["on_hand"] == 1 and view["shelf"]["units"] == 4
@@ -166,7 +166,7 @@ def test_a_camera_over_counting_a_tagged_sku_does_not_raise_on_hand(ingest: Inge
             )
         ]
     )
-    view = ingest.fusion.sku(G, T0.timestamp())
+    view = ingest.fusion.sku(G, T0.timestamp()).as_json()
     assert view["shelf"]["units"] == 4
     assert view["floor"]["units"] == 3 and view["on_hand"] == 3 + 1
 
@@ -183,15 +183,15 @@ def test_an_untagged_sku_is_counted_by_its_shelf_sensor(ingest: Ingest) -> None:
             )
         ]
     )
-    view = ingest.fusion.sku(G, T0.timestamp())
+    view = ingest.fusion.sku(G, T0.timestamp()).as_json()
     assert view["floor"]["units"] == 5 and view["on_hand"] == 5
 
 
 def test_confidence_ages_with_the_source(ingest: Ingest) -> None:
     m = Msgs()
     ingest.handle_batch([zone(m, 1, "backroom", T0)])
-    fresh = ingest.fusion.sku(G, T0.timestamp() + 60)["backroom"]
-    stale = ingest.fusion.sku(G, T0.timestamp() + 3600)["backroom"]
+    fresh = ingest.fusion.sku(G, T0.timestamp() + 60).as_json()["backroom"]
+    stale = ingest.fusion.sku(G, T0.timestamp() + 3600).as_json()["backroom"]
     assert fresh["confidence"] == 0.95 and fresh["age_s"] == 60
     assert stale["confidence"] == pytest.approx(0.475, abs=0.001)
 
@@ -216,7 +216,7 @@ def test_state_survives_a_restart_of_the_hub(tmp_path: Path, ingest: Ingest, clo
     ingest.handle_batch([m(GatePassage, "gate-1", T0, gate="gate-1", direction="out", epc=epc(2), gtin=G)])
     after_the_exit_grace(ingest, clock)
     again = Ingest(ingest.db, clock, FusionSettings(), store="test")
-    assert again.fusion.sku(G, T0.timestamp())["items"]["backroom"] == 1
+    assert again.fusion.sku(G, T0.timestamp()).as_json()["items"]["backroom"] == 1
     assert f"unpaid_item_exit:{epc(2)}" in again.alerts.open
     assert again.devices["reader-1"].max_seq == 2
     assert gtin14(OIL) in again.fusion.products
@@ -261,12 +261,12 @@ def test_a_blocked_view_keeps_the_last_count_and_its_alert(ingest: Ingest) -> No
     raised = ingest.alerts.open[key].raised_at
     ingest.handle_batch([view("occluded", None, T0 + timedelta(seconds=20))])  # a shopper stands in front
     assert ingest.alerts.open[key].raised_at == raised  # still open, not cleared and raised again
-    figures = ingest.fusion.sku(G, T0.timestamp() + 20)
+    figures = ingest.fusion.sku(G, T0.timestamp() + 20).as_json()
     assert figures["shelf"]["units"] == 0 and figures["shelf"]["age_s"] == 20
     assert "shelf_view_blocked" in figures["flags"]
     ingest.handle_batch([view("ok", 3, T0 + timedelta(seconds=40))])
     assert key not in ingest.alerts.open
-    assert "shelf_view_blocked" not in ingest.fusion.sku(G, T0.timestamp() + 40)["flags"]
+    assert "shelf_view_blocked" not in ingest.fusion.sku(G, T0.timestamp() + 40).as_json()["flags"]
 
 
 def test_an_unpaid_tag_gone_from_the_exit_zone_left_even_without_a_gate_passage(
@@ -324,7 +324,7 @@ def test_a_barcode_sale_arriving_during_the_grace_pays_the_item_that_left(ingest
     ingest.tick()
     assert ingest.fusion.items[epc(1)].state == "sold"
     assert ingest.db.execute("SELECT COUNT(*) FROM alerts WHERE kind = 'unpaid_item_exit'").fetchone()[0] == 0
-    assert ingest.fusion.sku(G, clock.now().timestamp())["floor"]["sold_untagged_pending"] == 0
+    assert ingest.fusion.sku(G, clock.now().timestamp()).as_json()["floor"]["sold_untagged_pending"] == 0
 
 
 # Several readers see the same tag: the hub places it by the strongest claim ("Several readers ...").
@@ -359,7 +359,7 @@ def test_the_stronger_reader_holds_a_tag_and_the_weaker_ones_departure_loses_not
     assert where(ingest) == ("backroom", "backroom")
     ingest.handle_batch([read(m, DOCK, "dock", T0 + timedelta(minutes=5), -53.0, event="departed")])
     assert where(ingest) == ("backroom", "backroom")
-    assert ingest.fusion.sku(G, (T0 + timedelta(minutes=5)).timestamp())["items"]["unknown"] == 0
+    assert ingest.fusion.sku(G, (T0 + timedelta(minutes=5)).timestamp()).as_json()["items"]["unknown"] == 0
     assert not ingest.fusion.rivals, "a departed claim is forgotten"
 
 

@@ -12,7 +12,7 @@ from hub.assistant.assistant import Assistant
 from hub.assistant.settings import KioskSettings
 from hub.assistant.stock import StockReader
 from hub.config import FusionSettings
-from hub.fusion import Fusion
+from hub.inventory.fusion import Fusion
 from hub.store import open_database
 from tests.kiosk.shop import NOW, Scenario, build_shop
 from tests.kiosk.world_baskets import Receipt, world_receipts

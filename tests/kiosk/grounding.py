@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 from hub.assistant.faq import load_faq
-from hub.fusion import Fusion
+from hub.inventory.fusion import Fusion
 
 NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 
@@ -33,7 +33,7 @@ def hub_values(db: sqlite_utils.Database, fusion: Fusion, gtin: str, now: float,
     ).fetchone()
     assert row, f"{gtin} is not in the hub's catalog"
     name, brand, category, price_cents, weight, aisle, shelf, pack = row
-    view = fusion.sku(gtin, now)
+    view = fusion.sku(gtin, now).as_json()
     floor = view["floor"]["units"]
     ages = [a for a in (view["floor"]["age_s"], view["shelf"]["age_s"]) if a is not None]
     counted = now - min(ages) if ages and floor is not None else None

@@ -11,7 +11,7 @@ import pytest
 from comptoir.contract import PosReceipt
 from comptoir.contract.fields import gtin_check_digit
 from hub.config import FusionSettings
-from hub.fusion import Fusion
+from hub.inventory.fusion import Fusion
 from hub.store import open_database
 from tests.hub.support import Devices, HubProcess, Publisher, json_of, wait_for
 from tests.kiosk.grounding import assert_grounded

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from hub.timeutil import iso
 
 if TYPE_CHECKING:
-    from hub.ingest import Device
+    from hub.ingest_devices import Device
 
 
 def device_view(dev: Device) -> dict[str, Any]:

@@ -25,7 +25,7 @@ LOW_STOCK_UNITS = 3
 
 def _kiosk_product(hub: Hub, row: dict) -> KioskProduct:
     now = ts(hub.clock.now())
-    view = hub.ingest.fusion.sku(row["gtin"], now)
+    view = hub.ingest.fusion.sku(row["gtin"], now).as_json()
     on_hand = view["on_hand"]
     if on_hand is None:
         availability = "unknown"

@@ -38,7 +38,7 @@ def product_row(db: sqlite_utils.Database, gtin: str) -> dict[str, Any] | None:
 def sku_view(hub: HubState, gtin: str) -> dict[str, Any]:
     """The fused figures of one SKU now, with the reorder point alerts use and why."""
     now = ts(hub.clock.now())
-    view = hub.ingest.fusion.sku(gtin, now)
+    view = hub.ingest.fusion.sku(gtin, now).as_json()
     point, why = hub.ingest.fusion.reorder_point(gtin, now)
     view["reorder_point"], view["reorder_reason"] = point, why
     return view
