@@ -130,7 +130,7 @@ def test_hostile_bodies_get_a_4xx_with_a_reason(hub: HubProcess, signed_in: dict
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=50),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=50),
     lambda inner: st.lists(inner, max_size=5) | st.dictionaries(
         st.sampled_from(["username", "password", "quantity", "gtin", "note", "lines", "given", "text", "role",
                          "first_day", "last_day", "reorder_point", "close", "from_dock", "purpose", "lane"])
