@@ -493,6 +493,16 @@ class Fusion:
         if gtin:
             changes.gtins.add(gtin)
 
+    def device_unavailable(self, device: str, t: float, changes: BatchChanges) -> None:
+        """A scale whose status says it is down has no count until it weighs again (the camera's stands)."""
+        old = self.scale_readings.get(device)
+        if old is None or t < old.time or (old.status != "ok" and old.units is None):
+            return
+        self.scale_readings[device] = ScaleReading(old.slot, old.gtin, "not_ready", None, None, False, t, old.settled)
+        changes.scales.add(device)
+        if old.gtin:
+            changes.gtins.add(old.gtin)
+
     def _take_credit(self, gtin: str, t: float, changes: BatchChanges) -> bool:
         """Match one unit sold by GTIN (no tag read at the till) to a tag leaving the shop at ``t``."""
         horizon = self.settings.paid_credit_hours * 3600

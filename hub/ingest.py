@@ -26,6 +26,7 @@ from comptoir.link import StoreUnavailable
 from hub.admission import Admission
 from hub.alerts import Alerts, Change
 from hub.config import AdmissionSettings, FusionSettings
+from hub.devices import Device, DeviceBook
 from hub.events import EventBus
 from hub.fusion import LEFT, BatchChanges, Fusion
 from hub.ingest_health import IngestWatch
@@ -34,7 +35,7 @@ from hub.store import unavailable_reason
 from hub.store.errors import raise_if_unavailable, storable_text
 from hub.timeutil import iso, ts
 
-__all__ = ["Device", "Ingest", "IngestStats", "alert_event", "alert_view", "device_view"]
+__all__ = ["Ingest", "IngestStats", "alert_event", "alert_view", "device_view"]
 
 log = logging.getLogger("hub.ingest")
 
@@ -46,25 +47,6 @@ PRUNE_EVERY_S = 3600.0
 #: entries in GTIN order, all over the file; with SQLite's default (2 MiB) a shop of 100,000 items misses the
 #: cache on most of them and each written item costs about twice as much (bench/hub_ingest.py).
 CACHE_KIB = 16 * 1024
-
-
-@dataclass
-class Device:
-    device: str
-    kind: str | None = None
-    software: str | None = None
-    state: str = "unknown"
-    state_since: float | None = None
-    last_seen: float | None = None
-    connection: int | None = None
-    max_seq: int | None = None
-    lost: int = 0
-    dropped: int = 0
-    messages: int = 0
-
-    def row(self) -> tuple[Any, ...]:
-        return (self.device, self.kind, self.software, self.state, self.state_since, self.last_seen, self.connection,
-                self.max_seq, self.lost, self.dropped, self.messages)
 
 
 @dataclass(slots=True)
@@ -113,23 +95,18 @@ class Ingest:
         self.admission = Admission(self.fusion, clock, admission or AdmissionSettings(), store=store, hub_id=hub_id)
         self.stats = IngestStats()
         self.watch = IngestWatch()
-        self.devices: dict[str, Device] = {}
+        self.device_book = DeviceBook(db, self.alerts)
         self.held_exits: dict[str, HeldExit] = {}
         self._shown_devices: dict[str, tuple[Any, ...]] = {}
         self._last_prune = float("-inf")
         self._stale = False  # memory may not match the database (a reload failed): reload before the next batch
         self._data_version = self._read_data_version()
-        self._load_devices()
+        self.device_book.load()
         self._load_held_exits()
 
-    def _load_devices(self) -> None:
-        self.devices = {
-            row[0]: Device(*row)
-            for row in self.db.execute(
-                "SELECT device, kind, software, state, state_since, last_seen, connection, max_seq, lost, dropped, "
-                "messages FROM devices"
-            )
-        }
+    @property
+    def devices(self) -> dict[str, Device]:
+        return self.device_book.devices
 
     def _load_held_exits(self) -> None:
         """Exits held when the hub stopped: unpaid items that left and have had no exit alert since; held anew."""
@@ -183,7 +160,7 @@ class Ingest:
         self._stale = True
         try:
             self.alerts.load()
-            self._load_devices()
+            self.device_book.load()
             self._load_held_exits()
         except Exception as exc:
             raise_if_unavailable(exc)
@@ -208,15 +185,12 @@ class Ingest:
             for message in fresh:
                 if isinstance(message, HubAlert) or message.device == self.hub_id:
                     continue  # our own alerts and status, back from the broker
-                touched_devices[message.device] = self._track_device(message, now)
+                dev = touched_devices[message.device] = self.device_book.heard(message, now)
+                if isinstance(message, DeviceStatus) and not dev.online:
+                    self.fusion.device_unavailable(dev.device, ts(message.time), changes)
                 self.fusion.apply(message, changes)
             views = self._settle(changes, now)
-            if touched_devices:
-                conn.executemany(
-                    "INSERT OR REPLACE INTO devices (device, kind, software, state, state_since, last_seen, "
-                    "connection, max_seq, lost, dropped, messages) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                    [d.row() for d in touched_devices.values()],
-                )
+            self.device_book.save(touched_devices.values())
         self.stats.stored += len(fresh)
         try:
             self._after_commit(changes, touched_devices, views)
@@ -262,46 +236,6 @@ class Ingest:
                 fresh.append(m)
         return fresh
 
-    def _track_device(self, message: Message, now: float) -> Device:
-        dev = self.devices.get(message.device)
-        if dev is None:
-            dev = self.devices[message.device] = Device(message.device)
-        dev.last_seen = now
-        dev.messages += 1
-        if isinstance(message, DeviceStatus):
-            dev.kind, dev.software = message.kind, message.software
-            if message.dropped is not None:
-                dev.dropped = max(dev.dropped, message.dropped)
-            if dev.connection is not None and message.seq < dev.connection:
-                return dev  # an older connection's status, delivered late
-            dev.connection = message.seq
-            if dev.state != message.state:
-                dev.state, dev.state_since = message.state, ts(message.time)
-            if message.state == "offline":
-                self.alerts.device_offline(dev.device, dev.kind, message.reason, now)
-            else:
-                self.alerts.device_online(dev.device, now)
-                self.alerts.device_heard(dev.device, now)
-            return dev
-        if dev.state != "online":
-            dev.state, dev.state_since = "online", now  # data proves it is up, status or not
-            self.alerts.device_online(dev.device, now)
-        self.alerts.device_heard(dev.device, now)
-        seq = message.seq
-        if dev.max_seq is None or (seq == 1 and dev.max_seq > 1):
-            dev.max_seq = seq  # first message seen, or the device started numbering again
-        elif seq > dev.max_seq:
-            gap = seq - dev.max_seq - 1
-            if gap:
-                dev.lost += gap
-                self.alerts.messages_lost(dev.device, gap, now)
-                log.warning("sequence gap", extra={"device": dev.device, "lost": gap, "seq": seq})
-            dev.max_seq = seq
-        elif dev.lost > 0:
-            dev.lost -= 1  # a late message fills a gap
-            self.alerts.messages_lost(dev.device, -1, now)
-        return dev
-
     def _after_commit(self, changes: BatchChanges, devices: dict[str, Device], views: dict[str, dict]) -> None:
         outgoing, self.alerts.outgoing = self.alerts.outgoing, []
         if outgoing and self.publish_alerts is not None:
@@ -317,7 +251,7 @@ class Ingest:
                                        for gtin, view in views.items()))
         bus.publish_many("alert", (alert_event(change) for change in outgoing))
         for dev in devices.values():
-            shown = (dev.state, dev.lost, dev.dropped, dev.connection)
+            shown = (dev.state, dev.reason, dev.lost, dev.dropped, dev.connection)
             if self._shown_devices.get(dev.device) != shown:  # health changed, not merely another message
                 self._shown_devices[dev.device] = shown
                 bus.publish("device", device_view(dev))
@@ -381,13 +315,8 @@ class Ingest:
                 self.db.conn.execute("DELETE FROM messages WHERE received < ?",
                                      (now - self.settings.message_ids_days * 86400,))
             self._last_prune = now
-        limit = self.settings.device_silent_s
         with self.db.conn:
-            for dev in self.devices.values():
-                if dev.device == self.hub_id:
-                    continue
-                if dev.state == "online" and dev.last_seen is not None and now - dev.last_seen > limit:
-                    self.alerts.device_silent(dev.device, dev.kind, limit, now)
+            self.device_book.check_silent(now, self.settings.device_silent_s, self.hub_id)
         changes, views = BatchChanges(), {}
         if any(h.due <= now for h in self.held_exits.values()):
             try:

@@ -8,7 +8,7 @@ from hub.timeutil import iso
 
 if TYPE_CHECKING:
     from hub.alerts import Change
-    from hub.ingest import Device
+    from hub.devices import Device
 
 
 def alert_view(alert: Any) -> dict[str, Any]:
@@ -43,6 +43,7 @@ def device_view(dev: Device) -> dict[str, Any]:
         "software": dev.software,
         "state": dev.state,
         "state_since": iso(dev.state_since),
+        "reason": dev.reason,
         "last_seen": iso(dev.last_seen),
         "connection": dev.connection,
         "last_seq": dev.max_seq,

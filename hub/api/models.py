@@ -182,6 +182,7 @@ class DeviceOut(BaseModel):
     software: str | None
     state: str
     state_since: str | None
+    reason: str | None = Field(description="why it is offline, as its retained status says; null while online")
     last_seen: str | None
     connection: int | None
     last_seq: int | None

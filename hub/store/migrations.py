@@ -225,6 +225,13 @@ MIGRATIONS: tuple[Migration, ...] = (
         ALTER TABLE products ADD COLUMN allergens TEXT;
         """,
     ),
+    Migration(
+        9,
+        "why a device is offline, as its retained status says (a lost reader, a camera stream, a scale unplugged)",
+        """
+        ALTER TABLE devices ADD COLUMN reason TEXT;
+        """,
+    ),
 )
 
 
