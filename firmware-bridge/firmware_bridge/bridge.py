@@ -7,6 +7,11 @@ reading: a change of status or stability, a stable weight that moved by
 ``min_change_g``, and a heartbeat every ``heartbeat_s``. Commands come from
 the retained ``device/<device>/config`` topic and are run once per id.
 
+Whether the scale is there is not a weight: the serial port lost, or no
+reading for ``silence_s``, is said through the link (``device_down`` with the
+reason, on ``device/<device>/status``), and the next reading says it is back
+(``device_up``) and is published whatever the last weight was.
+
 Time: published messages carry the bridge's clock (the firmware has no
 calendar clock); timeouts of the serial line itself are real seconds, as a
 serial cable does not run faster in a simulated shop.
@@ -117,6 +122,7 @@ class ScaleBridge:
         self._tasks: list[asyncio.Task[None]] = []
         self._changed = asyncio.Event()
         self._last_reading_at = 0.0  # loop time of the last reading from the device
+        self.scale_up: bool | None = None  # as last told to the link; None: nothing said yet
         self._gap_warned_at = -GAP_WARNING_EVERY_S
 
     # -- lifecycle ------------------------------------------------------------
@@ -181,7 +187,7 @@ class ScaleBridge:
         elif event.kind == "lost":
             self.stats.losses += 1
             self._open.clear()
-            self._reading("not_ready", None, False, from_device=False)  # unknown until the scale is back
+            self._scale_state(False, "serial port lost")
         elif event.line is None:
             self._refused(LineRefused(LineError.TOO_LONG, "line longer than 96 bytes"), b"")
         else:
@@ -265,23 +271,33 @@ class ScaleBridge:
 
     # -- publishing -----------------------------------------------------------
     async def _watch_silence(self) -> None:
-        """A scale that says nothing (wrong baud rate, hung firmware) is reported not_ready once."""
+        """A scale that says nothing (wrong baud rate, hung firmware) is said down once."""
         loop = asyncio.get_running_loop()
         self._last_reading_at = loop.time()
         while True:
             await asyncio.sleep(min(1.0, self.scale.silence_s / 4))
             silent = loop.time() - self._last_reading_at >= self.scale.silence_s
-            if silent and (self._last is None or self._last.status != "not_ready"):
+            if silent and self.scale_up is not False:
                 log.warning(
                     "no reading from the scale", extra={"device": self.scale.device, "for_s": self.scale.silence_s}
                 )
-                self._reading("not_ready", None, False, from_device=False)
+                self._scale_state(False, f"no reading for {self.scale.silence_s:g} s (silence_s)")
                 self._changed.set()
 
-    def _reading(self, status: str, grams: float | None, stable: bool, *, from_device: bool = True) -> None:
-        if from_device:
-            self.stats.readings += 1
-            self._last_reading_at = asyncio.get_running_loop().time()
+    def _scale_state(self, up: bool, reason: str | None = None) -> None:
+        if up == self.scale_up:
+            return
+        self.scale_up = up
+        if up:
+            self.link.device_up()
+        else:
+            self.link.device_down(reason or "scale lost")
+            self._last = None  # the weight is unknown: the first reading after is published whatever it is
+
+    def _reading(self, status: str, grams: float | None, stable: bool) -> None:
+        self.stats.readings += 1
+        self._last_reading_at = asyncio.get_running_loop().time()
+        self._scale_state(True)
         now = self.clock.now()
         last = self._last
         due = (
