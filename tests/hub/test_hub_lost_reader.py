@@ -35,7 +35,7 @@ def spawn(*args: str, log: Path) -> subprocess.Popen[bytes]:
         [sys.executable, "-m", "comptoir", *args],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
-        stderr=open(log, "ab"),  # noqa: SIM115 - kept for the process's life
+        stderr=open(log, "ab"),
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
         start_new_session=True,
     )
