@@ -235,7 +235,7 @@ class MqttLink:
         """The device behind this agent is lost (``reason`` says what failed): the status says ``offline``.
 
         The agent's data may go on (an RFID agent still departs tags); the
-        status is what tells the hub and the dashboard that the device is down.
+        status is what tells the hub and the dashboard. Call both in the link's event loop.
         """
         self._set_device(False, reason)
 
