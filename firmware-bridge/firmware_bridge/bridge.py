@@ -24,8 +24,7 @@ import contextlib
 import logging
 import random
 import time
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -41,6 +40,7 @@ from firmware_bridge.commands import CommandError, DoneCommands, to_frame
 from firmware_bridge.config import ScaleConfig
 from firmware_bridge.protocol import PROTOCOL_VERSION, Frame, LineError, LineRefused, Verb, encode, parse_line
 from firmware_bridge.serial_line import PortClosed, PortEvent, SerialLine
+from firmware_bridge.stats import BridgeStats
 
 log = logging.getLogger("firmware_bridge")
 
@@ -48,28 +48,6 @@ log = logging.getLogger("firmware_bridge")
 GAP_WARNING_EVERY_S = 60.0
 
 SENSOR_ERRORS = {"NOT_READY": "not_ready", "OVERLOAD": "overload"}
-
-
-@dataclass
-class BridgeStats:
-    """What a bridge has seen; ``refused`` is per error kind (bad_crc, too_long, ...)."""
-
-    lines_ok: int = 0
-    refused: Counter[str] = field(default_factory=Counter)
-    seq_gaps: int = 0
-    lines_missing: int = 0
-    opens: int = 0
-    losses: int = 0
-    readings: int = 0
-    published: int = 0
-    device_errors: Counter[str] = field(default_factory=Counter)
-    commands_acked: int = 0
-    commands_refused: int = 0
-    commands_failed: int = 0
-
-    @property
-    def refused_total(self) -> int:
-        return sum(self.refused.values())
 
 
 @dataclass(frozen=True)
