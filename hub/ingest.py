@@ -1,7 +1,7 @@
 """Ingest: every message of the store, validated by the link, stored once, fused, in batches.
 
 A batch is one transaction: the message ids, the fused state, device health
-(hub/ingest_devices.py), alert changes and the stock history they make
+(hub/devices.py), alert changes and the stock history they make
 (hub/inventory/history.py) commit together, and the link acknowledges the batch to
 the broker only after :meth:`Ingest.handle_batch` returned, so a hub killed
 mid-batch receives the batch again and the ids make the replay count once.
@@ -22,15 +22,15 @@ from typing import Any
 import sqlite_utils
 
 from comptoir.clock import Clock
-from comptoir.contract import ContractError, HubAlert, Message, encode
+from comptoir.contract import ContractError, DeviceStatus, HubAlert, Message, encode
 from comptoir.link import StoreUnavailable
 from hub.admission import Admission
 from hub.alerts import Alerts, Change
 from hub.api.alerts.views import alert_event, alert_view
 from hub.api.devices.views import device_view
 from hub.config import AdmissionSettings, FusionSettings
+from hub.devices import Device, DeviceBook
 from hub.events import EventBus
-from hub.ingest_devices import Device, DeviceBook
 from hub.ingest_health import IngestWatch
 from hub.inventory.fusion import Fusion
 from hub.inventory.history import StockHistory
@@ -42,7 +42,7 @@ from hub.store import unavailable_reason
 from hub.store.errors import raise_if_unavailable, storable_text
 from hub.timeutil import iso, ts
 
-__all__ = ["Device", "Ingest", "IngestStats", "alert_event", "alert_view", "device_view"]
+__all__ = ["Ingest", "IngestStats", "alert_event", "alert_view", "device_view"]
 
 log = logging.getLogger("hub.ingest")
 
@@ -200,10 +200,12 @@ class Ingest:
             for message in fresh:
                 if isinstance(message, HubAlert) or message.device == self.hub_id:
                     continue  # our own alerts and status, back from the broker
-                touched_devices[message.device] = self.device_book.track(message, now)
+                dev = touched_devices[message.device] = self.device_book.heard(message, now)
+                if isinstance(message, DeviceStatus) and not dev.online:
+                    self.fusion.device_unavailable(dev.device, ts(message.time), changes)
                 self.fusion.apply(message, changes)
             views = self._settle(changes, now)
-            self.device_book.write(touched_devices)
+            self.device_book.save(touched_devices.values())
         self.stats.stored += len(fresh)
         try:
             self._after_commit(changes, touched_devices, views)
@@ -267,7 +269,7 @@ class Ingest:
                                        for gtin, view in views.items()))
         bus.publish_many("alert", (alert_event(change) for change in outgoing))
         for dev in devices.values():
-            shown = (dev.state, dev.lost, dev.dropped, dev.connection)
+            shown = (dev.state, dev.reason, dev.lost, dev.dropped, dev.connection)
             if self._shown_devices.get(dev.device) != shown:  # health changed, not merely another message
                 self._shown_devices[dev.device] = shown
                 bus.publish("device", device_view(dev))
@@ -332,7 +334,7 @@ class Ingest:
                                      (now - self.settings.message_ids_days * 86400,))
             self._last_prune = now
         with self.db.conn:
-            self.device_book.check_silence(now, self.settings.device_silent_s, self.hub_id)
+            self.device_book.check_silent(now, self.settings.device_silent_s, self.hub_id)
         changes, views = BatchChanges(), {}
         if any(h.due <= now for h in self.held_exits.values()):
             try:

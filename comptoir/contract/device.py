@@ -11,12 +11,14 @@ from comptoir.contract.fields import Count, DeviceId, Label
 
 
 class DeviceStatus(Message):
-    """Retained availability of a device.
+    """Retained availability of a device, written by its link alone (``comptoir/link/availability.py``).
 
-    The link publishes ``online`` on every connect and registers ``offline``
-    as its Last Will, so a device that dies is marked offline by the broker.
-    For status messages ``seq`` is the connection number (it rises by one at
-    each connect); data messages have their own sequence.
+    The link registers ``offline`` as its Last Will, so an agent that dies is
+    marked offline by the broker, and says ``online`` or ``offline`` with the
+    agent's reason at every connect and whenever the agent reports the device
+    behind it (reader, camera, scale) down or up. For status messages ``seq``
+    is the connection number (it rises by one at each connect); data messages
+    have their own sequence.
     """
 
     SCHEMA: ClassVar[str] = "comptoir.device.status"
@@ -29,7 +31,9 @@ class DeviceStatus(Message):
     state: Literal["online", "offline"]
     kind: Label = Field(description="what the device is: rfid-reader, camera, scale, pos, hub, agent ...")
     software: Label = Field(description="software name and version")
-    reason: Label | None = Field(None, description="why offline: 'shutdown' or 'connection lost'")
+    reason: Label | None = Field(
+        None, description="why offline: 'shutdown', 'connection lost', or what the agent lost (reader, stream, port)"
+    )
     last_seq: Count | None = Field(None, description="the last data sequence number issued when this was sent")
     dropped: Count | None = Field(None, description="messages dropped from a full outbox over the device's life")
 

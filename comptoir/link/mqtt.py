@@ -3,11 +3,14 @@
 What it guarantees:
 
 * every published message goes through the on-disk :class:`Outbox` and is
-  deleted only on the broker's PUBACK (QoS 1): outages and kills lose nothing
-  up to the outbox bound, and messages leave in the order they were made;
-* availability the way Frigate and Sparkplug do it: a retained ``offline``
-  Last Will registered at connect, a retained ``online`` birth after each
-  connect, a retained ``offline`` on a clean stop;
+  deleted only on the broker's PUBACK (``comptoir/link/pump.py``): outages
+  and kills lose nothing up to the outbox bound, and messages leave in order;
+* availability the way Frigate and Sparkplug do it, on the one retained
+  ``device/<id>/status`` topic that only the link writes
+  (``comptoir/link/availability.py``): an ``offline`` Last Will registered at
+  connect, a birth after each connect, ``offline`` on a clean stop, and the
+  device behind the agent (reader, camera, scale) said up or down by the
+  agent with :meth:`MqttLink.device_up` / :meth:`MqttLink.device_down`;
 * reconnect with exponential backoff (paho's own, bounded by the settings);
 * subscribers receive validated contract models; an invalid payload goes to
   an error callback with the reason and never reaches the handler. Received
@@ -29,19 +32,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import ssl
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self, TypeVar
 
 import paho.mqtt.client as paho
-from paho.mqtt.enums import CallbackAPIVersion
 
 from comptoir import __version__
 from comptoir.clock import Clock, RealClock
 from comptoir.contract import DeviceStatus, Message, encode
 from comptoir.contract.topics import check_id, topic
+from comptoir.link.availability import CONNECTION_LOST, SHUTDOWN, Availability
+from comptoir.link.client import paho_client
 from comptoir.link.consumer import (
     BatchHandler,
     Consumer,
@@ -52,6 +55,7 @@ from comptoir.link.consumer import (
     Subscription,
 )
 from comptoir.link.outbox import Outbox
+from comptoir.link.pump import OutboxPump
 from comptoir.link.settings import BrokerSettings
 
 log = logging.getLogger("comptoir.link")
@@ -69,6 +73,14 @@ class LinkStats:
     dropped: int
     received: int
     rejected: int
+
+
+async def _wait(event: asyncio.Event, timeout: float | None) -> bool:
+    try:
+        await asyncio.wait_for(event.wait(), timeout)
+    except TimeoutError:
+        return False
+    return True
 
 
 class MqttLink:
@@ -108,51 +120,27 @@ class MqttLink:
             self.outbox = Outbox(outbox if outbox is not None else ":memory:", max_messages=outbox_max_messages,
                                  durable=outbox_durable)
         self.status_topic = topic(store, "device", device, "status")
+        self.availability = Availability(self.device, kind, software)
 
         self._client: paho.Client | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._pump_task: asyncio.Task[None] | None = None
         self._consume_task: asyncio.Task[None] | None = None
-        self._wake = asyncio.Event()
         self._connected = asyncio.Event()
         self._subscribed = asyncio.Event()
         self._suback_pending: set[int] = set()
-        self._drained = asyncio.Event()
+        self.pump = OutboxPump(self.outbox, window, self._ready_client, self.device)
         self.consumer = Consumer(self._ack_received, self.clock, retry)
-        self._in_flight: dict[int, int] = {}  # paho mid -> outbox row id
-        self._acked_rows: list[int] = []
-        self._last_handed = 0
         self._consumer_stopped = asyncio.Event()
         self._seq = self.outbox.counter("seq")
         self._session = self.outbox.counter("session")
         self._stopping = False
-        self._sent = self._acked = 0
 
     # -- lifecycle ------------------------------------------------------------
     async def start(self) -> Self:
         """Begin connecting in the background; returns at once (the outbox queues meanwhile)."""
         self._loop = asyncio.get_running_loop()
-        client = paho.Client(
-            CallbackAPIVersion.VERSION2,
-            client_id=f"comptoir-{self.store}-{self.device}",
-            clean_session=not self.persistent_session,
-            protocol=paho.MQTTv311,
-            manual_ack=True,
-        )
-        client.max_inflight_messages_set(self.window)
-        client.max_queued_messages_set(0)
-        client.reconnect_delay_set(self.broker.reconnect_min_s, self.broker.reconnect_max_s)
-        if self.broker.username:
-            password = self.broker.password.get_secret_value() if self.broker.password else None
-            client.username_pw_set(self.broker.username, password)
-        if self.broker.tls:
-            client.tls_set(
-                ca_certs=str(self.broker.ca_file) if self.broker.ca_file else None,
-                certfile=str(self.broker.cert_file) if self.broker.cert_file else None,
-                keyfile=str(self.broker.key_file) if self.broker.key_file else None,
-                cert_reqs=ssl.CERT_REQUIRED,
-            )
-            client.tls_insecure_set(self.broker.tls_insecure)
+        client = paho_client(self.broker, f"comptoir-{self.store}-{self.device}", self.persistent_session, self.window)
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_publish = self._on_publish
@@ -163,7 +151,7 @@ class MqttLink:
         self._set_will()
         client.connect_async(self.broker.host, self.broker.port, keepalive=self.broker.keepalive_s)
         client.loop_start()
-        self._pump_task = asyncio.create_task(self._pump(), name=f"link-pump-{self.device}")
+        self._pump_task = asyncio.create_task(self.pump.run(), name=f"link-pump-{self.device}")
         self._consume_task = asyncio.create_task(self.consumer.run(), name=f"link-consume-{self.device}")
         self._consume_task.add_done_callback(self._consumer_ended)
         return self
@@ -180,10 +168,7 @@ class MqttLink:
         self._stopping = True
         client = self._client
         if self.connected:
-            info = client.publish(
-                self.status_topic, encode(self._status("offline", "shutdown")), qos=1, retain=True
-            )
-            await asyncio.to_thread(info.wait_for_publish, 2.0)
+            await asyncio.to_thread(self._publish_status(SHUTDOWN).wait_for_publish, 2.0)
         client.disconnect()
         await asyncio.to_thread(client.loop_stop)
         for task in (self._pump_task, self._consume_task):
@@ -193,7 +178,7 @@ class MqttLink:
             if task is not None and not (task is self._consume_task and self.consumer.stopped):
                 with contextlib.suppress(asyncio.CancelledError):
                     await task  # (a consumer that ended by itself was reported when it did)
-        self._process_acks()
+        self.pump.process_acks()
         self._client = None
         self._connected.clear()
 
@@ -209,27 +194,19 @@ class MqttLink:
         return self._connected.is_set()
 
     async def wait_connected(self, timeout: float | None = None) -> bool:
-        try:
-            await asyncio.wait_for(self._connected.wait(), timeout)
-        except TimeoutError:
-            return False
-        return True
+        return await _wait(self._connected, timeout)
 
     async def wait_subscribed(self, timeout: float | None = None) -> bool:
         """Wait until the broker has acknowledged every subscription of this connection."""
-        try:
-            await asyncio.wait_for(self._subscribed.wait(), timeout)
-        except TimeoutError:
-            return False
-        return True
+        return await _wait(self._subscribed, timeout)
 
     def stats(self) -> LinkStats:
         return LinkStats(
             connected=self.connected,
             pending=len(self.outbox),
-            in_flight=len(self._in_flight),
-            sent=self._sent,
-            acked=self._acked,
+            in_flight=len(self.pump.in_flight),
+            sent=self.pump.sent,
+            acked=self.pump.acked,
             dropped=self.outbox.dropped,
             received=self.consumer.received,
             rejected=self.consumer.rejected,
@@ -248,6 +225,23 @@ class MqttLink:
         """Return (with the reason) once the receiving loop has ended other than by :meth:`stop`."""
         await self._consumer_stopped.wait()
         return self.consumer.stopped or "stopped"
+
+    # -- the device behind the agent ---------------------------------------------
+    def device_up(self) -> None:
+        """The device behind this agent works again: the status says ``online`` (while connected)."""
+        self._set_device(True, None)
+
+    def device_down(self, reason: str) -> None:
+        """The device behind this agent is lost (``reason`` says what failed): the status says ``offline``.
+
+        The agent's data may go on (an RFID agent still departs tags); the
+        status is what tells the hub and the dashboard. Call both in the link's event loop.
+        """
+        self._set_device(False, reason)
+
+    def _set_device(self, up: bool, reason: str | None) -> None:
+        if self.availability.set(up, reason) and self._client is not None and self.connected and not self._stopping:
+            self._publish_status()
 
     # -- publishing -----------------------------------------------------------
     @property
@@ -280,28 +274,16 @@ class MqttLink:
     def _enqueue(self, messages: list[M], seq: int | None) -> None:
         if not messages:
             return
+        if any(isinstance(m, DeviceStatus) and m.device == self.device for m in messages):
+            raise ValueError(f"device/{self.device}/status is the link's own: say device_up() or device_down(reason)")
         rows = [(m.topic(self.store), encode(m), m.RETAIN) for m in messages]
-        dropped = self.outbox.put_many(rows, counters={"seq": seq} if seq is not None else None)
+        self.pump.put(rows, counters={"seq": seq} if seq is not None else None)
         if seq is not None:
             self._seq = seq
-        if dropped:
-            log.warning(
-                "outbox full: dropped oldest messages",
-                extra={"device": self.device, "dropped": dropped, "dropped_total": self.outbox.dropped},
-            )
-        self._drained.clear()
-        self._wake.set()
 
     async def flush(self, timeout: float | None = None) -> bool:
         """Wait until the broker has acknowledged everything in the outbox."""
-        if len(self.outbox) == 0:
-            return True
-        self._wake.set()
-        try:
-            await asyncio.wait_for(self._drained.wait(), timeout)
-        except TimeoutError:
-            return len(self.outbox) == 0
-        return True
+        return await self.pump.flush(timeout)
 
     # -- subscribing ----------------------------------------------------------
     def subscribe(self, pattern: str, handler: Handler, on_error: ErrorHandler | None = None) -> None:
@@ -342,73 +324,30 @@ class MqttLink:
             self._subscribed.set()
 
     # -- internals: run in the asyncio loop -----------------------------------
-    def _status(self, state: str, reason: str | None = None) -> DeviceStatus:
-        return DeviceStatus.create(
-            device=self.device,
-            seq=self._session,
-            time=self.clock.now(),
-            state=state,
-            kind=self.kind,
-            software=self.software,
-            reason=reason,
-            last_seq=self._seq,
-            dropped=self.outbox.dropped,
-        )
+    def _status(self, agent_reason: str | None = None) -> DeviceStatus:
+        return self.availability.status(session=self._session, now=self.clock.now(), last_seq=self._seq,
+                                        dropped=self.outbox.dropped, agent_reason=agent_reason)
+
+    def _publish_status(self, agent_reason: str | None = None) -> paho.MQTTMessageInfo:
+        assert self._client is not None
+        return self._client.publish(self.status_topic, encode(self._status(agent_reason)), qos=1, retain=True)
 
     def _set_will(self) -> None:
         assert self._client is not None
-        will = self._status("offline", "connection lost")
-        self._client.will_set(self.status_topic, encode(will), qos=1, retain=True)
+        self._client.will_set(self.status_topic, encode(self._status(CONNECTION_LOST)), qos=1, retain=True)
 
-    def _process_acks(self) -> None:
-        if self._acked_rows:
-            rows, self._acked_rows = self._acked_rows, []
-            self.outbox.ack(rows)
-            self._acked += len(rows)
-        if len(self.outbox) == 0 and not self._in_flight:
-            self._drained.set()
-
-    async def _pump(self) -> None:
-        """Hand outbox rows to paho within the window and delete acknowledged ones."""
-        while True:
-            await self._wake.wait()
-            self._wake.clear()
-            self._process_acks()
-            client = self._client
-            if client is None or not self.connected or self._stopping:
-                continue
-            room = self.window - len(self._in_flight)
-            if room <= 0:
-                continue
-            batch = self.outbox.peek(self._last_handed, room)
-            for row in batch:
-                info = client.publish(row.topic, row.payload, qos=1, retain=row.retain)
-                if info.rc not in (paho.MQTT_ERR_SUCCESS, paho.MQTT_ERR_NO_CONN):
-                    log.warning("publish refused by the client", extra={"rc": info.rc, "topic": row.topic})
-                    break
-                self._in_flight[info.mid] = row.id
-                self._last_handed = row.id
-                self._sent += 1
-            if len(batch) == room:
-                self._wake.set()  # more may wait behind this batch
-            await asyncio.sleep(0)
-
-    def _acked_mid(self, mid: int) -> None:
-        row = self._in_flight.pop(mid, None)
-        if row is not None:
-            self._acked_rows.append(row)
-            self._wake.set()
+    def _ready_client(self) -> paho.Client | None:  # the client, when the pump may hand it rows
+        return self._client if self.connected and not self._stopping else None
 
     def _became_connected(self) -> None:
-        assert self._client is not None
-        self._client.publish(self.status_topic, encode(self._status("online")), qos=1, retain=True)
+        self._publish_status()  # the birth: online, or why the device behind is down
         self._suback_pending.clear()
         self._connected.set()
         for sub in self.consumer.subscriptions:
             self._send_subscribe(sub.pattern)
         if not self._suback_pending:
             self._subscribed.set()
-        self._wake.set()
+        self.pump.wake.set()
         log.info("connected", extra={"device": self.device, "broker": self.broker.url})
 
     def _became_disconnected(self) -> None:
@@ -450,7 +389,7 @@ class MqttLink:
         self._call(self._became_disconnected)
 
     def _on_publish(self, client: paho.Client, userdata: Any, mid: int, reason: Any, props: Any) -> None:
-        self._call(self._acked_mid, mid)
+        self._call(self.pump.acked_mid, mid)
 
     def _on_subscribe(self, client: paho.Client, userdata: Any, mid: int, reasons: Any, props: Any) -> None:
         self._call(self._got_suback, mid)

@@ -7,6 +7,12 @@ up to ``publish_every_s`` or ``publish_batch`` events, in one message), a per-zo
 on ``rfid/<reader>/snapshot`` every ``snapshot_every_s``, and passages on
 ``gate/<gate>/passages``. Raw reads stay here.
 
+Whether the reader works is said through the link (``device_up`` /
+``device_down``): down from a failed connection attempt or a lost
+connection (closed, or silent for ``silence_s``) until the reader inventories
+again. Meanwhile no snapshot goes out: the agent does not know what the
+zones hold, and a snapshot would say it does.
+
 Time is event time: each read carries the reader's timestamp, and the
 agent's "now" is the newest read time; only when reports stop coming for
 longer than the report interval (plus a grace) does its clock move that time on (so tags
@@ -20,7 +26,6 @@ import asyncio
 import contextlib
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -29,8 +34,6 @@ from pydantic import ValidationError
 
 from comptoir.clock import Clock, RealClock
 from comptoir.contract import (
-    MAX_BATCH_EVENTS,
-    MAX_PAYLOAD_BYTES,
     BatchedZoneEvent,
     GatePassage,
     ZoneEvents,
@@ -38,6 +41,7 @@ from comptoir.contract import (
 )
 from comptoir.link import MqttLink
 from edge.config import ReaderConfig
+from edge.rfid.batches import event_batches
 from edge.rfid.epc import EpcInfo, contract_problem, decode_epc, epc_quote
 from edge.rfid.gate import INSIDE, OUTSIDE, GateDetector, Passage
 from edge.rfid.reader import ReaderLink
@@ -45,10 +49,6 @@ from edge.rfid.tracker import TagEvent, TagTracker
 
 log = logging.getLogger("comptoir.edge.rfid")
 
-#: Bytes of one zone event's JSON in a batch besides its texts (keys, times, numbers), an upper bound.
-EVENT_JSON_BYTES = 250
-#: A batch's payload is kept under half the contract's limit, whatever the zone aliases' length.
-BATCH_BYTES = MAX_PAYLOAD_BYTES // 2
 EPC96_HEX = 24  # hex digits of an EPC-96 parameter's 12 bytes
 #: Distinct rejected EPCs remembered so that each is logged once, not at every read (then the memory restarts).
 REPORTED_MAX = 10_000
@@ -101,6 +101,7 @@ class RfidAgent:
         self._clock_at_watermark = 0.0
         self._report_grace_s = config.report_timeout_ms / 1000 + config.report_grace_s
         self.reader: ReaderLink | None = None
+        self.reader_up = False  # until the reader inventories
         self._events: list[TagEvent] = []
         self._passages: list[tuple[GateDetector, Passage]] = []
         self._published_at = self.clock.now()
@@ -298,10 +299,8 @@ class RfidAgent:
             self.stats.passages += len(items)
 
     def _emit_events(self, items: list[dict[str, Any]]) -> None:
-        self.link.emit_many(
-            ZoneEvents,
-            ({"time": max(e["time"] for e in chunk), "events": chunk} for chunk in self._batches(items)),
-        )
+        chunks = event_batches(items, self.config.publish_batch)
+        self.link.emit_many(ZoneEvents, ({"time": max(e["time"] for e in chunk), "events": chunk} for chunk in chunks))
         self.stats.events += len(items)
 
     def _check_passage(self, item: dict[str, Any]) -> None:
@@ -330,23 +329,6 @@ class RfidAgent:
                 kept.append(item)
         return kept
 
-    def _batches(self, items: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
-        """At most ``publish_batch`` events a message, and never near the contract's payload limit
-        (long zone aliases make long events)."""
-        most = min(self.config.publish_batch, MAX_BATCH_EVENTS)
-        chunk: list[dict[str, Any]] = []
-        size = 0
-        for item in items:
-            # the JSON of one event: its texts plus ~250 bytes of keys, times and numbers
-            cost = EVENT_JSON_BYTES + sum(len(v) for v in item.values() if isinstance(v, str))
-            if chunk and (len(chunk) >= most or size + cost > BATCH_BYTES):
-                yield chunk
-                chunk, size = [], 0
-            chunk.append(item)
-            size += cost
-        if chunk:
-            yield chunk
-
     def snapshot_fields(self) -> dict[str, Any]:
         zones: dict[str, Counter[str]] = defaultdict(Counter)
         other: Counter[str] = Counter()
@@ -364,6 +346,14 @@ class RfidAgent:
         return message
 
     # -- running ------------------------------------------------------------------
+    def reader_state(self, up: bool, reason: str | None) -> None:
+        """The reader works (it inventories) or is lost: the link's status says so."""
+        self.reader_up = up
+        if up:
+            self.link.device_up()
+        else:
+            self.link.device_down(reason or "LLRP reader lost")
+
     async def run_timers(self) -> None:
         """Sweeps every ``sweep_every_s`` and snapshots every ``snapshot_every_s`` of clock time."""
         since_snapshot = 0.0
@@ -375,13 +365,14 @@ class RfidAgent:
                 self.tick()
                 if since_snapshot >= self.config.snapshot_every_s:
                     since_snapshot = 0.0
-                    self.snapshot()
+                    if self.reader_up:
+                        self.snapshot()
             except Exception:  # a bug must not stop departures and snapshots for good: said, and the next tick runs
                 log.exception("sweep or snapshot failed", extra={"reader": self.config.id})
 
     async def run(self) -> None:
         """Connect to the reader (reconnecting forever) and track; cancel to stop."""
-        reader = self.reader = ReaderLink(self.config, self.process_tags, self.clock)
+        reader = self.reader = ReaderLink(self.config, self.process_tags, self.clock, on_state=self.reader_state)
         timers = asyncio.create_task(self.run_timers(), name=f"rfid-timers-{self.config.id}")
         try:
             await reader.run()

@@ -9,6 +9,11 @@ the connection drops, the sllurp thread dies, or the reader falls silent
 (no report nor keepalive for ``silence_s``). Frames are split by
 :mod:`edge.rfid.llrp_guard`: a bad frame is skipped and logged, a stream
 that cannot be framed is dropped at once.
+
+It says whether the reader works through ``on_state(up, reason)``: up once
+the reader inventories, down (with what failed) when a connection attempt
+fails or a connection ends, so the agent can tell its link, and the hub can
+show the reader offline, within ``silence_s`` of the last thing it heard.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from edge.rfid.llrp_guard import GuardedReaderClient
 log = logging.getLogger("comptoir.edge.rfid")
 
 TagsHandler = Callable[[list[dict[str, Any]]], None]
+StateHandler = Callable[[bool, str | None], None]
 
 
 def sllurp_config(config: ReaderConfig) -> LLRPReaderConfig:
@@ -64,9 +70,16 @@ def sllurp_config(config: ReaderConfig) -> LLRPReaderConfig:
 class ReaderLink:
     """Keeps one reader connected and inventorying; calls ``on_tags`` in the loop with each report's tags."""
 
-    def __init__(self, config: ReaderConfig, on_tags: TagsHandler, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        config: ReaderConfig,
+        on_tags: TagsHandler,
+        clock: Clock | None = None,
+        on_state: StateHandler | None = None,
+    ) -> None:
         self.config = config
         self.on_tags = on_tags
+        self.on_state = on_state
         self.clock = clock or RealClock()
         self.connects = 0
         self.failures = 0
@@ -88,7 +101,8 @@ class ReaderLink:
         backoff = self.config.reconnect_min_s
         try:
             while True:
-                healthy = await self._session()
+                healthy, lost = await self._session()
+                self._say(False, f"LLRP reader {self.address}: {lost}")
                 if healthy:
                     backoff = self.config.reconnect_min_s
                 log.warning(
@@ -100,8 +114,8 @@ class ReaderLink:
         finally:
             await self._drop()
 
-    async def _session(self) -> bool:
-        """One connection, until it dies; True when it delivered reports."""
+    async def _session(self) -> tuple[bool, str]:
+        """One connection, until it dies: whether it delivered reports, and what ended it."""
         client = GuardedReaderClient(
             self.config.host,
             self.config.port,
@@ -126,11 +140,12 @@ class ReaderLink:
                 "cannot connect to the reader",
                 extra={"reader": self.config.id, "address": self.address, "error": str(exc)},
             )
-            return False
+            return False, f"cannot connect ({exc})"
         self._client = client
         self.connects += 1
         log.info("connected to the reader", extra={"reader": self.config.id, "address": self.address})
         last_heard = self.clock.now()
+        lost = "connection lost"
         try:
             while client.is_alive() and not self._refused.is_set():
                 await self.clock.sleep(min(1.0, self.config.silence_s / 4))
@@ -142,15 +157,14 @@ class ReaderLink:
                         "reader silent; dropping the connection",
                         extra={"reader": self.config.id, "silence_s": self.config.silence_s},
                     )
+                    lost = f"no report nor keepalive for {self.config.silence_s:g} s (silence_s)"
                     break
         finally:
             await self._drop()
         if self._refused.is_set():
-            log.warning(
-                "the reader refused the connection (another client holds it?)",
-                extra={"reader": self.config.id, "address": self.address},
-            )
-        return self.reports > reports_before
+            lost = "refused the connection (another client holds it?)"
+            log.warning("the reader " + lost, extra={"reader": self.config.id, "address": self.address})
+        return self.reports > reports_before, lost
 
     async def _drop(self) -> None:
         client, self._client = self._client, None
@@ -198,8 +212,16 @@ class ReaderLink:
         self._call(self._now_inventorying)
 
     # -- back in the loop -------------------------------------------------------
+    def _say(self, up: bool, reason: str | None) -> None:
+        if self.on_state is not None:
+            try:
+                self.on_state(up, reason)
+            except Exception:  # telling must never stop the reading
+                log.exception("reader state handler failed", extra={"reader": self.config.id})
+
     def _now_inventorying(self) -> None:
         self.inventorying.set()
+        self._say(True, None)
         log.info("reader inventorying", extra={"reader": self.config.id, "antennas": sorted(self.config.antennas)})
 
     def _deliver(self, tags: list[dict[str, Any]]) -> None:

@@ -6,10 +6,10 @@ detector, maps products to slots (a :class:`CountingPipeline`, which
 prepares the next frame beside the counting when the agent is running flat
 out), and publishes ``ShelfCounts`` on
 ``vision/<camera>/shelf`` when a slot's confirmed state changes and every
-``heartbeat_s`` regardless. The camera has its own :class:`MqttLink`, so its
-``device/<camera>/status`` is its own: the link's Last Will covers the agent
-dying, and the agent publishes ``offline`` (with the reason) when the stream
-dies while the agent lives, then ``online`` when frames come back.
+``heartbeat_s`` regardless. The camera has its own :class:`MqttLink`, whose
+``device/<camera>/status`` says it all: the Last Will covers the agent dying,
+and the agent tells the link when the stream is lost (``device_down`` with
+the reason) and when frames come back (``device_up``).
 """
 
 from __future__ import annotations
@@ -23,9 +23,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from comptoir import __version__
 from comptoir.clock import Clock, RealClock
-from comptoir.contract import DeviceStatus, ShelfCounts
+from comptoir.contract import ShelfCounts
 from comptoir.link.mqtt import MqttLink
 from edge.vision.capture import CapturedFrame, CaptureSettings, FrameGrabber
 from edge.vision.config import CameraConfig
@@ -35,7 +34,6 @@ from edge.vision.slots import Calibration, CalibrationError, SlotMap, SlotReadin
 from edge.vision.stillness import StillnessGate
 
 log = logging.getLogger("comptoir.edge.vision")
-SOFTWARE = f"comptoir-vision {__version__}"
 
 
 def load_slots(source: str, base: Path | None = None) -> Calibration:
@@ -119,8 +117,6 @@ class CameraAgent:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._last_publish = float("-inf")
         self._unsettled_since: float | None = None
-        self._was_connected = False
-        self._offline_reason: str | None = "not started"
 
     # -- camera availability ------------------------------------------------------
     def _on_camera_state(self, online: bool, reason: str | None) -> None:
@@ -130,29 +126,15 @@ class CameraAgent:
 
     def _camera_state(self, online: bool, reason: str | None) -> None:
         self.camera_online = online
-        self._offline_reason = None if online else (reason or "stream lost")
-        self._publish_status()
+        if online:
+            self.link.device_up()
+        else:
+            self.link.device_down(f"stream: {reason or 'stream lost'}")
         self.gate.reset()
         if online:
             # counts from before the outage are stale: the next confirmed count is published whole
             for st in self._states.values():
                 st.published, st.candidate, st.seen = None, None, 0
-
-    def _publish_status(self) -> None:
-        state = "online" if self.camera_online else "offline"
-        self.link.publish(
-            DeviceStatus.create(
-                device=self.link.device,
-                seq=self.link.outbox.counter("session"),
-                time=self.clock.now(),
-                state=state,
-                kind="camera",
-                software=SOFTWARE,
-                reason=None if self.camera_online else f"stream: {self._offline_reason}",
-                last_seq=self.link.last_seq,
-                dropped=self.link.outbox.dropped,
-            )
-        )
 
     # -- the loop ---------------------------------------------------------------------
     async def run(self) -> None:
@@ -164,7 +146,6 @@ class CameraAgent:
         flat_out = False  # the last frame took the whole period: prepare the next one beside the counting
         try:
             while True:
-                self._watch_link()
                 frame = await asyncio.to_thread(self.grabber.latest, after, 0.5)
                 if frame is None:
                     self._heartbeat()
@@ -182,13 +163,6 @@ class CameraAgent:
         finally:
             await asyncio.to_thread(self.grabber.stop)
             await asyncio.to_thread(self.pipeline.close)
-
-    def _watch_link(self) -> None:
-        """The link's birth says 'online' at each broker connect: correct it while the stream is down."""
-        connected = self.link.connected
-        if connected and not self._was_connected and not self.camera_online:
-            self._publish_status()
-        self._was_connected = connected
 
     async def _count(self, frame: CapturedFrame, look_ahead: bool = False) -> None:
         self.stats.frames += 1

@@ -99,7 +99,7 @@ class FrameGrabber:
         self.settings = settings or CaptureSettings()
         self.on_state = on_state
         self.name = name
-        self.online = False
+        self.online: bool | None = None  # unknown until the first frame or the first failure
         self.skipped = 0
         self.reconnects = 0
         self._latest: CapturedFrame | None = None

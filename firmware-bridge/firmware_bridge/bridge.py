@@ -7,6 +7,11 @@ reading: a change of status or stability, a stable weight that moved by
 ``min_change_g``, and a heartbeat every ``heartbeat_s``. Commands come from
 the retained ``device/<device>/config`` topic and are run once per id.
 
+Whether the scale is there is not a weight: the serial port lost, or no
+reading for ``silence_s``, is said through the link (``device_down`` with the
+reason, on ``device/<device>/status``), and the next reading says it is back
+(``device_up``) and is published whatever the last weight was.
+
 Time: published messages carry the bridge's clock (the firmware has no
 calendar clock); timeouts of the serial line itself are real seconds, as a
 serial cable does not run faster in a simulated shop.
@@ -19,8 +24,7 @@ import contextlib
 import logging
 import random
 import time
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -36,6 +40,7 @@ from firmware_bridge.commands import CommandError, DoneCommands, to_frame
 from firmware_bridge.config import ScaleConfig
 from firmware_bridge.protocol import PROTOCOL_VERSION, Frame, LineError, LineRefused, Verb, encode, parse_line
 from firmware_bridge.serial_line import PortClosed, PortEvent, SerialLine
+from firmware_bridge.stats import BridgeStats
 
 log = logging.getLogger("firmware_bridge")
 
@@ -43,28 +48,6 @@ log = logging.getLogger("firmware_bridge")
 GAP_WARNING_EVERY_S = 60.0
 
 SENSOR_ERRORS = {"NOT_READY": "not_ready", "OVERLOAD": "overload"}
-
-
-@dataclass
-class BridgeStats:
-    """What a bridge has seen; ``refused`` is per error kind (bad_crc, too_long, ...)."""
-
-    lines_ok: int = 0
-    refused: Counter[str] = field(default_factory=Counter)
-    seq_gaps: int = 0
-    lines_missing: int = 0
-    opens: int = 0
-    losses: int = 0
-    readings: int = 0
-    published: int = 0
-    device_errors: Counter[str] = field(default_factory=Counter)
-    commands_acked: int = 0
-    commands_refused: int = 0
-    commands_failed: int = 0
-
-    @property
-    def refused_total(self) -> int:
-        return sum(self.refused.values())
 
 
 @dataclass(frozen=True)
@@ -117,6 +100,7 @@ class ScaleBridge:
         self._tasks: list[asyncio.Task[None]] = []
         self._changed = asyncio.Event()
         self._last_reading_at = 0.0  # loop time of the last reading from the device
+        self.scale_up: bool | None = None  # as last told to the link; None: nothing said yet
         self._gap_warned_at = -GAP_WARNING_EVERY_S
 
     # -- lifecycle ------------------------------------------------------------
@@ -181,7 +165,7 @@ class ScaleBridge:
         elif event.kind == "lost":
             self.stats.losses += 1
             self._open.clear()
-            self._reading("not_ready", None, False, from_device=False)  # unknown until the scale is back
+            self._scale_state(False, "serial port lost")
         elif event.line is None:
             self._refused(LineRefused(LineError.TOO_LONG, "line longer than 96 bytes"), b"")
         else:
@@ -265,23 +249,33 @@ class ScaleBridge:
 
     # -- publishing -----------------------------------------------------------
     async def _watch_silence(self) -> None:
-        """A scale that says nothing (wrong baud rate, hung firmware) is reported not_ready once."""
+        """A scale that says nothing (wrong baud rate, hung firmware) is said down once."""
         loop = asyncio.get_running_loop()
         self._last_reading_at = loop.time()
         while True:
             await asyncio.sleep(min(1.0, self.scale.silence_s / 4))
             silent = loop.time() - self._last_reading_at >= self.scale.silence_s
-            if silent and (self._last is None or self._last.status != "not_ready"):
+            if silent and self.scale_up is not False:
                 log.warning(
                     "no reading from the scale", extra={"device": self.scale.device, "for_s": self.scale.silence_s}
                 )
-                self._reading("not_ready", None, False, from_device=False)
+                self._scale_state(False, f"no reading for {self.scale.silence_s:g} s (silence_s)")
                 self._changed.set()
 
-    def _reading(self, status: str, grams: float | None, stable: bool, *, from_device: bool = True) -> None:
-        if from_device:
-            self.stats.readings += 1
-            self._last_reading_at = asyncio.get_running_loop().time()
+    def _scale_state(self, up: bool, reason: str | None = None) -> None:
+        if up == self.scale_up:
+            return
+        self.scale_up = up
+        if up:
+            self.link.device_up()
+        else:
+            self.link.device_down(reason or "scale lost")
+            self._last = None  # the weight is unknown: the first reading after is published whatever it is
+
+    def _reading(self, status: str, grams: float | None, stable: bool) -> None:
+        self.stats.readings += 1
+        self._last_reading_at = asyncio.get_running_loop().time()
+        self._scale_state(True)
         now = self.clock.now()
         last = self._last
         due = (

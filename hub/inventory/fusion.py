@@ -124,6 +124,10 @@ class Fusion:
                 for gtin, count in counts.items():
                     changes.snapshots.append(ZoneCount(message.device, zone, gtin, count, t))
 
+    def device_unavailable(self, device: str, t: float, changes: BatchChanges) -> None:
+        """A device said down by its status at ``t``: a scale's count is unknown until it weighs again."""
+        self.shelf.scale_down(device, t, changes)
+
     def settle_exit(self, epc: str, t: float, changes: BatchChanges) -> bool:
         """At the end of an unpaid exit's grace: is the item settled (paid, back, or paid by a sale since)?"""
         return self.sales.settle_exit(epc, t, changes)

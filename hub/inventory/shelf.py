@@ -81,3 +81,13 @@ class ShelfReadings:
         changes.scales.add(m.device)
         if gtin:
             changes.gtins.add(gtin)
+
+    def scale_down(self, device: str, t: float, changes: BatchChanges) -> None:
+        """A scale whose status says it is down has no count until it weighs again (the camera's stands)."""
+        old = self.scale_readings.get(device)
+        if old is None or t < old.time or (old.status != "ok" and old.units is None):
+            return
+        self.scale_readings[device] = ScaleReading(old.slot, old.gtin, "not_ready", None, None, False, t, old.settled)
+        changes.scales.add(device)
+        if old.gtin:
+            changes.gtins.add(old.gtin)

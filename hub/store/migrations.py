@@ -237,6 +237,13 @@ MIGRATIONS: tuple[Migration, ...] = (
         ALTER TABLE reorder_suggestions ADD COLUMN notes TEXT;
         """,
     ),
+    Migration(
+        10,
+        "why a device is offline, as its retained status says (a lost reader, a camera stream, a scale unplugged)",
+        """
+        ALTER TABLE devices ADD COLUMN reason TEXT;
+        """,
+    ),
 )
 
 

@@ -101,7 +101,7 @@ async def dashboard_devices(request: Request, hub: Hub, staff: Staff) -> list[di
     for dev in sorted(hub.ingest.devices.values(), key=lambda d: d.device):
         rows.append({
             "device": dev.device, "kind": dev.kind, "software": dev.software, "state": dev.state,
-            "state_since": iso(dev.state_since), "last_seen": iso(dev.last_seen),
+            "state_since": iso(dev.state_since), "last_seen": iso(dev.last_seen), "reason": dev.reason,
             "age_s": round(now - dev.last_seen, 1) if dev.last_seen is not None else None,
             "rate_per_min": recorder.rate_per_minute(dev.device, now) if recorder else None,
             "outbox": None, "lost": dev.lost, "dropped": dev.dropped, "messages": dev.messages,

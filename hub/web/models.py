@@ -74,6 +74,7 @@ class DeviceRow(BaseModel):
     state: str
     state_since: str | None
     last_seen: str | None
+    reason: str | None = Field(None, description="why it is offline, as its retained status says")
     age_s: float | None = Field(description="seconds since the hub last heard from it")
     rate_per_min: float | None = Field(description="messages per minute over the recent window")
     outbox: int | None = Field(description="messages waiting in the device's outbox (known for the hub itself)")

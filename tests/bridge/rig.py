@@ -11,7 +11,7 @@ from pathlib import Path
 from firmware_bridge.bridge import ScaleBridge
 from firmware_bridge.config import ScaleConfig
 
-from comptoir.contract import DeviceCommand, DeviceConfig, Message, ScaleWeight
+from comptoir.contract import DeviceCommand, DeviceConfig, DeviceStatus, Message, ScaleWeight
 from comptoir.link import MqttLink
 from simulators.scale.load import FixedLoad
 from simulators.scale.noise import LineNoise
@@ -23,18 +23,19 @@ DEVICE = "scale-7"
 
 
 class Weights:
-    """What the listener receives on scale/+/weight."""
+    """What the listener receives on scale/+/weight (or, made with ``model=DeviceStatus``, on device/+/status)."""
 
-    def __init__(self) -> None:
-        self.messages: list[ScaleWeight] = []
+    def __init__(self, model: type[Message] = ScaleWeight) -> None:
+        self.model = model
+        self.messages: list = []  # type: ignore[type-arg]
         self._changed = asyncio.Event()
 
     def __call__(self, message: Message) -> None:
-        if isinstance(message, ScaleWeight):
+        if isinstance(message, self.model):
             self.messages.append(message)
             self._changed.set()
 
-    async def wait_for(self, predicate, timeout: float = 15.0) -> ScaleWeight:  # type: ignore[no-untyped-def]
+    async def wait_for(self, predicate, timeout: float = 15.0):  # type: ignore[no-untyped-def]
         """The first message (from now on, or already here) for which ``predicate`` holds."""
 
         async def loop() -> ScaleWeight:
@@ -58,6 +59,7 @@ class Rig:
     link: MqttLink
     hub: MqttLink
     weights: Weights
+    statuses: Weights
     path: Path
     sim_task: asyncio.Task[None]
 
@@ -98,13 +100,14 @@ async def scale_rig(
     sim = ScaleSimulator(PtyPort(path), load, noise=noise, sample_hz=50.0)
     sim.plug()
     sim_task = asyncio.create_task(sim.run())
-    weights = Weights()
+    weights, statuses = Weights(), Weights(DeviceStatus)
     hub = MqttLink(broker.settings(), store="test", device="hub", kind="hub")
     hub.subscribe(f"comptoir/v1/test/scale/{DEVICE}/weight", weights)
+    hub.subscribe(f"comptoir/v1/test/device/{DEVICE}/status", statuses)
     await hub.start()
     assert await hub.wait_subscribed(10)
     bridge = await start_bridge(broker, path, tmp_path / "state", **scale_options)
-    rig = Rig(sim, load, bridge, bridge.link, hub, weights, path, sim_task)
+    rig = Rig(sim, load, bridge, bridge.link, hub, weights, statuses, path, sim_task)
     try:
         yield rig
     finally:

@@ -11,6 +11,12 @@ from tests.bridge.rig import scale_rig, start_bridge, stop_bridge
 from tests.conftest import BrokerHandle
 
 
+def after(messages: list, first: object, then: object) -> bool:  # type: ignore[type-arg]
+    """``then`` came after ``first`` (both received, compared by identity)."""
+    order = [id(m) for m in messages]
+    return id(then) in order and order.index(id(then)) > order.index(id(first))
+
+
 def near(grams: float | None, expected: float, tolerance: float = 3.0) -> bool:
     return grams is not None and abs(grams - expected) <= tolerance
 
@@ -131,12 +137,15 @@ async def test_wrong_baud_rate_garbage_is_dropped_with_a_hint_and_the_bridge_rec
         rig.sim.garbage = True
         await rig.bridge.wait_for(lambda b: b.stats.refused_total >= 15, timeout=15)
         assert any("is the baud rate right?" in r.getMessage() for r in caplog.records)
-        silent = await rig.weights.wait_for(lambda m: m.status == "not_ready")  # no reading for a second
-        assert silent.grams is None
+        # no reading for a second: the scale is said offline on its status, not by a made-up weight
+        silent = await rig.statuses.wait_for(lambda m: m.state == "offline")
+        assert silent.reason == "no reading for 1 s (silence_s)"
+        assert not [m for m in rig.weights.messages if m.status != "ok"]
         rig.sim.garbage = False
         rig.load.units = 2
         back = await rig.weights.wait_for(lambda m: m.stable and near(m.grams, 850.0))
         assert back.units == 3
+        await rig.statuses.wait_for(lambda m: m.state == "online" and after(rig.statuses.messages, silent, m))
 
 
 async def test_unplug_and_replug_the_bridge_reconnects_by_itself(mqtt_broker: BrokerHandle, tmp_path: Path) -> None:
@@ -146,13 +155,15 @@ async def test_unplug_and_replug_the_bridge_reconnects_by_itself(mqtt_broker: Br
         rig.sim.unplug()
         await rig.bridge.wait_for(lambda b: b.stats.losses == 1, timeout=10)
         assert not rig.path.exists()
-        gone = await rig.weights.wait_for(lambda m: m.status == "not_ready")
-        assert gone.grams is None and gone.units is None  # unknown, not zero
+        gone = await rig.statuses.wait_for(lambda m: m.state == "offline")
+        assert gone.reason == "serial port lost"  # the scale is said offline: its weight is unknown, not zero
+        assert not [m for m in rig.weights.messages if m.status != "ok"]
         rig.load.units = 1  # restocked... or emptied, while unplugged
         rig.sim.plug()  # a new pty behind the same stable path; the firmware boots again
         await rig.bridge.wait_for(lambda b: b.stats.opens == 2, timeout=10)
         back = await rig.weights.wait_for(lambda m: m.stable and near(m.grams, 600.0))
         assert back.units == 2
+        await rig.statuses.wait_for(lambda m: m.state == "online" and after(rig.statuses.messages, gone, m))
         assert rig.bridge.firmware["fw"] == "1.0.0"  # it asked the firmware again (INFO at every open)
         assert rig.bridge.stats.commands_acked == 2
         assert rig.bridge.stats.seq_gaps == 0  # a reboot is not a gap

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from comptoir.contract import PosReceipt, ZoneEvent
+from comptoir.contract import DeviceStatus, PosReceipt, ZoneEvent
 from tests.dashboard.support import ARTIFACTS, PASSWORD, USER, WORLD, DashboardHub, backroom_stock, bay_counts
-from tests.hub.support import Publisher, epc, wait_for
+from tests.hub.support import Publisher, epc, now, wait_for
 
 EMPTIED = WORLD.planogram.bays["A2-B1"].slots[0]  # the slot a shopper empties
 RESTART_SLOT = WORLD.planogram.bays["A3-B1"].slots[2]
@@ -214,6 +214,9 @@ def test_the_devices_page_shows_health_rates_and_lost_messages(
 ) -> None:
     dev = hub.devices
     start = dev.seq.get("reader-1", 0)
+    # the reader's link says it is online (its birth): data alone never does
+    publisher.send(DeviceStatus.create(device="reader-1", seq=1, time=now(), state="online", kind="rfid-reader",
+                                       software="test"))
     publisher.send(
         dev.make(
             ZoneEvent,
@@ -243,6 +246,16 @@ def test_the_devices_page_shows_health_rates_and_lost_messages(
     # the message rate appears once the recorder has two samples of the counts
     expect(reader.locator("td").nth(3)).to_have_text(re.compile(r"^\d+(\.\d)?$"), timeout=15000)
     page.screenshot(path=str(ARTIFACTS / "dashboard-devices.png"), full_page=True)
+
+    # the reader is lost: its agent says so on the status, and the row says offline, and why, without a reload
+    lost = "LLRP reader 192.168.1.30:5084: no report nor keepalive for 30 s (silence_s)"
+    publisher.send(DeviceStatus.create(device="reader-1", seq=1, time=now(), state="offline", kind="rfid-reader",
+                                       software="test", reason=lost))
+    expect(reader).to_have_attribute("data-state", "offline")
+    expect(reader.locator("td").nth(1)).to_have_text(f"Offline {lost}")
+    publisher.send(DeviceStatus.create(device="reader-1", seq=2, time=now(), state="online", kind="rfid-reader",
+                                       software="test"))
+    expect(reader).to_have_attribute("data-state", "online")
 
 
 ACCESSIBILITY = (Path(__file__).parent / "accessibility.js").read_text()

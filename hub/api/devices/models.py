@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class DeviceOut(BaseModel):
@@ -11,6 +11,7 @@ class DeviceOut(BaseModel):
     software: str | None
     state: str
     state_since: str | None
+    reason: str | None = Field(description="why it is offline, as its retained status says; null while online")
     last_seen: str | None
     connection: int | None
     last_seq: int | None

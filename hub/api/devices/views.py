@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from hub.timeutil import iso
 
 if TYPE_CHECKING:
-    from hub.ingest_devices import Device
+    from hub.devices import Device
 
 
 def device_view(dev: Device) -> dict[str, Any]:
@@ -21,6 +21,7 @@ def device_view(dev: Device) -> dict[str, Any]:
         "software": dev.software,
         "state": dev.state,
         "state_since": iso(dev.state_since),
+        "reason": dev.reason,
         "last_seen": iso(dev.last_seen),
         "connection": dev.connection,
         "last_seq": dev.max_seq,

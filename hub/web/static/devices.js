@@ -1,4 +1,4 @@
-// Devices: online or not, last seen, message rate, outbox, lost and dropped messages.
+// Devices: online or not (and why not, as the device's status says), last seen, message rate, outbox, lost and dropped messages.
 "use strict";
 
 (() => {
@@ -12,7 +12,8 @@
       rows.replaceChildren(...devices.map((d) => el("tr", {"data-device": d.device, "data-state": d.state},
         el("th", {scope: "row", text: d.device}),
         el("td", {text: n(d.kind)}),
-        el("td", {}, el("span", {class: "state state-" + d.state, text: t(d.state) })),
+        el("td", {}, el("span", {class: "state state-" + d.state, text: t(d.state) }),
+          ...(d.reason ? [" ", el("span", {class: "muted", text: d.reason})] : [])),
         el("td", {text: d.age_s === null ? t("ago_unknown") : ageText(d.age_s)}),
         el("td", {class: "num", text: n(d.rate_per_min)}),
         el("td", {class: "num", text: n(d.outbox)}),
