@@ -66,7 +66,7 @@ def test_state_and_reason_survive_a_restart_of_the_hub(tmp_path: Path, ingest: I
 
 def test_a_scale_said_offline_has_no_count_until_it_weighs_again(ingest: Ingest, clock: ManualClock) -> None:
     def scale_units() -> int | None:
-        return ingest.fusion.sku(gtin14(FLOUR), ts(clock.now()))["shelf"]["scale_units"]
+        return ingest.fusion.sku(gtin14(FLOUR), ts(clock.now())).as_json()["shelf"]["scale_units"]
 
     weigh = {"status": "ok", "grams": 3010.0, "stable": True, "slot": "A3-B1-S2-02", "unit_grams": 1000.0}
     ingest.handle_batch([status("scale-7", 1, T0, "online", kind="scale"),
@@ -76,7 +76,7 @@ def test_a_scale_said_offline_has_no_count_until_it_weighs_again(ingest: Ingest,
     clock.advance(5)
     ingest.handle_batch([status("scale-7", 1, clock.now(), "offline", "serial port lost", kind="scale")])
     assert scale_units() is None
-    assert ingest.fusion.sku(gtin14(FLOUR), ts(clock.now()))["shelf"]["source"] != "scale"
+    assert ingest.fusion.sku(gtin14(FLOUR), ts(clock.now())).as_json()["shelf"]["source"] != "scale"
     clock.advance(5)
     ingest.handle_batch([status("scale-7", 1, clock.now(), "online", kind="scale"),
                          ScaleWeight.create(device="scale-7", seq=2, time=clock.now(), **weigh)])
