@@ -26,7 +26,8 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\b(?:il )?y (?:en )?a\b|\bya\b|\byen a\b|\byena\b|\bya t il\b", "il y a"),
         (r"\bc (?:com?bien|cb)\b|\bcb ca coute\b|\bcombien c\b", "combien"),
         # "cb" is "combien" when it asks ("cb le beurre ?", "ça coûte cb ?"), "carte bancaire" otherwise ("par cb")
-        (r"^cb\b|(?<=\bcoute )cb\b|(?<=\bcoutent )cb\b|(?<=\bca fait )cb\b|\bcb(?= (?:le|la|les|l|du|des)\b)",
+        (r"^(?:(?:ok|et|alors|bon|donc) )?cb$|^cb\b|(?<=\bcoute )cb\b|(?<=\bcoutent )cb\b|(?<=\bca fait )cb\b|"
+         r"\bcb(?= (?:le|la|les|l|du|des)\b)",
          "combien"),
         (r"\bvs\b", "vous"),
         (r"\bqq ?(?:un|1|n)\b", "quelqu un"),
@@ -46,6 +47,9 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\byour (an?)\b", r"you are \1"),  # "ur a bot?": "your" is never followed by an article
         (r"\bwheres\b|\bwhere s\b|\bwhere abouts\b|\bwhereabouts\b", "where is"),
         (r"\bwhats\b|\bwhat s\b", "what is"),
+        (r"\b(?:point|direct|show) me (?:to|towards|the way to)\b", "where is"),
+        (r"\bsmth\b|\bsmthg\b|\bsth\b", "something"),
+        (r"\bsum\b", "some"),
         (r"\bhw much\b|\bhow mch\b|\bhowmuch\b|\bhow mutch\b", "how much"),
         (r"\bwanna\b", "want to"),
         (r"\b4 (the|a|my|me|you|it)\b", r"for \1"),

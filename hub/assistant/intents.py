@@ -79,7 +79,9 @@ _CUES = words(
     l d de en on of in for some any sur shop magasin ici here elle elles lui ils them they those
     produit product article item thing anything something quelque chose truc stuff
     ok okay alors donc so well then aussi also fait font vaut valent niveau cote dans quel quelle allee more plus
-    auriez still plutot rather instead
+    auriez still plutot rather instead peux peut pouvez pourrais pourriez exactly exactement precisement
+    non oui ouais yeah yes nope cool super genial great nice parfait top bon ah oh hmm euh bah ben
+    back reserve stockroom arriere kilo per
     quel quelle quels quelles son sa ses leur leurs its his her their one ones
     """
 )

@@ -12,7 +12,7 @@ import functools
 from typing import Literal
 
 from hub.assistant.everyday import normalise
-from hub.assistant.text import words
+from hub.assistant.text import fold, words
 
 Lang = Literal["fr", "en"]
 LANGS: tuple[Lang, ...] = ("fr", "en")
@@ -45,17 +45,26 @@ def _identifier():
     return identifier
 
 
+#: Politeness that everyday.normalise drops as noise, yet says which language the customer writes in.
+_FR_POLITE = words("svp stp merci plait")
+_EN_POLITE = words("please pls plz thanks thank cheers ta")
+#: A catalog word (a French product name) is half a sign: names travel ("Madeleines", "Special K").
+CATALOG_WORD_WEIGHT = 0.5
+
+
 def detect(text: str, fallback: Lang = "fr", fr_words: int = 0, en_words: int = 0) -> tuple[Lang, float]:
     """Return (language, confidence in 0..1); ``fallback`` when the text gives no clear sign.
 
-    ``fr_words``/``en_words``: extra cues found by the caller (catalog words in French, English shop
-    words from the glossary).
+    ``fr_words``/``en_words``: extra cues found by the caller (catalog words in French, counted at
+    ``CATALOG_WORD_WEIGHT``; English shop words from the glossary).
     """
     words = normalise(text).split()  # shortcuts spelled out: "u got" counts as "do you have"
     if not words:
         return fallback, 0.0
-    fr = sum(w in _FR_CUES for w in words) + fr_words
-    en = sum(w in _EN_CUES for w in words) + en_words
+    polite = fold(text).split()
+    fr = (sum(w in _FR_CUES for w in words) + sum(w in _FR_POLITE for w in polite)
+          + CATALOG_WORD_WEIGHT * fr_words)
+    en = sum(w in _EN_CUES for w in words) + sum(w in _EN_POLITE for w in polite) + en_words
     if fr != en and max(fr, en) >= 2:
         return ("fr" if fr > en else "en"), 0.9
     if fr == en == 0 and len(words) <= 1:

@@ -135,7 +135,8 @@ _STAFF_MATTER = _any(
     r"mal encaisse", r"wrong price", r"erreur de prix", r"le prix affiche", r"the price on the shelf",
     r"(?:me )?(?:faire|faites|fais) un (?:petit )?prix", r"better price", r"give me a deal", r"a good deal",
     # refunds, goods gone off, lost people and things, payments that fail, help to carry
-    r"stale", r"gone off", r"(?:etait|est|a) tourne",  # a refund alone asks the returns policy (FAQ)
+    # a refund alone asks the returns policy (the FAQ); goods gone off or damaged need a person
+    r"stale", r"gone off", r"(?:etait|est|a) tourne", r"cracked", r"fele\w*", r"leak\w*", r"fuit", r"fuyait",
     r"(?:perdu|lost|can t find|cannot find|trouve plus|retrouve pas|retrouve plus) (?:mon|ma|mes|my) "
     r"(?:fils|fille|enfant|enfants|gamin|gamine|petit|petite|bebe|mari|femme|mere|pere|maman|papa|son|daughter|"
     r"child|children|kid|kids|boy|girl|baby|husband|wife|mum|mom|dad|portefeuille|porte monnaie|wallet|purse|"

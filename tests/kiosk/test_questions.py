@@ -29,14 +29,14 @@ def dev_figures(shop_template) -> dict:
 
 
 def test_development_set_pass_rates(dev_figures: dict) -> None:
-    assert dev_figures["overall"]["total"] >= 300
+    assert dev_figures["overall"]["total"] >= 1000
     assert dev_figures["attribute_safety"]["unsafe"] == 0
     assert dev_figures["overall"]["rate"] >= 0.9, dev_figures["failures"]
     for kind in ("type", "attribute", "out_of_scope", "staff"):
         assert dev_figures["by_kind"][kind]["rate"] >= 0.9, (kind, dev_figures["by_kind"])
 
 
-@pytest.mark.parametrize("name", ["heldout.jsonl", "heldout2.jsonl", "heldout3.jsonl"])
+@pytest.mark.parametrize("name", [f"heldout{n}.jsonl" for n in ("", 2, 3, 4, 5, 6)])
 def test_held_out_sets(shop_template, name: str) -> None:
     """Sets written by people who never saw the code (questions/README.md): measured, never tuned to."""
     figures, _ = evaluate(KioskRig(shop_template[0]).assistant, load_questions(QUESTIONS / name))

@@ -87,3 +87,32 @@ def test_products_named_like_a_place_are_still_found(rig: KioskRig, text: str) -
 def test_what_only_a_person_can_sort_out_reaches_one(rig: KioskRig, text: str) -> None:
     out = conversation(rig, text)
     assert out["handoff"] and not out["products"] and out["intent"] in ("staff", "staff_offer"), out
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("Nutella please", "en"), ("Any Bonne Maman madeleines?", "en"), ("the yellow Lipton tea", "en"),
+    ("Nutella svp", "fr"), ("madeleines Bonne Maman merci", "fr"),
+])
+def test_politeness_and_function_words_say_the_language_more_than_a_product_name(
+        rig: KioskRig, text: str, lang: str) -> None:
+    out = conversation(rig, text)
+    assert out["lang"] == lang and out["products"], out["answer"]
+
+
+@pytest.mark.parametrize(("texts", "kind_word"), [
+    (("il est où le pinard",), "vin"), (("des binouzes svp",), "bière"), (("sum biccies pls",), "biscuit"),
+    (("kitty food",), "cat food"), (("Could you point me to the soup?",), "soup"),
+])
+def test_slang_names_the_kind(rig: KioskRig, texts: tuple[str, ...], kind_word: str) -> None:
+    out = conversation(rig, *texts)
+    assert out["products"] and out["intent"] != "faq" and kind_word in out["answer"].lower(), out["answer"]
+
+
+@pytest.mark.parametrize("texts", [
+    ("ya des croquettes pedigree ?", "ok cb ?"), ("do you sell bananas?", "what's the price per kilo?"),
+    ("haagen dazs cookies n cream", "cool how much"), ("any cider?", "the sweet one", "where exactly is that"),
+])
+def test_fillers_in_a_follow_up_keep_it_about_the_product_shown(rig: KioskRig, texts: tuple[str, ...]) -> None:
+    before = conversation(rig, *texts[:-1])["products"][0]["name"]
+    out = conversation(rig, *texts)
+    assert out["products"] and out["products"][0]["name"] == before, out["answer"]
