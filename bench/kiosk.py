@@ -40,8 +40,8 @@ from comptoir.catalog_csv import OPTIONAL_COLUMNS
 from comptoir.contract.fields import gtin_check_digit
 from hub import catalog
 from hub.assistant.assistant import Assistant
-from hub.assistant.stock import StockReader
 from hub.config import FusionSettings
+from hub.inventory.facts import StockReader
 from hub.inventory.fusion import Fusion
 from hub.store import open_database
 from simulators.world.catalog import COLUMNS, default_catalog_path

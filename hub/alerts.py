@@ -21,6 +21,7 @@ import sqlite_utils
 from hub.i18n import Message
 from hub.inventory.fusion import Fusion
 from hub.inventory.view import SkuView
+from hub.timeutil import iso
 
 #: Kinds that describe something that happened rather than a lasting condition:
 #: they end when a staff member acknowledges them (or when the item comes back).
@@ -223,3 +224,29 @@ class Alerts:
             return
         self.set(key, "messages_lost", "warning",
                  Message("alert.messages_lost", quantity=lost, device=device), now, device=device, quantity=lost)
+
+
+# How an alert looks in JSON: the API answers it and ingest publishes it on the live stream in this shape.
+def alert_view(alert: Any) -> dict[str, Any]:
+    return {
+        "id": alert.id,
+        "alert_id": alert.alert_id,
+        "kind": alert.kind,
+        "state": alert.state,
+        "severity": alert.severity,
+        "text": alert.text,
+        "gtin": alert.gtin,
+        "epc": alert.epc,
+        "slot": alert.slot,
+        "device": alert.device,
+        "quantity": alert.quantity,
+        "raised_at": iso(alert.raised_at),
+        "updated_at": iso(alert.updated_at),
+        "resolved_at": iso(alert.resolved_at),
+        "acknowledged_by": alert.acknowledged_by,
+        "acknowledged_at": iso(alert.acknowledged_at),
+    }
+
+
+def alert_event(change: Change) -> dict[str, Any]:
+    return {"change": change.change, **alert_view(change.alert)}

@@ -20,12 +20,13 @@ import logging
 from collections.abc import Iterable
 from dataclasses import astuple, dataclass
 from enum import StrEnum
+from typing import Any
 
 import sqlite_utils
 
 from comptoir.contract import DeviceStatus, Message
 from hub.alerts import Alerts
-from hub.timeutil import ts
+from hub.timeutil import iso, ts
 
 log = logging.getLogger("hub.devices")
 
@@ -138,3 +139,21 @@ class DeviceBook:
         for dev in self.devices.values():
             if dev.device != hub_id and dev.online and dev.last_seen is not None and now - dev.last_seen > limit_s:
                 self.alerts.device_silent(dev.device, dev.kind, limit_s, now)
+
+
+# How a device looks in JSON: the API answers it and ingest publishes it on the live stream in this shape.
+def device_view(dev: Device) -> dict[str, Any]:
+    return {
+        "device": dev.device,
+        "kind": dev.kind,
+        "software": dev.software,
+        "state": dev.state,
+        "state_since": iso(dev.state_since),
+        "reason": dev.reason,
+        "last_seen": iso(dev.last_seen),
+        "connection": dev.connection,
+        "last_seq": dev.max_seq,
+        "lost": dev.lost,
+        "dropped": dev.dropped,
+        "messages": dev.messages,
+    }

@@ -25,11 +25,9 @@ from comptoir.clock import Clock
 from comptoir.contract import ContractError, DeviceStatus, HubAlert, Message, encode
 from comptoir.link import StoreUnavailable
 from hub.admission import Admission
-from hub.alerts import Alerts, Change
-from hub.api.alerts.views import alert_event, alert_view
-from hub.api.devices.views import device_view
+from hub.alerts import Alerts, Change, alert_event, alert_view
 from hub.config import AdmissionSettings, FusionSettings
-from hub.devices import Device, DeviceBook
+from hub.devices import Device, DeviceBook, device_view
 from hub.events import EventBus
 from hub.ingest_health import IngestWatch
 from hub.inventory.fusion import Fusion

@@ -16,11 +16,11 @@ from pydantic import BaseModel, Field
 
 from hub.assistant import phrasing
 from hub.assistant.assistant import Assistant, Reply
-from hub.assistant.stock import ProductFacts, StockReader
 from hub.http.deps import Hub, HubState, kiosk_limit
 from hub.http.errors import RATE_LIMITED, ErrorOut
 from hub.http.params import GTIN_PATTERN, parse_gtin
 from hub.i18n import Message
+from hub.inventory.facts import ProductFacts, StockReader
 from hub.privacy.deps import Tokens
 from hub.privacy.retention import purge_expired
 from hub.timeutil import iso, ts

@@ -30,8 +30,8 @@ from hub.assistant.language import Lang, detect
 from hub.assistant.matching import Candidate, CatalogEntry, ProductIndex, Query
 from hub.assistant.sessions import Session, Sessions
 from hub.assistant.settings import KioskSettings
-from hub.assistant.stock import ProductFacts, StockReader
 from hub.assistant.text import tokens
+from hub.inventory.facts import ProductFacts, StockReader
 from hub.recommend.service import Recommender
 
 log = logging.getLogger("hub.assistant")

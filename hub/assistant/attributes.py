@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from comptoir.catalog_csv import ALLERGENS, LABEL_COLUMNS
-
 # Words naming each allergen in a question (folded text), EU names as the catalog's allergens column uses them.
 _ALLERGEN_WORDS: dict[str, str] = {
     "gluten": r"gluten", "crustaceans": r"crustace\w*|crustacean\w*|shellfish|fruits de mer",
@@ -73,32 +71,6 @@ def asked(text: str) -> Asked | None:
 def without(text: str, what: Asked) -> str:
     """``text`` without the words that asked the property (left: the product or kind asked about)."""
     return " ".join((text[:what.start] + " " + text[what.end:]).split())
-
-
-_ALLERGEN_SYNONYMS = {
-    "egg": "eggs", "peanut": "peanuts", "nut": "nuts", "tree_nuts": "nuts", "tree_nut": "nuts", "hazelnuts": "nuts",
-    "almonds": "nuts", "soya": "soy", "soybeans": "soy", "soybean": "soy", "dairy": "milk", "shellfish": "crustaceans",
-    "crustacean": "crustaceans", "sulfites": "sulphites", "sulphite": "sulphites", "mollusks": "molluscs",
-    "mollusc": "molluscs", "wheat": "gluten", "sesame_seeds": "sesame",
-}
-
-
-def canonical(name: str) -> str:
-    """``allergen:egg`` -> ``allergen:eggs``: the EU names the catalog's allergens column uses."""
-    if name.startswith("allergen:"):
-        allergen = name.split(":", 1)[1].strip().lower().replace(" ", "_").replace("-", "_")
-        return f"allergen:{_ALLERGEN_SYNONYMS.get(allergen, allergen)}"
-    return name
-
-
-def states(labels: dict[str, int | None], allergens: str | None, name: str) -> bool:
-    """Whether the catalog states property ``name`` for a product (1 in the label column, or the allergen absent
-    from a filled allergens column)."""
-    name = canonical(name)
-    if name.startswith("allergen:"):
-        allergen = name.split(":", 1)[1]
-        return allergens is not None and allergen in ALLERGENS and allergen not in allergens.split(";")
-    return name in LABEL_COLUMNS and labels.get(name) == 1
 
 
 LABEL_NAMES = {

@@ -12,8 +12,8 @@ from comptoir.config import ConfigError, load_config
 
 def _open(config_path: Path | None, db_path: Path | None):
     from hub.assistant.assistant import Assistant
-    from hub.assistant.stock import StockReader
     from hub.config import HubConfig
+    from hub.inventory.facts import StockReader
     from hub.inventory.fusion import Fusion
     from hub.store import open_database
 

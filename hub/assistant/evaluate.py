@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hub.assistant import phrasing
 from hub.assistant.assistant import Assistant, Reply
-from hub.assistant.attributes import canonical
+from hub.inventory.labels import canonical
 
 Kind = Literal["product", "type", "attribute", "disclosure", "everyday", "followup", "out_of_scope", "staff"]
 Expect = Literal["products", "price", "stock", "attribute", "disclose", "refuse", "staff"]

@@ -18,8 +18,8 @@ import numpy as np
 from hub.assistant import phrasing
 from hub.assistant.kinds import Kind, KindIndex
 from hub.assistant.matching import ProductIndex, _numeric
-from hub.assistant.stock import ProductFacts
 from hub.assistant.text import tokens
+from hub.inventory.facts import ProductFacts
 
 #: Most products one answer lists (the rest are counted, and the customer can name one).
 SHOWN = 6

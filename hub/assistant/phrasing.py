@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from hub.assistant.stock import ProductFacts
 from hub.i18n import money, number, translate
 from hub.i18n import time_of_day as _time_of_day
+from hub.inventory.facts import ProductFacts
 
 
 def price(cents: int, lang: str) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from hub.assistant.stock import ProductFacts, StockReader
+from hub.inventory.facts import ProductFacts, StockReader
 from hub.privacy.consent import has_consent
 from hub.privacy.customers import purchases
 from hub.recommend import baskets

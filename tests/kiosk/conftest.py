@@ -10,8 +10,8 @@ import pytest
 
 from hub.assistant.assistant import Assistant
 from hub.assistant.settings import KioskSettings
-from hub.assistant.stock import StockReader
 from hub.config import FusionSettings
+from hub.inventory.facts import StockReader
 from hub.inventory.fusion import Fusion
 from hub.store import open_database
 from tests.kiosk.shop import NOW, Scenario, build_shop

@@ -7,8 +7,7 @@ from typing import Any
 
 import sqlite_utils
 
-from hub.alerts import _COLUMNS, Alert
-from hub.api.alerts.views import alert_view
+from hub.alerts import _COLUMNS, Alert, alert_view
 
 
 def alert_list(db: sqlite_utils.Database, state: str | None, kind: str | None, limit: int,

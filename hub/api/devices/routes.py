@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from hub.api.devices.models import DeviceOut
-from hub.api.devices.views import device_view
+from hub.devices import device_view
 from hub.http.deps import Hub, Staff
 
 router = APIRouter(prefix="/api", tags=["staff"])

@@ -1,4 +1,7 @@
-"""Product facts for the kiosk, read from the hub: catalog row plus the fused shelf figure and its time.
+"""Product facts, read from the hub: catalog row plus the fused shelf figure and its time.
+
+For the kiosk and the recommendations alike (both read them here, neither
+through the other).
 
 Only product-level figures leave this module: how many units are on the
 sales floor and when that was counted; never tags, devices or item rows.
@@ -12,8 +15,8 @@ from typing import Any
 import sqlite_utils
 
 from comptoir.catalog_csv import LABEL_COLUMNS
-from hub.assistant.attributes import canonical, states
 from hub.inventory.fusion import Fusion
+from hub.inventory.labels import canonical, states
 
 _COLUMNS = ("gtin, name, brand, category, price_cents, unit_weight_g, aisle, shelf, pack_size, "
             + ", ".join(LABEL_COLUMNS) + ", allergens")
