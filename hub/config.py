@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -10,9 +11,70 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from comptoir.contract.topics import check_id
 from comptoir.link import BrokerSettings
-from hub.assistant.settings import KioskSettings
-from hub.forecast.policy import ReorderPolicy
+from hub.inventory.reorder import ReorderModel
 from hub.inventory.settings import FusionSettings
+
+
+class KioskSettings(BaseModel):
+    """What the kiosk assistant, its recommendations and its privacy rules may be tuned with."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    faq: Path | None = Field(None, description="the shop's FAQ file (YAML); default: the one shipped with the hub")
+    kinds: Path | None = Field(None, description="kinds of product customers name (YAML); default: the shipped one")
+    timezone: str = Field("Europe/Paris", description="times of day in answers are said in this zone")
+    confident: float = Field(0.55, ge=0, le=1, description="match score from which the assistant answers")
+    ask_below: float = Field(0.35, ge=0, le=1,
+                             description="between this and `confident` it asks which product; below, it hands off")
+    stale_minutes: float = Field(60.0, gt=0, description="older shelf figures are said to be maybe out of date")
+    log_conversations: bool = Field(False, description="keep question and answer texts (off: only counts per intent)")
+    log_retention_days: float = Field(7.0, gt=0, le=365, description="conversation texts are deleted after this")
+    loyalty_retention_days: float = Field(3 * 365.0, gt=0, description="loyalty receipt links are deleted after this")
+    session_minutes: float = Field(2.0, gt=0, le=60, description="the assistant forgets a conversation after this")
+    min_support: int = Field(2, ge=1, description="least receipts holding a pair for 'often bought together'")
+    embedding_threads: int = Field(1, ge=1, le=16, description="CPU threads of the embedding model")
+
+
+MON_FRI = (0, 1, 2, 3, 4)
+
+
+class SupplierTerms(BaseModel):
+    """What one supplier imposes; unset fields fall back to the policy's defaults."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    review_period_days: int | None = Field(None, ge=1, le=90, description="days between two orders to this supplier")
+    min_order_units: int = Field(0, ge=0, le=100_000, description="smallest order line, in units")
+    working_days: tuple[int, ...] | None = Field(None, description="days the supplier works and delivers (0=Monday)")
+
+
+class ReorderPolicy(ReorderModel):
+    """Parameters of the reorder suggestions and, inherited, of the reorder point (``reorder:`` in the hub config)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    service_level: float = Field(0.95, gt=0.5, lt=1.0, description="chance of no stock-out per cycle, by default")
+    service_levels: dict[str, float] = Field(default_factory=dict,
+                                             description="service level per catalog category (overrides the default)")
+    review_period_days: int = Field(7, ge=1, le=90, description="days between two reviews (orders) per supplier")
+    order_days: tuple[int, ...] = Field(MON_FRI, description="weekdays staff place orders on (0=Monday)")
+    working_days: tuple[int, ...] = Field(MON_FRI, description="weekdays suppliers work: lead times count these")
+    min_order_packs: int = Field(1, ge=1, le=1000, description="smallest order line, in packs")
+    suppliers: dict[str, SupplierTerms] = Field(default_factory=dict, description="terms per supplier name")
+    history_days: int = Field(364, ge=28, le=3650, description="days of sales the forecasts learn from")
+    backtest_windows: int = Field(6, ge=2, le=12, description="rolling-origin windows to choose each model with")
+    horizon_days: int = Field(14, ge=7, le=120, description="forecast horizon (grown to the longest protection)")
+    run_daily: bool = Field(True, description="forecast and suggest once a day inside the hub service")
+    daily_at: time = Field(time(6, 0), description="local time of the daily run (the hub's `timezone`), HH:MM")
+
+    def level_for(self, category: str) -> float:
+        return self.service_levels.get(category, self.service_level)
+
+    def terms(self, supplier: str) -> tuple[int, int, tuple[int, ...]]:
+        """(review period, minimum order units, working days) for a supplier."""
+        t = self.suppliers.get(supplier) or SupplierTerms()
+        return (t.review_period_days or self.review_period_days, t.min_order_units,
+                t.working_days or self.working_days)
 
 
 class ApiSettings(BaseModel):

@@ -29,8 +29,8 @@ from hub.assistant.kinds import KINDS_FILE, KindIndex, load_kinds
 from hub.assistant.language import Lang, detect
 from hub.assistant.matching import Candidate, CatalogEntry, ProductIndex, Query
 from hub.assistant.sessions import Session, Sessions
-from hub.assistant.settings import KioskSettings
 from hub.assistant.text import tokens
+from hub.config import KioskSettings
 from hub.inventory.facts import ProductFacts, StockReader
 from hub.recommend.service import Recommender
 

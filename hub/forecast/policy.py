@@ -17,55 +17,24 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 
-from pydantic import BaseModel, ConfigDict, Field
-
+from hub.config import MON_FRI, ReorderPolicy, SupplierTerms
 from hub.forecast.wording import ReasonFacts, reason
 from hub.i18n import Translator
-from hub.inventory.reorder import ReorderModel, cover_days, safety_from_quantile
+from hub.inventory.reorder import cover_days, safety_from_quantile
 
-MON_FRI = (0, 1, 2, 3, 4)
-
-
-class SupplierTerms(BaseModel):
-    """What one supplier imposes; unset fields fall back to the policy's defaults."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    review_period_days: int | None = Field(None, ge=1, le=90, description="days between two orders to this supplier")
-    min_order_units: int = Field(0, ge=0, le=100_000, description="smallest order line, in units")
-    working_days: tuple[int, ...] | None = Field(None, description="days the supplier works and delivers (0=Monday)")
-
-
-class ReorderPolicy(ReorderModel):
-    """Parameters of the reorder suggestions and, inherited, of the reorder point (``reorder:`` in the hub config)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    service_level: float = Field(0.95, gt=0.5, lt=1.0, description="chance of no stock-out per cycle, by default")
-    service_levels: dict[str, float] = Field(default_factory=dict,
-                                             description="service level per catalog category (overrides the default)")
-    review_period_days: int = Field(7, ge=1, le=90, description="days between two reviews (orders) per supplier")
-    order_days: tuple[int, ...] = Field(MON_FRI, description="weekdays staff place orders on (0=Monday)")
-    working_days: tuple[int, ...] = Field(MON_FRI, description="weekdays suppliers work: lead times count these")
-    min_order_packs: int = Field(1, ge=1, le=1000, description="smallest order line, in packs")
-    suppliers: dict[str, SupplierTerms] = Field(default_factory=dict, description="terms per supplier name")
-    history_days: int = Field(364, ge=28, le=3650, description="days of sales the forecasts learn from")
-    backtest_windows: int = Field(6, ge=2, le=12, description="rolling-origin windows to choose each model with")
-    horizon_days: int = Field(14, ge=7, le=120, description="forecast horizon (grown to the longest protection)")
-    run_daily: bool = Field(True, description="forecast and suggest once a day inside the hub service")
-    daily_at: time = Field(time(6, 0), description="local time of the daily run (the hub's `timezone`), HH:MM")
-
-    def level_for(self, category: str) -> float:
-        return self.service_levels.get(category, self.service_level)
-
-    def terms(self, supplier: str) -> tuple[int, int, tuple[int, ...]]:
-        """(review period, minimum order units, working days) for a supplier."""
-        t = self.suppliers.get(supplier) or SupplierTerms()
-        return (t.review_period_days or self.review_period_days, t.min_order_units,
-                t.working_days or self.working_days)
-
+__all__ = [
+    "MON_FRI",
+    "ReorderPolicy",
+    "Suggestion",
+    "SupplierTerms",
+    "arrival",
+    "order_by",
+    "pack_quantity",
+    "protection",
+    "suggest",
+]
 
 def arrival(order_day: date, lead_days: int, working_days: tuple[int, ...] = MON_FRI) -> date:
     """Delivery day of an order placed on ``order_day``: ``lead_days`` supplier working days later."""

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from hub.assistant.assistant import Assistant
-from hub.assistant.settings import KioskSettings
-from hub.config import FusionSettings
+from hub.config import FusionSettings, KioskSettings
 from hub.inventory.facts import StockReader
 from hub.inventory.fusion import Fusion
 from hub.store import open_database

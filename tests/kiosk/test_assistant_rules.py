@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from hub.assistant.api import reply_out
-from hub.assistant.settings import KioskSettings
+from hub.config import KioskSettings
 from hub.privacy.retention import purge_expired
 from hub.store import open_database
 from tests.kiosk.conftest import KioskRig
