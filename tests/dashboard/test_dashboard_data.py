@@ -10,12 +10,10 @@ import json
 import re
 import threading
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
-import sqlite_utils
 
 from comptoir.clock import ManualClock
 from comptoir.contract import PosReceipt, ScaleWeight, ShelfCounts, ZoneEvent
@@ -29,21 +27,9 @@ from hub.ingest import Ingest
 from hub.timeutil import ts
 from hub.web.render import SCRIPT_KEYS
 from hub.web.slots import slot_state
-from tests.hub.support import FLOUR, NUTELLA, OIL, Devices, epc, reference_database
+from tests.hub.support import FLOUR, NUTELLA, OIL, Devices, LocalHub, epc, reference_database
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "hub" / "web" / "templates"
-
-
-@dataclass
-class LocalHub:
-    """What the API needs from a running hub, without MQTT: messages go straight to ingest."""
-
-    config: HubConfig
-    db: sqlite_utils.Database
-    ingest: Ingest
-    bus: EventBus
-    clock: ManualClock
-    mqtt_connected: bool = True
 
 
 @pytest.fixture

@@ -12,14 +12,12 @@ import asyncio
 import logging
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import sqlite_utils
 
 from comptoir.clock import ManualClock
 from hub.app import create_app
@@ -35,19 +33,7 @@ from hub.ingest import Ingest
 from hub.store import open_database
 from hub.timeutil import ts
 from tests.forecast.test_schedule import T0, _prepared_db, _until
-from tests.hub.support import STORE
-
-
-@dataclass
-class LocalHub:
-    """What the app and the schedule need from a running hub, without MQTT."""
-
-    config: HubConfig
-    db: sqlite_utils.Database
-    ingest: Ingest
-    bus: EventBus
-    clock: ManualClock
-    mqtt_connected: bool = True
+from tests.hub.support import STORE, LocalHub
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 import paho.mqtt.client as paho
@@ -23,6 +23,14 @@ from paho.mqtt.enums import CallbackAPIVersion
 from comptoir.contract import Message, encode
 from comptoir.contract.fields import gtin_check_digit
 from comptoir.mosquitto import free_port
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+    from comptoir.clock import ManualClock
+    from hub.config import HubConfig
+    from hub.events import EventBus
+    from hub.ingest import Ingest
 
 T = TypeVar("T")
 STORE = "test"
@@ -247,3 +255,16 @@ class Devices:
         self.seq[device] = max(self.seq.get(device, 0), seq)
         fields.setdefault("time", now())
         return model.create(device=device, seq=seq, **fields)
+
+
+@dataclass
+class LocalHub:
+    """What the web app and the reorder schedule need from a running hub, without MQTT: messages go straight
+    to ingest (``create_app`` takes it as the hub state)."""
+
+    config: HubConfig
+    db: sqlite_utils.Database
+    ingest: Ingest
+    bus: EventBus
+    clock: ManualClock
+    mqtt_connected: bool = True
