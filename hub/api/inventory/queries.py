@@ -3,11 +3,11 @@ tagged items per zone and state, the latest RFID snapshot counts."""
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 import sqlite_utils
 
+from hub.folding import fold
 from hub.http.deps import HubState
 from hub.http.params import like
 from hub.timeutil import ts
@@ -18,15 +18,6 @@ _TEXT_MATCH = "(name LIKE ? ESCAPE '\\' OR brand LIKE ? ESCAPE '\\' OR category 
 #: the staff search: accents and case folded on both sides ("cafe" finds "Café", "CAFÉ" finds "café")
 _FOLDED_MATCH = ("(comptoir_fold(name) LIKE ? ESCAPE '\\' OR comptoir_fold(brand) LIKE ? ESCAPE '\\' "
                  "OR comptoir_fold(category) LIKE ? ESCAPE '\\')")
-_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "Œ": "oe", "Æ": "ae"})
-
-
-def fold(text: str | None) -> str:
-    """``text`` without accents or case, as staff type it on a tablet: "Crème Brûlée" -> "creme brulee"."""
-    if not text:
-        return ""
-    parts = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
-    return "".join(c for c in parts if not unicodedata.combining(c)).casefold()
 
 
 def _folding(db: sqlite_utils.Database) -> None:
