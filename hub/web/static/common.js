@@ -168,8 +168,20 @@ const Dash = (() => {
     });
   }
 
+  // the language switch brings the reader back to where the page is now (its search, its page, its slot)
+  function languageLinks() {
+    for (const link of document.querySelectorAll(".langs a")) {
+      link.addEventListener("click", () => {
+        const url = new URL(link.href);
+        url.searchParams.set("next", location.pathname + location.search + location.hash);
+        link.href = url.pathname + url.search;
+      });
+    }
+  }
+
   function start() {
     menu();
+    languageLinks();
     const signOut = document.getElementById("sign-out");
     if (signOut) {
       signOut.addEventListener("click", async () => {
