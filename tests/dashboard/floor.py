@@ -42,7 +42,8 @@ def sign_in(page: Page, path: str = "/map") -> None:
     page.fill("#username", USER)
     page.fill("#password", PASSWORD)
     page.click("#signin button[type=submit]")
-    expect(page).to_have_url(re.compile(re.escape(path) + "$"))
+    expect(page).to_have_url(re.compile(r"^[^?]*" + re.escape(path) + "$"))
+    expect(page.locator("#sign-out")).to_be_attached()
     expect(page.locator("#connection")).to_have_attribute("data-state", "live")
 
 
