@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from babel.dates import format_datetime
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -18,6 +19,8 @@ from hub.forecast.backtest import MIN_TRAIN_DAYS
 from hub.forecast.responses import domain_errors
 from hub.http.deps import Hub, Manager, Staff, current_staff
 from hub.http.params import RowId, parse_gtin
+from hub.i18n import number
+from hub.i18n.catalog import locale
 from hub.timeutil import ts
 from hub.web.i18n import Translator, pick_language
 from hub.web.render import render
@@ -46,9 +49,10 @@ async def page(request: Request, hub: Hub) -> Response:
     policy = actions.policy_of(hub)
     last = next(iter(hub.db.query("SELECT started, seconds, series FROM forecast_runs ORDER BY id DESC LIMIT 1")),
                 None)
-    last_run = None if last is None else {
-        "when": datetime.fromtimestamp(last["started"], zone).strftime("%Y-%m-%d %H:%M"), "skus": last["series"],
-        "seconds": f"{last['seconds']:.1f}"}
+    lang = pick_language(request)
+    last_run = None if last is None else {  # the date, time and decimals as the reader's language writes them
+        "when": format_datetime(datetime.fromtimestamp(last["started"], zone), "short", locale=locale(lang)),
+        "skus": last["series"], "seconds": number(round(last["seconds"], 1), lang)}
     purchase_orders = [{"id": po["id"], "supplier": po["supplier"],
                         "lines": ", ".join(f"{line['name'] or line['gtin']} × {line['quantity']}"
                                            for line in po["lines"])}

@@ -197,7 +197,7 @@ def test_slots_show_place_and_count_and_link_to_what_to_do(hub: DashboardHub, ta
     # what to do: the empty slot first, with the step, its product and its alert
     page.click("#view-todo")
     first = page.locator("#todo > li").first
-    expect(first).to_have_attribute("data-slot", EMPTIED.slot_id)
+    expect(first).to_have_attribute("data-todo-slot", EMPTIED.slot_id)
     expect(first).to_contain_text("Le remplir depuis la réserve")
     expect(first.locator("a.todo-alert")).to_have_attribute("href", f"/alerts#alert-{alert['id']}")
     expect(page.locator("#todo")).to_contain_text(LOW.slot_id)

@@ -14,10 +14,11 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
+from comptoir.contract import DeviceStatus
 from tests.conftest import BrokerHandle
 from tests.dashboard.floor import EMPTIED, SCREENS, sideways_overflow, sign_in, stock_the_shop, untranslated
 from tests.dashboard.support import ARTIFACTS, DashboardHub
-from tests.hub.support import Publisher, wait_for
+from tests.hub.support import Publisher, now, wait_for
 
 #: each page, and what shows it has been filled in
 PAGES = {
@@ -35,9 +36,14 @@ def stocked_shop(hub: DashboardHub, broker: BrokerHandle) -> Iterator[None]:
     publisher = Publisher(broker.host, broker.port, client_id="layout-stocker")
     try:
         stock_the_shop(hub, publisher)
+        for device, kind in (("reader-1", "rfid-reader"), ("lane-1", "pos"), ("scale-7", "scale")):
+            publisher.send(DeviceStatus.create(device=device, seq=1, time=now(), state="online", kind=kind,
+                                               software="test"))
         staff = hub.client()
         wait_for(lambda: staff.get(f"/api/inventory/{EMPTIED.gtin}").json()["backroom"]["units"] == 4,
                  what="the shop stocked")
+        wait_for(lambda: {d["device"] for d in staff.get("/api/devices").json()} >= {"reader-1", "lane-1", "scale-7"},
+                 what="the devices' status")
     finally:
         publisher.close()
     yield
@@ -81,6 +87,17 @@ def _check(page: Page, name: str, screen: str, lang: str, problems: list[str]) -
     header = page.locator("header.top").bounding_box()
     if screen == "phone" and header and header["height"] > 70:
         problems.append(f"{name}: the header is {header['height']:.0f}px tall on the phone")
+
+
+def test_device_kinds_and_rates_are_said_in_the_readers_language(hub: DashboardHub) -> None:
+    staff = hub.client()
+    said = {lang: {d["device"]: d
+                   for d in staff.get("/api/dashboard/devices", headers={"Accept-Language": lang}).json()}
+            for lang in ("fr", "en")}
+    assert [said["fr"][d]["kind_text"] for d in ("reader-1", "lane-1", "scale-7")] == [
+        "Lecteur RFID", "Caisse", "Étagère pesante"]
+    assert [said["en"][d]["kind_text"] for d in ("reader-1", "lane-1", "scale-7")] == [
+        "RFID reader", "Till", "Weighing shelf"]
 
 
 def test_on_a_phone_the_menu_button_opens_the_navigation(browser, hub: DashboardHub) -> None:

@@ -94,7 +94,7 @@
   }
 
   function todoEntry(s) {
-    const node = el("li", {"data-slot": s.slot});
+    const node = el("li", {"data-todo-slot": s.slot});
     return {node, sig: null};
   }
 
