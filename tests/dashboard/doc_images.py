@@ -20,7 +20,7 @@ def main() -> None:
     for page in PAGES:
         for screen in ("tablet", "phone"):
             shot = Image.open(ARTIFACTS / f"page-{page}-{screen}-fr.png").convert("RGB")
-            small = shot.quantize(colors=64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+            small = shot.quantize(colors=64, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
             target = DOCS / "img" / f"{page}-{screen}.png"
             small.save(target, optimize=True)
             print(f"{target.relative_to(DOCS.parent)} {target.stat().st_size // 1024} KiB")

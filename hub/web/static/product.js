@@ -35,7 +35,7 @@
     flags.hidden = !view.flags.length;
     flags.querySelector("span").textContent = view.flags.map((f) => t("flag_" + f)).join("; ");
     document.getElementById("slot-list").replaceChildren(...view.slots.map((s) => el("li", {},
-      el("strong", {text: s.slot}), " · ",
+      el("a", {href: "/map#slot=" + encodeURIComponent(s.slot), class: "slot-link"}, el("strong", {text: s.slot})), " · ",
       s.state ? t("state_" + (s.state === "ok" ? "ok" : s.state)) : t("state_no_data"),
       s.facings !== null && s.facings !== undefined ? " · " + t("units_of", {units: s.facings, capacity: s.capacity}) : "",
       s.scale ? " · " + t("source_scale") + " " + n(s.scale_units) : "")));
