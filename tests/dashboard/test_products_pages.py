@@ -123,3 +123,8 @@ def test_the_product_page_shows_its_price_and_fits_a_phone(hub: DashboardHub, ph
     assert "Date et heure" in legend and "Unités vendues" in legend, legend
     assert not re.search(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b", page.locator("#chart").inner_text())
     assert not untranslated(page)
+    # from the product to its slot on the map
+    page.locator("#slot-list a.slot-link").first.click()
+    expect(page).to_have_url(re.compile(rf"/map#slot={EMPTIED.slot_id}$"))
+    expect(page.locator(f'#store-map [data-slot="{EMPTIED.slot_id}"]')).to_have_class(re.compile("highlight"))
+    assert sideways_overflow(page) <= 0
