@@ -17,6 +17,7 @@
   const cells = new Map();     // slot id -> {node, sig, data}
   const todoItems = new Map(); // slot id -> {node, sig}
   let layout = "";             // the slot ids in order: the grid is built again only if the planogram changes
+  let foundKey = "";           // the search's hits, as last shown
 
   function stateText(s) {
     if (s.state !== "no_data") return t("state_" + s.state);
@@ -184,12 +185,15 @@
   function findSlots() {
     const words = fold(search.value).split(/\s+/).filter(Boolean);
     for (const old of root.querySelectorAll(".slot.match")) old.classList.remove("match");
-    if (!words.length) { found.replaceChildren(); return; }
+    if (!words.length) { found.replaceChildren(); foundKey = ""; return; }
     const hits = [...cells.values()].filter(({data}) => {
       const text = fold([data.slot, data.name || "", data.gtin || ""].join(" "));
       return words.every((w) => text.includes(w));
     });
     for (const hit of hits) hit.node.classList.add("match");
+    const key = hits.map(({data}) => data.slot + ":" + data.state).join(",");
+    if (key === foundKey && found.childElementCount) return;  // unchanged: leave the links under a finger alone
+    foundKey = key;
     found.replaceChildren(el("p", {role: "status", text: hits.length ? t("map_found", {n: hits.length}) : t("no_results")}),
       el("ul", {class: "found-list"}, ...hits.slice(0, 12).map(({data}) => el("li", {},
         el("a", {href: "#slot=" + data.slot, text: data.slot + " · " + (data.name || data.gtin || "?") + " · " + stateText(data)})))));
