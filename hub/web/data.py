@@ -10,6 +10,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from hub.api.alerts.queries import inbox
 from hub.http.deps import Hub, Staff
 from hub.http.params import NOT_FOUND, Gtin, RowId, parse_gtin
+from hub.i18n import SOURCE_LANGUAGE, messages, number, translate
 from hub.timeutil import iso, ts
 from hub.web.i18n import pick_language
 from hub.web.models import DashboardAlert, DeviceRow, History, StoreMap
@@ -29,7 +30,9 @@ _ALERT_WHERE = {
 async def dashboard_map(hub: Hub, staff: Staff) -> dict[str, Any]:
     """Every planogram slot by aisle, bay and shelf, with its state."""
     now = ts(hub.clock.now())
-    aisles = store_map(hub.ingest.fusion, now)
+    alerts = {slot: alert for slot, alert in hub.db.execute(
+        "SELECT slot, MAX(id) FROM alerts WHERE state = 'open' AND slot IS NOT NULL GROUP BY slot")}
+    aisles = store_map(hub.ingest.fusion, now, set(hub.ingest.devices), alerts)
     counts = dict.fromkeys(SLOT_STATES, 0)
     for aisle in aisles:
         for bay in aisle["bays"]:
@@ -115,4 +118,16 @@ async def dashboard_devices(request: Request, hub: Hub, staff: Staff) -> list[di
             "age_s": 0.0, "rate_per_min": None, "outbox": stats.pending, "lost": 0, "dropped": stats.dropped,
             "messages": stats.acked,
         })
+    lang = pick_language(request)
+    for row in rows:
+        row["kind_text"] = device_kind_text(row["kind"], lang)
+        row["rate_text"] = number(row["rate_per_min"], lang) if row["rate_per_min"] is not None else None
     return rows
+
+
+def device_kind_text(kind: str | None, lang: str) -> str | None:
+    """A device kind in the reader's language; a kind the catalog does not know is shown as the device says it."""
+    if kind is None:
+        return None
+    code = "device_kind_" + kind.replace("-", "_")
+    return translate(code, lang) if code in messages(SOURCE_LANGUAGE) else kind

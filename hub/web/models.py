@@ -14,6 +14,10 @@ class SlotState(BaseModel):
     capacity: int | None
     source: str | None = Field(description="camera or scale")
     age_s: float | None = Field(description="seconds since the figure's event, by the hub's clock")
+    position: str = Field("", description="the slot's place on its shelf (the last part of its id)")
+    watched_by: str | None = Field(None, description="the camera or scale the hub has heard from that reports it; "
+                                   "null: no device the hub knows watches it")
+    alert: int | None = Field(None, description="the newest open alert about this slot")
 
 
 class ShelfRow(BaseModel):
@@ -23,7 +27,7 @@ class ShelfRow(BaseModel):
 
 class BayView(BaseModel):
     bay: str
-    camera: str | None
+    camera: str | None = Field(description="the bay's camera, only once the hub has heard from it")
     shelves: list[ShelfRow]
 
 
@@ -81,3 +85,25 @@ class DeviceRow(BaseModel):
     lost: int = Field(description="messages lost upstream (sequence gaps)")
     dropped: int = Field(description="messages dropped from a full outbox, as the device reports")
     messages: int
+    kind_text: str | None = Field(None, description="the kind in the reader's language")
+    rate_text: str | None = Field(None, description="rate_per_min written in the reader's language")
+
+
+class ProductRow(BaseModel):
+    gtin: str
+    name: str | None
+    brand: str | None
+    category: str | None
+    price_cents: int
+    price_text: str = Field(description="the price as the reader's language writes it (Babel)")
+    on_hand: int | None
+    backroom: int | None
+    shelf: int | None
+
+
+class ProductPage(BaseModel):
+    total: int = Field(description="products matching the search, on every page")
+    offset: int
+    limit: int
+    sort: str
+    items: list[ProductRow]

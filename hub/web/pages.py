@@ -16,7 +16,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from hub.auth import Session
 from hub.http.deps import Hub, current_staff
 from hub.http.params import Gtin, parse_gtin
-from hub.web.i18n import LANG_COOKIE, LANGUAGES
+from hub.i18n import money
+from hub.web.i18n import LANG_COOKIE, LANGUAGES, pick_language
 from hub.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -81,16 +82,20 @@ async def alerts_page(request: Request, hub: Hub) -> Response:
 
 @router.get("/products", response_class=HTMLResponse)
 async def products_page(request: Request, hub: Hub,
-                        q: Annotated[str | None, Query(max_length=100)] = None) -> Response:
-    return render(request, "products.html", _page_staff(request, hub), "products", q=q or "")
+                        q: Annotated[str | None, Query(max_length=100)] = None,
+                        sort: Annotated[str | None, Query(max_length=20)] = None) -> Response:
+    return render(request, "products.html", _page_staff(request, hub), "products", q=q or "", sort=sort or "name")
 
 
 @router.get("/products/{gtin}", response_class=HTMLResponse)
 async def product_page(request: Request, hub: Hub, gtin: Gtin) -> Response:
     staff = _page_staff(request, hub)
     code = parse_gtin(gtin)
-    row = hub.db.execute("SELECT name, brand, category, aisle, shelf FROM products WHERE gtin=?", (code,)).fetchone()
-    product = dict(zip(("name", "brand", "category", "aisle", "shelf"), row, strict=True)) if row else None
+    columns = ("name", "brand", "category", "aisle", "shelf", "price_cents")
+    row = hub.db.execute(f"SELECT {', '.join(columns)} FROM products WHERE gtin=?", (code,)).fetchone()
+    product = dict(zip(columns, row, strict=True)) if row else None
+    if product:
+        product["price"] = money(product["price_cents"], pick_language(request))
     return render(request, "product.html", staff, "products", gtin=code, product=product)
 
 

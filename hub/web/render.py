@@ -29,6 +29,10 @@ SCRIPT_KEYS = (
     "no_results", "slot_label", "kind_shelf_empty_backroom_stock", "kind_out_of_stock", "kind_below_reorder_point",
     "kind_unpaid_item_exit", "kind_device_offline", "kind_device_silent", "kind_messages_lost", "per_min",
     "confidence", "chart_summary", "flag_misplaced_or_hidden", "flag_untagged_or_unreadable", "flag_shelf_view_blocked",
+    # issue 19, part B: the floor map, the product list, the chart's time axis
+    "map_not_watched", "map_waiting_for", "map_aisle_empty", "map_aisle_low", "map_aisle_occluded", "map_aisle_fine",
+    "map_step_empty", "map_step_low", "map_step_occluded", "map_open_product", "map_open_alert", "map_found",
+    "products_range", "chart_axis_time",
 )
 
 

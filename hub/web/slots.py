@@ -5,11 +5,18 @@ its capacity), ``ok``, ``occluded`` (the camera's view is blocked, so the
 count is unknown, not zero) or ``no_data`` (no camera or scale has reported
 it). A weighing shelf counts units directly, so its reading wins over the
 camera's facings for the same slot.
+
+A ``no_data`` slot is not a broken camera: ``watched_by`` names the camera or
+scale the hub has heard from that should report it (waiting for its first
+count), and is null when no device the hub knows watches it (the planogram may
+name cameras the shop has not installed). A bay is labelled with its camera
+only when the hub has heard from that camera.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from hub.inventory.fusion import Fusion
@@ -31,8 +38,10 @@ def slot_state(units: int | None, capacity: int | None, occluded: bool = False) 
     return "ok"
 
 
-def slot_view(fusion: Fusion, slot: str, now: float) -> dict[str, Any]:
-    """One slot's state, with the source and age of the figure it comes from."""
+def slot_view(fusion: Fusion, slot: str, now: float, devices: Collection[str] = (),
+              alerts: Mapping[str, int] | None = None) -> dict[str, Any]:
+    """One slot's state, with the source and age of the figure it comes from, the device that watches it
+    (among ``devices``, those the hub has heard from) and its newest open alert (``alerts``: slot -> id)."""
     plan = fusion.slots.get(slot, {})
     gtin = plan.get("gtin")
     capacity = plan.get("capacity")
@@ -55,6 +64,7 @@ def slot_view(fusion: Fusion, slot: str, now: float) -> dict[str, Any]:
         if (weighed.slot == slot or device == scale_id) and weighed.units is not None:
             units, source, time, occluded = weighed.units, "scale", weighed.time, False
     product = fusion.products.get(gtin or "")
+    watchers = [d for d in (reading.camera if reading else None, scale_id, plan.get("camera")) if d]
     return {
         "slot": slot,
         "gtin": gtin,
@@ -64,6 +74,8 @@ def slot_view(fusion: Fusion, slot: str, now: float) -> dict[str, Any]:
         "capacity": capacity,
         "source": source,
         "age_s": round(now - time, 1) if time is not None else None,
+        "watched_by": next((d for d in watchers if d in devices), None),
+        "alert": (alerts or {}).get(slot),
     }
 
 
@@ -79,14 +91,20 @@ def _natural(text: str) -> tuple[Any, ...]:
     return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text))
 
 
-def store_map(fusion: Fusion, now: float) -> list[dict[str, Any]]:
-    """Aisles -> bays -> shelves -> slots, in planogram order (slot ids read aisle-bay-shelf-position)."""
+def store_map(fusion: Fusion, now: float, devices: Collection[str] = (),
+              alerts: Mapping[str, int] | None = None) -> list[dict[str, Any]]:
+    """Aisles -> bays -> shelves -> slots, in planogram order (slot ids read aisle-bay-shelf-position).
+
+    ``devices``: the devices the hub has heard from; a bay names its camera only if it is one of them."""
     aisles: dict[str, dict[str, dict[str, list[dict[str, Any]]]]] = {}
     names = set(fusion.slots) | set(fusion.slot_readings)
     for slot in sorted(names, key=_natural):
-        aisle, bay, shelf, _ = _place(slot)
-        aisles.setdefault(aisle, {}).setdefault(bay, {}).setdefault(shelf, []).append(slot_view(fusion, slot, now))
-    cameras = {s: plan.get("camera") for s, plan in fusion.slots.items()}
+        aisle, bay, shelf, position = _place(slot)
+        view = slot_view(fusion, slot, now, devices, alerts)
+        view["position"] = position
+        aisles.setdefault(aisle, {}).setdefault(bay, {}).setdefault(shelf, []).append(view)
+    cameras = {s: plan.get("camera") for s, plan in fusion.slots.items() if plan.get("camera") in devices}
+    cameras.update({s: r.camera for s, r in fusion.slot_readings.items()})
     return [
         {
             "aisle": aisle,

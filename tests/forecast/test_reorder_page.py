@@ -99,6 +99,13 @@ def test_the_reorder_page_is_in_the_navigation_and_speaks_french_then_english(hu
     expect(nutella.locator(".reason")).to_contain_text("2 en stock")
     expect(nutella.locator(".reason")).to_contain_text("commander")
     expect(nutella.get_by_role("button", name="Valider")).to_be_visible()
+    # reading order: the quantity in its column, then the decision buttons in theirs (issue 19)
+    headers = page.locator("#suggestions thead th").all_inner_texts()
+    cells = nutella.locator(":scope > th, :scope > td")
+    quantity_cell = cells.nth(headers.index("Quantité"))
+    expect(quantity_cell.locator("input[name=quantity]")).to_have_count(1)
+    expect(quantity_cell.locator("button")).to_have_count(0)
+    expect(cells.nth(headers.index("Décision")).get_by_role("button", name="Valider")).to_be_visible()
     expect(page.locator(f'#suggestions tr[data-gtin="{gtin14(OIL)}"]')).to_have_count(0)
     expect(page.locator("#reorder-last-run")).to_contain_text("Dernier calcul")
 
@@ -128,7 +135,7 @@ def test_staff_plan_a_promotion_on_the_page_and_remove_it(hub: HubProcess, page:
 
     first = date.today() + timedelta(days=5)
     form = page.locator("#promotion-add")
-    form.get_by_label("GTIN").fill(OIL)
+    form.get_by_label("Produit (tapez son nom, ou scannez son code-barres)").fill(OIL)  # a barcode scanner types it
     form.get_by_label("Premier jour").fill(first.isoformat())
     form.get_by_label("Dernier jour").fill((first + timedelta(days=6)).isoformat())
     form.get_by_label("Note").fill("-20 % sur l'huile")

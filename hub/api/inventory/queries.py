@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlite_utils
 
+from hub.folding import fold
 from hub.http.deps import HubState
 from hub.http.params import like
 from hub.timeutil import ts
@@ -14,15 +15,34 @@ from hub.timeutil import ts
 PRODUCT_COLUMNS = ("gtin, name, brand, category, price_cents, unit_weight_g, aisle, shelf, pack_size, supplier, "
                    "lead_time_days, reorder_point")
 _TEXT_MATCH = "(name LIKE ? ESCAPE '\\' OR brand LIKE ? ESCAPE '\\' OR category LIKE ? ESCAPE '\\')"
+#: the staff search: accents and case folded on both sides ("cafe" finds "Café", "CAFÉ" finds "café")
+_FOLDED_MATCH = ("(comptoir_fold(name) LIKE ? ESCAPE '\\' OR comptoir_fold(brand) LIKE ? ESCAPE '\\' "
+                 "OR comptoir_fold(category) LIKE ? ESCAPE '\\')")
+
+
+def _folding(db: sqlite_utils.Database) -> None:
+    """Teach this connection ``comptoir_fold`` (cheap to repeat: SQLite replaces the function)."""
+    db.conn.create_function("comptoir_fold", 1, fold, deterministic=True)
+
+
+def matching_rows(db: sqlite_utils.Database, q: str | None, columns: str = PRODUCT_COLUMNS) -> list[dict[str, Any]]:
+    """Catalog rows whose name, brand or category holds ``q`` (accents and case folded), by name."""
+    if not q:
+        return [dict(r) for r in db.query(f"SELECT {columns} FROM products ORDER BY name")]
+    _folding(db)
+    return [dict(r) for r in db.query(f"SELECT {columns} FROM products WHERE {_FOLDED_MATCH} ORDER BY name",
+                                      [like(fold(q))] * 3)]
 
 
 def product_rows(db: sqlite_utils.Database, q: str | None, category: str | None, limit: int,
                  offset: int) -> list[dict[str, Any]]:
-    """Catalog rows whose name, brand or category contains ``q``, in ``category``, by name."""
+    """Catalog rows whose name, brand or category contains ``q`` (accents and case folded), in ``category``,
+    by name."""
     where, args = [], []
     if q:
-        where.append(_TEXT_MATCH)
-        args += [like(q)] * 3
+        _folding(db)
+        where.append(_FOLDED_MATCH)
+        args += [like(fold(q))] * 3
     if category:
         where.append("category = ?")
         args.append(category)
@@ -45,11 +65,13 @@ def sku_view(hub: HubState, gtin: str) -> dict[str, Any]:
 
 
 def known_gtins(hub: HubState, q: str | None) -> list[str]:
-    """SKUs whose name or brand contains ``q``; without ``q``, every SKU the catalog, a tag or a slot names."""
+    """SKUs whose name or brand contains ``q`` (accents and case folded); without ``q``, every SKU the catalog, a
+    tag or a slot names."""
     if q:
+        _folding(hub.db)
         return [r[0] for r in hub.db.execute(
-            "SELECT gtin FROM products WHERE name LIKE ? ESCAPE '\\' OR brand LIKE ? ESCAPE '\\' ORDER BY gtin",
-            (like(q), like(q)))]
+            "SELECT gtin FROM products WHERE comptoir_fold(name) LIKE ? ESCAPE '\\' "
+            "OR comptoir_fold(brand) LIKE ? ESCAPE '\\' ORDER BY gtin", (like(fold(q)), like(fold(q))))]
     fusion = hub.ingest.fusion
     return sorted(set(fusion.products) | {g for g in fusion.rfid if g} | set(fusion.slots_by_gtin))
 

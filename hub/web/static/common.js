@@ -20,6 +20,18 @@ const Dash = (() => {
     return text;
   }
 
+  // what staff type and what the catalog says, compared without accents or case ("cafe" finds "Café")
+  function fold(text) {
+    return String(text || "").replace(/œ/g, "oe").replace(/æ/g, "ae").replace(/Œ/g, "oe").replace(/Æ/g, "ae")
+      .normalize("NFKD").replace(/\p{M}/gu, "").toLocaleLowerCase(lang);
+  }
+
+  // numbers as the page's language writes them (CLDR data, as Babel writes them on the hub)
+  const numberFormat = new Intl.NumberFormat(lang, {maximumFractionDigits: 1});
+  function num(value) {
+    return value === null || value === undefined ? t("none") : numberFormat.format(value);
+  }
+
   function signInUrl() {
     return "/signin?next=" + encodeURIComponent(location.pathname + location.search);
   }
@@ -137,12 +149,39 @@ const Dash = (() => {
     if (!badge) return;
     try {
       const open = await api("/api/dashboard/alerts?view=open");
-      badge.textContent = open.length;
-      badge.hidden = open.length === 0;
+      for (const node of [badge, document.getElementById("open-alerts-menu")]) {
+        if (!node) continue;
+        node.textContent = open.length;
+        node.hidden = open.length === 0;
+      }
     } catch (e) { /* shown by the connection banner */ }
   }
 
+  // on a phone the header folds behind a Menu button: the page itself gets the screen
+  function menu() {
+    const toggle = document.getElementById("menu-toggle");
+    if (!toggle) return;
+    toggle.addEventListener("click", () => {
+      const open = toggle.getAttribute("aria-expanded") !== "true";
+      toggle.setAttribute("aria-expanded", String(open));
+      document.querySelector("header.top").classList.toggle("menu-open", open);
+    });
+  }
+
+  // the language switch brings the reader back to where the page is now (its search, its page, its slot)
+  function languageLinks() {
+    for (const link of document.querySelectorAll(".langs a")) {
+      link.addEventListener("click", () => {
+        const url = new URL(link.href);
+        url.searchParams.set("next", location.pathname + location.search + location.hash);
+        link.href = url.pathname + url.search;
+      });
+    }
+  }
+
   function start() {
+    menu();
+    languageLinks();
     const signOut = document.getElementById("sign-out");
     if (signOut) {
       signOut.addEventListener("click", async () => {
@@ -163,5 +202,5 @@ const Dash = (() => {
   }
 
   document.addEventListener("DOMContentLoaded", start);
-  return {t, fill, api, ageText, sinceText, timeText, debounce, el, on, onReconnect, lang};
+  return {t, fill, fold, num, api, ageText, sinceText, timeText, debounce, el, on, onReconnect, lang};
 })();
