@@ -29,6 +29,7 @@ from hub.config import HubConfig
 from hub.events import EventBus
 from hub.forecast.schedule import run_daily
 from hub.ingest import Ingest
+from hub.notify import NotifyWorker
 from hub.store import open_database, unavailable_reason
 
 log = logging.getLogger("hub")
@@ -61,6 +62,7 @@ class HubService:
                              reorder=config.reorder)
         self.ingest.watch.consumer_state = self.link.consumer_state
         self.ingest.watch.stall_after_s = storage.stall_after_s
+        self.notify = NotifyWorker(config.db, config.notify, self.clock, config.zone)  # its own thread and connection
         self.app = create_app(self)
         self.app.add_exception_handler(sqlite3.Error, _store_error)
         self.server: uvicorn.Server | None = None
@@ -80,6 +82,7 @@ class HubService:
                 "quantity": a.quantity, "raised_at": _dt(a.raised_at),
             })
         self.link.emit_many(HubAlert, items)
+        self.notify.wake()  # the worker reads the alerts table itself; this only spares it the wait for its poll
 
     async def _ticks(self) -> None:
         failures = 0
@@ -103,6 +106,7 @@ class HubService:
         self.link.subscribe_batch(store_filter(self.config.store), self.ingest.handle_batch, self.ingest.dead_letter,
                                   max_batch=self.config.batch_max)
         await self.link.start()
+        self.notify.start()
         self._tick_task = asyncio.create_task(self._ticks(), name="hub-ticks")
         self._dashboard_task = asyncio.create_task(self.app.state.dashboard.run(), name="hub-dashboard")
         # the daily forecast and reorder suggestions (docs/forecasting.md), at reorder.daily_at on the hub's clock
@@ -146,6 +150,7 @@ class HubService:
             await _cancel(self._reorder_task)
             self._reorder_task = None
         await self.link.stop(drain_timeout=2.0)
+        self.notify.stop()
         self.link.outbox.close()
         self.db.close()
 
