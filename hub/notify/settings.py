@@ -43,8 +43,14 @@ class WebhookChannel(_Channel):
 
     type: Literal["webhook"]
     url: str = Field(description="the receiver's URL")
-    secret: SecretStr = Field(description="shared secret of the HMAC-SHA256 signature (16 characters or more)",
-                              min_length=16)
+    secret: SecretStr = Field(description="shared secret of the HMAC-SHA256 signature (16 characters or more)")
+
+    @field_validator("secret")
+    @classmethod
+    def _long_secret(cls, value: SecretStr) -> SecretStr:
+        if len(value.get_secret_value()) < 16:
+            raise ValueError("the webhook secret needs at least 16 characters (a guessable one signs nothing)")
+        return value
 
 
 class EmailChannel(_Channel):
