@@ -3,7 +3,10 @@ channels, pointed at real local servers."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -73,3 +76,12 @@ def make_core(tmp_path: Path, notify: dict[str, Any], start: datetime = T0) -> C
     worker = NotifyWorker(tmp_path / "hub.sqlite", settings, clock, PARIS)
     worker.start()
     return Core(tmp_path / "hub.sqlite", clock, ingest, worker)
+
+
+def verified(secret: str, request_headers: dict[str, str], body: bytes) -> bool:
+    """What a receiver does (docs/integrations.md): HMAC-SHA256 over '<timestamp>.<body>', compared in constant
+    time, and a timestamp close to its own clock."""
+    stamp = request_headers["X-Comptoir-Timestamp"]
+    expected = "sha256=" + hmac.new(secret.encode(), stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    fresh = abs(time.time() - int(stamp)) < 300
+    return hmac.compare_digest(expected, request_headers["X-Comptoir-Signature"]) and fresh

@@ -8,10 +8,7 @@ own connection, delivering over real sockets.
 from __future__ import annotations
 
 import email.header
-import hashlib
-import hmac
 import json
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +16,7 @@ import pytest
 
 from tests.hub.support import NUTELLA, epc, wait_for
 from tests.notify.servers import HttpReceiver, MailBox
-from tests.notify.support import SECRET, Core, make_core
+from tests.notify.support import SECRET, Core, make_core, verified
 
 
 @pytest.fixture
@@ -63,15 +60,6 @@ def core(tmp_path: Path, ntfy: HttpReceiver, hook: HttpReceiver, mailbox: MailBo
     })
     yield made
     made.worker.stop()
-
-
-def verified(secret: str, request_headers: dict[str, str], body: bytes) -> bool:
-    """What a receiver does (docs/integrations.md): HMAC-SHA256 over '<timestamp>.<body>', compared in constant
-    time, and a timestamp close to its own clock."""
-    stamp = request_headers["X-Comptoir-Timestamp"]
-    expected = "sha256=" + hmac.new(secret.encode(), stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
-    fresh = abs(time.time() - int(stamp)) < 300
-    return hmac.compare_digest(expected, request_headers["X-Comptoir-Signature"]) and fresh
 
 
 def decoded(header: str) -> str:
