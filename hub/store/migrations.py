@@ -248,7 +248,8 @@ MIGRATIONS: tuple[Migration, ...] = (
         17,
         "notifications of alerts (hub/notify/): every delivery to a channel with its state, tries and last error, "
         "the queue the worker sends from; each channel's health; the last alert id the worker has planned for "
-        "(starting at the newest alert: a hub that gains notifications does not send the past)",
+        "(starting at the newest alert: a hub that gains notifications does not send the past); the Home Assistant "
+        "discovery topics the hub has published, so that it can remove them (hub/homeassistant/)",
         """
         CREATE TABLE notify_deliveries (
             id INTEGER PRIMARY KEY, alert_id INTEGER NOT NULL, rule TEXT NOT NULL, channel TEXT NOT NULL,
@@ -263,6 +264,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         );
         CREATE TABLE notify_progress (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
         INSERT INTO notify_progress (name, value) SELECT 'alerts', COALESCE(MAX(id), 0) FROM alerts;
+        CREATE TABLE homeassistant_topics (topic TEXT PRIMARY KEY, state_topic TEXT);
         """,
     ),
 )

@@ -130,3 +130,24 @@ def test_a_second_theft_is_its_own_alert_and_gets_its_own_notice(core: Core, ntf
     core.theft(5)
     wait_for(lambda: len(ntfy.requests) == 2, 10, "a notice per stolen item")
     assert {epc(4) in r.body.decode() for r in ntfy.requests} == {True, False}
+
+
+def test_acknowledging_a_lasting_alert_stops_its_repeats_while_it_stays_open(
+        tmp_path: Path, ntfy: HttpReceiver, hook: HttpReceiver) -> None:
+    core = make_core(tmp_path, {"channels": channels(ntfy, hook),
+                                "rules": {"devices": {"kinds": ["device_offline"], "channels": ["floor"],
+                                                      "repeat_every_min": 10}}})
+    try:
+        with core.ingest.db.conn:
+            core.ingest.alerts.device_offline("reader-1", "rfid-reader", "reader: no keepalive for 30 s",
+                                              core.clock.now().timestamp())
+        alert_id = core.ingest.alerts.open["device_offline:reader-1"].id
+        core.settle()
+        core.later(600)
+        wait_for(lambda: len(ntfy.requests) == 2, 10, "the notice and its first repeat")
+        core.acknowledge(alert_id)
+        core.later(3600)
+        assert "device_offline:reader-1" in core.ingest.alerts.open  # still offline, but someone has seen it
+        assert len(ntfy.requests) == 2
+    finally:
+        core.worker.stop()
