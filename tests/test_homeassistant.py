@@ -130,6 +130,9 @@ async def test_discovery_shows_devices_alerts_and_watched_shelves_as_its_documen
     cam = configs[f"{PREFIX}/binary_sensor/comptoir-{STORE}/cam-a2_connectivity/config"]
     assert cam["state_topic"] == f"comptoir/v1/{STORE}/device/cam-a2/status"
     assert render(cam["value_template"], got[cam["state_topic"]]) == cam["payload_on"] == "online"
+    # an online status has no reason: the attributes still render (Home Assistant logged a TypeError once)
+    assert json.loads(render(cam["json_attributes_template"], got[cam["state_topic"]])) == {
+        "reason": None, "since": "2026-12-02T14:00:00Z"}
     assert cam["device"]["identifiers"] == [f"comptoir-{STORE}-cam-a2"] and cam["device"]["model"] == "camera"
     assert cam["device"]["via_device"] == f"comptoir-{STORE}-hub-ha"
     assert f"{PREFIX}/binary_sensor/comptoir-{STORE}/hub-ha_connectivity/config" in configs

@@ -95,7 +95,7 @@ class Discovery:
             "payload_on": "online",
             "payload_off": "offline",
             "json_attributes_topic": status,
-            "json_attributes_template": "{{ {'reason': value_json.reason, 'since': value_json.time} | tojson }}",
+            "json_attributes_template": "{{ {'reason': value_json.reason | default(none), 'since': value_json.time} | tojson }}",
             "device": self._device(device, kind, software),
             "origin": self._origin(),
         }
@@ -117,7 +117,8 @@ class Discovery:
             **self._available(self.hub_id),
         }
 
-    def slot_config(self, slot: str, watcher: str) -> tuple[str, dict[str, Any]]:
+    def slot_config(self, slot: str, watcher: str, kind: str | None = None,
+                    software: str | None = None) -> tuple[str, dict[str, Any]]:
         state = f"{self.state_root}/slot/{slot}"
         return self.config_topic("sensor", f"slot_{slot}"), {
             "name": translate("ha.slot_count", self.lang, slot=slot),
@@ -129,7 +130,7 @@ class Discovery:
             "icon": "mdi:package-variant",
             "json_attributes_topic": state,
             "json_attributes_template": "{{ value_json.facts | tojson }}",
-            "device": self._device(watcher),
+            "device": self._device(watcher, kind, software),
             "origin": self._origin(),
             **self._available(self.hub_id, watcher),
         }
@@ -180,7 +181,8 @@ def wanted(conn: sqlite3.Connection, d: Discovery) -> tuple[dict[str, dict[str, 
     states: dict[str, dict[str, Any]] = {}
     where, payload = d.device_config(d.hub_id, "hub", None)  # the hub hears itself not: it is no row of devices
     configs[where] = payload
-    for device, kind, software in devices(conn):
+    known = {device: (kind, software) for device, kind, software in devices(conn)}
+    for device, (kind, software) in known.items():
         where, payload = d.device_config(device, kind, software)
         configs[where] = payload
     for kind, state in alert_states(conn, d.lang).items():
@@ -190,7 +192,7 @@ def wanted(conn: sqlite3.Connection, d: Discovery) -> tuple[dict[str, dict[str, 
         configs[where] = payload
         states[payload["state_topic"]] = state
     for slot in watched_slots(conn):
-        where, payload = d.slot_config(slot["slot"], slot["watcher"])
+        where, payload = d.slot_config(slot["slot"], slot["watcher"], *known.get(slot["watcher"], (None, None)))
         configs[where] = payload
         states[payload["state_topic"]] = {"units": slot["units"], "facts": slot["facts"]}
     return configs, states
