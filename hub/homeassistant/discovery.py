@@ -39,6 +39,8 @@ ALERT_KINDS = ("unpaid_item_exit", "kiosk_help", "out_of_stock", "shelf_empty_ba
 #: Open alerts listed in a kind's attributes (the newest first); the count says how many there are in all.
 ALERTS_LISTED = 20
 STATUS_TEMPLATE = "{{ value_json.state }}"
+#: An online status has no ``reason``: ``default(none)`` keeps the template from failing on it.
+STATUS_ATTRIBUTES = "{{ {'reason': value_json.reason | default(none), 'since': value_json.time} | tojson }}"
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,7 @@ class Discovery:
             "payload_on": "online",
             "payload_off": "offline",
             "json_attributes_topic": status,
-            "json_attributes_template": "{{ {'reason': value_json.reason | default(none), 'since': value_json.time} | tojson }}",
+            "json_attributes_template": STATUS_ATTRIBUTES,
             "device": self._device(device, kind, software),
             "origin": self._origin(),
         }
