@@ -91,7 +91,7 @@ def test_faulty_servers_are_recorded_retried_and_lose_nothing(tmp_path: Path, se
                 server.mode = fault
                 n += 1
                 alert_id = core.theft(n)
-                wait_for(lambda a=alert_id: any(d["attempts"] for d in core.deliveries(a)), 20, f"a try against {fault}")
+                wait_for(lambda a=alert_id: any(d["attempts"] for d in core.deliveries(a)), 20, f"a try: {fault}")
                 [delivery] = core.deliveries(alert_id)
                 assert delivery["state"] == "pending", (fault, delivery)
                 assert delivery["last_error"] and len(delivery["last_error"]) <= 300, (fault, delivery)
