@@ -128,7 +128,8 @@ def test_the_queue_is_bounded_and_records_what_it_dropped(tmp_path: Path, ntfy: 
         core.worker.stop()
 
 
-def test_alerts_raised_while_notifications_were_off_are_sent_once_they_are_on(tmp_path: Path, ntfy: HttpReceiver) -> None:
+def test_alerts_raised_while_notifications_were_off_are_sent_once_they_are_on(
+        tmp_path: Path, ntfy: HttpReceiver) -> None:
     core = make_core(tmp_path, {})  # notifications off: the worker does not start
     core.theft(60)
     with sqlite3.connect(core.path) as conn:
