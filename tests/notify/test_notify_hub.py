@@ -125,3 +125,14 @@ def test_a_failing_channel_shows_on_the_devices_page_and_the_api(hub: NotifyingH
         expect(page.locator('#notify-rows tr[data-channel="floor"]')).to_contain_text("fonctionne")
     finally:
         context.close()
+
+
+def test_a_manager_retires_a_device_taken_out_of_the_shop(hub: NotifyingHub, publisher: Publisher) -> None:
+    staff = hub.client()
+    publisher.send(dev.make(ZoneEvents, "reader-9", events=[
+        {"time": now(), "event": "arrived", "epc": epc(2401), "gtin": NUTELLA, "location": "floor-a2"}]))
+    wait_for(lambda: "reader-9" in {d["device"] for d in json_of(staff.get("/api/devices"))}, what="reader-9 heard")
+    assert staff.delete("/api/devices/reader-9").status_code == 204
+    assert "reader-9" not in {d["device"] for d in json_of(staff.get("/api/devices"))}
+    gone = staff.delete("/api/devices/reader-9")
+    assert gone.status_code == 404 and "reader-9" in gone.text
