@@ -114,7 +114,7 @@ def _email(channel: EmailChannel, notice: Notice) -> None:
     mail.set_content(notice.body)
     with smtplib.SMTP(channel.host, channel.port, timeout=channel.timeout_s) as smtp:
         if channel.starttls:
-            smtp.starttls(context=ssl.create_default_context())
+            smtp.starttls(context=ssl.create_default_context(cafile=channel.ca_file))
         if channel.username:
             smtp.login(channel.username, channel.password.get_secret_value() if channel.password else "")
         refused = smtp.send_message(mail)

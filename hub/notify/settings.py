@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import time
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
@@ -60,6 +61,8 @@ class EmailChannel(_Channel):
     host: str = Field(description="the SMTP server")
     port: int = Field(587, ge=1, le=65535)
     starttls: bool = Field(True, description="upgrade the connection with STARTTLS before sending")
+    ca_file: Path | None = Field(None, description="CA certificate(s) that sign the server's (a shop's own CA); "
+                                 "default: the system's")
     username: str | None = Field(None, description="login, when the server wants one")
     password: SecretStr | None = None
     sender: str = Field(description="the From address")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import ssl
 import threading
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -17,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 from comptoir.mosquitto import free_port
 
@@ -81,8 +83,10 @@ class HttpReceiver:
 class MailBox:
     """aiosmtpd on 127.0.0.1, keeping what it is given as parsed messages."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None, logins: dict[str, str] | None = None) -> None:
+        """``tls``: offer STARTTLS with this context and require it; ``logins``: require one of these."""
         self.messages: list[EmailMessage] = []
+        self.logged_in: list[str] = []
         box = self
 
         class Handler:
@@ -90,8 +94,19 @@ class MailBox:
                 box.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
                 return "250 Message accepted for delivery"
 
+        def check(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+            good = logins is not None and logins.get(data.login.decode()) == data.password.decode()
+            if good:
+                box.logged_in.append(data.login.decode())
+            return AuthResult(success=good)
+
         self.port = free_port()
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        extra: dict[str, Any] = {}
+        if tls is not None:
+            extra.update(tls_context=tls, require_starttls=True)
+        if logins is not None:
+            extra.update(authenticator=check, auth_required=True)
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port, **extra)
         self.controller.start()
 
     def close(self) -> None:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import email.header
 import json
+import ssl
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import trustme
 
 from tests.hub.support import NUTELLA, epc, wait_for
 from tests.notify.servers import HttpReceiver, MailBox
@@ -151,3 +153,32 @@ def test_acknowledging_a_lasting_alert_stops_its_repeats_while_it_stays_open(
         assert len(ntfy.requests) == 2
     finally:
         core.worker.stop()
+
+
+def test_mail_goes_through_starttls_and_a_login_when_the_server_asks(tmp_path: Path, ntfy: HttpReceiver) -> None:
+    ca = trustme.CA()
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server_tls)
+    ca.cert_pem.write_to_path(str(tmp_path / "shop-ca.pem"))
+    box = MailBox(tls=server_tls, logins={"hub@shop.example": "smtp-pass"})
+    mail = {"type": "email", "host": "127.0.0.1", "port": box.port, "sender": "hub@shop.example",
+            "to": ["gerante@shop.example"], "username": "hub@shop.example", "password": "smtp-pass"}
+    core = make_core(tmp_path, {"channels": {
+        "tls": {**mail, "ca_file": str(tmp_path / "shop-ca.pem")},
+        "plain": {**mail, "starttls": False},             # the server requires STARTTLS: refused
+        "untrusted": mail},                               # the system's CAs do not know the shop's: refused
+        "rules": {"theft": {"kinds": ["unpaid_item_exit"], "channels": ["tls", "plain", "untrusted"]}}})
+    try:
+        core.theft(70)
+        wait_for(lambda: box.messages, 10, "the mail over STARTTLS")
+        wait_for(lambda: {"plain", "untrusted"} <= {c for c, r in core.channels().items() if r["state"] == "failing"},
+                 10, "the two refusals")
+        channels = core.channels()
+        assert channels["tls"]["state"] == "ok" and box.logged_in == ["hub@shop.example"]
+        # the server offers AUTH only after STARTTLS: a client that does not upgrade cannot log in
+        assert channels["plain"]["last_error"] == "SMTPNotSupportedError: SMTP AUTH extension not supported by server."
+        assert "CERTIFICATE_VERIFY_FAILED" in channels["untrusted"]["last_error"]
+        assert len(box.messages) == 1
+    finally:
+        core.worker.stop()
+        box.close()
