@@ -31,7 +31,8 @@ class NtfyChannel(_Channel):
     """A push to phones through an ntfy server: ``POST <server>/<topic>``, the title, priority and tags as headers."""
 
     type: Literal["ntfy"]
-    server: str = Field(description="the ntfy server's base URL, e.g. https://ntfy.shop.example")
+    server: str = Field(pattern=r"^https?://[^\s/]+",
+                        description="the ntfy server's base URL, e.g. https://ntfy.shop.example")
     topic: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="the topic the staff's phones subscribe to")
     token: SecretStr | None = Field(None, description="access token of a protected topic (sent as Bearer)")
     priority: int = Field(4, ge=1, le=5, description="ntfy priority, 1 (min) to 5 (max); escalations send 5")
@@ -43,7 +44,7 @@ class WebhookChannel(_Channel):
     """A JSON POST to the shop's own system, signed with HMAC-SHA256 (docs/integrations.md, how to verify)."""
 
     type: Literal["webhook"]
-    url: str = Field(description="the receiver's URL")
+    url: str = Field(pattern=r"^https?://[^\s/]+", description="the receiver's URL (http:// or https://)")
     secret: SecretStr = Field(description="shared secret of the HMAC-SHA256 signature (16 characters or more)")
 
     @field_validator("secret")
