@@ -1,6 +1,6 @@
 """Home Assistant MQTT discovery from an in-process hub, read back from a real mosquitto by a fresh subscriber.
 
-Home Assistant itself is not run here (the project's Python is 3.11; current Home Assistant needs a newer one):
+Home Assistant itself is not run here (on the project's Python 3.11 pip resolves Home Assistant 2024.3):
 each config message is validated against a JSON schema written from Home Assistant's MQTT discovery
 documentation (tests/data/homeassistant_mqtt_discovery.schema.json), and its templates are rendered with Jinja2
 on the messages they point at, as Home Assistant would. docs/integrations.md shows the same messages checked by
