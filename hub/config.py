@@ -11,8 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from comptoir.contract.topics import check_id
 from comptoir.link import BrokerSettings
+from hub.homeassistant.settings import HomeAssistantSettings
 from hub.inventory.reorder import ReorderModel
 from hub.inventory.settings import FusionSettings
+from hub.notify.settings import NotifySettings
 
 
 class KioskSettings(BaseModel):
@@ -171,6 +173,9 @@ class HubConfig(BaseModel):
     reorder: ReorderPolicy = Field(default_factory=ReorderPolicy, description="docs/forecasting.md")
     kiosk: KioskSettings = Field(default_factory=KioskSettings)
     admission: AdmissionSettings = Field(default_factory=AdmissionSettings, description="docs/fusion.md")
+    notify: NotifySettings = Field(default_factory=NotifySettings, description="docs/integrations.md")
+    homeassistant: HomeAssistantSettings = Field(default_factory=HomeAssistantSettings,
+                                                 description="docs/integrations.md")
     batch_max: int = Field(
         200, ge=1, le=100_000,
         description="most messages written in one transaction (a batched message holds up to 500 events)",

@@ -87,6 +87,17 @@ class DeviceBook:
             marks = ",".join("?" * len(rows[0]))
             self.db.conn.executemany(f"INSERT OR REPLACE INTO devices ({COLUMNS}) VALUES ({marks})", rows)
 
+    def retire(self, device: str, now: float) -> bool:
+        """Forget a device taken out of the shop: its row, and the alerts about it end. The caller holds the
+        transaction; False if unknown. A retired device that speaks again is a new device."""
+        if self.devices.pop(device, None) is None:
+            return False
+        self.db.conn.execute("DELETE FROM devices WHERE device = ?", (device,))
+        for kind in ("device_offline", "device_silent", "messages_lost"):
+            self.alerts.clear(f"{kind}:{device}", now)
+        log.info("device retired", extra={"device": device})
+        return True
+
     def heard(self, message: Message, now: float) -> Device:
         """Account for one message from ``message.device``: its status, or data that shows it is heard."""
         dev = self.devices.get(message.device)

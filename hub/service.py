@@ -28,7 +28,9 @@ from hub.app import create_app
 from hub.config import HubConfig
 from hub.events import EventBus
 from hub.forecast.schedule import run_daily
+from hub.homeassistant import HomeAssistantPublisher
 from hub.ingest import Ingest
+from hub.notify import NotifyWorker
 from hub.store import open_database, unavailable_reason
 
 log = logging.getLogger("hub")
@@ -61,6 +63,10 @@ class HubService:
                              reorder=config.reorder)
         self.ingest.watch.consumer_state = self.link.consumer_state
         self.ingest.watch.stall_after_s = storage.stall_after_s
+        self.notify = NotifyWorker(config.db, config.notify, self.clock, config.zone)  # its own thread and connection
+        self.homeassistant = (HomeAssistantPublisher(self.db, config.broker, config.homeassistant, store=config.store,
+                                                     hub_id=config.hub_id, clock=self.clock)
+                              if config.homeassistant.enabled else None)
         self.app = create_app(self)
         self.app.add_exception_handler(sqlite3.Error, _store_error)
         self.server: uvicorn.Server | None = None
@@ -80,6 +86,7 @@ class HubService:
                 "quantity": a.quantity, "raised_at": _dt(a.raised_at),
             })
         self.link.emit_many(HubAlert, items)
+        self.notify.wake()  # the worker reads the alerts table itself; this only spares it the wait for its poll
 
     async def _ticks(self) -> None:
         failures = 0
@@ -103,6 +110,10 @@ class HubService:
         self.link.subscribe_batch(store_filter(self.config.store), self.ingest.handle_batch, self.ingest.dead_letter,
                                   max_batch=self.config.batch_max)
         await self.link.start()
+        self.notify.start()
+        if self.homeassistant is not None:  # MQTT discovery for the shop's Home Assistant (docs/integrations.md)
+            self.homeassistant.start()
+            self._homeassistant_task = asyncio.create_task(self.homeassistant.run(), name="hub-homeassistant")
         self._tick_task = asyncio.create_task(self._ticks(), name="hub-ticks")
         self._dashboard_task = asyncio.create_task(self.app.state.dashboard.run(), name="hub-dashboard")
         # the daily forecast and reorder suggestions (docs/forecasting.md), at reorder.daily_at on the hub's clock
@@ -145,7 +156,12 @@ class HubService:
         if getattr(self, "_reorder_task", None) is not None:
             await _cancel(self._reorder_task)
             self._reorder_task = None
+        if getattr(self, "_homeassistant_task", None) is not None:
+            await _cancel(self._homeassistant_task)
+            self._homeassistant_task = None
+            self.homeassistant.stop()
         await self.link.stop(drain_timeout=2.0)
+        self.notify.stop()
         self.link.outbox.close()
         self.db.close()
 

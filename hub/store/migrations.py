@@ -244,6 +244,29 @@ MIGRATIONS: tuple[Migration, ...] = (
         ALTER TABLE devices ADD COLUMN reason TEXT;
         """,
     ),
+    Migration(
+        17,
+        "notifications of alerts (hub/notify/): every delivery to a channel with its state, tries and last error, "
+        "the queue the worker sends from; each channel's health; the last alert id the worker has planned for "
+        "(starting at the newest alert: a hub that gains notifications does not send the past); the Home Assistant "
+        "discovery topics the hub has published, so that it can remove them (hub/homeassistant/)",
+        """
+        CREATE TABLE notify_deliveries (
+            id INTEGER PRIMARY KEY, alert_id INTEGER NOT NULL, rule TEXT NOT NULL, channel TEXT NOT NULL,
+            step TEXT NOT NULL, step_no INTEGER NOT NULL, state TEXT NOT NULL, created REAL NOT NULL,
+            due REAL NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT, sent_at REAL,
+            UNIQUE (alert_id, rule, channel, step, step_no)
+        );
+        CREATE INDEX notify_deliveries_due ON notify_deliveries(state, due);
+        CREATE TABLE notify_channels (
+            channel TEXT PRIMARY KEY, state TEXT NOT NULL, since REAL NOT NULL, last_error TEXT,
+            last_attempt REAL, last_sent REAL, failures INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE notify_progress (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+        INSERT INTO notify_progress (name, value) SELECT 'alerts', COALESCE(MAX(id), 0) FROM alerts;
+        CREATE TABLE homeassistant_topics (topic TEXT PRIMARY KEY, state_topic TEXT);
+        """,
+    ),
 )
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import yaml
 
 from comptoir.logs import setup_logging
 
@@ -66,9 +67,12 @@ def format_report(report: dict[str, Any]) -> str:
               help="mosquitto when installed (auto), else the embedded broker.")
 @click.option("--workdir", type=click.Path(file_okay=False, path_type=Path), default=Path("demo-shop"),
               show_default=True, help="Configs, databases, outboxes and logs of the run.")
+@click.option("--hub-config", "hub_config", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="YAML whose sections are added to the demo hub's hub.yaml (e.g. notify:, homeassistant:; "
+              "docs/integrations.md).")
 @click.option("-v", "--verbose", count=True)
 def demo(speed: float, duration: str | None, seed: int, port: int, products: int | None, report_path: Path | None,
-         faults: bool, readers: str, broker: str, workdir: Path, verbose: int) -> None:
+         faults: bool, readers: str, broker: str, workdir: Path, hub_config: Path | None, verbose: int) -> None:
     """The whole simulated shop: readers, cameras, a weighing shelf, a till, shoppers, staff, deliveries and the odd
     theft, flowing through real edge agents and the hub into the dashboard and the kiosk."""
     from simulators.demo.devices import DeviceParams
@@ -79,8 +83,11 @@ def demo(speed: float, duration: str | None, seed: int, port: int, products: int
     seconds = parse_duration(duration) if duration else None
     if faults and seconds is None:
         raise click.UsageError("--faults needs --duration (faults are placed along the day)")
+    extra = yaml.safe_load(hub_config.read_text()) if hub_config else {}
+    if not isinstance(extra, dict):
+        raise click.UsageError(f"{hub_config}: expected YAML sections (a mapping), e.g. 'notify:'")
     options = DemoOptions(speed=speed, duration_s=seconds, seed=seed, port=port, products=products, broker=broker,
-                          faults=faults, workdir=workdir, devices=DeviceParams(readers=readers))
+                          faults=faults, workdir=workdir, devices=DeviceParams(readers=readers), hub_extra=extra)
 
     async def main() -> dict[str, Any] | None:
         task = asyncio.current_task()

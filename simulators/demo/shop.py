@@ -49,6 +49,7 @@ class DemoOptions:
     world: WorldParams | None = None
     devices: DeviceParams = field(default_factory=DeviceParams)
     warmup_s: float = 300.0  # simulated: the readers see the whole shop once before the first sample
+    hub_extra: dict[str, Any] = field(default_factory=dict)  # sections added to hub.yaml (e.g. notify:)
 
 
 def _port_free(port: int) -> bool:
@@ -134,8 +135,8 @@ class DemoShop:
             "catalog": reference.write_catalog(self.world, w / "catalog.csv"),
             "planogram": reference.write_planogram(self.world, w / "planogram.csv"),
             "zones": reference.write_zones(self.world, d.reader_ports, w / "zones.csv"),
-            "hub": reference.write_yaml(reference.hub_yaml(STORE, self.broker_url, w / "hub.sqlite", self.hub_port),
-                                        w / "hub.yaml"),
+            "hub": reference.write_yaml({**reference.hub_yaml(STORE, self.broker_url, w / "hub.sqlite", self.hub_port),
+                                         **self.o.hub_extra}, w / "hub.yaml"),
         }
         for reader_id, sim in d.readers.items():
             gate = GATE_ID if reader_id == "reader-gate" else None
