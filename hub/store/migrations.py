@@ -244,6 +244,20 @@ MIGRATIONS: tuple[Migration, ...] = (
         ALTER TABLE devices ADD COLUMN reason TEXT;
         """,
     ),
+    Migration(
+        18,
+        "each tag's movements (commissioned, received, zones, sold, left unpaid, returned), written with the batch "
+        "that made them, for the item page and the EPCIS export (hub/inventory/tag_history.py)",
+        """
+        CREATE TABLE tag_events (
+            id INTEGER PRIMARY KEY, epc TEXT NOT NULL, gtin TEXT, kind TEXT NOT NULL, time REAL NOT NULL,
+            zone TEXT, zone_kind TEXT, device TEXT, recorded REAL NOT NULL
+        );
+        CREATE INDEX tag_events_epc ON tag_events(epc, time);
+        CREATE INDEX tag_events_time ON tag_events(time);
+        CREATE INDEX tag_events_gtin ON tag_events(gtin, time);
+        """,
+    ),
 )
 
 
