@@ -17,6 +17,7 @@ from hub import web
 from hub.api.accounts import session, users
 from hub.api.alerts import routes as alerts
 from hub.api.devices import routes as devices
+from hub.api.epcis import routes as epcis
 from hub.api.inventory import kiosk as kiosk_products
 from hub.api.inventory import routes as inventory
 from hub.api.status import routes as status
@@ -55,4 +56,5 @@ def create_app(hub: HubState) -> FastAPI:
     web.install(app, hub)  # the staff pages, their data, the live stream, the history recorder
     app.include_router(reorder.router)  # forecasts, reorder suggestions, purchase orders
     app.include_router(reorder_page.router)  # the /reorder page and its forms
+    app.include_router(epcis.router)  # partners: the tags' movements as EPCIS 2.0 (docs/integrations.md)
     return app
