@@ -112,7 +112,7 @@ def test_the_export_of_the_journey_validates_against_gs1s_schema_with_cbv_words(
     # the same movement exported twice keeps its event id (a partner drops the repeat)
     assert export(ingest.db.conn, EPCIS, "test", start, ts(clock.now()), ts(clock.now())) == {
         **document, "creationDate": document["creationDate"]}
-    with pytest.raises(NotConfigured, match="epcis.gln"):
+    with pytest.raises(NotConfigured, match=r"epcis\.gln"):
         export(ingest.db.conn, EpcisSettings(), "test", start, ts(clock.now()), ts(clock.now()))
 
 
@@ -147,14 +147,15 @@ def test_the_prune_deletes_movements_past_the_retention_only(shop) -> None:
         assert prune(ingest.db.conn, ts(clock.now()), retention_days=2) == 1
     assert moves(ingest, epc(1)) == [("zone", "floor-a2")]
     # ingest's hourly prune uses tag_history.retention_days
-    short = Ingest(ingest.db, clock, FusionSettings(), store="test", tag_history=TagHistorySettings(retention_days=0.0001))
+    short = Ingest(ingest.db, clock, FusionSettings(), store="test",
+                   tag_history=TagHistorySettings(retention_days=0.0001))
     clock.advance(60)
     short.tick()
     assert moves(ingest, epc(1)) == []
 
 
 def test_record_tag_event_refuses_an_unknown_kind(shop) -> None:
-    ingest, clock, _ = shop
+    ingest, _, _ = shop
     with pytest.raises(ValueError, match="shipped"):
         record_tag_event(ingest.db.conn, epc(1), "shipped", 0.0, now=0.0)
     assert TagMove("received") is TagMove.RECEIVED
