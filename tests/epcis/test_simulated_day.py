@@ -11,7 +11,9 @@ edge process's /metrics is scraped: the reader's reads and events moved.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -171,3 +173,31 @@ def test_the_file_export_of_the_day_matches_the_movements(day: tuple[HubProcess,
     assert schema_errors(document) == []
     assert len(document["epcisBody"]["eventList"]) == recorded(hub.db_path)
     assert f"events written to {out}" in done.stderr
+
+
+def test_an_items_page_shows_its_movements_and_the_product_page_links_there(day: tuple[HubProcess, int]) -> None:
+    hub, _ = day
+    with sqlite3.connect(f"file:{hub.db_path}?mode=ro", uri=True) as conn:
+        epc, gtin, count = conn.execute(
+            "SELECT epc, gtin, COUNT(*) AS n FROM tag_events GROUP BY epc ORDER BY n DESC, epc LIMIT 1").fetchone()
+        zones = [z for (z,) in conn.execute("SELECT zone FROM tag_events WHERE epc = ? ORDER BY time DESC, id DESC",
+                                            (epc,))]
+    assert httpx.get(f"{hub.url}/items/{epc}", timeout=10).status_code == 303  # signed out: to the sign-in page
+    manager = hub.client()
+    try:
+        manager.cookies.set("comptoir_lang", "en")
+        page = manager.get(f"/items/{epc}")
+        assert page.status_code == 200, page.text
+        rows = re.findall(r'<tr data-kind="(\w+)"><td>[^<]+</td><td>([^<]+)</td>\s*<td>([^<]*)</td>', page.text)
+        assert len(rows) == count and [z for _, _, z in rows] == zones
+        assert {label for kind, label, _ in rows if kind == "zone"} <= {"Seen in a zone"}
+        listing = manager.get(f"/items?gtin={gtin}")
+        assert listing.status_code == 200 and f'href="/items/{epc}"' in listing.text
+        product = manager.get(f"/products/{gtin}")
+        assert f'href="/items?gtin={gtin}"' in product.text
+        manager.cookies.set("comptoir_lang", "fr")
+        unknown = manager.get("/items/ABCDEF0123")
+        assert unknown.status_code == 200 and "Aucune étiquette ABCDEF0123 n'est connue du hub." in html.unescape(unknown.text)
+        assert manager.get("/items/not-hex").status_code == 422
+    finally:
+        manager.close()
