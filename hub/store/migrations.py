@@ -256,7 +256,6 @@ MIGRATIONS: tuple[Migration, ...] = (
         );
         CREATE INDEX tag_events_epc ON tag_events(epc, time);
         CREATE INDEX tag_events_time ON tag_events(time);
-        CREATE INDEX tag_events_gtin ON tag_events(gtin, time);
         CREATE TABLE partner_tokens (
             name TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, created REAL NOT NULL, revoked REAL
         );
