@@ -138,7 +138,8 @@ def test_a_partner_reads_every_movement_of_the_day_as_valid_epcis(day: tuple[Hub
         mine, _ = all_pages(partner, f"/epcis/events?MATCH_epc={httpx.QueryParams({'e': one})['e']}")
         assert mine and all(e["epcList"] == [one] for e in mine)
         bad = partner.get("/epcis/events?MATCH_epc=nonsense")
-        assert bad.status_code == 400 and "MATCH_epc" in bad.json()["title"]
+        assert bad.status_code == 400
+        assert bad.json()["detail"].startswith("QueryParameterException: MATCH_epc: 'nonsense' is neither")
         # the partner's token opens EPCIS and nothing else
         assert partner.get("/api/devices").status_code == 401
         assert partner.get("/api/inventory").status_code == 401
@@ -197,7 +198,8 @@ def test_an_items_page_shows_its_movements_and_the_product_page_links_there(day:
         assert f'href="/items?gtin={gtin}"' in product.text
         manager.cookies.set("comptoir_lang", "fr")
         unknown = manager.get("/items/ABCDEF0123")
-        assert unknown.status_code == 200 and "Aucune étiquette ABCDEF0123 n'est connue du hub." in html.unescape(unknown.text)
+        assert unknown.status_code == 200
+        assert "Aucune étiquette ABCDEF0123 n'est connue du hub." in html.unescape(unknown.text)
         assert manager.get("/items/not-hex").status_code == 422
     finally:
         manager.close()

@@ -20,6 +20,7 @@ from hub.epcis.document import NotConfigured, query_document
 from hub.epcis.partners import partner_for
 from hub.epcis.query import EventQuery, QueryError, select
 from hub.http.deps import Hub, bearer_scheme, session_token
+from hub.http.errors import ErrorOut
 from hub.timeutil import ts
 
 router = APIRouter(prefix="/epcis", tags=["epcis"])
@@ -56,13 +57,22 @@ def _values(raw: list[str] | None) -> list[str]:
     return [v.strip() for item in raw or [] for v in item.split("|") if v.strip()]
 
 
-def _problem(status: int, kind: str, detail: str) -> JSONResponse:
-    return JSONResponse({"type": f"epcisException:{kind}", "title": detail, "status": status}, status_code=status,
-                        media_type="application/problem+json")
+def _refused(status: int, exception: str, reason: str) -> HTTPException:
+    """An error in the hub's one error shape (``detail``), led by the EPCIS 2.0 exception's name."""
+    return HTTPException(status, f"{exception}: {reason}")
 
 
-@router.get("/events", response_class=JSONResponse,
-            responses={200: {"content": {MEDIA_TYPE: {}}, "description": "an EPCISQueryDocument"}})
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {MEDIA_TYPE: {}}, "description": "an EPCISQueryDocument"},
+    400: {"model": ErrorOut, "description": "a query parameter the hub cannot read: ``detail`` starts with the "
+          "EPCIS exception's name (QueryParameterException) and names the parameter"},
+    401: {"model": ErrorOut, "description": "no partner token (nor a manager's session)"},
+    403: {"model": ErrorOut, "description": "a staff session without the manager role"},
+    501: {"model": ErrorOut, "description": "EPCIS is not configured (epcis.gln): ImplementationException"},
+}
+
+
+@router.get("/events", response_class=JSONResponse, responses=RESPONSES)
 async def events(
     request: Request,
     hub: Hub,
@@ -80,7 +90,7 @@ async def events(
     settings = hub.config.epcis
     limit = min(per_page or settings.max_events, settings.max_events)
     if page_token is not None and not page_token.isdigit():
-        return _problem(400, "QueryParameterException", "nextPageToken: not a token this hub gave")
+        raise _refused(400, "QueryParameterException", "nextPageToken: not a token this hub gave")
     query = EventQuery(
         ge_time=_seconds(ge_time), lt_time=_seconds(lt_time),
         epcs=_values(epcs), products=_values(products), biz_steps=_values(steps),
@@ -90,9 +100,9 @@ async def events(
         found = select(hub.db.conn, query) if not kinds or "ObjectEvent" in kinds else []
         body = query_document(found[:limit], settings, hub.config.store, ts(hub.clock.now()))
     except QueryError as exc:
-        return _problem(400, "QueryParameterException", str(exc))
+        raise _refused(400, "QueryParameterException", str(exc)) from None
     except NotConfigured as exc:
-        return _problem(501, "ImplementationException", str(exc))
+        raise _refused(501, "ImplementationException", str(exc)) from None
     headers = {}
     if len(found) > limit:
         url = request.url.remove_query_params("nextPageToken").include_query_params(nextPageToken=found[limit - 1].id)
