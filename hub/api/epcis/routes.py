@@ -26,6 +26,8 @@ from hub.timeutil import ts
 router = APIRouter(prefix="/epcis", tags=["epcis"])
 
 MEDIA_TYPE = "application/ld+json"
+#: an ISO 8601 date and time as EPCIS writes them (seconds, fraction and offset optional)
+TIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?(Z|[+-][0-9]{2}:[0-9]{2})?$"
 
 
 async def require_partner(request: Request, hub: Hub, _bearer: Annotated[Any, Security(bearer_scheme)] = None,
@@ -46,11 +48,15 @@ async def require_partner(request: Request, hub: Hub, _bearer: Annotated[Any, Se
                         "(comptoir hub partners add NAME)", headers={"WWW-Authenticate": "Bearer"})
 
 
-def _seconds(value: datetime | None) -> float | None:
-    """A time without a zone is taken as UTC (EPCIS times carry one; a partner's script may not)."""
+def _seconds(value: str | None, name: str) -> float | None:
+    """A time without an offset is taken as UTC (EPCIS times carry one; a partner's script may not)."""
     if value is None:
         return None
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise _refused(422, "QueryParameterException", f"{name}: {value!r} is not a time: {exc}") from None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
 
 
 def _values(raw: list[str] | None) -> list[str]:
@@ -64,7 +70,7 @@ def _refused(status: int, exception: str, reason: str) -> HTTPException:
 
 RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {MEDIA_TYPE: {}}, "description": "an EPCISQueryDocument"},
-    400: {"model": ErrorOut, "description": "a query parameter the hub cannot read: ``detail`` starts with the "
+    422: {"model": ErrorOut, "description": "a query parameter the hub cannot read: ``detail`` starts with the "
           "EPCIS exception's name (QueryParameterException) and names the parameter"},
     401: {"model": ErrorOut, "description": "no partner token (nor a manager's session)"},
     403: {"model": ErrorOut, "description": "a staff session without the manager role"},
@@ -77,8 +83,10 @@ async def events(
     request: Request,
     hub: Hub,
     _partner: Annotated[str, Security(require_partner)],
-    ge_time: Annotated[datetime | None, Query(alias="GE_eventTime", description="events at or after this")] = None,
-    lt_time: Annotated[datetime | None, Query(alias="LT_eventTime", description="events before this time")] = None,
+    ge_time: Annotated[str | None, Query(alias="GE_eventTime", pattern=TIME, description="events at or after "
+                                         "this time (ISO 8601; no offset: UTC)")] = None,
+    lt_time: Annotated[str | None, Query(alias="LT_eventTime", pattern=TIME, description="events before this "
+                                         "time")] = None,
     epcs: Annotated[list[str] | None, Query(alias="MATCH_epc", description="EPC URIs or hex EPCs")] = None,
     products: Annotated[list[str] | None, Query(alias="MATCH_epcClass",
                                                 description="products: Digital Link URIs or GTINs")] = None,
@@ -90,9 +98,9 @@ async def events(
     settings = hub.config.epcis
     limit = min(per_page or settings.max_events, settings.max_events)
     if page_token is not None and not page_token.isdigit():
-        raise _refused(400, "QueryParameterException", "nextPageToken: not a token this hub gave")
+        raise _refused(422, "QueryParameterException", "nextPageToken: not a token this hub gave")
     query = EventQuery(
-        ge_time=_seconds(ge_time), lt_time=_seconds(lt_time),
+        ge_time=_seconds(ge_time, "GE_eventTime"), lt_time=_seconds(lt_time, "LT_eventTime"),
         epcs=_values(epcs), products=_values(products), biz_steps=_values(steps),
         after_id=int(page_token or 0), limit=limit + 1)
     kinds = _values(types)
@@ -100,7 +108,7 @@ async def events(
         found = select(hub.db.conn, query) if not kinds or "ObjectEvent" in kinds else []
         body = query_document(found[:limit], settings, hub.config.store, ts(hub.clock.now()))
     except QueryError as exc:
-        raise _refused(400, "QueryParameterException", str(exc)) from None
+        raise _refused(422, "QueryParameterException", str(exc)) from None
     except NotConfigured as exc:
         raise _refused(501, "ImplementationException", str(exc)) from None
     headers = {}
