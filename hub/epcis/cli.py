@@ -6,6 +6,7 @@ import json
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -13,8 +14,14 @@ from hub.epcis.document import NotConfigured
 from hub.epcis.export import TooManyEvents, export
 from hub.epcis.partners import PartnerError, add_partner, partners, revoke_partner
 
+if TYPE_CHECKING:
+    import sqlite_utils
 
-def _hub_context(ctx: click.Context):  # type: ignore[no-untyped-def]
+    from hub.config import HubConfig
+
+
+def _hub_context(ctx: click.Context) -> tuple[HubConfig, sqlite_utils.Database]:
+    """The config and database ``comptoir hub --config/--db`` named."""
     from hub.cli import _config
     from hub.store import open_database
 
