@@ -39,6 +39,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -52,6 +53,7 @@ from tqdm import tqdm
 from comptoir.contract import ZoneEvent, ZoneEvents, encode
 from comptoir.contract.fields import gtin_check_digit
 from comptoir.link import BrokerSettings
+from comptoir.metrics import MetricsSettings
 from comptoir.mosquitto import Mosquitto, free_port
 from edge.config import ReaderConfig
 from hub.config import HubConfig
@@ -159,14 +161,18 @@ def bare_drain(port: int, rows: list[tuple[str, bytes]], name: str) -> float:
     return len(rows) / elapsed
 
 
-async def hub_drain(port: int, rows: list[tuple[str, bytes]], workdir: Path, skus: int) -> tuple[float, float]:
+async def hub_drain(port: int, rows: list[tuple[str, bytes]], workdir: Path, skus: int, *, metrics: bool = False,
+                    scrape_every_s: float = 0.25, tag_history: bool = True) -> tuple[float, float]:
     """Messages per second, from the hub's connection to the last message committed, and CPU seconds used.
 
     The CPU time (this process: the hub's event loop and its MQTT thread) depends far less than the wall
-    time on what else the shared machine runs, so it is reported too.
+    time on what else the shared machine runs, so it is reported too. ``metrics``: with the /metrics endpoint
+    on and scraped every 0.25 s meanwhile (its collector runs in this process); ``tag_history=False``: the tag
+    history's writing skipped (a baseline for its cost only; the hub has no such switch).
     """
     config = HubConfig(store=STORE, hub_id=f"hub-{workdir.name}", db=workdir / "hub.sqlite",
-                       broker=BrokerSettings(url=f"mqtt://127.0.0.1:{port}"))  # each run its own MQTT session
+                       broker=BrokerSettings(url=f"mqtt://127.0.0.1:{port}"),  # each run its own MQTT session
+                       metrics=MetricsSettings(port=free_port() if metrics else None))
     write_catalog(config.db, skus)
     service = HubService(config)
     await service.start_ingest()
@@ -174,14 +180,30 @@ async def hub_drain(port: int, rows: list[tuple[str, bytes]], workdir: Path, sku
     await service.stop()  # the broker now keeps messages for the hub's session
     await asyncio.to_thread(publish_all, port, rows)
     service = HubService(config)
+    if not tag_history:
+        service.ingest.tag_history.record = lambda *args: None  # type: ignore[method-assign]
+    scraping = threading.Event()
+    scrapes = []
+    if metrics:
+        def scrape() -> None:
+            while not scraping.wait(scrape_every_s):
+                # urllib, not httpx: a new httpx client builds a TLS context each time, CPU that is not the hub's
+                with urllib.request.urlopen(f"http://127.0.0.1:{config.metrics.port}/metrics", timeout=5) as page:
+                    scrapes.append(len(page.read()))
+        scraper = threading.Thread(target=scrape, daemon=True)
     t0, cpu0 = time.perf_counter(), time.process_time()
     await service.start_ingest()
+    if metrics:
+        scraper.start()
     with tqdm(total=len(rows), desc=f"hub ingest ({workdir.name})", unit="msg", leave=False) as bar:
         deadline = time.monotonic() + 180
         while service.ingest.stats.stored < len(rows) and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
             bar.update(service.ingest.stats.stored - bar.n)
     elapsed, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    scraping.set()
+    if metrics and scrape_every_s < elapsed / 2 and not scrapes:
+        raise RuntimeError("the /metrics endpoint was never scraped during the drain")
     stored = service.ingest.stats.stored
     stats = service.link.stats()
     await service.stop()
@@ -330,6 +352,26 @@ def latency(port: int, workdir: Path, rate: int, seconds: float) -> tuple[list[f
     return sse_lat, bare_lat
 
 
+def metrics_cost(port: int, work: Path, args: argparse.Namespace) -> None:
+    """Ingest's CPU per event with the /metrics endpoint scraped, and without the tag history, against the hub as
+    shipped (metrics off), alternating the three in each round so that the machine's noise falls on all."""
+    rows = make_events(args.events, args.gtins, args.per_message)
+    variants = {"metrics off (as shipped)": {}, "metrics on, scraped 4/s": {"metrics": True},
+                "metrics on, not scraped": {"metrics": True, "scrape_every_s": 3600.0},
+                "tag history not written": {"tag_history": False}}
+    cpu: dict[str, list[float]] = {name: [] for name in variants}
+    for round_ in range(args.metrics_rounds):
+        for i, (name, options) in enumerate(variants.items()):
+            _, used = asyncio.run(hub_drain(port, rows, work / f"metrics-{round_}-{i}", args.gtins, **options))
+            cpu[name].append(used / args.events * 1e6)
+    base = min(cpu["metrics off (as shipped)"])
+    print(f"metrics: {args.events:,} zone events, {args.per_message} per message, hub CPU per event, best of "
+          f"{args.metrics_rounds} rounds")
+    for name, values in cpu.items():
+        print(f"  {name:<26} {min(values):6.1f} us/event   ratio {min(values) / base:.3f}   "
+              f"(all: {', '.join(f'{v:.1f}' for v in values)})")
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
@@ -375,7 +417,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="length of the latency run")
     parser.add_argument("--skus", type=int, default=10_000)
     parser.add_argument("--items", type=int, default=100_000)
-    parser.add_argument("--skip", choices=["throughput", "latency", "memory"], action="append", default=[])
+    parser.add_argument("--skip", choices=["throughput", "latency", "memory", "metrics"], action="append",
+                        default=[])
+    parser.add_argument("--metrics-rounds", type=int, default=2,
+                        help="rounds of the metrics comparison (each drains the batched backlog three times)")
     args = parser.parse_args()
     faulthandler.register(signal.SIGUSR1, all_threads=True)  # kill -USR1 <pid>: print where every thread waits
     with tempfile.TemporaryDirectory() as tmp:
@@ -399,6 +444,8 @@ def main() -> None:
                     print(f"  hub into SQLite           {rate:>9,.0f} events/s   ratio {rate / base:.2f}   "
                           f"goal >= 20,000   (hub CPU {cpu / n * 1e6:.1f} us/event: {n / cpu:,.0f} events/s "
                           "of one core)")
+            if "metrics" not in args.skip:
+                metrics_cost(broker.port, work, args)
             if "latency" not in args.skip:
                 sse, bare = latency(broker.port, work / "latency", args.rate, args.seconds)
                 window = ReaderConfig.model_fields["publish_every_s"].default

@@ -18,7 +18,9 @@ import click
 from comptoir.clock import Clock, clock_from_env
 from comptoir.config import ConfigError, load_config, parse_config
 from comptoir.link import MqttLink
+from comptoir.metrics import serve
 from edge.config import EdgeConfig, ReaderConfig
+from edge.metrics import EdgeMetrics
 from edge.vision.config import CameraConfig
 
 log = logging.getLogger("comptoir.edge")
@@ -38,12 +40,13 @@ def make_link(config: EdgeConfig, device: str, kind: str, clock: Clock) -> MqttL
     )
 
 
-async def _run_reader(config: EdgeConfig, reader: ReaderConfig, clock: Clock) -> None:
+async def _run_reader(config: EdgeConfig, reader: ReaderConfig, clock: Clock, metrics: EdgeMetrics) -> None:
     from edge.rfid.agent import RfidAgent
 
     link = make_link(config, reader.id, "rfid-reader", clock)
     await link.start()
     agent = RfidAgent(reader, link, clock=clock)
+    metrics.add_reader(agent)
     try:
         await agent.run()
     finally:
@@ -51,11 +54,13 @@ async def _run_reader(config: EdgeConfig, reader: ReaderConfig, clock: Clock) ->
         link.outbox.close()
 
 
-async def _run_camera(config: EdgeConfig, camera: CameraConfig, clock: Clock, config_dir: Path | None) -> None:
+async def _run_camera(config: EdgeConfig, camera: CameraConfig, clock: Clock, config_dir: Path | None,
+                      metrics: EdgeMetrics) -> None:
     from edge.vision.agent import CameraAgent
 
     link = make_link(config, camera.id, "camera", clock)
     agent = CameraAgent(camera, link, clock=clock, config_dir=config_dir)  # model and slots checked before connecting
+    metrics.add_camera(agent)
     await link.start()
     try:
         await agent.run()
@@ -67,11 +72,17 @@ async def _run_camera(config: EdgeConfig, camera: CameraConfig, clock: Clock, co
 async def run_edge(config: EdgeConfig, clock: Clock | None = None, config_dir: Path | None = None) -> None:
     """Run every device of ``config`` until cancelled."""
     clock = clock or clock_from_env()  # simulated in the demo (COMPTOIR_SIM_CLOCK)
-    jobs: list[Awaitable[None]] = [_run_reader(config, reader, clock) for reader in config.readers]
-    jobs += [_run_camera(config, camera, clock, config_dir) for camera in config.cameras]
+    metrics = EdgeMetrics()
+    jobs: list[Awaitable[None]] = [_run_reader(config, reader, clock, metrics) for reader in config.readers]
+    jobs += [_run_camera(config, camera, clock, config_dir, metrics) for camera in config.cameras]
     if not jobs:
         raise click.ClickException("the config lists no device to run (readers: and cameras: are empty)")
-    await asyncio.gather(*jobs)
+    server = serve(config.metrics, metrics.collect)  # None unless metrics.port is set (docs/integrations.md)
+    try:
+        await asyncio.gather(*jobs)
+    finally:
+        if server is not None:
+            server.close()
 
 
 async def _until_signalled(config: EdgeConfig) -> None:

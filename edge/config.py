@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from comptoir.contract.rfid import MAX_BATCH_EVENTS
 from comptoir.contract.topics import check_id
 from comptoir.link import BrokerSettings
+from comptoir.metrics import MetricsSettings
 from edge.rfid.gate import GateParams
 from edge.rfid.tracker import TrackerParams
 from edge.vision.config import CameraConfig
@@ -153,6 +154,8 @@ class EdgeConfig(BaseModel):
     readers: list[ReaderConfig] = Field(default_factory=list)
     cameras: list[CameraConfig] = Field(default_factory=list, description="shelf cameras, see docs/vision.md")
     scales: Any = Field(None, description="the firmware bridge's section; not read by this agent")
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings, description="this process's /metrics")
+    bridge_metrics: Any = Field(None, description="the firmware bridge's /metrics; not read by this agent")
 
     @field_validator("store")
     @classmethod

@@ -17,6 +17,7 @@ from hub import web
 from hub.api.accounts import session, users
 from hub.api.alerts import routes as alerts
 from hub.api.devices import routes as devices
+from hub.api.epcis import routes as epcis
 from hub.api.inventory import kiosk as kiosk_products
 from hub.api.inventory import routes as inventory
 from hub.api.notify import routes as notify
@@ -57,4 +58,5 @@ def create_app(hub: HubState) -> FastAPI:
     app.include_router(reorder.router)  # forecasts, reorder suggestions, purchase orders
     app.include_router(reorder_page.router)  # the /reorder page and its forms
     app.include_router(notify.router)  # notification channels' health and deliveries (docs/integrations.md)
+    app.include_router(epcis.router)  # partners: the tags' movements as EPCIS 2.0 (docs/integrations.md)
     return app

@@ -206,3 +206,13 @@ def purge_expired(ctx: click.Context) -> None:
     done = purge(_db(ctx), time.time(), config.kiosk.log_retention_days, config.kiosk.loyalty_retention_days)
     click.echo(f"deleted {done.conversations} conversation logs, {done.loyalty_links} loyalty receipt links, "
                f"{done.intent_days} old intent counts")
+
+
+def _add_epcis_commands() -> None:
+    from hub.epcis.cli import epcis_export, partners_group
+
+    hub.add_command(partners_group)
+    hub.add_command(epcis_export)
+
+
+_add_epcis_commands()  # issue 23: partners' EPCIS tokens and the EPCIS export (hub/epcis/cli.py)

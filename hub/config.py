@@ -11,9 +11,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from comptoir.contract.topics import check_id
 from comptoir.link import BrokerSettings
+from comptoir.metrics import MetricsSettings
+from hub.epcis.settings import EpcisSettings
 from hub.homeassistant.settings import HomeAssistantSettings
 from hub.inventory.reorder import ReorderModel
 from hub.inventory.settings import FusionSettings
+from hub.inventory.tag_history import TagHistorySettings
 from hub.notify.settings import NotifySettings
 
 
@@ -176,6 +179,10 @@ class HubConfig(BaseModel):
     notify: NotifySettings = Field(default_factory=NotifySettings, description="docs/integrations.md")
     homeassistant: HomeAssistantSettings = Field(default_factory=HomeAssistantSettings,
                                                  description="docs/integrations.md")
+    # issue 23: Prometheus endpoint, tags' movements, EPCIS (docs/integrations.md)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings, description="the /metrics endpoint")
+    tag_history: TagHistorySettings = Field(default_factory=TagHistorySettings)
+    epcis: EpcisSettings = Field(default_factory=EpcisSettings)
     batch_max: int = Field(
         200, ge=1, le=100_000,
         description="most messages written in one transaction (a batched message holds up to 500 events)",

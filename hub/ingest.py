@@ -35,6 +35,7 @@ from hub.inventory.history import StockHistory
 from hub.inventory.records import BatchChanges
 from hub.inventory.reorder import ReorderModel
 from hub.inventory.states import ItemState
+from hub.inventory.tag_history import TagHistory, TagHistorySettings, prune
 from hub.inventory.view import SkuView
 from hub.store import unavailable_reason
 from hub.store.errors import raise_if_unavailable, storable_text
@@ -88,9 +89,11 @@ class Ingest:
         admission: AdmissionSettings | None = None,
         reorder: ReorderModel | None = None,
         history_step_s: float = 60.0,
+        tag_history: TagHistorySettings | None = None,
     ) -> None:
         """``reorder``: the reorder point's parameters (the config's ``reorder:``); ``history_step_s``: see
-        :class:`StockHistory`."""
+        :class:`StockHistory`; ``tag_history``: the
+        tags' movements' retention."""
         self.db = db
         self.db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         self.clock = clock
@@ -102,6 +105,8 @@ class Ingest:
         self.fusion = Fusion(db, settings, reorder)
         self.alerts = Alerts(db, self.fusion)
         self.history = StockHistory(db, history_step_s)
+        self.tag_history = TagHistory()  # each tag's movements (hub/inventory/tag_history.py)
+        self.tag_history_settings = tag_history or TagHistorySettings()
         self.device_book = DeviceBook(db, self.alerts)
         self.admission = Admission(self.fusion.reference, clock, admission or AdmissionSettings(), store=store,
                                    hub_id=hub_id)
@@ -114,6 +119,7 @@ class Ingest:
         self._data_version = self._read_data_version()
         self.device_book.load()
         self._load_held_exits()
+        self.tag_history.load(self.fusion.items)
 
     @property
     def devices(self) -> dict[str, Device]:
@@ -175,6 +181,7 @@ class Ingest:
             self.alerts.load()
             self.device_book.load()
             self._load_held_exits()
+            self.tag_history.load(self.fusion.items)
         except Exception as exc:
             raise_if_unavailable(exc)
             raise
@@ -230,6 +237,7 @@ class Ingest:
             if not self.fusion.settle_exit(epc, h.time, changes):
                 raise_for.append((epc, h))
         self.fusion.write(changes)
+        self.tag_history.record(self.db.conn, changes.items.items(), self.fusion.zones, now)
         for epc in changes.back_in:
             self.alerts.item_back(epc, now)
         for epc, h in raise_for:
@@ -330,6 +338,7 @@ class Ingest:
             with self.db.conn:
                 self.db.conn.execute("DELETE FROM messages WHERE received < ?",
                                      (now - self.settings.message_ids_days * 86400,))
+                prune(self.db.conn, now, self.tag_history_settings.retention_days)
             self._last_prune = now
         with self.db.conn:
             self.device_book.check_silent(now, self.settings.device_silent_s, self.hub_id)

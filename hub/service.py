@@ -23,6 +23,7 @@ from fastapi.responses import JSONResponse
 from comptoir.clock import Clock, RealClock
 from comptoir.contract import HubAlert, store_filter
 from comptoir.link import MqttLink, RetryPolicy, StoreUnavailable
+from comptoir.metrics import MetricsServer, serve
 from hub.alerts import Change
 from hub.app import create_app
 from hub.config import HubConfig
@@ -30,6 +31,7 @@ from hub.events import EventBus
 from hub.forecast.schedule import run_daily
 from hub.homeassistant import HomeAssistantPublisher
 from hub.ingest import Ingest
+from hub.metrics import HubMetrics
 from hub.notify import NotifyWorker
 from hub.store import open_database, unavailable_reason
 
@@ -60,7 +62,9 @@ class HubService:
         )
         self.ingest = Ingest(self.db, self.clock, config.fusion, store=config.store, hub_id=config.hub_id,
                              bus=self.bus, publish_alerts=self._publish_alerts, admission=config.admission,
-                             reorder=config.reorder)
+                             reorder=config.reorder, tag_history=config.tag_history)
+        self.metrics = HubMetrics(self.ingest, config.db, self.link, config.hub_id)
+        self.metrics_server: MetricsServer | None = None
         self.ingest.watch.consumer_state = self.link.consumer_state
         self.ingest.watch.stall_after_s = storage.stall_after_s
         self.notify = NotifyWorker(config.db, config.notify, self.clock, config.zone)  # its own thread and connection
@@ -107,7 +111,9 @@ class HubService:
                 failures = 0
 
     async def start_ingest(self) -> None:
-        self.link.subscribe_batch(store_filter(self.config.store), self.ingest.handle_batch, self.ingest.dead_letter,
+        self.metrics_server = serve(self.config.metrics, self.metrics.collect)  # None unless metrics.port is set
+        self.link.subscribe_batch(store_filter(self.config.store), self.metrics.timed(self.ingest.handle_batch),
+                                  self.ingest.dead_letter,
                                   max_batch=self.config.batch_max)
         await self.link.start()
         self.notify.start()
@@ -160,6 +166,9 @@ class HubService:
             await _cancel(self._homeassistant_task)
             self._homeassistant_task = None
             self.homeassistant.stop()
+        if self.metrics_server is not None:
+            self.metrics_server.close()
+            self.metrics_server = None
         await self.link.stop(drain_timeout=2.0)
         self.notify.stop()
         self.link.outbox.close()

@@ -37,6 +37,7 @@ SLICES: dict[str, tuple[str, ...]] = {
     "alerts": ("hub.api.alerts",),
     "devices": ("hub.api.devices",),
     "notifications": ("hub.api.notify",),
+    "epcis": ("hub.api.epcis",),
     "reorder": ("hub.forecast",),
     "kiosk API": ("hub.assistant", "hub.recommend"),
     "privacy": ("hub.privacy",),

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from comptoir.config import ConfigError, load_config, parse_config
 from comptoir.contract.fields import DeviceId, Gtin, Label
 from comptoir.link import BrokerSettings
+from comptoir.metrics import MetricsSettings
 
 
 class ScaleConfig(BaseModel):
@@ -54,6 +55,8 @@ class BridgeConfig(BaseModel):
     broker: BrokerSettings = Field(default_factory=BrokerSettings)
     state_dir: Path | None = Field(None, description="outboxes and done-command lists (default: per-user state dir)")
     scales: list[ScaleConfig] = Field(default_factory=list)
+    bridge_metrics: MetricsSettings = Field(default_factory=MetricsSettings,
+                                            description="the bridge's /metrics (edge.yaml's metrics: is the agent's)")
 
 
 def load_bridge_config(path: str | Path) -> BridgeConfig:

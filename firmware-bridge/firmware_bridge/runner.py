@@ -11,8 +11,10 @@ from pathlib import Path
 
 from comptoir.clock import Clock, RealClock
 from comptoir.link import MqttLink
+from comptoir.metrics import serve
 from firmware_bridge.bridge import ScaleBridge
 from firmware_bridge.config import BridgeConfig
+from firmware_bridge.metrics import bridge_metrics
 
 log = logging.getLogger("firmware_bridge")
 
@@ -50,6 +52,7 @@ async def run_bridges(config: BridgeConfig, clock: Clock | None = None, stop: as
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     bridges = make_bridges(config, clock)
+    server = serve(config.bridge_metrics, lambda: bridge_metrics(bridges))  # None unless bridge_metrics.port is set
     for bridge in bridges:
         await bridge.start()
         await bridge.link.start()
@@ -60,3 +63,5 @@ async def run_bridges(config: BridgeConfig, clock: Clock | None = None, stop: as
             await bridge.stop()
             await bridge.link.stop()
             bridge.link.outbox.close()
+        if server is not None:
+            server.close()

@@ -267,6 +267,23 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE TABLE homeassistant_topics (topic TEXT PRIMARY KEY, state_topic TEXT);
         """,
     ),
+    Migration(
+        18,
+        "each tag's movements (commissioned, received, zones, sold, left unpaid, returned), written with the batch "
+        "that made them, for the item page and the EPCIS export (hub/inventory/tag_history.py); partners' API "
+        "tokens, which read EPCIS and nothing else (hub/epcis/partners.py)",
+        """
+        CREATE TABLE tag_events (
+            id INTEGER PRIMARY KEY, epc TEXT NOT NULL, gtin TEXT, kind TEXT NOT NULL, time REAL NOT NULL,
+            zone TEXT, zone_kind TEXT, device TEXT, recorded REAL NOT NULL
+        );
+        CREATE INDEX tag_events_epc ON tag_events(epc, time);
+        CREATE INDEX tag_events_time ON tag_events(time);
+        CREATE TABLE partner_tokens (
+            name TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, created REAL NOT NULL, revoked REAL
+        );
+        """,
+    ),
 )
 
 

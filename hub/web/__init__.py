@@ -19,11 +19,12 @@ STATIC_URL = "/dashboard/static"
 
 
 def install(app: FastAPI, hub: Any) -> None:
-    from hub.web import data, pages, products, stream
+    from hub.web import data, item_page, pages, products, stream
 
     app.state.dashboard = DashboardRecorder(hub)
     app.include_router(stream.router)
     app.include_router(data.router)
     app.include_router(products.router)
     app.include_router(pages.router)
+    app.include_router(item_page.router)  # /items/<epc>: a tag's movements (hub/inventory/tag_history.py)
     app.mount(STATIC_URL, StaticFiles(directory=Path(__file__).parent / "static"), name="dashboard-static")
