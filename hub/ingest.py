@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, tzinfo
 from typing import Any
 
 import sqlite_utils
@@ -88,6 +89,7 @@ class Ingest:
         admission: AdmissionSettings | None = None,
         reorder: ReorderModel | None = None,
         history_step_s: float = 60.0,
+        shop_zone: tzinfo = UTC,
     ) -> None:
         """``reorder``: the reorder point's parameters (the config's ``reorder:``); ``history_step_s``: see
         :class:`StockHistory`."""
@@ -97,6 +99,7 @@ class Ingest:
         self.settings = settings
         self.store = store
         self.hub_id = hub_id
+        self.shop_zone = shop_zone  # opening hours of the silence rules are local times
         self.bus = bus or EventBus()
         self.publish_alerts = publish_alerts
         self.fusion = Fusion(db, settings, reorder)
@@ -332,7 +335,8 @@ class Ingest:
                                      (now - self.settings.message_ids_days * 86400,))
             self._last_prune = now
         with self.db.conn:
-            self.device_book.check_silent(now, self.settings.device_silent_s, self.hub_id)
+            self.device_book.check_silent(now, self.settings.silence, self.settings.device_silent_s, self.hub_id,
+                                          self.shop_zone)
         changes, views = BatchChanges(), {}
         if any(h.due <= now for h in self.held_exits.values()):
             try:

@@ -58,7 +58,7 @@ class HubService:
         )
         self.ingest = Ingest(self.db, self.clock, config.fusion, store=config.store, hub_id=config.hub_id,
                              bus=self.bus, publish_alerts=self._publish_alerts, admission=config.admission,
-                             reorder=config.reorder)
+                             reorder=config.reorder, shop_zone=config.zone)
         self.ingest.watch.consumer_state = self.link.consumer_state
         self.ingest.watch.stall_after_s = storage.stall_after_s
         self.app = create_app(self)
