@@ -26,7 +26,7 @@ from comptoir.clock import Clock
 from comptoir.contract import ContractError, DeviceStatus, HubAlert, Message, encode
 from comptoir.link import StoreUnavailable
 from hub.admission import Admission
-from hub.alerts import Alerts, Change, alert_event, alert_view
+from hub.alerts import EVENT_KINDS, Alerts, Change, alert_event, alert_view
 from hub.config import AdmissionSettings, FusionSettings
 from hub.devices import Device, DeviceBook, device_view
 from hub.events import EventBus
@@ -337,6 +337,10 @@ class Ingest:
         with self.db.conn:
             self.device_book.check_silent(now, self.settings.silence, self.settings.device_silent_s, self.hub_id,
                                           self.shop_zone)
+            # figures that move with time alone (a sale's credit expiring, the reorder point's sales window):
+            # the SKU rules are applied again, so an alert's text never keeps a figure the product page has left
+            for gtin in self._time_bound_gtins(now):
+                self.alerts.evaluate_sku(gtin, now)
         changes, views = BatchChanges(), {}
         if any(h.due <= now for h in self.held_exits.values()):
             try:
@@ -346,6 +350,14 @@ class Ingest:
                 self._reload()  # memory matches the database again; the holds are taken up anew
                 raise
         self._after_commit(changes, {}, views)
+
+    def _time_bound_gtins(self, now: float) -> set[str]:
+        """GTINs with an open stock alert, or a sale credit waiting for its tag that expires about now."""
+        gtins = {a.gtin for a in self.alerts.open.values() if a.gtin and a.kind not in EVENT_KINDS}
+        horizon = self.settings.paid_credit_hours * 3600 + 2 * self.settings.check_every_s
+        gtins.update(g for g, credits in self.fusion.credits.pending.items()
+                     if any(c.remaining and now - c.time <= horizon for c in credits))
+        return gtins
 
     def publish_pending(self) -> None:
         """Send the alert changes made outside a batch (acknowledgements, ticks, staff edits)."""
