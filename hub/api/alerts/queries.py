@@ -3,6 +3,7 @@ product, the message in the reader's language)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import sqlite_utils
@@ -39,5 +40,5 @@ def inbox(db: sqlite_utils.Database, where: str, args: list[Any], limit: int,
     for row in rows:
         alert = Alert(**dict(zip(_COLUMNS, row[:len(_COLUMNS)], strict=True)))
         out.append({**alert_view(alert), "resolved_by": row[-2], "product": row[-1],
-                    "message": alert.message(lang)})
+                    "message": alert.message(lang), "params": json.loads(alert.params or "{}")})
     return out
