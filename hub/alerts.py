@@ -247,16 +247,16 @@ class Alerts:
     def device_offline(self, device: str, kind: str | None, reason: str | None, now: float) -> None:
         self.clear(f"device_silent:{device}", now)
         self.set(f"device_offline:{device}", "device_offline", "critical",
-                 Message("alert.device_offline", device=device, kind=kind or Message("alert.some_device"),
-                         reason=reason or Message("alert.no_reason")), now, device=device)
+                 Message("alert.device_offline", device=device, kind=_kind_said(kind), reason=_reason_said(reason)),
+                 now, device=device)
 
     def device_online(self, device: str, now: float) -> None:
         self.clear(f"device_offline:{device}", now)
 
     def device_silent(self, device: str, kind: str | None, silent_s: float, now: float) -> None:
         self.set(f"device_silent:{device}", "device_silent", "warning",
-                 Message("alert.device_silent", device=device, kind=kind or Message("alert.some_device"),
-                         seconds=round(silent_s)), now, device=device)
+                 Message("alert.device_silent", device=device, kind=_kind_said(kind), seconds=round(silent_s)), now,
+                 device=device)
 
     def device_heard(self, device: str, now: float) -> None:
         if f"device_silent:{device}" in self.open:
@@ -272,6 +272,24 @@ class Alerts:
             return
         self.set(key, "messages_lost", "warning",
                  Message("alert.messages_lost", quantity=lost, device=device), now, device=device, quantity=lost)
+
+
+#: Device kinds (a status's ``kind``) and the link's standard offline reasons that have words in the catalog; any
+#: other kind or reason is the device's own word, kept as it is.
+SAID_KINDS = frozenset({"rfid-reader", "camera", "scale", "pos", "kiosk", "hub"})
+SAID_REASONS = {"connection lost": "alerts.reason.connection_lost", "shutdown": "alerts.reason.shutdown"}
+
+
+def _kind_said(kind: str | None) -> Message | str:
+    if kind in SAID_KINDS:
+        return Message(f"alerts.device_kind.{kind}")
+    return kind or Message("alert.some_device")
+
+
+def _reason_said(reason: str | None) -> Message | str:
+    if reason in SAID_REASONS:
+        return Message(SAID_REASONS[reason])
+    return reason or Message("alert.no_reason")
 
 
 # How an alert looks in JSON: the API answers it and ingest publishes it on the live stream in this shape.

@@ -16,7 +16,7 @@ from hub.timeutil import iso, ts
 from hub.web.i18n import pick_language
 from hub.web.models import AlertPage, DashboardAlert
 
-router = APIRouter(prefix="/api", tags=["dashboard"])
+router = APIRouter(tags=["dashboard"])  # included under /api by hub/web/data.py
 
 AlertList = Literal["open", "acknowledged", "resolved"]
 ALERT_WHERE = {

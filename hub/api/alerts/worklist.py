@@ -19,13 +19,10 @@ from typing import Any
 
 from babel.dates import format_skeleton
 
-from hub.alerts import work_order
+from hub.alerts import SAID_KINDS, work_order
 from hub.i18n import translate
 from hub.i18n.catalog import locale
 from hub.i18n.formats import time_of_day
-
-#: Device kinds (the ``kind`` of a device's status) that have a word in the catalog (``alerts.device_kind.*``).
-DEVICE_KINDS = frozenset({"rfid-reader", "camera", "scale", "pos", "kiosk", "hub"})
 
 
 @dataclass(frozen=True)
@@ -48,7 +45,7 @@ def fold(text: str) -> str:
 
 
 def device_kind(kind: str | None, lang: str) -> str:
-    if kind in DEVICE_KINDS:
+    if kind in SAID_KINDS:
         return translate(f"alerts.device_kind.{kind}", lang)
     return kind or translate("alert.some_device", lang)
 
