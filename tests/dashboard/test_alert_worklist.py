@@ -178,6 +178,8 @@ def test_filters_search_grouped_repeats_and_pages_on_a_phone(browser, hub: Dashb
     expect(items).to_have_count(20)
     page.click("#alerts-next")
     expect(page.locator("#alerts-shown")).to_have_text(re.compile(r"^21 à \d+ sur \d+$"))
+    expect(page.locator("#alerts-group")).to_be_hidden()  # a phone folds the filters away
+    page.click("#alerts-filter-box summary")
     page.check("#alerts-group")
     flapping = page.locator('#alert-list > li[data-kind="device_offline"]')
     expect(flapping).to_have_count(1)

@@ -88,7 +88,7 @@
     const links = [];
     if (a.gtin) links.push(el("a", {href: "/products/" + a.gtin, text: say("alerts.product_page")}));
     if (a.map_href) links.push(el("a", {href: a.map_href, class: "alerts-map", text: say("alerts.on_map")}));
-    const detail = a.message + (a.epc ? " · " + say("alerts.tag", {epc: a.epc}) : "");
+    const detail = a.message + (a.epc && !a.message.includes(a.epc) ? " · " + say("alerts.tag", {epc: a.epc}) : "");
     const node = el("li", {class: "alert alerts-item sev-" + a.severity, id: "alert-" + a.id,
       "data-alert": a.id, "data-kind": a.kind, "data-rank": a.rank},
       el("div", {class: "alert-main"},
@@ -188,6 +188,10 @@
     const slot = new URLSearchParams(location.hash.slice(1)).get("slot");
     if (slot) fields.q.value = slot;
   }
+
+  // On a phone the filters fold away under their summary; on a tablet they stay open.
+  const box = document.getElementById("alerts-filter-box");
+  if (window.matchMedia("(min-width: 601px)").matches || location.hash) box.open = true;
 
   let typing = null;
   form.addEventListener("submit", (e) => e.preventDefault());
