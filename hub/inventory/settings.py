@@ -28,12 +28,13 @@ class SilenceRule(BaseModel):
 
 
 def _default_silence() -> dict[str, SilenceRule]:
-    # Readers and cameras publish at least every minute (snapshot_every_s, heartbeat_s), so a few minutes
-    # of nothing is a symptom; a till or a kiosk speaks only when a customer does.
+    # Readers, cameras and scales publish at least every minute (snapshot_every_s, heartbeat_s), so a few minutes
+    # of nothing is a symptom; cameras may be switched off at night; a till or a kiosk speaks only when a
+    # customer does.
     return {
         "rfid-reader": SilenceRule(after_s=300),
-        "camera": SilenceRule(after_s=600, opening_hours_only=True),
-        "scale": SilenceRule(after_s=1800, opening_hours_only=True),
+        "camera": SilenceRule(after_s=300, opening_hours_only=True),
+        "scale": SilenceRule(after_s=300),
         "pos": SilenceRule(after_s=None),
         "kiosk": SilenceRule(after_s=None),
     }
