@@ -175,3 +175,20 @@ async def test_a_page_filters_searches_folds_repeats_and_pages(local: LocalHub, 
         "/map#slot=A2-B1-S3-04")
     assert (await page(q="balance"))["items"][0]["device"] == "scale-7"  # the kind in words finds it too
     assert (await client.get("/api/dashboard/alerts/page", params={"limit": 1000})).status_code == 422
+
+
+def test_every_alert_kind_has_a_title_a_next_step_and_a_name_in_both_languages() -> None:
+    """A new kind must not fall out of the work list's words (it would show its long message as a title)."""
+    import typing
+
+    from comptoir.contract.hub import AlertKind
+    from hub.alerts import KIND_RANK
+    from hub.i18n import messages
+
+    kinds = typing.get_args(AlertKind)
+    assert set(kinds) <= set(KIND_RANK), "a kind without a place in the work order"
+    for lang in ("fr", "en"):
+        said = messages(lang)
+        missing = [f"alerts.{part}.{k}" for k in kinds for part in ("title", "next", "kind")
+                   if f"alerts.{part}.{k}" not in said]
+        assert not missing, f"{lang} lacks {missing}"
