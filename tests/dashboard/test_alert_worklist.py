@@ -91,7 +91,7 @@ def busy_afternoon(hub: DashboardHub, broker: BrokerHandle, staff: httpx.Client)
 
 
 def open_alerts(browser, hub: DashboardHub, staff: httpx.Client, viewport: dict[str, int], lang: str,
-                request: pytest.FixtureRequest):
+                request: pytest.FixtureRequest, path: str = "/alerts"):
     """A tab whose clock is a year ahead of the hub's, signed in, on the alerts page in ``lang``."""
     context = browser.new_context(viewport=viewport, locale="fr-FR" if lang == "fr" else "en-GB", base_url=hub.url)
     request.addfinalizer(context.close)
@@ -100,8 +100,8 @@ def open_alerts(browser, hub: DashboardHub, staff: httpx.Client, viewport: dict[
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.clock.set_fixed_time(datetime.now(UTC) + timedelta(days=365))
-    page.goto("/alerts")
-    expect(page).to_have_url(re.compile(r"/alerts$"))
+    page.goto(path)
+    expect(page).to_have_url(re.compile(re.escape(path) + "$"))
     expect(page.locator("#alert-list")).to_have_attribute("aria-busy", "false")
     return page
 
@@ -200,6 +200,18 @@ def test_filters_search_grouped_repeats_and_pages_on_a_phone(browser, hub: Dashb
     expect(items).to_have_count(2)  # the empty shelf and the jar through the gate
     wide = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert wide[0] <= wide[1], f"the page scrolls sideways: {wide[0]} px wide in a {wide[1]} px window"
+
+
+def test_a_link_from_the_map_brings_its_alert_into_view(browser, hub: DashboardHub, staff: httpx.Client,
+                                                         request: pytest.FixtureRequest) -> None:
+    """The map links a slot's alert as /alerts#alert-<id> (helper 19B's map.js); this page shows it."""
+    shelf = next(a for a in staff.get("/api/dashboard/alerts").json() if a["kind"] == "shelf_empty_backroom_stock")
+    page = open_alerts(browser, hub, staff, PHONE, "fr", request, f"/alerts#alert-{shelf['id']}")
+    target = page.locator(f"#alert-{shelf['id']}")
+    expect(target).to_have_class(re.compile(r"\balerts-target\b"))
+    expect(target).to_be_in_viewport()
+    expect(page.locator("#alerts-q")).to_have_value(EMPTIED.slot_id)
+    expect(page.locator("#alert-list > li[data-alert]")).to_have_count(1)
 
 
 def test_a_live_alert_updates_the_page_on_screen_only_and_links_its_slot_to_the_map(

@@ -131,6 +131,7 @@
     });
     if (!rows.length) list.replaceChildren(el("li", {class: "empty", text: say("alerts.no_match")}));
     ages();
+    showTarget();
   }
 
   function ages() {
@@ -183,15 +184,36 @@
     refresh();
   }
 
-  // A link from the map (/alerts#slot=<id>) shows that slot's alerts.
-  function fromHash() {
-    const slot = new URLSearchParams(location.hash.slice(1)).get("slot");
+  // A link from the map: /alerts#slot=<id> shows that slot's alerts; /alerts#alert-<id> opens the alert's list,
+  // searched for its place, and brings the alert into view.
+  let target = null;
+  async function fromHash() {
+    const hash = decodeURIComponent(location.hash.slice(1));
+    const slot = new URLSearchParams(hash).get("slot");
     if (slot) fields.q.value = slot;
+    const wanted = /^alert-(\d+)$/.exec(hash);
+    if (!wanted) return;
+    try {
+      const a = await api("/api/dashboard/alerts/" + wanted[1]);
+      target = a.id;
+      view = a.state === "resolved" ? "resolved" : a.acknowledged_by ? "acknowledged" : "open";
+      fields.q.value = a.slot || a.device || a.epc || "";
+    } catch (e) { /* an unknown alert: the list as it is */ }
+  }
+
+  function showTarget() {
+    const node = target === null ? null : document.getElementById("alert-" + target);
+    if (!node) return;
+    target = null;
+    node.classList.add("alerts-target");
+    node.setAttribute("tabindex", "-1");
+    node.scrollIntoView({block: "center"});
+    node.focus({preventScroll: true});
   }
 
   // On a phone the filters fold away under their summary; on a tablet they stay open.
   const box = document.getElementById("alerts-filter-box");
-  if (window.matchMedia("(min-width: 601px)").matches || location.hash) box.open = true;
+  if (window.matchMedia("(min-width: 601px)").matches || location.hash) box.open = true;  // a search to show
 
   let typing = null;
   form.addEventListener("submit", (e) => e.preventDefault());
@@ -204,13 +226,12 @@
   document.getElementById("alerts-next").addEventListener("click", () => { offset += PAGE; refresh(); });
   document.getElementById("alerts-undo").addEventListener("click", reopen);
   for (const tab of tabs) tab.addEventListener("click", () => select(tab.dataset.view));
-  window.addEventListener("hashchange", () => { fromHash(); offset = 0; refresh(); });
+  window.addEventListener("hashchange", async () => { await fromHash(); select(view); });
 
   // A live change asks for the page on screen only (one request, whatever the number of events in a burst).
   let soon = null;
   on("alert", () => { clearTimeout(soon); soon = setTimeout(refresh, 200); });
   onReconnect(refresh);
   setInterval(ages, 30_000);
-  fromHash();
-  select(view);
+  fromHash().then(() => select(view));
 })();
