@@ -8,8 +8,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query, Request
 
 from hub.alerts import AlertNotReopened
-from hub.api.alerts.queries import inbox
-from hub.api.alerts.worklist import Reader, grouped, matches, ordered, work_item
+from hub.api.alerts.queries import LATEST_RESOLVED, WORK_ORDER, inbox
+from hub.api.alerts.worklist import Reader, grouped, matches, work_item
 from hub.http.deps import Hub, HubState, Staff
 from hub.http.params import NOT_FOUND, RowId
 from hub.timeutil import iso, ts
@@ -32,10 +32,13 @@ def _reader(request: Request, hub: HubState) -> Reader:
     return Reader(pick_language(request), hub.config.zone, ts(hub.clock.now()))
 
 
-def _items(request: Request, hub: HubState, where: str, args: list[Any], limit: int) -> list[dict[str, Any]]:
+def _items(request: Request, hub: HubState, where: str, args: list[Any], limit: int, view: AlertList = "open",
+           offset: int = 0) -> list[dict[str, Any]]:
+    """Alerts in the order of ``view``'s list, as the work list shows them."""
     reader = _reader(request, hub)
     kinds = {d.device: d.kind for d in hub.ingest.devices.values()}
-    return [work_item(row, kinds, reader) for row in inbox(hub.db, where, args, limit, reader.lang)]
+    order = LATEST_RESOLVED if view == "resolved" else WORK_ORDER
+    return [work_item(row, kinds, reader) for row in inbox(hub.db, where, args, limit, reader.lang, order, offset)]
 
 
 def _one(request: Request, hub: HubState, alert_id: int) -> dict[str, Any]:
@@ -49,7 +52,7 @@ def _one(request: Request, hub: HubState, alert_id: int) -> dict[str, Any]:
 async def dashboard_alerts(request: Request, hub: Hub, staff: Staff, view: Annotated[AlertList, Query()] = "open",
                            limit: Annotated[int, Query(ge=1, le=500)] = 200) -> list[dict[str, Any]]:
     """One list in work order (open, in hand: what to do first; resolved: the latest first)."""
-    return ordered(_items(request, hub, ALERT_WHERE[view], [], limit), view)
+    return _items(request, hub, ALERT_WHERE[view], [], limit, view)
 
 
 @router.get("/dashboard/alerts/page", response_model=AlertPage)
@@ -69,15 +72,21 @@ async def alert_page(
     if severity:
         where.append("a.severity = ?")
         args.append(severity)
-    items = ordered(_items(request, hub, " AND ".join(where), args, SCAN_MAX), view)
-    if q and q.strip():
-        items = [i for i in items if matches(i, q)]
-    if group:
-        items = grouped(items)
+    condition = " AND ".join(where)
+    if (q and q.strip()) or group:  # words and repeats are found in what people read: over the latest SCAN_MAX
+        items = _items(request, hub, condition, args, SCAN_MAX, view)
+        if q and q.strip():
+            items = [i for i in items if matches(i, q)]
+        if group:
+            items = grouped(items)
+        total, items = len(items), items[offset:offset + limit]
+    else:  # the database cuts the page
+        total = hub.db.execute(f"SELECT COUNT(*) FROM alerts a WHERE {condition}", args).fetchone()[0]
+        items = _items(request, hub, condition, args, limit, view, offset)
     counts = {name: hub.db.execute(f"SELECT COUNT(*) FROM alerts a WHERE {w}").fetchone()[0]
               for name, w in ALERT_WHERE.items()}
-    return {"now": iso(ts(hub.clock.now())), "view": view, "total": len(items), "offset": offset, "limit": limit,
-            "counts": counts, "items": items[offset:offset + limit]}
+    return {"now": iso(ts(hub.clock.now())), "view": view, "total": total, "offset": offset, "limit": limit,
+            "counts": counts, "items": items}
 
 
 @router.get("/dashboard/alerts/{alert_id}", response_model=DashboardAlert, responses=NOT_FOUND)

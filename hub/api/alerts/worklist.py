@@ -132,13 +132,6 @@ def matches(item: dict[str, Any], query: str) -> bool:
     return all(w in seen for w in words)
 
 
-def ordered(items: list[dict[str, Any]], view: str) -> list[dict[str, Any]]:
-    """Open and in hand: the work order; resolved: the latest resolved first."""
-    if view == "resolved":
-        return sorted(items, key=lambda i: (i["resolved_at"] or "", i["id"]), reverse=True)
-    return sorted(items, key=lambda i: (*work_order(i["kind"], i["severity"], seconds(i["raised_at"])), i["id"]))
-
-
 def grouped(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Repeats (same kind and place) folded into their first item in order, counted, their ids kept."""
     first: dict[str, dict[str, Any]] = {}
