@@ -70,6 +70,9 @@ async def test_a_kiosk_call_comes_first_in_words_with_its_kiosk_its_time_of_day_
     assert device["title"] == "cam-a3 hors ligne" and device["place"] == "cam-a3 (caméra)"
     assert device["message"] == "Appareil cam-a3 (caméra) hors ligne : connexion perdue"
 
+    critical = (await client.get("/api/alerts", params={"severity": "critical"})).json()  # the public API
+    assert {a["kind"] for a in critical} == {"kiosk_help", "unpaid_item_exit", "device_offline"}
+
     english = await work_list(client, "en")
     assert english[0]["title"] == f"A customer is waiting at kiosk {KIOSK}" and english[0]["raised_time"] == "9:00"
     assert english[3]["message"] == "Device cam-a3 (camera) is offline: connection lost" == english[3]["text"]

@@ -12,9 +12,12 @@ from hub.alerts import _COLUMNS, KIND_RANK, SAFETY_RANK, SEVERITY_RANK, Alert, a
 
 
 def alert_list(db: sqlite_utils.Database, state: str | None, kind: str | None, limit: int,
-               offset: int) -> list[dict[str, Any]]:
-    """Alerts in ``state`` (None: any) of ``kind`` (None: any), the latest change first."""
+               offset: int, severity: str | None = None) -> list[dict[str, Any]]:
+    """Alerts in ``state`` (None: any) of ``kind`` and ``severity`` (None: any), the latest change first."""
     where, args = [], []
+    if severity:
+        where.append("severity = ?")
+        args.append(severity)
     if state is not None:
         where.append("state = ?")
         args.append(state)
