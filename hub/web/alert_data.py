@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 
 from hub.alerts import AlertNotReopened
 from hub.api.alerts.queries import LATEST_RESOLVED, WORK_ORDER, inbox
-from hub.api.alerts.worklist import Reader, grouped, matches, work_item
+from hub.api.alerts.worklist import Reader, grouped, matches, with_times, work_item
 from hub.http.deps import Hub, HubState, Staff
 from hub.http.params import NOT_FOUND, RowId
 from hub.timeutil import iso, ts
@@ -24,8 +24,8 @@ ALERT_WHERE = {
     "acknowledged": "a.state = 'open' AND a.acknowledged_at IS NOT NULL",
     "resolved": "a.state = 'resolved'",
 }
-#: A page is cut from at most this many of the latest alerts of a list (a shop's day is a few hundred).
-SCAN_MAX = 5000
+#: A search or a grouping reads at most this many of the latest alerts of a list (a shop's day is a few hundred).
+SCAN_MAX = 2000
 
 
 def _reader(request: Request, hub: HubState) -> Reader:
@@ -33,12 +33,13 @@ def _reader(request: Request, hub: HubState) -> Reader:
 
 
 def _items(request: Request, hub: HubState, where: str, args: list[Any], limit: int, view: AlertList = "open",
-           offset: int = 0) -> list[dict[str, Any]]:
+           offset: int = 0, times: bool = True) -> list[dict[str, Any]]:
     """Alerts in the order of ``view``'s list, as the work list shows them."""
     reader = _reader(request, hub)
     kinds = {d.device: d.kind for d in hub.ingest.devices.values()}
     order = LATEST_RESOLVED if view == "resolved" else WORK_ORDER
-    return [work_item(row, kinds, reader) for row in inbox(hub.db, where, args, limit, reader.lang, order, offset)]
+    rows = inbox(hub.db, where, args, limit, reader.lang, order, offset)
+    return [work_item(row, kinds, reader, times) for row in rows]
 
 
 def _one(request: Request, hub: HubState, alert_id: int) -> dict[str, Any]:
@@ -62,7 +63,7 @@ async def alert_page(
     severity: Annotated[Literal["critical", "warning", "info"] | None, Query()] = None,
     q: Annotated[str | None, Query(max_length=100, description="words to find, accents and case folded")] = None,
     group: Annotated[bool, Query(description="fold repeats (same kind, same place) into one item")] = False,
-    offset: Annotated[int, Query(ge=0, le=SCAN_MAX)] = 0, limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0, limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> dict[str, Any]:
     """A page of one list, filtered, searched, repeats folded; the three lists' sizes and the hub's clock."""
     where, args = [ALERT_WHERE[view]], []
@@ -74,12 +75,13 @@ async def alert_page(
         args.append(severity)
     condition = " AND ".join(where)
     if (q and q.strip()) or group:  # words and repeats are found in what people read: over the latest SCAN_MAX
-        items = _items(request, hub, condition, args, SCAN_MAX, view)
+        items = _items(request, hub, condition, args, SCAN_MAX, view, times=False)
         if q and q.strip():
             items = [i for i in items if matches(i, q)]
         if group:
             items = grouped(items)
-        total, items = len(items), items[offset:offset + limit]
+        reader = _reader(request, hub)
+        total, items = len(items), [with_times(i, reader) for i in items[offset:offset + limit]]
     else:  # the database cuts the page
         total = hub.db.execute(f"SELECT COUNT(*) FROM alerts a WHERE {condition}", args).fetchone()[0]
         items = _items(request, hub, condition, args, limit, view, offset)
