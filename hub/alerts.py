@@ -23,9 +23,33 @@ from hub.inventory.fusion import Fusion
 from hub.inventory.view import SkuView
 from hub.timeutil import iso
 
-#: Kinds that describe something that happened rather than a lasting condition:
-#: they end when a staff member acknowledges them (or when the item comes back).
+#: Kinds that describe something that happened rather than a lasting condition: no rule ends them (except an
+#: item that comes back); a staff member takes them in hand, then resolves them.
 EVENT_KINDS = frozenset({"unpaid_item_exit", "messages_lost", "kiosk_help"})
+
+#: The order of the work list: a customer waiting first, then an item leaving unpaid, safety, stock, devices.
+#: Within a rank, the most severe then the oldest first (who has waited longest).
+KIND_RANK = {
+    "kiosk_help": 0,
+    "unpaid_item_exit": 1,
+    "out_of_stock": 3,
+    "shelf_empty_backroom_stock": 3,
+    "below_reorder_point": 4,
+    "device_offline": 5,
+    "messages_lost": 6,
+    "device_silent": 6,
+}
+SAFETY_RANK = 2  # kinds about a person's safety (none raised yet) go between theft and stock
+SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
+
+
+def work_order(kind: str, severity: str, raised_at: float) -> tuple[int, int, float]:
+    """Sort key of an alert in the work list."""
+    return KIND_RANK.get(kind, SAFETY_RANK), SEVERITY_RANK.get(severity, 3), raised_at
+
+
+class AlertNotReopened(Exception):
+    """An alert cannot be reopened: never resolved by staff, or its condition was raised again since."""
 
 
 @dataclass
@@ -133,7 +157,7 @@ class Alerts:
         self.outgoing.append(Change(alert, "resolved"))
 
     def acknowledge(self, alert_id: int, user: str, now: float) -> Alert | None:
-        """Mark an alert as seen by ``user``; an event alert ends there. None if unknown."""
+        """Mark an alert as taken in hand by ``user``: it stays open, in hand, until resolved. None if unknown."""
         alert = next((a for a in self.open.values() if a.id == alert_id), None)
         if alert is None:
             row = self.db.execute(f"SELECT {', '.join(_COLUMNS)} FROM alerts WHERE id=?", (alert_id,)).fetchone()
@@ -143,8 +167,27 @@ class Alerts:
             self.db.conn.execute("UPDATE alerts SET acknowledged_by=?, acknowledged_at=?, updated_at=? WHERE id=?",
                                  (user, now, now, alert.id))
             self.outgoing.append(Change(alert, "acknowledged"))
-        if alert.kind in EVENT_KINDS:
-            self.clear(alert.key, now)
+        return alert
+
+    def reopen(self, alert_id: int, now: float) -> Alert:
+        """Undo a staff member's resolve: the alert is open again, as it was (in hand if it was).
+
+        Only an alert resolved by hand can be reopened, and only while its condition has not been raised again as
+        a new alert (two open alerts for one subject would be one too many).
+        """
+        row = self.db.execute(f"SELECT {', '.join(_COLUMNS)} FROM alerts a WHERE id=? AND state='resolved' AND "
+                              "EXISTS (SELECT 1 FROM alert_resolutions r WHERE r.alert = a.id)", (alert_id,)).fetchone()
+        if row is None:
+            raise AlertNotReopened(f"alert {alert_id} was not resolved by staff")
+        alert = Alert(**dict(zip(_COLUMNS, row, strict=True)))
+        if alert.key in self.open:
+            raise AlertNotReopened(f"alert {alert_id} was raised again since, as alert {self.open[alert.key].id}")
+        alert.state, alert.resolved_at, alert.updated_at = "open", None, now
+        self.db.conn.execute("UPDATE alerts SET state='open', resolved_at=NULL, updated_at=? WHERE id=?",
+                             (now, alert.id))
+        self.db.conn.execute("DELETE FROM alert_resolutions WHERE alert=?", (alert.id,))
+        self.open[alert.key] = alert
+        self.outgoing.append(Change(alert, "updated"))
         return alert
 
     # -- the rules -------------------------------------------------------------------
@@ -191,7 +234,12 @@ class Alerts:
                                              Message("alert.item_no_gtin"))
         text = (Message("alert.unpaid_exit_gate", what=what, epc=epc) if zone is None else
                 Message("alert.unpaid_exit_zone", zone=zone, what=what, epc=epc))
-        self.set(f"unpaid_item_exit:{epc}", "unpaid_item_exit", "warning", text, now, gtin=gtin, epc=epc)
+        self.set(f"unpaid_item_exit:{epc}", "unpaid_item_exit", "critical", text, now, gtin=gtin, epc=epc)
+
+    def kiosk_help(self, kiosk: str, now: float) -> None:
+        """A customer asks for someone at ``kiosk``: the most urgent thing on the list (:data:`KIND_RANK`)."""
+        self.set(f"kiosk_help:{kiosk}", "kiosk_help", "critical", Message("alert.kiosk_help", kiosk=kiosk), now,
+                 device=kiosk)
 
     def item_back(self, epc: str, now: float) -> None:
         self.clear(f"unpaid_item_exit:{epc}", now)
@@ -199,16 +247,16 @@ class Alerts:
     def device_offline(self, device: str, kind: str | None, reason: str | None, now: float) -> None:
         self.clear(f"device_silent:{device}", now)
         self.set(f"device_offline:{device}", "device_offline", "critical",
-                 Message("alert.device_offline", device=device, kind=kind or Message("alert.some_device"),
-                         reason=reason or Message("alert.no_reason")), now, device=device)
+                 Message("alert.device_offline", device=device, kind=_kind_said(kind), reason=_reason_said(reason)),
+                 now, device=device)
 
     def device_online(self, device: str, now: float) -> None:
         self.clear(f"device_offline:{device}", now)
 
     def device_silent(self, device: str, kind: str | None, silent_s: float, now: float) -> None:
         self.set(f"device_silent:{device}", "device_silent", "warning",
-                 Message("alert.device_silent", device=device, kind=kind or Message("alert.some_device"),
-                         seconds=round(silent_s)), now, device=device)
+                 Message("alert.device_silent", device=device, kind=_kind_said(kind), seconds=round(silent_s)), now,
+                 device=device)
 
     def device_heard(self, device: str, now: float) -> None:
         if f"device_silent:{device}" in self.open:
@@ -224,6 +272,24 @@ class Alerts:
             return
         self.set(key, "messages_lost", "warning",
                  Message("alert.messages_lost", quantity=lost, device=device), now, device=device, quantity=lost)
+
+
+#: Device kinds (a status's ``kind``) and the link's standard offline reasons that have words in the catalog; any
+#: other kind or reason is the device's own word, kept as it is.
+SAID_KINDS = frozenset({"rfid-reader", "camera", "scale", "pos", "kiosk", "hub"})
+SAID_REASONS = {"connection lost": "alerts.reason.connection_lost", "shutdown": "alerts.reason.shutdown"}
+
+
+def _kind_said(kind: str | None) -> Message | str:
+    if kind in SAID_KINDS:
+        return Message(f"alerts.device_kind.{kind}")
+    return kind or Message("alert.some_device")
+
+
+def _reason_said(reason: str | None) -> Message | str:
+    if reason in SAID_REASONS:
+        return Message(SAID_REASONS[reason])
+    return reason or Message("alert.no_reason")
 
 
 # How an alert looks in JSON: the API answers it and ingest publishes it on the live stream in this shape.

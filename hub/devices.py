@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import astuple, dataclass
+from datetime import UTC, datetime, tzinfo
 from enum import StrEnum
 from typing import Any
 
@@ -26,6 +27,7 @@ import sqlite_utils
 
 from comptoir.contract import DeviceStatus, Message
 from hub.alerts import Alerts
+from hub.inventory.settings import SilenceSettings
 from hub.timeutil import iso, ts
 
 log = logging.getLogger("hub.devices")
@@ -145,11 +147,26 @@ class DeviceBook:
             dev.lost -= 1
             self.alerts.messages_lost(dev.device, -1, now)
 
-    def check_silent(self, now: float, limit_s: float, hub_id: str) -> None:
-        """An online device that has said nothing for ``limit_s`` (hub clock) gets a ``device_silent`` alert."""
+    def check_silent(self, now: float, rules: SilenceSettings, default_s: float, hub_id: str,
+                     zone: tzinfo = UTC) -> None:
+        """An online device that has said nothing for its kind's ``after_s`` (hub clock) gets a ``device_silent``
+        alert, unless silence is normal for its kind (a till, a kiosk) or for the hour (a camera at night).
+
+        A device that is really gone still raises ``device_offline`` from its status (Last Will, retained), which
+        no silence rule mutes. Closing time does not end a silence alert already raised: the device clears it by
+        speaking.
+        """
+        shop_open = rules.is_open(datetime.fromtimestamp(now, zone).time())
         for dev in self.devices.values():
-            if dev.device != hub_id and dev.online and dev.last_seen is not None and now - dev.last_seen > limit_s:
-                self.alerts.device_silent(dev.device, dev.kind, limit_s, now)
+            if dev.device == hub_id or not dev.online or dev.last_seen is None:
+                continue
+            rule = rules.rule(dev.kind, default_s)
+            if rule.after_s is None or (rule.opening_hours_only and not shop_open):
+                continue
+            # counted in opening hours only, silence starts at the latest opening, not at last night's message
+            since = max(dev.last_seen, rules.last_opening(now, zone)) if rule.opening_hours_only else dev.last_seen
+            if now - since > rule.after_s:
+                self.alerts.device_silent(dev.device, dev.kind, rule.after_s, now)
 
 
 # How a device looks in JSON: the API answers it and ingest publishes it on the live stream in this shape.

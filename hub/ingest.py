@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, tzinfo
 from typing import Any
 
 import sqlite_utils
@@ -25,7 +26,7 @@ from comptoir.clock import Clock
 from comptoir.contract import ContractError, DeviceStatus, HubAlert, Message, encode
 from comptoir.link import StoreUnavailable
 from hub.admission import Admission
-from hub.alerts import Alerts, Change, alert_event, alert_view
+from hub.alerts import EVENT_KINDS, Alerts, Change, alert_event, alert_view
 from hub.config import AdmissionSettings, FusionSettings
 from hub.devices import Device, DeviceBook, device_view
 from hub.events import EventBus
@@ -90,6 +91,7 @@ class Ingest:
         reorder: ReorderModel | None = None,
         history_step_s: float = 60.0,
         tag_history: TagHistorySettings | None = None,
+        shop_zone: tzinfo = UTC,
     ) -> None:
         """``reorder``: the reorder point's parameters (the config's ``reorder:``); ``history_step_s``: see
         :class:`StockHistory`; ``tag_history``: the
@@ -100,6 +102,7 @@ class Ingest:
         self.settings = settings
         self.store = store
         self.hub_id = hub_id
+        self.shop_zone = shop_zone  # opening hours of the silence rules are local times
         self.bus = bus or EventBus()
         self.publish_alerts = publish_alerts
         self.fusion = Fusion(db, settings, reorder)
@@ -341,7 +344,12 @@ class Ingest:
                 prune(self.db.conn, now, self.tag_history_settings.retention_days)
             self._last_prune = now
         with self.db.conn:
-            self.device_book.check_silent(now, self.settings.device_silent_s, self.hub_id)
+            self.device_book.check_silent(now, self.settings.silence, self.settings.device_silent_s, self.hub_id,
+                                          self.shop_zone)
+            # figures that move with time alone (a sale's credit expiring, the reorder point's sales window):
+            # the SKU rules are applied again, so an alert's text never keeps a figure the product page has left
+            for gtin in self._time_bound_gtins(now):
+                self.alerts.evaluate_sku(gtin, now)
         changes, views = BatchChanges(), {}
         if any(h.due <= now for h in self.held_exits.values()):
             try:
@@ -351,6 +359,14 @@ class Ingest:
                 self._reload()  # memory matches the database again; the holds are taken up anew
                 raise
         self._after_commit(changes, {}, views)
+
+    def _time_bound_gtins(self, now: float) -> set[str]:
+        """GTINs with an open stock alert, or a sale credit waiting for its tag that expires about now."""
+        gtins = {a.gtin for a in self.alerts.open.values() if a.gtin and a.kind not in EVENT_KINDS}
+        horizon = self.settings.paid_credit_hours * 3600 + 2 * self.settings.check_every_s
+        gtins.update(g for g, credits in self.fusion.credits.pending.items()
+                     if any(c.remaining and now - c.time <= horizon for c in credits))
+        return gtins
 
     def publish_pending(self) -> None:
         """Send the alert changes made outside a batch (acknowledgements, ticks, staff edits)."""

@@ -19,7 +19,6 @@ from hub.assistant.assistant import Assistant, Reply
 from hub.http.deps import Hub, HubState, kiosk_limit
 from hub.http.errors import RATE_LIMITED, ErrorOut
 from hub.http.params import GTIN_PATTERN, parse_gtin
-from hub.i18n import Message
 from hub.inventory.facts import ProductFacts, StockReader
 from hub.privacy.deps import Tokens
 from hub.privacy.retention import purge_expired
@@ -92,8 +91,7 @@ def _call_staff(hub: HubState, kiosk: str) -> bool:
     try:
         now = ts(hub.clock.now())
         with hub.db.conn:
-            hub.ingest.alerts.set(f"kiosk_help:{kiosk}", "kiosk_help", "info",
-                                  Message("alert.kiosk_help", kiosk=kiosk), now, device=kiosk)
+            hub.ingest.alerts.kiosk_help(kiosk, now)
         hub.ingest.publish_pending()
         return True
     except Exception:

@@ -1,29 +1,23 @@
-"""JSON the staff pages need beyond the hub's API: the store map, the alert inbox with who resolved,
+"""JSON the staff pages need beyond the hub's API: the store map, the alert work list (alert_data.py),
 stock and sales history, devices with rates. Staff only, like the rest of /api."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 
-from hub.api.alerts.queries import inbox
 from hub.http.deps import Hub, Staff
-from hub.http.params import NOT_FOUND, Gtin, RowId, parse_gtin
+from hub.http.params import NOT_FOUND, Gtin, parse_gtin
 from hub.i18n import SOURCE_LANGUAGE, messages, number, translate
 from hub.timeutil import iso, ts
+from hub.web.alert_data import router as alert_router
 from hub.web.i18n import pick_language
-from hub.web.models import DashboardAlert, DeviceRow, History, StoreMap
+from hub.web.models import DeviceRow, History, StoreMap
 from hub.web.slots import SLOT_STATES, store_map
 
 router = APIRouter(prefix="/api", tags=["dashboard"])
-
-AlertList = Literal["open", "acknowledged", "resolved"]
-_ALERT_WHERE = {
-    "open": "a.state = 'open' AND a.acknowledged_at IS NULL",
-    "acknowledged": "a.state = 'open' AND a.acknowledged_at IS NOT NULL",
-    "resolved": "a.state = 'resolved'",
-}
+router.include_router(alert_router)  # the alert work list (hub/web/alert_data.py)
 
 
 @router.get("/dashboard/map", response_model=StoreMap)
@@ -40,35 +34,6 @@ async def dashboard_map(hub: Hub, staff: Staff) -> dict[str, Any]:
                 for slot in shelf["slots"]:
                     counts[slot["state"]] += 1
     return {"aisles": aisles, "counts": counts, "as_of": iso(now)}
-
-
-@router.get("/dashboard/alerts", response_model=list[DashboardAlert])
-async def dashboard_alerts(request: Request, hub: Hub, staff: Staff, view: Annotated[AlertList, Query()] = "open",
-                           limit: Annotated[int, Query(ge=1, le=500)] = 200) -> list[dict[str, Any]]:
-    """The inbox, newest first: open (nobody has taken it), acknowledged (someone has), resolved."""
-    return inbox(hub.db, _ALERT_WHERE[view], [], limit, pick_language(request))
-
-
-@router.post("/alerts/{alert_id}/resolve", response_model=DashboardAlert, responses=NOT_FOUND)
-async def resolve(alert_id: RowId, request: Request, hub: Hub, staff: Staff) -> dict[str, Any]:
-    """Close an alert by hand, recording who and when. A condition that still holds is raised again
-    by the hub's rules at the next change, as a new alert."""
-    alerts = hub.ingest.alerts
-    now = ts(hub.clock.now())
-    alert = next((a for a in alerts.open.values() if a.id == alert_id), None)
-    if alert is None:
-        found = inbox(hub.db, "a.id = ?", [alert_id], 1, pick_language(request))
-        if not found:
-            raise HTTPException(404, f"no alert {alert_id}")
-        return found[0]  # already resolved: nothing to do
-    with hub.db.conn:
-        if alert.acknowledged_at is None:
-            alerts.acknowledge(alert_id, staff.username, now)
-        alerts.clear(alert.key, now)
-        hub.db.conn.execute("INSERT OR REPLACE INTO alert_resolutions (alert, resolved_by, resolved_at) "
-                            "VALUES (?, ?, ?)", (alert_id, staff.username, now))
-    hub.ingest.publish_pending()
-    return inbox(hub.db, "a.id = ?", [alert_id], 1, pick_language(request))[0]
 
 
 @router.get("/dashboard/products/{gtin}/history", response_model=History, responses=NOT_FOUND)

@@ -61,6 +61,37 @@ class DashboardAlert(BaseModel):
     acknowledged_at: str | None
     resolved_at: str | None
     resolved_by: str | None = Field(description="the staff member who resolved it; null when the hub's rules did")
+    title: str = Field(description="what it is about in a few words, the product by name; no figure that moves")
+    place: str | None = Field(description="where to go: kiosk, exit, aisle and slot, or device")
+    next_step: str | None = Field(description="what to do next, in one line")
+    kind_label: str = Field(description="the kind in words (filters)")
+    raised_time: str = Field(description="when it was raised, time of day in the shop's time zone (with the day if "
+                             "not today)")
+    acknowledged_time: str | None = Field(description="when it was taken in hand, as ``raised_time``")
+    resolved_time: str | None = Field(description="when it was resolved, as ``raised_time``")
+    age_s: float = Field(description="seconds since it was raised, by the hub's clock")
+    map_href: str | None = Field(description="the slot on the store map, for an alert about a slot")
+    group: str = Field(description="kind and place: alerts with the same group are repeats")
+    rank: int = Field(description="work order: 0 a customer waiting, 1 an unpaid exit, 2 safety, 3-4 stock, "
+                      "5-6 devices")
+    repeats: int = Field(description="alerts folded into this one (1 unless repeats are grouped)")
+    repeat_ids: list[int]
+
+
+class AlertCounts(BaseModel):
+    open: int
+    acknowledged: int
+    resolved: int
+
+
+class AlertPage(BaseModel):
+    now: str = Field(description="the hub's clock: ages are counted from it, never from the reader's device")
+    view: str
+    total: int = Field(description="items matching, after folding repeats")
+    offset: int
+    limit: int
+    counts: AlertCounts = Field(description="alerts in each list, unfiltered")
+    items: list[DashboardAlert]
 
 
 class History(BaseModel):
