@@ -16,6 +16,7 @@ from comptoir import __version__
 from hub import web
 from hub.api.accounts import session, users
 from hub.api.alerts import routes as alerts
+from hub.api.cameras import routes as cameras
 from hub.api.devices import routes as devices
 from hub.api.inventory import kiosk as kiosk_products
 from hub.api.inventory import routes as inventory
@@ -55,4 +56,5 @@ def create_app(hub: HubState) -> FastAPI:
     web.install(app, hub)  # the staff pages, their data, the live stream, the history recorder
     app.include_router(reorder.router)  # forecasts, reorder suggestions, purchase orders
     app.include_router(reorder_page.router)  # the /reorder page and its forms
+    app.include_router(cameras.router)  # cameras: slots drawn on a still, stills, model rollout (and the page)
     return app

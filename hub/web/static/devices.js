@@ -6,6 +6,11 @@
   const rows = document.getElementById("device-rows");
   const n = (v) => (v === null || v === undefined ? t("none") : String(v));
 
+  // a camera's model, as its status's software says it ("... model=v2"), linked to its camera page
+  const modelCell = (d) => d.kind !== "camera" ? el("td", {text: ""}) : el("td", {},
+    el("a", {href: "/cameras/" + encodeURIComponent(d.device), "data-model": d.device,
+      text: ((d.software || "").split(" model=")[1] || t("none")).split(" ")[0]}));
+
   async function refresh() {
     try {
       const devices = await api("/api/dashboard/devices");
@@ -14,6 +19,7 @@
         el("td", {text: n(d.kind)}),
         el("td", {}, el("span", {class: "state state-" + d.state, text: t(d.state) }),
           ...(d.reason ? [" ", el("span", {class: "muted", text: d.reason})] : [])),
+        modelCell(d),
         el("td", {text: d.age_s === null ? t("ago_unknown") : ageText(d.age_s)}),
         el("td", {class: "num", text: n(d.rate_per_min)}),
         el("td", {class: "num", text: n(d.outbox)}),
