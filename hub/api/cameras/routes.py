@@ -31,7 +31,7 @@ def book_of(hub: HubState) -> CameraBook:
     return CameraBook(hub.db, Path(hub.config.db).resolve().parent)
 
 
-def camera_id(camera: str) -> str:
+async def camera_id(camera: str) -> str:
     try:
         return check_id(camera, "camera id")
     except ValueError as exc:
@@ -159,7 +159,7 @@ async def offer_model(request: Request, hub: Hub, manager: Manager, camera: Came
 
 
 # -- what the camera itself calls, with its device token ------------------------------------
-def device_token(request: Request, hub: Hub, camera: Camera) -> str:
+async def device_token(request: Request, hub: Hub, camera: Camera) -> str:
     auth = request.headers.get("authorization", "")
     token = auth[7:].strip() if auth.lower().startswith("bearer ") else None
     if not book_of(hub).token_matches(camera, token):
