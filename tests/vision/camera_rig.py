@@ -121,8 +121,9 @@ class CameraRig:
 
     def start_agent(self) -> None:
         log = open(self.workdir / "edge.log", "ab")  # noqa: SIM115 - kept open for the process's life
-        self.agent = subprocess.Popen([sys.executable, "-m", "comptoir", "edge", "--config", str(self.edge_config())],
-                                      stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        command = [sys.executable, "-m", "comptoir", "-v", "edge", "--config", str(self.edge_config())]
+        self.agent = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
+                                      env={**os.environ, "PYTHONUNBUFFERED": "1"})
         self.wait_counts(1, "the agent's first counts")
 
     def stop_agent(self) -> None:
