@@ -144,7 +144,7 @@ class CameraRemote:
             log.error("still not taken", extra={"camera": self.camera, "reason": reason, "error": str(exc)})
             return
         self.stills_taken += 1
-        log.info("still uploaded", extra={"camera": self.camera, "reason": reason, "name": name, "bytes": len(data)})
+        log.info("still uploaded", extra={"camera": self.camera, "reason": reason, "still": name, "bytes": len(data)})
 
     def tick(self) -> None:
         """From the agent's loop: take the periodic still when it is due."""

@@ -8,7 +8,6 @@
   const L = JSON.parse(document.getElementById("camera-labels").textContent);
   const camera = document.getElementById("camera-facts").dataset.camera;
   const base = "/api/cameras/" + encodeURIComponent(camera);
-  const img = document.getElementById("still");
   const svg = document.getElementById("overlay");
   const list = document.getElementById("slot-list");
   const message = document.getElementById("camera-message");
@@ -37,9 +36,13 @@
     return [Math.min(size.width, Math.max(0, Math.round(x))), Math.min(size.height, Math.max(0, Math.round(y)))];
   }
 
-  function draw() {
+  let stillUrl = null;
+
+  function draw() {  // the still is the SVG's first child: the polygons lie on it in its own pixels
     svg.replaceChildren();
     if (!size) return;
+    svg.style.aspectRatio = `${size.width} / ${size.height}`;
+    svg.append(svgNode("image", {href: stillUrl, x: 0, y: 0, width: size.width, height: size.height, id: "still"}));
     svg.setAttribute("viewBox", `0 0 ${size.width} ${size.height}`);
     slots.forEach((s, i) => {
       const poly = svgNode("polygon", {points: s.polygon.map((p) => p.join(",")).join(" "),
@@ -87,6 +90,7 @@
     selected = index;
     drag = {index, corner, start: point(event), original: slots[index].polygon.map((p) => p.slice())};
     svg.setPointerCapture(event.pointerId);
+    document.body.classList.add("dragging");
     draw();
     renderList();
   }
@@ -105,7 +109,8 @@
     }
     draw();
   });
-  svg.addEventListener("pointerup", () => { drag = null; });
+  svg.addEventListener("pointerup", () => { drag = null; document.body.classList.remove("dragging"); });
+  document.addEventListener("selectstart", (event) => { if (drag) event.preventDefault(); });  // a drag selects no text
   svg.addEventListener("pointerdown", (event) => {
     if (!size) return;
     if (drawing) { drawing.push(point(event)); draw(); finish.hidden = drawing.length < 3; return; }
@@ -173,11 +178,11 @@
 
   function showStill() {
     const noStill = document.getElementById("no-still");
-    if (!view.still) { noStill.hidden = false; img.hidden = true; return; }
+    if (!view.still) { noStill.hidden = false; svg.setAttribute("hidden", ""); return; }
     noStill.hidden = true;
     size = {width: view.still.width, height: view.still.height};
-    img.src = base + "/stills/latest?" + encodeURIComponent(view.still.name);
-    img.hidden = false;
+    stillUrl = base + "/stills/latest?" + encodeURIComponent(view.still.name);
+    svg.removeAttribute("hidden");
     draw();
   }
 
