@@ -117,6 +117,8 @@ class CameraRemote:
             path = await asyncio.to_thread(
                 download, offer, self.hub_url, self.token, self.settings.models_dir,
                 max_bytes=self.settings.max_model_bytes, timeout_s=self.settings.timeout_s)
+            while self.agent.last_image is None:  # a model is tried on a real frame before it counts one
+                await asyncio.sleep(0.5)
             detector = await asyncio.to_thread(
                 try_model, path, offer.version, self.agent.make_detector, self.agent.detector,
                 self.agent.last_image)
