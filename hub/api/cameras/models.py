@@ -33,8 +33,10 @@ class StillsEvery(BaseModel):
 class ModelOfferIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    file: str = Field(description="an ONNX file in the hub's models folder (beside its database)")
-    version: str = Field(description="what the devices page will show once the camera runs it")
+    file: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}\.onnx$",
+                      description="an ONNX file in the hub's models folder (beside its database)")
+    version: str = Field(pattern=r"^[A-Za-z0-9._+-]{1,64}$",
+                         description="what the devices page will show once the camera runs it")
 
 
 class StillOut(BaseModel):

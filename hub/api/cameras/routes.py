@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, Response
 
 from comptoir.contract import DeviceConfig
@@ -22,20 +23,26 @@ from hub.api.cameras.book import CameraBook, CameraError, NotFound
 from hub.api.cameras.models import CameraOut, ModelOfferIn, SlotsIn, StillOut, StillsEvery
 from hub.devices import model_version
 from hub.http.deps import Hub, HubState, Manager, Staff
+from hub.http.errors import ErrorOut
+from hub.http.params import NOT_FOUND
 from hub.timeutil import ts
 
 api = APIRouter(prefix="/api/cameras", tags=["staff"])
+
+CAMERA_ID = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"  # a topic level (comptoir/contract/topics.py)
+NO_STILL = {409: {"model": ErrorOut, "description": "the camera has sent no still yet: take one first"}}
+DRAWN_WRONG = {422: {"model": ErrorOut, "description": "a corner outside the still, a slot not in the planogram or "
+                     "drawn twice, slots drawn on a picture of another size; or a field fails validation"}}
+DEVICE_ONLY = {401: {"model": ErrorOut, "description": "no valid device token (the camera's retained config has it)"}}
+NO_MQTT = {503: {"model": ErrorOut, "description": "this hub has no MQTT link to send the camera's config on"}}
 
 
 def book_of(hub: HubState) -> CameraBook:
     return CameraBook(hub.db, Path(hub.config.db).resolve().parent)
 
 
-async def camera_id(camera: str) -> str:
-    try:
-        return check_id(camera, "camera id")
-    except ValueError as exc:
-        raise HTTPException(422, str(exc)) from None
+async def camera_id(camera: Annotated[str, PathParam(pattern=CAMERA_ID, description="the camera's device id")]) -> str:
+    return check_id(camera, "camera id")
 
 
 Camera = Annotated[str, Depends(camera_id)]
@@ -86,7 +93,7 @@ async def camera(hub: Hub, staff: Staff, camera: Camera) -> dict[str, Any]:
     return _view(hub, camera)
 
 
-@api.put("/{camera}/slots", response_model=CameraOut)
+@api.put("/{camera}/slots", response_model=CameraOut, responses={**NO_STILL, **DRAWN_WRONG, **NO_MQTT})
 async def save_slots(request: Request, hub: Hub, staff: Staff, camera: Camera, body: SlotsIn) -> dict[str, Any]:
     """The slots drawn on the camera's latest still, each linked to a planogram slot; sent to the camera at once."""
     book = book_of(hub)
@@ -117,7 +124,7 @@ async def save_slots(request: Request, hub: Hub, staff: Staff, camera: Camera, b
     return _view(hub, camera)
 
 
-@api.post("/{camera}/stills/request", status_code=202, response_model=CameraOut)
+@api.post("/{camera}/stills/request", status_code=202, response_model=CameraOut, responses=NO_MQTT)
 async def request_still(request: Request, hub: Hub, staff: Staff, camera: Camera) -> dict[str, Any]:
     """Ask the camera for one still now (a one-shot command in its retained config)."""
     settings, token, _ = book_of(hub).config(camera)
@@ -126,7 +133,7 @@ async def request_still(request: Request, hub: Hub, staff: Staff, camera: Camera
     return _view(hub, camera)
 
 
-@api.put("/{camera}/stills/schedule", response_model=CameraOut)
+@api.put("/{camera}/stills/schedule", response_model=CameraOut, responses=NO_MQTT)
 async def still_schedule(request: Request, hub: Hub, staff: Staff, camera: Camera,
                          body: StillsEvery) -> dict[str, Any]:
     settings, token, command = book_of(hub).config(camera)
@@ -135,7 +142,9 @@ async def still_schedule(request: Request, hub: Hub, staff: Staff, camera: Camer
     return _view(hub, camera)
 
 
-@api.get("/{camera}/stills/latest", response_class=FileResponse)
+@api.get("/{camera}/stills/latest", response_class=FileResponse, responses={
+    **NOT_FOUND, 200: {"content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}},
+                       "description": "the latest still"}})
 async def latest_still(hub: Hub, staff: Staff, camera: Camera) -> FileResponse:
     path = book_of(hub).latest_still(camera)
     if path is None:
@@ -143,7 +152,7 @@ async def latest_still(hub: Hub, staff: Staff, camera: Camera) -> FileResponse:
     return FileResponse(path, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
 
 
-@api.post("/{camera}/model", response_model=CameraOut)
+@api.post("/{camera}/model", response_model=CameraOut, responses={**NOT_FOUND, **NO_MQTT})
 async def offer_model(request: Request, hub: Hub, manager: Manager, camera: Camera,
                       body: ModelOfferIn) -> dict[str, Any]:
     """Offer ``models/<file>`` to the camera: it downloads it, checks it, tries it, and switches or refuses."""
@@ -171,7 +180,12 @@ async def device_token(request: Request, hub: Hub, camera: Camera) -> str:
 Device = Annotated[str, Depends(device_token)]
 
 
-@api.put("/{camera}/stills", status_code=201, response_model=StillOut)
+@api.put("/{camera}/stills", status_code=201, response_model=StillOut, responses={
+    **DEVICE_ONLY, 413: {"model": ErrorOut, "description": "the still is over the hub's api.max_body_bytes"},
+    415: {"model": ErrorOut, "description": "not sent as Content-Type: image/jpeg"},
+    422: {"model": ErrorOut, "description": "not a whole JPEG (truncated, empty, another format)"}},
+    openapi_extra={"requestBody": {"required": True, "content": {
+        "image/jpeg": {"schema": {"type": "string", "format": "binary"}}}}})
 async def upload_still(request: Request, hub: Hub, camera: Device,
                        reason: Annotated[str, Query(pattern=r"^(request|schedule)$")] = "request") -> dict[str, Any]:
     """A still from the camera (a JPEG body, at most the API's max_body_bytes); kept for labelling and the editor."""
@@ -184,8 +198,11 @@ async def upload_still(request: Request, hub: Hub, camera: Device,
     return {"name": still.name, "width": still.width, "height": still.height, "reason": reason}
 
 
-@api.get("/{camera}/model/{sha256}", response_class=FileResponse)
-async def model_file(hub: Hub, camera: Device, sha256: str) -> Response:
+@api.get("/{camera}/model/{sha256}", response_class=FileResponse, responses={
+    **DEVICE_ONLY, **NOT_FOUND, 200: {"content": {"application/octet-stream": {
+        "schema": {"type": "string", "format": "binary"}}}, "description": "the offered ONNX file"}})
+async def model_file(hub: Hub, camera: Device,
+                     sha256: Annotated[str, PathParam(pattern=r"^[0-9a-f]{64}$")]) -> Response:
     book = book_of(hub)
     settings, _, _ = book.config(camera)
     try:
