@@ -174,3 +174,64 @@ def test_a_good_download_is_kept_under_its_digest(model_server: tuple[str, Path]
     path = download(ModelOffer(version="v9", sha256=sha, size=len(data), url="/m.onnx"), base, None,
                     tmp_path / "models", max_bytes=len(data), timeout_s=10)
     assert path.name == f"{sha}.onnx" and path.read_bytes() == data
+
+
+# -- a model that passed its trial and then fails on real frames -----------------------------------------------
+async def test_a_model_failing_on_real_frames_is_rolled_back_and_counting_goes_on(
+        mqtt_broker: BrokerHandle, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The camera agent in-process, on the camera simulator and mosquitto. The new model's failure is injected
+    (its ``infer`` raises, as an accelerator that breaks after warm-up would): no ONNX file fails only on
+    later frames on this machine. A plain detector from a real file otherwise."""
+    import asyncio
+    import logging
+
+    from comptoir.link import MqttLink
+    from edge.vision.agent import CameraAgent
+    from edge.vision.config import CameraConfig
+    from simulators.camera.live import WorldCamera
+    from tests.dashboard.support import WORLD
+    from tests.vision.camera_rig import BAY
+
+    caplog.set_level(logging.INFO, logger="comptoir.edge.vision")
+    camera = WorldCamera(WORLD, BAY, port=0, fps=4, shopper_s=0).start()
+    config = CameraConfig(id=camera.bay.camera_id, url=camera.server.url,
+                          slots=camera.server.url.replace("stream.mjpg", "slots.json"), max_fps=4, still_frames=2,
+                          threads=1, open_timeout_s=2, read_timeout_s=1, backoff_min_s=0.2, backoff_max_s=1,
+                          hub={"models_dir": str(tmp_path / "models"), "probation_frames": 3})
+    link = MqttLink(mqtt_broker.settings(), store=STORE, device=config.id, kind="camera")
+    agent = CameraAgent(config, link)
+    await link.start()
+    task = asyncio.create_task(agent.run())
+
+    async def until(check, what: str, timeout: float = 60) -> None:  # type: ignore[no-untyped-def]
+        async def poll() -> None:
+            while not check():
+                await asyncio.sleep(0.05)
+        try:
+            await asyncio.wait_for(poll(), timeout)
+        except TimeoutError:
+            raise AssertionError(f"timed out waiting for {what}") from None
+
+    try:
+        await until(lambda: agent.stats.counted >= 2, "the first counts")
+        candidate = agent.make_detector(shipped_copy(tmp_path / "v5.onnx", "v5"))
+
+        def broken(blob):  # type: ignore[no-untyped-def]
+            raise RuntimeError("injected: the execution provider failed")
+
+        candidate.infer = broken  # type: ignore[method-assign]
+        agent.switch_model(candidate, "v5", "5" * 64, tmp_path / "v5.onnx")
+        await until(lambda: agent.stats.rollbacks == 1, "the rollback")
+        assert agent.model.version == "shipped" and agent.detector is not candidate
+        assert "model=shipped" in link.software
+        counted = agent.stats.counted
+        await until(lambda: agent.stats.counted >= counted + 2, "counts after the rollback")
+        assert any(r.getMessage().startswith("model rolled back") and getattr(r, "failed", None) == "v5"
+                   for r in caplog.records)
+        assert not (tmp_path / "models" / f"{config.id}.active.json").exists()  # v5 never became the kept model
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await link.stop()
+        camera.stop()
