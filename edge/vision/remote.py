@@ -170,3 +170,4 @@ class CameraRemote:
         for task in list(self._tasks):
             with contextlib.suppress(asyncio.CancelledError, Exception):  # closing: nothing left to report to
                 await task
+        self._rolling_out = None  # a roll-out cancelled before it began never reached its own reset

@@ -37,9 +37,9 @@ class RolloutError(RuntimeError):
 
 
 class ModelOffer(BaseModel):
-    """``settings.model`` of a camera's retained config."""
+    """``settings.model`` of a camera's retained config (strict: the hub sends numbers as numbers)."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, strict=True)
 
     version: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._+-]+$")
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
