@@ -150,3 +150,12 @@ def test_the_api_refuses_slots_outside_the_still_or_not_in_the_planogram(rig: Ca
         answer = staff.put(f"/api/cameras/{rig.cam}/slots", json=body)
         assert answer.status_code == 422 and words in answer.text, (words, answer.text)
     assert staff.get(f"/api/cameras/{rig.cam}").json()["slots"] == before  # nothing half-saved
+
+
+def test_in_english_the_devices_page_shows_the_cameras_model_and_links_to_its_page(rig: CameraRig, tab: Page) -> None:
+    sign_in(tab, "/devices")
+    model = tab.locator(f'a[data-model="{rig.cam}"]')
+    expect(model).to_have_text("shipped")  # the camera's status: comptoir ... model=shipped
+    model.click()
+    expect(tab).to_have_url(re.compile(f"/cameras/{rig.cam}$"))
+    expect(tab.locator("#camera-facts")).to_contain_text("Online · model shipped")

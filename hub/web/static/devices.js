@@ -19,13 +19,13 @@
         el("td", {text: n(d.kind)}),
         el("td", {}, el("span", {class: "state state-" + d.state, text: t(d.state) }),
           ...(d.reason ? [" ", el("span", {class: "muted", text: d.reason})] : [])),
-        modelCell(d),
         el("td", {text: d.age_s === null ? t("ago_unknown") : ageText(d.age_s)}),
         el("td", {class: "num", text: n(d.rate_per_min)}),
         el("td", {class: "num", text: n(d.outbox)}),
         el("td", {class: "num" + (d.lost ? " warn" : ""), text: n(d.lost)}),
         el("td", {class: "num" + (d.dropped ? " warn" : ""), text: n(d.dropped)}),
-        el("td", {class: "num", text: n(d.messages)}))));
+        el("td", {class: "num", text: n(d.messages)}),
+        modelCell(d))));
     } catch (e) { /* the connection banner says why */ }
   }
 
