@@ -16,6 +16,7 @@ from comptoir import __version__
 from hub import web
 from hub.api.accounts import session, users
 from hub.api.alerts import routes as alerts
+from hub.api.cameras import routes as cameras
 from hub.api.devices import routes as devices
 from hub.api.epcis import routes as epcis
 from hub.api.inventory import kiosk as kiosk_products
@@ -59,4 +60,5 @@ def create_app(hub: HubState) -> FastAPI:
     app.include_router(reorder_page.router)  # the /reorder page and its forms
     app.include_router(notify.router)  # notification channels' health and deliveries (docs/integrations.md)
     app.include_router(epcis.router)  # partners: the tags' movements as EPCIS 2.0 (docs/integrations.md)
+    app.include_router(cameras.router)  # cameras: slots drawn on a still, stills, model rollout (and the page)
     return app

@@ -169,12 +169,20 @@ class DeviceBook:
                 self.alerts.device_silent(dev.device, dev.kind, rule.after_s, now)
 
 
+def model_version(software: str | None) -> str | None:
+    """The detector a camera counts with, as its status's ``software`` says it (``comptoir 0.1.0 model=v2``)."""
+    if not software or " model=" not in software:
+        return None
+    return software.rsplit(" model=", 1)[1].split()[0] or None
+
+
 # How a device looks in JSON: the API answers it and ingest publishes it on the live stream in this shape.
 def device_view(dev: Device) -> dict[str, Any]:
     return {
         "device": dev.device,
         "kind": dev.kind,
         "software": dev.software,
+        "model": model_version(dev.software),
         "state": dev.state,
         "state_since": iso(dev.state_since),
         "reason": dev.reason,

@@ -38,6 +38,7 @@ SLICES: dict[str, tuple[str, ...]] = {
     "devices": ("hub.api.devices",),
     "notifications": ("hub.api.notify",),
     "epcis": ("hub.api.epcis",),
+    "cameras": ("hub.api.cameras",),
     "reorder": ("hub.forecast",),
     "kiosk API": ("hub.assistant", "hub.recommend"),
     "privacy": ("hub.privacy",),

@@ -239,6 +239,14 @@ class MqttLink:
         """
         self._set_device(False, reason)
 
+    def set_software(self, software: str) -> None:
+        """What the status says runs on the device (a camera adds its model's version); said again at once."""
+        if software == self.software:
+            return
+        self.software = self.availability.software = software
+        if self._client is not None and self.connected and not self._stopping:
+            self._publish_status()
+
     def _set_device(self, up: bool, reason: str | None) -> None:
         if self.availability.set(up, reason) and self._client is not None and self.connected and not self._stopping:
             self._publish_status()

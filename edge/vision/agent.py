@@ -10,6 +10,12 @@ out), and publishes ``ShelfCounts`` on
 ``device/<camera>/status`` says it all: the Last Will covers the agent dying,
 and the agent tells the link when the stream is lost (``device_down`` with
 the reason) and when frames come back (``device_up``).
+
+The hub reaches the camera through its retained ``device/<camera>/config``
+(``remote.py``): new slots and a new model are switched in here, between two
+frames, never in the middle of one; a new model that then fails
+``probation_frames`` frames in a row is rolled back to the one before. The
+model in use is said in the status's ``software`` (``... model=<version>``).
 """
 
 from __future__ import annotations
@@ -28,8 +34,10 @@ from comptoir.contract import ShelfCounts
 from comptoir.link.mqtt import MqttLink
 from edge.vision.capture import CapturedFrame, CaptureSettings, FrameGrabber
 from edge.vision.config import CameraConfig
-from edge.vision.detector import Detector, shipped_model_path
+from edge.vision.detector import Detections, Detector, shipped_model_path
 from edge.vision.pipeline import CountingPipeline
+from edge.vision.remote import CameraRemote
+from edge.vision.rollout import ActiveModel
 from edge.vision.slots import Calibration, CalibrationError, SlotMap, SlotReading, load_calibration
 from edge.vision.stillness import StillnessGate
 
@@ -65,6 +73,8 @@ class AgentStats:
     unsettled: int = 0
     published: int = 0
     detect_ms: list[float] = field(default_factory=list)  # the last 100 frames: model run to slot counts
+    switches: int = 0  # models and slot sets switched in
+    rollbacks: int = 0  # new models that failed on real frames and were replaced by the one before
 
 
 class CameraAgent:
@@ -84,16 +94,11 @@ class CameraAgent:
         self.link = link
         self.clock = clock or link.clock or RealClock()
         self.calibration = calibration or load_slots(config.slots, config_dir)
-        self.detector = detector or Detector(
-            config.model or shipped_model_path(), conf=config.detect_score, iou=config.iou, threads=config.threads
-        )
-        self.slots = SlotMap(
-            self.calibration,
-            count_score=config.count_score,
-            shopper_score=config.shopper_score,
-            shopper_margin=config.shopper_margin,
-            occluded_at=config.occluded_at,
-        )
+        active = None if detector is not None else ActiveModel.load(config.hub.models_dir, config.id)
+        self.model = active or ActiveModel("configured" if config.model else "shipped", None,
+                                           str(detector.path if detector else config.model or shipped_model_path()))
+        self.detector = detector or self.make_detector(Path(self.model.path))
+        self.slots = self._slot_map(self.calibration)
         self.gate = StillnessGate(still_frames=config.still_frames, max_change=config.still_max_change)
         self.grabber = FrameGrabber(
             config.url,
@@ -109,14 +114,91 @@ class CameraAgent:
             name=config.id,
         )
         self.pipeline: CountingPipeline[CapturedFrame, list[SlotReading]] = CountingPipeline(
-            self.detector, self.grabber.decode, self.slots.read
+            self.detector, self.grabber.decode, self._read_slots
         )
         self.stats = AgentStats()
+        self.last_frame: CapturedFrame | None = None
+        self.last_image = None  # the newest decoded frame: stills, and a new model's test run
+        self._pending: list[object] = []  # switches asked for, applied by the loop between two frames
+        self._previous: tuple[Detector, ActiveModel] | None = None  # the model before a switch, while on probation
+        self._probation = 0  # frames a new model still has to pass
+        self._failures = 0
+        self.remote = CameraRemote(self)
+        self._say_model()
         self.camera_online = False
         self._states = {s.slot: _SlotState() for s in self.calibration.slots}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._last_publish = float("-inf")
         self._unsettled_since: float | None = None
+
+    # -- models and slots, switched between frames ------------------------------------
+    def make_detector(self, path: Path) -> Detector:
+        c = self.config
+        return Detector(path, conf=c.detect_score, iou=c.iou, threads=c.threads)
+
+    def _slot_map(self, calibration: Calibration) -> SlotMap:
+        c = self.config
+        return SlotMap(calibration, count_score=c.count_score, shopper_score=c.shopper_score,
+                       shopper_margin=c.shopper_margin, occluded_at=c.occluded_at)
+
+    def _read_slots(self, detections: Detections) -> list[SlotReading]:
+        return self.slots.read(detections)
+
+    def switch_slots(self, calibration: Calibration) -> None:
+        """Count with ``calibration`` from the next frame on (checked against the frame by the caller)."""
+        self._pending.append(calibration)
+
+    def switch_model(self, detector: Detector, version: str, sha256: str, path: Path) -> None:
+        """Count with ``detector`` from the next frame on, on probation; it passed its test run already."""
+        self._pending.append((detector, ActiveModel(version, sha256, str(path))))
+
+    def _apply_pending(self) -> None:
+        pending, self._pending = self._pending, []
+        for change in pending:
+            if isinstance(change, Calibration):
+                self.calibration, self.slots = change, self._slot_map(change)
+                # counts of the old slots say nothing of the new ones: the next confirmed counts are published whole
+                self._states = {s.slot: _SlotState() for s in change.slots}
+                log.info("slots switched", extra={"camera": self.config.id, "slots": len(change.slots)})
+            else:
+                detector, model = change  # type: ignore[misc]
+                self._previous, self._probation, self._failures = (self.detector, self.model), \
+                    self.config.hub.probation_frames, 0
+                self._use(detector, model)
+                log.info("model switched", extra={"camera": self.config.id, "model": model.version,
+                                                  "before": self._previous[1].version})
+            self.stats.switches += 1
+
+    def _use(self, detector: Detector, model: ActiveModel) -> None:
+        self.pipeline.close()
+        self.detector, self.model = detector, model
+        self.pipeline = CountingPipeline(detector, self.grabber.decode, self._read_slots)
+        self._say_model()
+
+    def _counted(self, ok: bool) -> None:
+        """A new model on probation: kept after ``probation_frames`` good frames, rolled back after as many failures."""
+        if self._previous is None:
+            return
+        if ok:
+            self._failures = 0
+            self._probation -= 1
+            if self._probation <= 0:
+                self._previous = None
+                self.model.save(self.config.hub.models_dir, self.config.id)
+            return
+        self._failures += 1
+        if self._failures >= self.config.hub.probation_frames:
+            failed = self.model
+            detector, model = self._previous
+            self._previous = None
+            self._use(detector, model)
+            self.stats.rollbacks += 1
+            self.remote.refused[failed.sha256 or failed.path] = "failed on real frames"
+            log.error("model rolled back: it failed on real frames",
+                      extra={"camera": self.config.id, "failed": failed.version, "model": model.version})
+
+    def _say_model(self) -> None:
+        self.link.set_software(f"{self.link.software.split(' model=')[0]} model={self.model.version}")
 
     # -- camera availability ------------------------------------------------------
     def _on_camera_state(self, online: bool, reason: str | None) -> None:
@@ -140,6 +222,7 @@ class CameraAgent:
     async def run(self) -> None:
         """Count until cancelled."""
         self._loop = asyncio.get_running_loop()
+        self.remote.subscribe()
         self.grabber.start()
         after = 0
         period = 1.0 / self.config.max_fps
@@ -147,6 +230,9 @@ class CameraAgent:
         try:
             while True:
                 frame = await asyncio.to_thread(self.grabber.latest, after, 0.5)
+                self.remote.tick()
+                if self._pending:
+                    self._apply_pending()
                 if frame is None:
                     self._heartbeat()
                     continue
@@ -156,11 +242,13 @@ class CameraAgent:
                     await self._count(frame, look_ahead=flat_out)
                 except Exception:  # one bad frame must not stop the camera
                     log.exception("counting a frame failed; skipped", extra={"camera": self.config.id})
+                    self._counted(False)
                 self._heartbeat()
                 rest = period - (time.monotonic() - started)
                 flat_out = rest <= 0
                 await asyncio.sleep(max(0.0, rest))
         finally:
+            await self.remote.close()
             await asyncio.to_thread(self.grabber.stop)
             await asyncio.to_thread(self.pipeline.close)
 
@@ -169,6 +257,7 @@ class CameraAgent:
         prepared = await asyncio.to_thread(self.pipeline.prepare, frame)
         if prepared is None:  # undecodable: the grabber logged it
             return
+        self.last_frame, self.last_image = frame, prepared.image
         now = time.monotonic()
         if not self.gate.update(prepared.image):
             self.stats.unsettled += 1
@@ -191,6 +280,7 @@ class CameraAgent:
         self.stats.detect_ms.append((time.perf_counter() - t0) * 1000)
         del self.stats.detect_ms[:-100]
         self.stats.counted += 1
+        self._counted(True)
         self._apply(readings, confirm=self.config.confirm_frames)
 
     def _apply(self, readings: list[SlotReading], confirm: int) -> None:

@@ -18,6 +18,28 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from comptoir.contract.topics import check_id
 
 
+class CameraHubLink(BaseModel):
+    """How the camera reaches the hub over HTTP: models to download, stills to upload (``hub:`` of a camera).
+
+    The hub's address and the camera's token also come in the camera's
+    retained config (``device/<id>/config``, readable by that camera alone
+    under the broker's ACL); what is written here takes precedence.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str | None = Field(None, description="the hub's web address, e.g. http://hub.local:8080")
+    models_dir: Path = Field(Path("edge-state/models"), description="where downloaded models are kept")
+    max_model_bytes: int = Field(200_000_000, ge=1024, description="a model offer bigger than this is refused")
+    max_still_bytes: int = Field(250_000, ge=10_000, le=64 * 1024 * 1024,
+                                 description="a still is re-encoded smaller to fit (the hub's api.max_body_bytes)")
+    timeout_s: float = Field(30.0, gt=0, description="one HTTP request to the hub at most")
+    stills_every_min: float | None = Field(
+        None, gt=0, description="take a still every N minutes (the retained config may set it too)")
+    probation_frames: int = Field(
+        3, ge=1, le=100, description="a new model that fails this many frames in a row is rolled back")
+
+
 class CameraConfig(BaseModel):
     """One shelf camera and how its view is counted."""
 
@@ -47,6 +69,7 @@ class CameraConfig(BaseModel):
     backoff_min_s: float = Field(0.5, gt=0.0)
     backoff_max_s: float = Field(30.0, gt=0.0)
     threads: int | None = Field(None, ge=1, le=64, description="ONNX Runtime threads (default: all cores)")
+    hub: CameraHubLink = Field(default_factory=CameraHubLink, description="stills and model rollout")
 
     @field_validator("id")
     @classmethod

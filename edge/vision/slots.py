@@ -69,6 +69,38 @@ def load_calibration(path: str | Path, image: str | None = None) -> Calibration:
         raise CalibrationError(f"slots file {path}: {where}: {first['msg']}") from None
 
 
+def calibration_for_frame(data: object, size: tuple[int, int], where: str) -> Calibration:
+    """Slots sent to a running camera (the dashboard's editor): checked whole against the camera's frame.
+
+    Every polygon needs three corners or more, an area, and every corner
+    inside the ``size`` (width, height) frame; slot ids are unique. Any
+    fault refuses the whole set, naming the slot, so the camera keeps
+    counting with the slots it had.
+    """
+    try:
+        calibration = Calibration.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        loc = ".".join(str(p) for p in first["loc"])
+        raise CalibrationError(f"{where}: {loc}: {first['msg']}") from None
+    width, height = size
+    if (calibration.width, calibration.height) != (width, height):
+        raise CalibrationError(f"{where}: drawn on a {calibration.width}x{calibration.height} picture; "
+                               f"the camera sends {width}x{height}")
+    seen: set[str] = set()
+    for slot in calibration.slots:
+        if slot.slot in seen:
+            raise CalibrationError(f"{where}: slot {slot.slot} appears twice")
+        seen.add(slot.slot)
+        for x, y in slot.polygon:
+            if not (0 <= x <= width and 0 <= y <= height):
+                raise CalibrationError(f"{where}: slot {slot.slot}: corner ({x:g}, {y:g}) is outside the "
+                                       f"{width}x{height} frame")
+        if abs(cv2.contourArea(np.asarray(slot.polygon, np.float32))) < 1.0:
+            raise CalibrationError(f"{where}: slot {slot.slot}: the polygon has no area")
+    return calibration
+
+
 @dataclass(frozen=True, slots=True)
 class SlotReading:
     """One slot in one frame (the fields of the contract's ``SlotCount``)."""

@@ -284,6 +284,17 @@ MIGRATIONS: tuple[Migration, ...] = (
         );
         """,
     ),
+    Migration(
+        14,
+        "cameras set from the dashboard: each camera's retained config settings (slots, model offer, stills) as "
+        "JSON, its device token for the hub's camera endpoints, and the last still command",
+        """
+        CREATE TABLE camera_configs (
+            camera TEXT PRIMARY KEY, settings TEXT NOT NULL, token TEXT NOT NULL, command TEXT,
+            updated REAL NOT NULL, updated_by TEXT
+        );
+        """,
+    ),
 )
 
 

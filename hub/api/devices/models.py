@@ -9,6 +9,7 @@ class DeviceOut(BaseModel):
     device: str
     kind: str | None
     software: str | None
+    model: str | None = Field(None, description="a camera's detector version, from its status")
     state: str
     state_since: str | None
     reason: str | None = Field(description="why it is offline, as its retained status says; null while online")

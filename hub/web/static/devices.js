@@ -13,6 +13,11 @@
     return row;
   }
 
+  // a camera's model, as its status's software says it ("... model=v2"), linked to its camera page
+  const modelCell = (d) => d.kind !== "camera" ? el("td", {text: ""}) : el("td", {},
+    el("a", {href: "/cameras/" + encodeURIComponent(d.device), "data-model": d.device,
+      text: ((d.software || "").split(" model=")[1] || t("none")).split(" ")[0]}));
+
   async function refresh() {
     try {
       const devices = await api("/api/dashboard/devices");
@@ -26,7 +31,8 @@
         el("td", {class: "num", text: n(d.outbox)}),
         el("td", {class: "num" + (d.lost ? " warn" : ""), text: n(d.lost)}),
         el("td", {class: "num" + (d.dropped ? " warn" : ""), text: n(d.dropped)}),
-        el("td", {class: "num", text: n(d.messages)})))));
+        el("td", {class: "num", text: n(d.messages)}),
+        modelCell(d)))));
     } catch (e) { /* the connection banner says why */ }
   }
 
