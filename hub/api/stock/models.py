@@ -1,0 +1,144 @@
+"""Requests and answers of the stock slice."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from comptoir.contract import gtin14
+from hub.http.params import whole_number
+from hub.inventory.adjustments import MAX_NOTE, REASONS
+
+Reason = Literal[tuple(REASONS)]  # type: ignore[valid-type]
+#: A GTIN-8, -12, -13 or -14 with its check digit, held as its GTIN-14.
+GtinIn = Annotated[str, Field(min_length=8, max_length=14, pattern=r"^[0-9]+$"), AfterValidator(gtin14)]
+Units = whole_number(0, 1_000_000)
+Note = Annotated[str, Field(max_length=MAX_NOTE)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AdjustmentIn(_In):
+    gtin: GtinIn
+    reason: Reason = Field(description="received, count (quantity is the units counted), found, customer_return "
+                                       "(add); damage, theft_found, return_to_supplier, own_use, expired (take off)")
+    quantity: Units = Field(description="units moved (never negative: the reason says which way), or counted")
+    note: Note = ""
+
+
+class AdjustmentsIn(_In):
+    lines: list[AdjustmentIn] = Field(min_length=1, max_length=500, description="applied all together, or none")
+
+
+class AdjustmentOut(BaseModel):
+    id: int
+    time: str
+    user: str
+    role: str
+    gtin: str
+    name: str | None
+    reason: str
+    before: int
+    after: int
+    delta: int
+    value_cents: int | None = Field(description="delta at shelf price")
+    note: str
+    ref_kind: str | None = Field(description="delivery or count, when the adjustment is part of one")
+    ref_id: int | None
+
+
+class DeliveryLineIn(_In):
+    gtin: GtinIn
+    quantity: Units = Field(description="units of this product counted in this delivery")
+
+
+class DeliveryIn(_In):
+    po_id: int = Field(ge=1, le=2**62)
+    lines: list[DeliveryLineIn] = Field(default_factory=list, max_length=2000)
+    scans: list[Annotated[str, Field(max_length=200)]] = Field(
+        default_factory=list, max_length=10_000, description="codes a barcode scanner typed, one unit each")
+    from_dock: bool = Field(False, description="add the order's tags read at the dock since it was placed")
+    close: bool = Field(False, description="close the order even if lines are short")
+    note: Note = ""
+
+
+class DeliveryLineOut(BaseModel):
+    gtin: str
+    name: str | None
+    quantity: int = 0
+    ordered: int
+    received_total: int
+    status: Literal["complete", "short", "over", "wrong"]
+
+
+class DeliveryOut(BaseModel):
+    id: int
+    po_id: int
+    time: str
+    user: str
+    via: str
+    note: str
+    order_state: str
+    lines: list[DeliveryLineOut]
+    missing: list[DeliveryLineOut] = Field(description="order lines still short that this delivery did not bring")
+
+
+class CountIn(_In):
+    scope: Literal["all", "category", "zone", "shelf"] = Field(
+        description="the whole shop; a category; a zone (an aisle of the catalog); a shelf (a planogram slot)")
+    scope_value: Annotated[str, Field(max_length=100)] = ""
+
+
+class CountEntryIn(_In):
+    slot: Annotated[str | None, Field(max_length=100)] = None
+    gtin: GtinIn | None = None
+    counted: Units
+
+
+class CountEntriesIn(_In):
+    entries: list[CountEntryIn] = Field(min_length=1, max_length=2000)
+
+
+class SweepIn(_In):
+    source: Literal["fixed", "handheld"] = Field(
+        description="the fixed readers' current picture, or a handheld reader's report (epcs)")
+    epcs: list[Annotated[str, Field(max_length=124)]] | None = Field(None, max_length=100_000)
+
+
+class CountEntryOut(BaseModel):
+    slot: str
+    counted: int
+    method: str
+
+
+class CountLineOut(BaseModel):
+    gtin: str
+    name: str | None
+    tagged: bool
+    slots: list[str]
+    expected: int | None
+    counted: int | None
+    variance: int | None
+    value_cents: int | None
+    price_cents: int
+    entries: list[CountEntryOut]
+
+
+class CountOut(BaseModel):
+    id: int
+    scope: str
+    scope_value: str
+    state: Literal["open", "accepted", "cancelled"]
+    created: str
+    created_by: str
+    closed: str | None
+    closed_by: str | None
+    lines: list[CountLineOut]
+    variance_units: int
+    variance_value_cents: int
+    counted_products: int
+    products: int
+    sweep: dict[str, str | int] | None = None
