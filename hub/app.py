@@ -20,6 +20,7 @@ from hub.api.devices import routes as devices
 from hub.api.inventory import kiosk as kiosk_products
 from hub.api.inventory import routes as inventory
 from hub.api.status import routes as status
+from hub.api.stock import page as stock_page
 from hub.api.stock import routes as stock
 from hub.assistant import api as assistant
 from hub.forecast import api as reorder
@@ -57,4 +58,5 @@ def create_app(hub: HubState) -> FastAPI:
     app.include_router(reorder.router)  # forecasts, reorder suggestions, purchase orders
     app.include_router(reorder_page.router)  # the /reorder page and its forms
     app.include_router(stock.router)  # deliveries, counts, adjustments and the audit log
+    app.include_router(stock_page.router)  # the /stock page
     return app

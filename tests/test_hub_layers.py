@@ -36,6 +36,7 @@ SLICES: dict[str, tuple[str, ...]] = {
     "inventory": ("hub.api.inventory",),
     "alerts": ("hub.api.alerts",),
     "devices": ("hub.api.devices",),
+    "stock": ("hub.api.stock",),
     "reorder": ("hub.forecast",),
     "kiosk API": ("hub.assistant", "hub.recommend"),
     "privacy": ("hub.privacy",),
