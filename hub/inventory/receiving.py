@@ -154,6 +154,26 @@ def receive(fusion: Fusion, actor: Actor, now: float, po_id: int, delivery: Deli
     return delivery_out(db, delivery_id)
 
 
+def create_order(fusion: Fusion, supplier: str, lines: dict[str, int], actor: Actor, now: float) -> int:
+    """An open purchase order placed by hand (by phone, at a trade counter), to receive deliveries against."""
+    if not supplier.strip():
+        raise DeliveryError("supplier", "name the supplier")
+    if not lines:
+        raise DeliveryError("lines", "give at least one line")
+    for gtin, quantity in lines.items():
+        if gtin not in fusion.products:
+            raise DeliveryError(f"lines[{gtin}].gtin", f"no product with GTIN {gtin} in the catalog", "not_found")
+        if not isinstance(quantity, int) or quantity < 1:
+            raise DeliveryError(f"lines[{gtin}].quantity", f"must be at least 1 (got {quantity})")
+    with fusion.db.conn:
+        po_id = int(fusion.db.conn.execute(
+            "INSERT INTO purchase_orders (supplier, state, created, created_by) VALUES (?, 'open', ?, ?)",
+            (supplier.strip(), now, actor.username)).lastrowid)
+        fusion.db.conn.executemany("INSERT INTO purchase_order_lines (po_id, gtin, quantity) VALUES (?, ?, ?)",
+                                   [(po_id, g, n) for g, n in sorted(lines.items())])
+    return po_id
+
+
 def delivery_out(db: sqlite_utils.Database, delivery_id: int) -> dict[str, Any]:
     """A delivery with its lines, and the order's lines still short after it."""
     rows = list(db.query("SELECT d.*, o.state AS order_state FROM deliveries d JOIN purchase_orders o "

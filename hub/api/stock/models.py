@@ -65,6 +65,20 @@ class DeliveryIn(_In):
     note: Note = ""
 
 
+class OrderLineIn(_In):
+    gtin: GtinIn
+    quantity: whole_number(1, 1_000_000)  # type: ignore[valid-type]
+
+
+class OrderIn(_In):
+    supplier: Annotated[str, Field(min_length=1, max_length=200)]
+    lines: list[OrderLineIn] = Field(min_length=1, max_length=2000)
+
+
+class OrderOut(BaseModel):
+    po_id: int
+
+
 class DeliveryLineOut(BaseModel):
     gtin: str
     name: str | None

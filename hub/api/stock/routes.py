@@ -18,11 +18,13 @@ from hub.api.stock.models import (
     CountOut,
     DeliveryIn,
     DeliveryOut,
+    OrderIn,
+    OrderOut,
     Reason,
     SweepIn,
 )
 from hub.auth import Session
-from hub.http.deps import Hub, HubState, Staff
+from hub.http.deps import Hub, HubState, Manager, Staff
 from hub.http.errors import MANAGER_ONLY, ErrorOut
 from hub.http.params import NOT_FOUND, Limit, Offset, RowId, parse_gtin
 from hub.inventory import adjustments, counts, receiving
@@ -129,6 +131,17 @@ async def receive(body: DeliveryIn, hub: Hub, staff: Staff) -> dict[str, Any]:
         out = receiving.receive(hub.ingest.fusion, _actor(staff), now, body.po_id, delivery)
     _changed(hub, (line["gtin"] for line in out["lines"]), now)
     return _dated(out, "time")
+
+
+@router.post("/orders", response_model=OrderOut, responses=REFUSED)
+async def place_order(body: OrderIn, hub: Hub, staff: Manager) -> OrderOut:
+    """A purchase order placed by hand (outside the reorder suggestions), to receive deliveries against."""
+    lines: dict[str, int] = {}
+    for line in body.lines:
+        lines[line.gtin] = lines.get(line.gtin, 0) + line.quantity
+    with stock_errors():
+        return OrderOut(po_id=receiving.create_order(hub.ingest.fusion, body.supplier, lines, _actor(staff),
+                                                     _now(hub)))
 
 
 @router.get("/deliveries", response_model=list[DeliveryOut])
