@@ -40,6 +40,7 @@ class BackOffice:
         self.pending: deque[StockEvent] = deque()
         self.orders: dict[int, int] = {}  # the world's order -> the hub's purchase order
         self.done: dict[str, int] = {}
+        self.refusals: list[str] = []
         self._unsubscribe = stock.subscribe(self.pending.append)
 
     def close(self) -> None:
@@ -52,6 +53,13 @@ class BackOffice:
             self.pending.popleft()
             key = event.kind if event.recorded else f"{event.kind}_unrecorded"
             self.done[key] = self.done.get(key, 0) + 1
+
+    def skip(self, why: str) -> None:
+        """The hub refused the first pending event (a 4xx): it is left out, and counted as refused."""
+        if self.pending:
+            self.pending.popleft()
+            self.done["refused"] = self.done.get("refused", 0) + 1
+            self.refusals.append(why[:300])
 
     async def handle(self, e: StockEvent) -> None:
         def post(path: str, body: dict[str, Any]) -> Awaitable[Any]:
