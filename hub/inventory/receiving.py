@@ -40,7 +40,7 @@ def read_scan(raw: str, where: str) -> str:
         text = gs1.group(1)
     if not re.fullmatch(r"[0-9]{8}|[0-9]{12,14}", text):
         shown = raw[:40].encode("unicode_escape").decode()
-        raise StockError(where, f"{shown!r} is not a barcode of 8, 12, 13 or 14 digits")
+        raise StockError(where, f"'{shown}' is not a barcode of 8, 12, 13 or 14 digits")
     try:
         return gtin14(text)
     except ValueError as exc:
