@@ -94,11 +94,12 @@ def enter(fusion: Fusion, count_id: int, entries: list[dict[str, Any]], actor: A
 
 
 def sweep(fusion: Fusion, count_id: int, actor: Actor, now: float, epcs: list[str] | None = None,
-          ) -> dict[str, Any]:
+          append: bool = False) -> dict[str, Any]:
     """An RFID sweep of the count's tagged products: a handheld's EPCs, or (``epcs`` None) the fixed readers'.
 
     The fixed readers' picture is the tagged items the hub holds in the backroom or on the floor now. A
     handheld's EPCs count each tag once; tags the hub has never seen are reported as unknown, not counted.
+    ``append``: a further part of the same handheld sweep (its tags not in the earlier parts), added to them.
     """
     count = _count(fusion, count_id)
     scope = set(scope_products(fusion, count["scope"], count["scope_value"]))
@@ -123,6 +124,10 @@ def sweep(fusion: Fusion, count_id: int, actor: Actor, now: float, epcs: list[st
                 unknown += 1
             elif item.gtin in scope:
                 tally[item.gtin] = tally.get(item.gtin, 0) + 1
+    if append and source == RFID_HANDHELD:
+        for gtin, n in fusion.db.execute("SELECT gtin, counted FROM count_entries WHERE count_id = ? AND slot = ?",
+                                         (count_id, source)):
+            tally[gtin] = tally.get(gtin, 0) + n
     tagged = {g for g in scope if g in fusion.rfid}
     rows = [(count_id, g, source, tally.get(g, 0), "rfid", now, actor.username) for g in sorted(tagged | set(tally))]
     _store(fusion, rows)
@@ -180,7 +185,7 @@ def accept(fusion: Fusion, count_id: int, actor: Actor, now: float) -> dict[str,
     out = report(fusion, count_id, now)
     counted = [line for line in out["lines"] if line["counted"] is not None]
     if not counted:
-        raise StockError("entries", f"count {count_id} has no entry yet: nothing to accept")
+        raise StockError("entries", f"count {count_id} has no entry yet: nothing to accept", "conflict")
     changes = [Change(line["gtin"], "count", line["counted"], f"count {count_id}") for line in counted]
     planned = adjustments.plan(changes, fusion.products, lambda g: fusion.figure(g, now), actor, fusion.settings)
     with fusion.db.conn:

@@ -121,7 +121,8 @@ def receive(fusion: Fusion, actor: Actor, now: float, po_id: int, delivery: Deli
         if gtin not in products:
             raise DeliveryError("scans", f"no product with GTIN {gtin} in the catalog", "not_found")
     if not any(units.values()) and not delivery.close:
-        raise DeliveryError("lines", "nothing received: count or scan units, read the dock's tags, or close")
+        raise DeliveryError("lines", "nothing received: count or scan units, read the dock's tags, or close",
+                            "conflict")
     changes = [Change(g, "received", n, delivery.note) for g, n in sorted(units.items()) if n > 0]
     planned = (adjustments.plan(changes, products, lambda g: fusion.figure(g, now), actor, fusion.settings)
                if changes else [])

@@ -97,13 +97,15 @@ async def test_above_the_threshold_only_a_manager_may_adjust(local: LocalHub, st
 
 async def test_bad_adjustments_name_the_field_and_apply_nothing(local: LocalHub, staff: httpx.AsyncClient) -> None:
     unknown = make_gtin(999)  # a right check digit, no such product
-    refused(await adjust(staff, {"gtin": unknown, "reason": "damage", "quantity": 1}), 422, "gtin")
-    refused(await adjust(staff, {"gtin": "3760000000039", "reason": "damage", "quantity": 1}), 422, "gtin")
+    refused(await adjust(staff, {"gtin": unknown, "reason": "damage", "quantity": 1}), 404, "gtin")
+    refused(await adjust(staff, {"gtin": "3760000000039", "reason": "damage", "quantity": 1}), 404, "gtin")  # check
+    refused(await adjust(staff, {"gtin": "376000000003", "reason": "damage", "quantity": 1}), 404, "gtin")  # digit
+    refused(await adjust(staff, {"gtin": "37600000000", "reason": "damage", "quantity": 1}), 422, "gtin")
     refused(await adjust(staff, {"gtin": FLOUR, "reason": "damage", "quantity": -1}), 422, "quantity")
     refused(await adjust(staff, {"gtin": FLOUR, "reason": "lost_in_space", "quantity": 1}), 422, "reason")
     refused(await adjust(staff, {"gtin": FLOUR, "reason": "damage", "quantity": "3"}), 422, "quantity")
     # one bad line among good ones: none is applied
     refused(await adjust(staff, {"gtin": FLOUR, "reason": "count", "quantity": 4},
-                         {"gtin": unknown, "reason": "count", "quantity": 4}), 422, "lines[1].gtin")
+                         {"gtin": unknown, "reason": "count", "quantity": 4}), 404, "lines[1].gtin")
     assert ok(await staff.get("/api/stock/adjustments")) == []
     assert (await inventory(staff, FLOUR))["book"] is None

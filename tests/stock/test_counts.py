@@ -54,24 +54,28 @@ async def test_tagged_products_counted_by_rfid_sweep(local: LocalHub, staff: htt
     assert hand["sweep"] == {"source": "rfid:handheld", "tags": 4, "unknown_tags": 1}
     oil = next(x for x in hand["lines"] if x["gtin"] == g14(OIL))
     assert oil["counted"] == 5 + 4  # the fixed picture and the handheld's are two entries: they add up
+    # a long handheld sweep comes in parts: a further part adds to the earlier ones
+    more = ok(await staff.post(f"/api/stock/counts/{count['id']}/sweep", json={
+        "source": "handheld", "epcs": [epc(4)], "append": True}))
+    assert next(x for x in more["lines"] if x["gtin"] == g14(OIL))["counted"] == 5 + 5
 
 
 async def test_bad_counts_name_the_field_and_store_nothing(local: LocalHub, staff: httpx.AsyncClient,
                                                            manager: httpx.AsyncClient) -> None:
-    refused(await staff.post("/api/stock/counts", json={"scope": "shelf", "scope_value": "Z9-NOPE"}), 422,
+    refused(await staff.post("/api/stock/counts", json={"scope": "shelf", "scope_value": "Z9-NOPE"}), 404,
             "scope_value")
     refused(await staff.post("/api/stock/counts", json={"scope": "aisle", "scope_value": "A3"}), 422, "scope")
     count = ok(await staff.post("/api/stock/counts", json={"scope": "zone", "scope_value": "A3"}))
     entries = f"/api/stock/counts/{count['id']}/entries"
     refused(await staff.post(entries, json={"entries": [{"slot": FLOUR_SLOT, "counted": 3},
-                                                        {"slot": "A3-NO-SUCH", "counted": 1}]}), 422,
+                                                        {"slot": "A3-NO-SUCH", "counted": 1}]}), 404,
             "entries[1].slot")
     refused(await staff.post(entries, json={"entries": [{"slot": FLOUR_SLOT, "counted": -1}]}), 422, "counted")
-    refused(await staff.post(entries, json={"entries": [{"gtin": make_gtin(999), "counted": 1}]}), 422, "gtin")
+    refused(await staff.post(entries, json={"entries": [{"gtin": make_gtin(999), "counted": 1}]}), 404, "gtin")
     refused(await staff.post(entries, json={"entries": [{"counted": 1}]}), 422, "entries[0]")
     refused(await staff.post(f"/api/stock/counts/{count['id']}/sweep", json={"source": "handheld",
-                                                                            "epcs": ["not-hex!"]}), 422, "epcs[0]")
-    refused(await staff.post(f"/api/stock/counts/{count['id']}/accept"), 422, "entries")
+                                                                            "epcs": ["not-hex!"]}), 422, "epcs.0")
+    refused(await staff.post(f"/api/stock/counts/{count['id']}/accept"), 409, "entries")
     refused(await staff.get("/api/stock/counts/9999"), 404, "count_id")
     assert all(x["counted"] is None for x in ok(await staff.get(f"/api/stock/counts/{count['id']}"))["lines"])
 

@@ -62,7 +62,7 @@ async def test_tags_read_at_the_dock_are_received_once(local: LocalHub, staff: h
                                         epc=epc(500 + i), gtin=OIL, location="dock") for i in range(3)])
     out = ok(await staff.post("/api/stock/deliveries", json={"po_id": po, "from_dock": True}))
     assert [(x["quantity"], x["status"]) for x in out["lines"]] == [(3, "short")]
-    refused(await staff.post("/api/stock/deliveries", json={"po_id": po, "from_dock": True}), 422, "nothing received")
+    refused(await staff.post("/api/stock/deliveries", json={"po_id": po, "from_dock": True}), 409, "nothing received")
     # a tagged product is counted by its tags: the delivery does not count them twice
     assert await on_hand(staff, OIL) == 3
 
@@ -72,11 +72,11 @@ async def test_bad_deliveries_name_the_field_and_change_nothing(local: LocalHub,
     cases = [
         ({"po_id": po, "scans": [FLOUR, "3760000000\x1b[A"]}, 422, "scans[1]"),
         ({"po_id": po, "scans": [FLOUR, "3760000000039"]}, 422, "scans[1]"),  # wrong check digit
-        ({"po_id": po, "scans": [make_gtin(999)]}, 422, "scans"),  # not in the catalog
-        ({"po_id": po, "lines": [{"gtin": make_gtin(999), "quantity": 1}]}, 422, "lines"),
+        ({"po_id": po, "scans": [make_gtin(999)]}, 404, "scans"),  # not in the catalog
+        ({"po_id": po, "lines": [{"gtin": make_gtin(999), "quantity": 1}]}, 404, "lines"),
         ({"po_id": po, "lines": [{"gtin": FLOUR, "quantity": -2}]}, 422, "quantity"),
         ({"po_id": 9999, "lines": [{"gtin": FLOUR, "quantity": 2}]}, 404, "po_id"),
-        ({"po_id": po}, 422, "lines"),
+        ({"po_id": po}, 409, "lines"),
     ]
     for body, status, field in cases:
         refused(await staff.post("/api/stock/deliveries", json=body), status, field)

@@ -11,8 +11,17 @@ from hub.http.params import whole_number
 from hub.inventory.adjustments import MAX_NOTE, REASONS
 
 Reason = Literal[tuple(REASONS)]  # type: ignore[valid-type]
-#: A GTIN-8, -12, -13 or -14 with its check digit, held as its GTIN-14.
-GtinIn = Annotated[str, Field(min_length=8, max_length=14, pattern=r"^[0-9]+$"), AfterValidator(gtin14)]
+def _gtin_or_none_such(code: str) -> str:
+    """The GTIN-14 of a code; one whose check digit is wrong names no product (a 404 naming the field, as a
+    GTIN in a path), so it is kept padded: no catalog product has it."""
+    try:
+        return gtin14(code)
+    except ValueError:
+        return code.zfill(14)
+
+
+#: A GTIN-8, -12, -13 or -14 (digits), held as its GTIN-14.
+GtinIn = Annotated[str, Field(pattern=r"^([0-9]{8}|[0-9]{12,14})$"), AfterValidator(_gtin_or_none_such)]
 Units = whole_number(0, 1_000_000)
 Note = Annotated[str, Field(max_length=MAX_NOTE)]
 
@@ -58,8 +67,9 @@ class DeliveryLineIn(_In):
 class DeliveryIn(_In):
     po_id: int = Field(ge=1, le=2**62)
     lines: list[DeliveryLineIn] = Field(default_factory=list, max_length=2000)
-    scans: list[Annotated[str, Field(max_length=200)]] = Field(
-        default_factory=list, max_length=10_000, description="codes a barcode scanner typed, one unit each")
+    scans: list[Annotated[str, Field(max_length=64)]] = Field(
+        default_factory=list, max_length=2000, description="codes a barcode scanner typed, one unit each; any text "
+        "(a scanner may send garbage): each is read as a GTIN or refused naming it (422)")
     from_dock: bool = Field(False, description="add the order's tags read at the dock since it was placed")
     close: bool = Field(False, description="close the order even if lines are short")
     note: Note = ""
@@ -71,7 +81,7 @@ class OrderLineIn(_In):
 
 
 class OrderIn(_In):
-    supplier: Annotated[str, Field(min_length=1, max_length=200)]
+    supplier: Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
     lines: list[OrderLineIn] = Field(min_length=1, max_length=2000)
 
 
@@ -119,7 +129,10 @@ class CountEntriesIn(_In):
 class SweepIn(_In):
     source: Literal["fixed", "handheld"] = Field(
         description="the fixed readers' current picture, or a handheld reader's report (epcs)")
-    epcs: list[Annotated[str, Field(max_length=124)]] | None = Field(None, max_length=100_000)
+    epcs: list[Annotated[str, Field(pattern=r"^[0-9A-Fa-f]{4,124}$")]] | None = Field(
+        None, max_length=1500, description="the tags a handheld read, each once; a longer sweep is posted in parts "
+        "with append")
+    append: bool = Field(False, description="add this part to the handheld's earlier parts instead of replacing them")
 
 
 class CountEntryOut(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
@@ -35,19 +35,17 @@ router = APIRouter(prefix="/api/stock", tags=["staff"])
 
 REFUSED = {**NOT_FOUND, **MANAGER_ONLY, 409: {"model": ErrorOut, "description": "closed or already accepted"},
            422: {"model": ErrorOut, "description": "a field that cannot be accepted; the message names it"}}
-_PATH_FIELDS = frozenset({"count_id", "po_id", "delivery_id"})
 
 
 @contextmanager
 def stock_errors() -> Iterator[None]:
-    """A domain refusal as HTTP: 422 naming the field, 404 for a count or order that does not exist, 403, 409."""
+    """A domain refusal as HTTP, naming the field: 404 for a product, slot, count or order that does not exist,
+    403 above the role threshold, 409 when the state does not allow it, else 422."""
     try:
         yield
     except StockError as exc:
-        status = {"forbidden": 403, "conflict": 409}.get(exc.kind, 422)
-        if exc.kind == "not_found" and exc.field in _PATH_FIELDS:
-            status = 404
-        raise HTTPException(status, str(exc)) from None
+        raise HTTPException({"forbidden": 403, "conflict": 409, "not_found": 404}.get(exc.kind, 422), str(exc)) \
+            from None
 
 
 def _actor(staff: Session) -> Actor:
@@ -88,21 +86,33 @@ async def adjust(body: AdjustmentsIn, hub: Hub, staff: Staff) -> list[dict[str, 
     return [_dated(r, "time") for r in rows]
 
 
-def _audit(hub: HubState, gtin: str | None, user: str | None, reason: str | None, since: datetime | None,
-           until: datetime | None, q: str | None, limit: int, offset: int) -> list[dict[str, Any]]:
+def _moment(name: str, text: str | None) -> float | None:
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.upper())  # RFC 3339 allows "t" and "z"
+    except ValueError:
+        raise HTTPException(422, f"{name}: {text[:40]!r} is not an ISO 8601 date and time") from None
+    return ts(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+
+
+def _audit(hub: HubState, gtin: str | None, user: str | None, reason: str | None, since: str | None,
+           until: str | None, q: str | None, limit: int, offset: int) -> list[dict[str, Any]]:
     return adjustments.search(hub.db, gtin=parse_gtin(gtin) if gtin else None, user=user, reason=reason,
-                              since=ts(since) if since else None, until=ts(until) if until else None, q=q,
+                              since=_moment("since", since), until=_moment("until", until), q=q,
                               limit=limit, offset=offset)
 
 
 AuditGtin = Annotated[str | None, Query(pattern=r"^([0-9]{8}|[0-9]{12,14})$")]
 AuditUser = Annotated[str | None, Query(max_length=40)]
 AuditText = Annotated[str | None, Query(max_length=100, description="words of the product's name, the note or GTIN")]
+Moment = Annotated[str | None, Query(max_length=40, json_schema_extra={"format": "date-time"},
+                                     description="ISO 8601 (UTC when no offset is given)")]
 
 
 @router.get("/adjustments", response_model=list[AdjustmentOut])
 async def audit_log(hub: Hub, staff: Staff, gtin: AuditGtin = None, user: AuditUser = None,
-                    reason: Reason | None = None, since: datetime | None = None, until: datetime | None = None,
+                    reason: Reason | None = None, since: Moment = None, until: Moment = None,
                     q: AuditText = None, limit: Limit = 100, offset: Offset = 0) -> list[dict[str, Any]]:
     """The audit log, newest first, searched by product, person, reason, period or words."""
     return [_dated(r, "time") for r in _audit(hub, gtin, user, reason, since, until, q, limit, offset)]
@@ -111,7 +121,7 @@ async def audit_log(hub: Hub, staff: Staff, gtin: AuditGtin = None, user: AuditU
 @router.get("/adjustments.csv", response_class=PlainTextResponse, responses={
     200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "the same rows as CSV"}})
 async def audit_csv(hub: Hub, staff: Staff, gtin: AuditGtin = None, user: AuditUser = None,
-                    reason: Reason | None = None, since: datetime | None = None, until: datetime | None = None,
+                    reason: Reason | None = None, since: Moment = None, until: Moment = None,
                     q: AuditText = None) -> PlainTextResponse:
     rows = _audit(hub, gtin, user, reason, since, until, q, 100_000, 0)
     return PlainTextResponse(adjustments.as_csv(rows, iso), media_type="text/csv",
@@ -186,7 +196,7 @@ async def count_sweep(count_id: RowId, body: SweepIn, hub: Hub, staff: Staff) ->
         raise HTTPException(422, "epcs: a handheld reader's report lists the EPCs it read")
     with stock_errors():
         return _count_out(hub, counts.sweep(hub.ingest.fusion, count_id, _actor(staff), _now(hub),
-                                            body.epcs if body.source == "handheld" else None))
+                                            body.epcs if body.source == "handheld" else None, body.append))
 
 
 @router.post("/counts/{count_id}/accept", response_model=CountOut, responses=REFUSED)
