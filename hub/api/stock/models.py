@@ -27,7 +27,9 @@ Note = Annotated[str, Field(max_length=MAX_NOTE)]
 
 
 class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """A request body: no unknown field, no "3" for 3 nor 1 for true (JSON's own types, as the document says)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class AdjustmentIn(_In):
@@ -65,7 +67,7 @@ class DeliveryLineIn(_In):
 
 
 class DeliveryIn(_In):
-    po_id: int = Field(ge=1, le=2**62)
+    po_id: whole_number(1, 2**62)  # type: ignore[valid-type]
     lines: list[DeliveryLineIn] = Field(default_factory=list, max_length=2000)
     scans: list[Annotated[str, Field(max_length=64)]] = Field(
         default_factory=list, max_length=2000, description="codes a barcode scanner typed, one unit each; any text "

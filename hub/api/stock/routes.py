@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
@@ -69,7 +70,7 @@ def _dated(row: dict[str, Any], *keys: str) -> dict[str, Any]:
     return {**row, **{k: iso(row[k]) for k in keys if k in row}}
 
 
-def _count_out(hub: HubState, report: dict[str, Any]) -> dict[str, Any]:
+def _count_out(report: dict[str, Any]) -> dict[str, Any]:
     return _dated(report, "created", "closed")
 
 
@@ -86,14 +87,20 @@ async def adjust(body: AdjustmentsIn, hub: Hub, staff: Staff) -> list[dict[str, 
     return [_dated(r, "time") for r in rows]
 
 
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+
+
 def _moment(name: str, text: str | None) -> float | None:
-    if not text:
+    """An RFC 3339 date and time, offset included (what the document's ``date-time`` means), as UNIX time."""
+    if text is None:
         return None
     try:
-        moment = datetime.fromisoformat(text.upper())  # RFC 3339 allows "t" and "z"
+        if not _RFC3339.match(text):
+            raise ValueError(text)
+        return ts(datetime.fromisoformat(text.upper().replace(" ", "T")))
     except ValueError:
-        raise HTTPException(422, f"{name}: {text[:40]!r} is not an ISO 8601 date and time") from None
-    return ts(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+        raise HTTPException(422, f"{name}: {text[:40]!r} is not a date and time such as 2026-03-12T09:30:00Z") \
+            from None
 
 
 def _audit(hub: HubState, gtin: str | None, user: str | None, reason: str | None, since: str | None,
@@ -107,7 +114,7 @@ AuditGtin = Annotated[str | None, Query(pattern=r"^([0-9]{8}|[0-9]{12,14})$")]
 AuditUser = Annotated[str | None, Query(max_length=40)]
 AuditText = Annotated[str | None, Query(max_length=100, description="words of the product's name, the note or GTIN")]
 Moment = Annotated[str | None, Query(max_length=40, json_schema_extra={"format": "date-time"},
-                                     description="ISO 8601 (UTC when no offset is given)")]
+                                     description="RFC 3339, with its offset: 2026-03-12T09:30:00Z")]
 
 
 @router.get("/adjustments", response_model=list[AdjustmentOut])
@@ -163,7 +170,7 @@ async def deliveries(hub: Hub, staff: Staff, po_id: Annotated[int, Query(ge=1, l
 async def open_count(body: CountIn, hub: Hub, staff: Staff) -> dict[str, Any]:
     """Open a count of a scope; its sheet lists the scope's products with the figure expected now."""
     with stock_errors():
-        return _count_out(hub, counts.open_count(hub.ingest.fusion, body.scope, body.scope_value, _actor(staff),
+        return _count_out(counts.open_count(hub.ingest.fusion, body.scope, body.scope_value, _actor(staff),
                                                  _now(hub)))
 
 
@@ -171,14 +178,14 @@ async def open_count(body: CountIn, hub: Hub, staff: Staff) -> dict[str, Any]:
 async def list_counts(hub: Hub, staff: Staff, state: Annotated[str | None, Query(
         pattern="^(open|accepted|cancelled)$")] = None) -> list[dict[str, Any]]:
     fusion, now = hub.ingest.fusion, _now(hub)
-    return [_count_out(hub, counts.report(fusion, c["id"], now)) for c in counts.counts(fusion, state)[:50]]
+    return [_count_out(counts.report(fusion, c["id"], now)) for c in counts.counts(fusion, state)[:50]]
 
 
 @router.get("/counts/{count_id}", response_model=CountOut, responses=NOT_FOUND)
 async def count_report(count_id: RowId, hub: Hub, staff: Staff) -> dict[str, Any]:
     """The count's variance report: expected against counted, with value at shelf price."""
     with stock_errors():
-        return _count_out(hub, counts.report(hub.ingest.fusion, count_id, _now(hub)))
+        return _count_out(counts.report(hub.ingest.fusion, count_id, _now(hub)))
 
 
 @router.post("/counts/{count_id}/entries", response_model=CountOut, responses=REFUSED)
@@ -186,7 +193,7 @@ async def count_entries(count_id: RowId, body: CountEntriesIn, hub: Hub, staff: 
     """Hand counts, by slot or by product: all checked, then all stored."""
     entries = [e.model_dump() for e in body.entries]
     with stock_errors():
-        return _count_out(hub, counts.enter(hub.ingest.fusion, count_id, entries, _actor(staff), _now(hub)))
+        return _count_out(counts.enter(hub.ingest.fusion, count_id, entries, _actor(staff), _now(hub)))
 
 
 @router.post("/counts/{count_id}/sweep", response_model=CountOut, responses=REFUSED)
@@ -195,7 +202,7 @@ async def count_sweep(count_id: RowId, body: SweepIn, hub: Hub, staff: Staff) ->
     if body.source == "handheld" and body.epcs is None:
         raise HTTPException(422, "epcs: a handheld reader's report lists the EPCs it read")
     with stock_errors():
-        return _count_out(hub, counts.sweep(hub.ingest.fusion, count_id, _actor(staff), _now(hub),
+        return _count_out(counts.sweep(hub.ingest.fusion, count_id, _actor(staff), _now(hub),
                                             body.epcs if body.source == "handheld" else None, body.append))
 
 
@@ -206,10 +213,10 @@ async def accept_count(count_id: RowId, hub: Hub, staff: Staff) -> dict[str, Any
     with stock_errors():
         out = counts.accept(hub.ingest.fusion, count_id, _actor(staff), now)
     _changed(hub, (line["gtin"] for line in out["lines"] if line["counted"] is not None), now)
-    return _count_out(hub, out)
+    return _count_out(out)
 
 
 @router.post("/counts/{count_id}/cancel", response_model=CountOut, responses=REFUSED)
 async def cancel_count(count_id: RowId, hub: Hub, staff: Staff) -> dict[str, Any]:
     with stock_errors():
-        return _count_out(hub, counts.cancel(hub.ingest.fusion, count_id, _actor(staff), _now(hub)))
+        return _count_out(counts.cancel(hub.ingest.fusion, count_id, _actor(staff), _now(hub)))
