@@ -157,7 +157,11 @@ def report(fusion: Fusion, count_id: int, now: float) -> dict[str, Any]:
         entries.setdefault(gtin, []).append({"slot": slot, "counted": n, "method": method})
     accepted = {g: (e, c) for g, e, c in db.execute(
         "SELECT gtin, expected, counted FROM count_results WHERE count_id = ?", (count_id,))}
-    gtins = sorted(set(scope_products(fusion, count["scope"], count["scope_value"])) | set(counted))
+    try:
+        in_scope = set(scope_products(fusion, count["scope"], count["scope_value"]))
+    except StockError:  # the planogram or catalog changed since: the products counted still show
+        in_scope = set()
+    gtins = sorted(in_scope | set(counted) | set(accepted))
     lines, total_value, total_units = [], 0, 0
     for gtin in gtins:
         product = fusion.products.get(gtin)
