@@ -71,6 +71,7 @@ class Planned:
     change: Change
     before: int
     after: int
+    counted_at: float | None = None  # a count entered after it was made: the book runs from when it was made
 
     @property
     def delta(self) -> int:
@@ -126,9 +127,9 @@ def write(conn: Any, planned: list[Planned], actor: Actor, now: float, ref_kind:
     for p in planned:
         cur = conn.execute(
             "INSERT INTO stock_adjustments (time, user, role, gtin, reason, before, after, delta, note, ref_kind, "
-            "ref_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            "ref_id, counted_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             (now, actor.username, actor.role, p.change.gtin, p.change.reason, p.before, p.after, p.delta,
-             p.change.note, ref_kind, ref_id))
+             p.change.note, ref_kind, ref_id, p.counted_at))
         ids.append(int(cur.lastrowid))
     return ids
 

@@ -28,7 +28,7 @@ class BookEntry:
     """A product's book figure and the record it starts from."""
 
     units: int
-    since: float  # time of the count (or first delivery/adjustment) the figure starts from
+    since: float  # when the count was made (or the first delivery/adjustment) the figure starts from
     basis: str  # the reason of that record: "count", or "received", "damage", ... when never counted
 
 
@@ -66,8 +66,8 @@ class BookStock:
 def read_entry(db: sqlite_utils.Database, gtin: str) -> BookEntry | None:
     """The book figure of ``gtin`` from the database alone (None: no count, delivery or adjustment yet)."""
     base = db.execute(
-        "SELECT id, time, after, reason FROM stock_adjustments WHERE gtin = ? AND reason = 'count' "
-        "ORDER BY id DESC LIMIT 1", (gtin,)).fetchone()
+        "SELECT id, MIN(time, COALESCE(counted_at, time)), after, reason FROM stock_adjustments "
+        "WHERE gtin = ? AND reason = 'count' ORDER BY id DESC LIMIT 1", (gtin,)).fetchone()
     if base is None:
         base = db.execute("SELECT id - 1, time, before, reason FROM stock_adjustments WHERE gtin = ? "
                           "ORDER BY id LIMIT 1", (gtin,)).fetchone()

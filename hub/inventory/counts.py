@@ -14,6 +14,7 @@ products of the scope left uncounted are not touched.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from hub.inventory import adjustments
@@ -192,6 +193,10 @@ def accept(fusion: Fusion, count_id: int, actor: Actor, now: float) -> dict[str,
         raise StockError("entries", f"count {count_id} has no entry yet: nothing to accept", "conflict")
     changes = [Change(line["gtin"], "count", line["counted"], f"count {count_id}") for line in counted]
     planned = adjustments.plan(changes, fusion.products, lambda g: fusion.figure(g, now), actor, fusion.settings)
+    # each product's book runs from when it was counted (its latest entry), not from now
+    made = dict(fusion.db.execute("SELECT gtin, MAX(time) FROM count_entries WHERE count_id = ? GROUP BY gtin",
+                                  (count_id,)).fetchall())
+    planned = [replace(p, counted_at=made.get(p.change.gtin)) for p in planned]
     with fusion.db.conn:
         adjustments.write(fusion.db.conn, planned, actor, now, "count", count_id)
         fusion.db.conn.executemany(

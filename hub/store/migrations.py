@@ -246,13 +246,14 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         13,
-        "stock adjustments (the audit log: reason, who, when, before and after), deliveries received against "
+        "stock adjustments (the audit log: reason, who, when, before and after; for a count, when it was counted), "
+        "deliveries received against "
         "purchase orders with their lines (short, over, wrong), and stock-takes with their counted entries",
         """
         CREATE TABLE stock_adjustments (
             id INTEGER PRIMARY KEY, time REAL NOT NULL, user TEXT NOT NULL, role TEXT NOT NULL, gtin TEXT NOT NULL,
             reason TEXT NOT NULL, before INTEGER NOT NULL, after INTEGER NOT NULL, delta INTEGER NOT NULL,
-            note TEXT NOT NULL DEFAULT '', ref_kind TEXT, ref_id INTEGER,
+            note TEXT NOT NULL DEFAULT '', ref_kind TEXT, ref_id INTEGER, counted_at REAL,
             CHECK (after = before + delta)
         );
         CREATE INDEX stock_adjustments_gtin ON stock_adjustments(gtin, id);

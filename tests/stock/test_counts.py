@@ -6,7 +6,7 @@ import httpx
 
 from comptoir.contract import ZoneEvent
 from tests.hub.support import FLOUR, NUTELLA, OIL, LocalHub, epc, make_gtin
-from tests.stock.support import dev, g14, ok, refused
+from tests.stock.support import dev, g14, ok, refused, sell
 
 NUTELLA_SLOT, FLOUR_SLOT = "A2-B1-S3-04", "A3-B1-S2-02"
 
@@ -86,3 +86,19 @@ async def test_bad_counts_name_the_field_and_store_nothing(local: LocalHub, staf
     assert ok(await staff.get(f"/api/inventory/{FLOUR}"))["on_hand"] == 60
     ok(await manager.post(f"/api/stock/counts/{count['id']}/accept"))
     assert ok(await staff.get(f"/api/inventory/{FLOUR}"))["on_hand"] == 30
+
+
+async def test_a_sale_between_counting_and_accepting_is_taken_off(local: LocalHub, staff: httpx.AsyncClient) -> None:
+    """The book runs from when the shelf was counted, not from when the count was accepted."""
+    await book(staff, NUTELLA, 10)
+    count = ok(await staff.post("/api/stock/counts", json={"scope": "shelf", "scope_value": NUTELLA_SLOT}))
+    local.clock.advance(60)
+    ok(await staff.post(f"/api/stock/counts/{count['id']}/entries", json={"entries": [{"slot": NUTELLA_SLOT,
+                                                                                          "counted": 9}]}))
+    local.clock.advance(60)
+    sell(local, NUTELLA, 2, "R-between")  # sold after the shelf was counted, before the manager accepts
+    local.clock.advance(600)
+    ok(await staff.post(f"/api/stock/counts/{count['id']}/accept"))
+    assert ok(await staff.get(f"/api/inventory/{NUTELLA}"))["on_hand"] == 9 - 2
+    local.ingest.fusion.load()  # and so after a restart
+    assert ok(await staff.get(f"/api/inventory/{NUTELLA}"))["on_hand"] == 9 - 2
