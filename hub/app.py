@@ -23,6 +23,8 @@ from hub.api.inventory import kiosk as kiosk_products
 from hub.api.inventory import routes as inventory
 from hub.api.notify import routes as notify
 from hub.api.status import routes as status
+from hub.api.stock import page as stock_page
+from hub.api.stock import routes as stock
 from hub.assistant import api as assistant
 from hub.forecast import api as reorder
 from hub.forecast import page as reorder_page
@@ -61,4 +63,6 @@ def create_app(hub: HubState) -> FastAPI:
     app.include_router(notify.router)  # notification channels' health and deliveries (docs/integrations.md)
     app.include_router(epcis.router)  # partners: the tags' movements as EPCIS 2.0 (docs/integrations.md)
     app.include_router(cameras.router)  # cameras: slots drawn on a still, stills, model rollout (and the page)
+    app.include_router(stock.router)  # deliveries, counts, adjustments and the audit log
+    app.include_router(stock_page.router)  # the /stock page
     return app

@@ -368,9 +368,10 @@ class Ingest:
                      if any(c.remaining and now - c.time <= horizon for c in credits))
         return gtins
 
-    def publish_pending(self) -> None:
-        """Send the alert changes made outside a batch (acknowledgements, ticks, staff edits)."""
-        self._after_commit(BatchChanges(), {}, {})
+    def publish_pending(self, views: dict[str, SkuView] | None = None) -> None:
+        """Send the alert changes made outside a batch (acknowledgements, ticks, staff edits), and the SKU
+        figures a staff action changed (a delivery, a count, an adjustment)."""
+        self._after_commit(BatchChanges(), {}, views or {})
 
     def acknowledge(self, alert_id: int, user: str) -> dict[str, Any] | None:
         now = ts(self.clock.now())

@@ -39,6 +39,7 @@ SLICES: dict[str, tuple[str, ...]] = {
     "notifications": ("hub.api.notify",),
     "epcis": ("hub.api.epcis",),
     "cameras": ("hub.api.cameras",),
+    "stock": ("hub.api.stock",),
     "reorder": ("hub.forecast",),
     "kiosk API": ("hub.assistant", "hub.recommend"),
     "privacy": ("hub.privacy",),

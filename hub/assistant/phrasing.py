@@ -8,10 +8,14 @@ messages of the hub's catalog.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
 
 from hub.i18n import money, number, translate
 from hub.i18n import time_of_day as _time_of_day
+from hub.i18n.catalog import locale
 from hub.inventory.facts import ProductFacts
 
 
@@ -35,6 +39,8 @@ def shelf_state(f: ProductFacts, zone: ZoneInfo, lang: str, now: float, stale_s:
     """How many are on the shelf and when that was counted; or that the hub does not know."""
     if f.on_shelf is None or f.updated_at is None:
         return translate("kiosk.no_count", lang)
+    if f.book:
+        return book_state(f, zone, lang)
     when = time_of_day(f.updated_at, zone, lang)
     if f.on_shelf > 0:
         text = translate("kiosk.on_shelf", lang, n=f.on_shelf, time=when)
@@ -45,6 +51,15 @@ def shelf_state(f: ProductFacts, zone: ZoneInfo, lang: str, now: float, stale_s:
     if now - f.updated_at > stale_s:
         text += translate("kiosk.count_old", lang)
     return text
+
+
+def book_state(f: ProductFacts, zone: ZoneInfo, lang: str) -> str:
+    """A figure from the shop's records, not a count: said as such, with the day of the count it runs from."""
+    day = format_date(datetime.fromtimestamp(f.updated_at or 0.0, UTC).astimezone(zone), translate(
+        "format.day", lang), locale=locale(lang))
+    if f.on_shelf and f.on_shelf > 0:
+        return translate("kiosk.book_stock", lang, n=f.on_shelf, day=day)
+    return translate("kiosk.book_none", lang, day=day)
 
 
 def summary(f: ProductFacts, lang: str) -> str:

@@ -158,5 +158,6 @@ async def receive(po_id: RowId, body: ReceiveIn, hub: Hub, staff: Staff) -> Purc
     """Record a delivery, by hand or from the tags read at the dock; a complete delivery closes the order."""
     lines = {parse_gtin(line.gtin): line.quantity for line in body.lines}
     with domain_errors():
-        po = orders.receive(hub.db, po_id, staff.username, ts(hub.clock.now()), lines, body.from_dock, body.close)
+        po = orders.receive(hub.ingest.fusion, po_id, staff.username, staff.role, ts(hub.clock.now()), lines,
+                            body.from_dock, body.close)
     return purchase_order_out(po)

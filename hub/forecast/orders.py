@@ -17,6 +17,9 @@ from typing import Any
 import sqlite_utils
 
 from hub.csv_cells import spreadsheet_safe
+from hub.inventory import receiving
+from hub.inventory.adjustments import Actor, StockError
+from hub.inventory.fusion import Fusion
 
 
 class OrderError(ValueError):
@@ -148,41 +151,33 @@ def purchase_order_csv(db: sqlite_utils.Database, po_id: int) -> str:
     return out.getvalue()
 
 
-def dock_counts(db: sqlite_utils.Database, po: dict[str, Any]) -> dict[str, int]:
-    """Tagged units of the order's products read at the dock since the order was placed."""
-    gtins = [line["gtin"] for line in po["lines"]]
-    marks = ",".join("?" * len(gtins))
-    rows = db.execute(f"SELECT gtin, COUNT(*) FROM items WHERE zone = 'dock' AND since >= ? AND gtin IN ({marks}) "
-                      "GROUP BY gtin", [po["created"], *gtins]).fetchall()
-    return {g: int(n) for g, n in rows}
-
-
-def receive(db: sqlite_utils.Database, po_id: int, user: str, now: float, lines: dict[str, int] | None = None,
+def receive(fusion: Fusion, po_id: int, user: str, role: str, now: float, lines: dict[str, int] | None = None,
             from_dock: bool = False, close: bool = False) -> dict[str, Any]:
     """Record a delivery (by hand, or counted at the dock); the order closes once every line is in or on ``close``.
 
     Quantities are what arrived in total so far for each product (a count, so
-    entering it twice does not double it).
+    entering it twice does not double it); what is new enters stock at once
+    (hub/inventory/receiving.py, one ``received`` adjustment per product).
     """
+    db = fusion.db
     po = purchase_order(db, po_id)
     if po["state"] != "open":
         raise OrderError(f"purchase order {po_id} is {po['state']}: nothing more can be received")
-    known = {line["gtin"] for line in po["lines"]}
-    counts = dict(dock_counts(db, po)) if from_dock else {}
+    known = {line["gtin"]: line["received"] for line in po["lines"]}
+    new: dict[str, int] = {}
     for gtin, quantity in (lines or {}).items():
         if gtin not in known:
             raise OrderError(f"lines: {gtin} is not on purchase order {po_id}", 422)
         if quantity < 0:
             raise OrderError(f"lines: received quantity for {gtin} cannot be negative", 422)
-        counts[gtin] = quantity
-    if not counts and not close:
-        raise OrderError("nothing received: give lines, from_dock with tags read at the dock, or close", 422)
-    with db.conn:
-        for gtin, quantity in counts.items():
-            db.conn.execute("UPDATE purchase_order_lines SET received=? WHERE po_id=? AND gtin=?",
-                            (quantity, po_id, gtin))
-        complete = all(counts.get(line["gtin"], line["received"]) >= line["quantity"] for line in po["lines"])
-        if complete or close:
-            db.conn.execute("UPDATE purchase_orders SET state='received', closed_at=?, closed_by=?, closed_via=? "
-                            "WHERE id=?", (now, user, "dock" if from_dock else "hand", po_id))
+        if quantity < known[gtin]:
+            raise OrderError(f"lines: {quantity} received in all for {gtin} is below the {known[gtin]} already "
+                             "received; record a return to the supplier as an adjustment instead", 422)
+        new[gtin] = quantity - known[gtin]
+    try:
+        receiving.receive(fusion, Actor(user, role), now, po_id,
+                          receiving.Delivery(counted=new, from_dock=from_dock, close=close))
+    except StockError as exc:
+        raise OrderError(str(exc), 409 if exc.kind == "conflict" else 404 if exc.kind == "not_found" else 422) \
+            from None
     return purchase_order(db, po_id)

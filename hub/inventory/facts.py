@@ -39,6 +39,7 @@ class ProductFacts:
     updated_at: float | None  # UNIX time of the figure on_shelf comes from
     labels: tuple[str, ...] = ()  # label columns the catalog states as yes ("organic", "gluten_free", ...)
     allergens: str | None = None  # the catalog's allergens cell: ';'-separated, '' for none, None when not stated
+    book: bool = False  # on_shelf is the book stock (no sensor counts it), since ``updated_at``: the last count
 
     def states(self, name: str) -> bool:
         """The catalog states property ``name`` (a label, or ``allergen:<name>`` for "free of")."""
@@ -69,6 +70,10 @@ class StockReader:
         ages = [a for a in (view["floor"]["age_s"], view["shelf"]["age_s"]) if a is not None]
         backroom = view["backroom"]["units"]
         labels = tuple(c for c, v in zip(LABEL_COLUMNS, row[_BASIC:_BASIC + len(LABEL_COLUMNS)], strict=True) if v == 1)
+        if floor is None and view["on_hand_source"] == "book":
+            # no sensor sees it: the shop's own records are all there is, and the kiosk says so
+            return ProductFacts(*row[:_BASIC], on_shelf=view["on_hand"], in_backroom=False,
+                                updated_at=view["book"]["since"], labels=labels, allergens=row[-1], book=True)
         return ProductFacts(*row[:_BASIC], on_shelf=floor, in_backroom=bool(backroom),
                             updated_at=(now - min(ages)) if ages and floor is not None else None,
                             labels=labels, allergens=row[-1])

@@ -22,6 +22,7 @@ from comptoir.contract import (
     ZoneSnapshot,
 )
 from hub.inventory import reorder, store
+from hub.inventory.book import BookStock
 from hub.inventory.claims import ReaderClaims
 from hub.inventory.items import ItemBook
 from hub.inventory.records import BatchChanges, Claim, Item, Product, ScaleReading, SlotReading, ZoneCount
@@ -49,6 +50,7 @@ class Fusion:
         self.sales = Sales(self.book, self.credits)
         self.claims = ReaderClaims(self.book, self.reference, self.credits, settings)
         self.shelf = ShelfReadings(self.reference)
+        self.stock_book = BookStock(db)
         self.load()
 
     # -- what other parts read ----------------------------------------------------------
@@ -95,6 +97,7 @@ class Fusion:
         self.book.clear()
         self.claims.rivals.clear()
         self.credits.clear()
+        self.stock_book.clear()
         store.load(self.db, self.book, self.claims, self.shelf, self.credits)
 
     def load_reference(self) -> None:
@@ -114,6 +117,9 @@ class Fusion:
             self.claims.gate(message, changes)
         elif isinstance(message, PosReceipt):
             self.sales.receipt(message, changes)
+            t = ts(message.time)
+            for line in message.lines:
+                self.stock_book.sold(line.gtin, line.quantity, t)
         elif isinstance(message, ShelfCounts):
             self.shelf.camera(message, changes)
         elif isinstance(message, ScaleWeight):
@@ -144,7 +150,12 @@ class Fusion:
     # -- per-SKU figures -------------------------------------------------------------------
     def sku(self, gtin: str, now: float) -> SkuView:
         """Every figure the hub has for one SKU, each with its source, age and confidence."""
-        return sku_view(gtin, now, self.settings, self.reference, self.book, self.shelf, self.credits)
+        return sku_view(gtin, now, self.settings, self.reference, self.book, self.shelf, self.credits,
+                        self.stock_book.get(gtin))
+
+    def figure(self, gtin: str, now: float) -> int | None:
+        """The hub's figure of a product now, the one an adjustment starts from: sensors', else the book's."""
+        return self.sku(gtin, now).on_hand
 
     def daily_rate(self, gtin: str, now: float) -> float:
         """Units of ``gtin`` sold per day over the reorder model's window (cached until its next sale)."""

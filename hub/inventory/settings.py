@@ -110,3 +110,17 @@ class FusionSettings(BaseModel):
         description="an unpaid item seen leaving is held this long (hub clock, from when the hub learns of it) for "
         "a till receipt delayed upstream before its alert is raised; 0 raises at once",
     )
+    book_half_life_days: float = Field(
+        7.0,
+        gt=0,
+        le=365,
+        description="a book figure (a product no sensor counts: last count + received - sold +/- adjustments) "
+        "loses half its confidence for every this many days since the count or delivery it starts from",
+    )
+    adjust_manager_units: int = Field(
+        20, ge=0, le=1_000_000, description="an adjustment moving more units than this needs the manager role"
+    )
+    adjust_manager_eur: float = Field(
+        100.0, ge=0, le=1_000_000, description="an adjustment worth more than this (at shelf price) needs the manager "
+        "role"
+    )

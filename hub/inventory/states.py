@@ -30,7 +30,7 @@ ZONE_STATE: dict[str, ItemState] = {
 _PREFIX_KIND = (("backroom", "backroom"), ("dock", "dock"), ("floor", "floor"), ("exit", "exit"), ("gate", "exit"))
 
 #: Base confidence of each source before ageing (docs/fusion.md, "Confidence").
-SOURCE_CONFIDENCE = {"rfid": 0.95, "camera": 0.8, "scale": 0.9}
+SOURCE_CONFIDENCE = {"rfid": 0.95, "camera": 0.8, "scale": 0.9, "book": 0.85}
 
 
 def zone_kind_from_name(alias: str) -> str | None:

@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from hub.inventory.book import BookEntry, book_confidence
 from hub.inventory.items import ItemBook
 from hub.inventory.records import ScaleReading, SlotReading
 from hub.inventory.reference import Reference
@@ -61,6 +62,21 @@ class ShelfFigure:
 
 
 @dataclass(slots=True)
+class BookFigure:
+    """The product's book stock (hub/inventory/book.py): units, and the count or delivery it runs from."""
+
+    units: int
+    since: float
+    basis: str  # "count" when it runs from a count, else the reason of its first record ("received", ...)
+    age_s: float
+    confidence: float
+
+    def as_json(self) -> dict[str, Any]:
+        return {"units": self.units, "since": self.since, "basis": self.basis, "age_s": self.age_s,
+                "confidence": self.confidence}
+
+
+@dataclass(slots=True)
 class SlotView:
     """One slot of the SKU: the planogram's row, its camera's latest count (``state`` set) and its scale's."""
 
@@ -98,6 +114,13 @@ class SkuView:
     slots: list[SlotView] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)  # disagreements between sources
     confidence: float = 0.0
+    book: BookFigure | None = None  # the book stock, for every product that has a count or delivery recorded
+    on_hand_source: str | None = None  # "rfid", "shelf", "book", "shelf+book", or None with on_hand
+
+    @property
+    def is_book_figure(self) -> bool:
+        """On hand comes (at least in part) from the book, not from a sensor's count."""
+        return self.on_hand_source in ("book", "shelf+book")
 
     def as_json(self) -> dict[str, Any]:
         """The figures as the API and the kiosk have always returned them (plain types, same keys)."""
@@ -116,6 +139,8 @@ class SkuView:
             "slots": [slot.as_json() for slot in self.slots],
             "flags": list(self.flags),
             "confidence": self.confidence,
+            "on_hand_source": self.on_hand_source,
+            "book": self.book.as_json() if self.book is not None else None,
         }
 
     def stock(self) -> tuple[int | None, int | None, int | None, int | None]:
@@ -200,8 +225,12 @@ def _shelf(gtin: str, reference: Reference, shelf: ShelfReadings) -> _Shelf:
 
 
 def sku_view(gtin: str, now: float, settings: FusionSettings, reference: Reference, book: ItemBook,
-             shelf: ShelfReadings, credits: Credits) -> SkuView:
-    """Every figure the hub has for one SKU, each with its source, age and confidence."""
+             shelf: ShelfReadings, credits: Credits, book_entry: BookEntry | None = None) -> SkuView:
+    """Every figure the hub has for one SKU, each with its source, age and confidence.
+
+    A SKU no reader tags is counted by its book when it has one: on its own when no shelf sensor sees it,
+    else as the backroom (the book's units beyond those the shelf shows).
+    """
     counts = book.counts.get(gtin) or dict.fromkeys(ITEM_STATES, 0)
     rfid_t = book.changed.get(gtin)
     rfid_age = now - rfid_t if rfid_t is not None else None
@@ -222,6 +251,20 @@ def sku_view(gtin: str, now: float, settings: FusionSettings, reference: Referen
     floor_units = rfid_floor if rfid_seen else shelf_units
     observed = rfid_seen or shelf_units is not None
     on_hand = (counts[BACKROOM] + (floor_units or 0)) if observed else None
+    backroom_units = counts[BACKROOM] if rfid_seen else None
+    on_hand_source = "rfid" if rfid_seen else "shelf" if observed else None
+    book_fig = None
+    if book_entry is not None:
+        age = max(now - book_entry.since, 0.0)
+        book_fig = BookFigure(book_entry.units, book_entry.since, book_entry.basis, age,
+                              book_confidence(settings.book_half_life_days, age))
+    if book_fig is not None and not rfid_seen:
+        booked = max(book_fig.units, 0)
+        if shelf_units is None:
+            on_hand, on_hand_source = booked, "book"
+        else:
+            backroom_units = max(booked - shelf_units, 0)
+            on_hand, on_hand_source = shelf_units + backroom_units, "shelf+book"
     flags = []
     if sh.camera_facings == 0 and not sh.occluded and rfid_floor > 0:
         flags.append("misplaced_or_hidden")
@@ -233,7 +276,9 @@ def sku_view(gtin: str, now: float, settings: FusionSettings, reference: Referen
     shelf_conf = confidence(settings, shelf_source, shelf_age) if shelf_source else 0.0
     if shelf_source == "camera" and sh.camera_conf:
         shelf_conf = round(shelf_conf * min(sh.camera_conf), 3)
-    confs = [c for c, present in ((rfid_conf, rfid_seen), (shelf_conf, shelf_source is not None)) if present]
+    confs = [c for c, present in ((rfid_conf, rfid_seen), (shelf_conf, shelf_source is not None),
+                                  (book_fig.confidence if book_fig else 0.0, on_hand_source in ("book", "shelf+book")))
+             if present]
     overall = min(confs) if confs else 0.0
     if flags and overall:
         overall = round(overall * 0.7, 3)
@@ -242,7 +287,8 @@ def sku_view(gtin: str, now: float, settings: FusionSettings, reference: Referen
         gtin=gtin,
         name=product.name if product else None,
         on_hand=on_hand,
-        backroom=RoomFigure(counts[BACKROOM] if rfid_seen else None, "rfid", rfid_age, rfid_conf),
+        backroom=(RoomFigure(backroom_units, "rfid", rfid_age, rfid_conf) if rfid_seen or book_fig is None
+                  else RoomFigure(backroom_units, "book", book_fig.age_s, book_fig.confidence)),
         floor=FloorFigure(floor_units, counts[FLOOR] if rfid_seen else None, pending,
                           "rfid+shelf" if shelf_source else "rfid", rfid_age, rfid_conf),
         shelf=ShelfFigure(shelf_units, shelf_source, shelf_age, sh.camera_facings, camera_age, sh.scale_units,
@@ -251,4 +297,6 @@ def sku_view(gtin: str, now: float, settings: FusionSettings, reference: Referen
         slots=sh.slots,
         flags=flags,
         confidence=overall,
+        book=book_fig,
+        on_hand_source=on_hand_source,
     )

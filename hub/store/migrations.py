@@ -245,6 +245,54 @@ MIGRATIONS: tuple[Migration, ...] = (
         """,
     ),
     Migration(
+        13,
+        "stock adjustments (the audit log: reason, who, when, before and after; for a count, when it was counted), "
+        "deliveries received against "
+        "purchase orders with their lines (short, over, wrong), and stock-takes with their counted entries",
+        """
+        CREATE TABLE stock_adjustments (
+            id INTEGER PRIMARY KEY, time REAL NOT NULL, user TEXT NOT NULL, role TEXT NOT NULL, gtin TEXT NOT NULL,
+            reason TEXT NOT NULL, before INTEGER NOT NULL, after INTEGER NOT NULL, delta INTEGER NOT NULL,
+            note TEXT NOT NULL DEFAULT '', ref_kind TEXT, ref_id INTEGER, counted_at REAL,
+            CHECK (after = before + delta)
+        );
+        CREATE INDEX stock_adjustments_gtin ON stock_adjustments(gtin, id);
+        CREATE INDEX stock_adjustments_time ON stock_adjustments(time);
+        CREATE TABLE deliveries (
+            id INTEGER PRIMARY KEY, po_id INTEGER NOT NULL, time REAL NOT NULL, user TEXT NOT NULL,
+            via TEXT NOT NULL, note TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX deliveries_po ON deliveries(po_id);
+        CREATE TABLE delivery_lines (
+            delivery_id INTEGER NOT NULL, gtin TEXT NOT NULL, quantity INTEGER NOT NULL, ordered INTEGER NOT NULL,
+            received_total INTEGER NOT NULL, status TEXT NOT NULL, PRIMARY KEY (delivery_id, gtin)
+        ) WITHOUT ROWID;
+        CREATE TABLE stock_counts (
+            id INTEGER PRIMARY KEY, scope TEXT NOT NULL, scope_value TEXT NOT NULL DEFAULT '', state TEXT NOT NULL,
+            created REAL NOT NULL, created_by TEXT NOT NULL, closed REAL, closed_by TEXT
+        );
+        CREATE TABLE count_entries (
+            count_id INTEGER NOT NULL, gtin TEXT NOT NULL, slot TEXT NOT NULL DEFAULT '', counted INTEGER NOT NULL,
+            method TEXT NOT NULL, time REAL NOT NULL, user TEXT NOT NULL, PRIMARY KEY (count_id, gtin, slot)
+        ) WITHOUT ROWID;
+        CREATE TABLE count_results (
+            count_id INTEGER NOT NULL, gtin TEXT NOT NULL, expected INTEGER, counted INTEGER NOT NULL,
+            price_cents INTEGER NOT NULL, PRIMARY KEY (count_id, gtin)
+        ) WITHOUT ROWID;
+        """,
+    ),
+    Migration(
+        14,
+        "cameras set from the dashboard: each camera's retained config settings (slots, model offer, stills) as "
+        "JSON, its device token for the hub's camera endpoints, and the last still command",
+        """
+        CREATE TABLE camera_configs (
+            camera TEXT PRIMARY KEY, settings TEXT NOT NULL, token TEXT NOT NULL, command TEXT,
+            updated REAL NOT NULL, updated_by TEXT
+        );
+        """,
+    ),
+    Migration(
         17,
         "notifications of alerts (hub/notify/): every delivery to a channel with its state, tries and last error, "
         "the queue the worker sends from; each channel's health; the last alert id the worker has planned for "
@@ -281,17 +329,6 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX tag_events_time ON tag_events(time);
         CREATE TABLE partner_tokens (
             name TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, created REAL NOT NULL, revoked REAL
-        );
-        """,
-    ),
-    Migration(
-        14,
-        "cameras set from the dashboard: each camera's retained config settings (slots, model offer, stills) as "
-        "JSON, its device token for the hub's camera endpoints, and the last still command",
-        """
-        CREATE TABLE camera_configs (
-            camera TEXT PRIMARY KEY, settings TEXT NOT NULL, token TEXT NOT NULL, command TEXT,
-            updated REAL NOT NULL, updated_by TEXT
         );
         """,
     ),

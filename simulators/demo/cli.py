@@ -39,7 +39,7 @@ def format_report(report: dict[str, Any]) -> str:
         ok = report["targets_met"].get(key)
         mark = "" if ok is None else ("ok" if ok else "MISSED")
         shown = "n/a" if value is None else f"{value:g}"
-        lines.append(f"  {key:22} {shown:>10}   {goal:16} {mark}")
+        lines.append(f"  {key:28} {shown:>10}   {goal:16} {mark}")
     details = report["details"]
     lines.append(f"  ({details['samples']} samples, {details['empty_shelf_episodes']} empty-shelf episodes on "
                  f"watched shelves, {details['thefts']} thefts, {details['paid_exits']} paid items out, "
@@ -57,6 +57,9 @@ def format_report(report: dict[str, Any]) -> str:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
               help="The hub's web port (a free one if taken).")
 @click.option("--products", type=click.IntRange(min=1), help="Use only this many catalog products (a smaller shop).")
+@click.option("--untagged", default=12, show_default=True, type=click.IntRange(min=0, max=100),
+              help="Catalog products sold without tags on unwatched shelves: the staff receive, count and adjust "
+                   "them through the API, and the score rates the hub's book stock of them.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the score report to this JSON file.")
 @click.option("--faults", is_flag=True, help="Kill and restart the broker, hub and an edge agent, drop a reader, "
@@ -71,8 +74,9 @@ def format_report(report: dict[str, Any]) -> str:
               help="YAML whose sections are added to the demo hub's hub.yaml (e.g. notify:, homeassistant:; "
               "docs/integrations.md).")
 @click.option("-v", "--verbose", count=True)
-def demo(speed: float, duration: str | None, seed: int, port: int, products: int | None, report_path: Path | None,
-         faults: bool, readers: str, broker: str, workdir: Path, hub_config: Path | None, verbose: int) -> None:
+def demo(speed: float, duration: str | None, seed: int, port: int, products: int | None, untagged: int,
+         report_path: Path | None, faults: bool, readers: str, broker: str, workdir: Path, hub_config: Path | None,
+         verbose: int) -> None:
     """The whole simulated shop: readers, cameras, a weighing shelf, a till, shoppers, staff, deliveries and the odd
     theft, flowing through real edge agents and the hub into the dashboard and the kiosk."""
     from simulators.demo.devices import DeviceParams
@@ -86,8 +90,9 @@ def demo(speed: float, duration: str | None, seed: int, port: int, products: int
     extra = yaml.safe_load(hub_config.read_text()) if hub_config else {}
     if not isinstance(extra, dict):
         raise click.UsageError(f"{hub_config}: expected YAML sections (a mapping), e.g. 'notify:'")
-    options = DemoOptions(speed=speed, duration_s=seconds, seed=seed, port=port, products=products, broker=broker,
-                          faults=faults, workdir=workdir, devices=DeviceParams(readers=readers), hub_extra=extra)
+    options = DemoOptions(speed=speed, duration_s=seconds, seed=seed, port=port, products=products, untagged=untagged,
+                          broker=broker, faults=faults, workdir=workdir, devices=DeviceParams(readers=readers),
+                          hub_extra=extra)
 
     async def main() -> dict[str, Any] | None:
         task = asyncio.current_task()

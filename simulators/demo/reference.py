@@ -17,9 +17,10 @@ ZONE_KINDS = {"backroom": "backroom", "dock": "dock", "exit": "exit", "checkout"
 def write_catalog(world: World, path: Path) -> Path:
     with path.open("w", newline="", encoding="utf-8") as f:
         out = csv.writer(f)
-        labels = [c for c in OPTIONAL_COLUMNS if any(c in p.labels for p in world.products)]
+        products = [*world.products, *world.untagged.products]  # the untagged ones are sold too
+        labels = [c for c in OPTIONAL_COLUMNS if any(c in p.labels for p in products)]
         out.writerow([*COLUMNS, *labels])  # the label columns too, so the demo hub's kiosk can state them
-        for product in world.products:
+        for product in products:
             out.writerow([*(getattr(product, column) for column in COLUMNS),
                           *(product.labels.get(c, "") for c in labels)])
     return path

@@ -8,11 +8,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from comptoir.link import BrokerSettings, MqttLink
+from simulators.demo.backoffice import HttpDesk, run_back_office
 from simulators.demo.faults import FAULTS
 from simulators.demo.shop import SAMPLE_EVERY_S, STORE, DemoOptions, DemoShop
 from simulators.pos.cli import run_till
 from simulators.pos.till import Till
 from simulators.score import HubClient, Scorer, Truth, meets_targets
+from simulators.score.untagged import BackOffice, UntaggedAccuracy
 
 TILL = "till-1"
 
@@ -34,11 +36,18 @@ async def run_demo(options: DemoOptions, say: Any = print) -> dict[str, Any] | N
         await link.start()
         till = Till(shop.world, link, lane=TILL)
         truth = Truth(shop.world, watched=shop.devices.watched_slots())
-        scorer = Scorer(truth, HubClient(shop.base_url, "demo", shop.password))
+        untagged = UntaggedAccuracy(shop.world.untagged) if shop.world.untagged.products else None
+        scorer = Scorer(truth, HubClient(shop.base_url, "demo", shop.password), untagged=untagged)
+        office = BackOffice(shop.world.untagged, HttpDesk(shop.world, HubClient(shop.base_url, "demo", shop.password),
+                                                          link, TILL))
         # the minutes spent starting processes are skipped: nothing happened in the shop while it was closed
         opened = shop.clock.now()
         shop.world.skip_to(opened)
         shop.devices.open()
+        if untagged is not None:
+            shop.world.untagged.count()  # the opening count of the untagged products: their book starts from it
+            await office.drain()
+            tasks.append(asyncio.create_task(run_back_office(office, shop.clock)))
         tasks.append(asyncio.create_task(follow_behind(shop)))
         tasks.append(asyncio.create_task(run_till(till, shop.clock, every_s=5.0)))
         for line in shop.urls():
@@ -54,7 +63,8 @@ async def run_demo(options: DemoOptions, say: Any = print) -> dict[str, Any] | N
         return {
             "score": score,
             "targets_met": meets_targets(score),
-            "details": scorer.details(),
+            "details": {**scorer.details(), "untagged_products": len(shop.world.untagged.products),
+                        "untagged_recorded": office.done},
             "faults": shop.faults_done,
             "run": {"seed": options.seed, "speed": options.speed, "duration_s": options.duration_s,
                     "products": len(shop.world.products), "opened": opened.isoformat(),

@@ -43,6 +43,7 @@ class DemoOptions:
     seed: int = 1
     port: int = 8000
     products: int | None = None
+    untagged: int = 0  # catalog products sold without tags on unwatched shelves (their book is scored)
     broker: str = "auto"  # auto, mosquitto, embedded
     faults: bool = False
     workdir: Path = Path("demo-shop")
@@ -67,9 +68,11 @@ class DemoShop:
         self.say = say
         self.workdir = options.workdir.resolve()
         self.workdir.mkdir(parents=True, exist_ok=True)
-        params = options.world or WorldParams(products=options.products)
+        params = options.world or WorldParams(products=options.products, untagged_products=options.untagged)
         if options.world is not None and options.products is not None:
             params = WorldParams(**{**_fields(options.world), "products": options.products})
+        if options.untagged:
+            params = WorldParams(**{**_fields(params), "untagged_products": options.untagged})
         self.world = World(seed=options.seed, params=params)
         self.clock = SimulatedClock(self.world.now, speed=options.speed)
         self.password = secrets.token_urlsafe(9)

@@ -55,6 +55,18 @@ class HubClient:
             self.sign_in()  # the session ended (a hub restarted with a new database would do it)
             return self._request("GET", path)
 
+    def post(self, path: str, body: dict[str, Any]) -> Any:
+        """A staff action (the demo's back office: deliveries, counts, adjustments)."""
+        if self._token is None:
+            self.sign_in()
+        try:
+            return self._request("POST", path, body)
+        except HubError as exc:
+            if "HTTP 401" not in str(exc):
+                raise
+            self.sign_in()
+            return self._request("POST", path, body)
+
     def get_all(self, path: str) -> list[dict[str, Any]]:
         """Every row of a paged list endpoint."""
         rows: list[dict[str, Any]] = []

@@ -8,6 +8,9 @@ Measurement rules (docs/operations.md repeats them for testers):
   before the hub was read until the world's side was taken: a delivery
   reaches the dock, a receipt is paid, and the hub learns of it one reader
   round and one till batch later; and the shop goes on while the API answers.
+* ``untagged_inventory_accuracy``: the same for the products no sensor sees,
+  whose ``on_hand`` is the hub's book stock (simulators/score/untagged.py);
+  None when the world has none.
 * ``osa_precision`` / ``osa_recall``: at each sample, an open
   ``shelf_empty_backroom_stock`` alert is right when its SKU's shelf was empty
   with backroom stock at some moment of the last ``grace_s``; a truly empty
@@ -34,9 +37,11 @@ from typing import Any
 
 from simulators.score.hub_client import HubClient
 from simulators.score.truth import Truth
+from simulators.score.untagged import UntaggedAccuracy
 
 SCORE_KEYS = (
     "inventory_accuracy",
+    "untagged_inventory_accuracy",
     "osa_precision",
     "osa_recall",
     "osa_median_minutes",
@@ -49,6 +54,7 @@ SCORE_KEYS = (
 #: the issue's targets: (key, comparison, bound)
 TARGETS: dict[str, tuple[str, float]] = {
     "inventory_accuracy": (">=", 0.98),
+    "untagged_inventory_accuracy": (">=", 0.95),
     "osa_precision": (">=", 0.95),
     "osa_recall": (">=", 0.95),
     "osa_median_minutes": ("<=", 2.0),
@@ -82,6 +88,7 @@ class Scorer:
     hub: HubClient
     grace_s: float = 120.0
     latency_s: float = 60.0
+    untagged: UntaggedAccuracy | None = None
     samples: int = 0
     _inv_right: int = 0
     _inv_total: int = 0
@@ -113,6 +120,7 @@ class Scorer:
         window = self.latency_s + max(0.0, (now - since).total_seconds()) if since is not None else self.latency_s
         return {
             "now": now,
+            "since": since,
             "on_hand": self.truth.on_hand(),
             "on_hand_recent": self.truth.on_hand_within(now, window),
             "empty_long": self.truth.empty_since(now, self.grace_s) & osa,
@@ -133,6 +141,8 @@ class Scorer:
             elif len(self.wrong_skus) < 50:
                 self.wrong_skus.append({"time": truth["now"].isoformat(), "gtin": gtin, "truth": units,
                                         "hub": None if row is None else row["on_hand"]})
+        if self.untagged is not None:
+            self.untagged.sample(inventory, truth["now"], truth.get("since"))
         open_gtins = {a["gtin"] for a in alerts if a["gtin"] in self.truth.osa_gtins}
         self._osa_alerts += len(open_gtins)
         self._osa_false += len(open_gtins - truth["empty_recent"])
@@ -179,6 +189,7 @@ class Scorer:
 
         return {
             "inventory_accuracy": ratio(self._inv_right, self._inv_total),
+            "untagged_inventory_accuracy": self.untagged.accuracy() if self.untagged is not None else None,
             "osa_precision": ratio(self._osa_alerts - self._osa_false, self._osa_alerts),
             "osa_recall": ratio(self._osa_hits, self._osa_hits + self._osa_misses),
             "osa_median_minutes": round(statistics.median(delays), 2) if delays else None,
@@ -193,6 +204,8 @@ class Scorer:
         return {
             "samples": self.samples,
             "skus_compared": self._inv_total,
+            "untagged_compared": self.untagged.total if self.untagged is not None else 0,
+            "first_wrong_untagged": self.untagged.wrong[:10] if self.untagged is not None else [],
             "osa_skus_watched": len(self.truth.osa_gtins),
             "osa_alerts_sampled": self._osa_alerts,
             "osa_false": self._osa_false,

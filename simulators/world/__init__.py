@@ -28,12 +28,16 @@ API (the truth for the camera, scale and POS simulators that build on it)::
 * ``world.spawn(generator, delay_s)``: add a mover (a generator yielding seconds to wait).
   Built-in movers: shoppers (pick, carry, pay or rarely not, leave through the gate), staff
   restocking shelves from the backroom, deliveries at the dock put away later.
+* ``WorldParams(untagged_products=12)``: that many catalog products set apart as untagged
+  (``world.untagged``, :class:`UntaggedStock`: their units, and ``subscribe(fn)`` for every
+  :class:`StockEvent`: sold, damaged, stolen, ordered, delivered, count); none by default.
 """
 
 from simulators.world.catalog import COLUMNS, CatalogError, Product, load_catalog
 from simulators.world.items import Item, Status, Where, sgtin96
 from simulators.world.layout import ZONES, Antenna, Zone, default_antennas
 from simulators.world.planogram import Bay, Planogram, Slot
+from simulators.world.untagged import StockEvent, UntaggedParams, UntaggedStock
 from simulators.world.world import Change, World, WorldParams
 
 __all__ = [
@@ -48,6 +52,9 @@ __all__ = [
     "Product",
     "Slot",
     "Status",
+    "StockEvent",
+    "UntaggedParams",
+    "UntaggedStock",
     "Where",
     "World",
     "WorldParams",

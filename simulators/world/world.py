@@ -26,6 +26,7 @@ from simulators.world.catalog import Product, load_catalog
 from simulators.world.items import Item, Status, Where, sgtin96
 from simulators.world.layout import AISLES, GATE_HALF_DEPTH_M, GATE_X, GATE_Y, ZONES, floor_zone
 from simulators.world.planogram import Planogram, Slot, build_planogram
+from simulators.world.untagged import UntaggedParams, UntaggedStock
 
 Process = Generator[float, None, None]
 DEFAULT_START = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
@@ -51,6 +52,8 @@ class WorldParams:
     delivery_every_s: float = 4 * 3600.0
     delivery_units: int = 6  # units per low product in a delivery
     dock_dwell_s: float = 1800.0  # a delivery waits this long at the dock before it is put away
+    untagged_products: int = 0  # catalog products set apart as untagged (simulators/world/untagged.py)
+    untagged: UntaggedParams = field(default_factory=UntaggedParams)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +103,11 @@ class World:
         self.params = params or WorldParams()
         self.rng = random.Random(seed)
         self.now = utc(start)
-        self.products = pick_products(catalog if catalog is not None else load_catalog(), self.params.products)
+        every = catalog if catalog is not None else load_catalog()
+        # untagged products are set apart first, spread over the catalog, so that the tagged shop is the same
+        # whatever the number of products asked for; with none (the default), nothing changes
+        loose = pick_products(every, self.params.untagged_products) if self.params.untagged_products else []
+        self.products = pick_products([p for p in every if p not in loose], self.params.products)
         self.by_gtin = {p.gtin14: p for p in self.products}
         self.planogram: Planogram = build_planogram(self.products)
         self.zones = ZONES
@@ -113,6 +120,7 @@ class World:
         self._order = itertools.count()
         self._ids = itertools.count(1)
         self._stock()
+        self.untagged = UntaggedStock(self, loose if movers else [], self.params.untagged, seed)
         if movers:
             self.spawn(self._shoppers())
             self.spawn(self._restocker(), delay_s=self.params.restock_every_s)

@@ -62,6 +62,14 @@ class SlotOut(BaseModel):
     scale_time: float | None = None
 
 
+class BookOut(BaseModel):
+    units: int = Field(description="last count + received - sold +/- adjustments (may go below 0: a count is due)")
+    since: float = Field(description="UNIX time of the count (or first delivery) the book runs from")
+    basis: str = Field(description="count, or the reason of the first record when never counted")
+    age_s: float
+    confidence: float = Field(description="halves every fusion.book_half_life_days since `since`")
+
+
 class Inventory(BaseModel):
     gtin: str
     name: str | None
@@ -75,6 +83,9 @@ class Inventory(BaseModel):
     confidence: float
     reorder_point: int | None = None
     reorder_reason: str | None = None
+    on_hand_source: Literal["rfid", "shelf", "book", "shelf+book"] | None = Field(
+        None, description="where on_hand comes from: a sensor's count, or the book stock (docs/operations.md)")
+    book: BookOut | None = Field(None, description="the book stock; null before any count or delivery")
 
 
 class InventoryDetail(Inventory):
