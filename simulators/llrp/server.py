@@ -34,6 +34,7 @@ from typing import ClassVar, Protocol
 
 from comptoir.clock import Clock, RealClock
 from simulators.llrp import protocol as llrp
+from simulators.llrp.access import AccessSpecs, TagMemory
 from simulators.llrp.protocol import LLRPDecodeError, ROSpec, TagObservation
 from simulators.llrp.radio import micros
 
@@ -91,6 +92,7 @@ class _Session:
         self.reader = reader
         self.writer = writer
         self.specs: dict[int, _Spec] = {}
+        self.access = AccessSpecs(server.memory)
         self.pending: dict[tuple[bytes, int], TagObservation] = {}
         self.msg_id = 0
         self.keepalive_task: asyncio.Task[None] | None = None
@@ -268,13 +270,22 @@ class _Session:
             del self.specs[s.spec.rospec_id]
         self.respond(frame)
 
-    def on_accessspec(self, frame: llrp.Frame) -> None:
-        """AccessSpecs (tag memory reads and writes) are not simulated: there are none to delete or enable."""
-        llrp.parse_u32(frame.body, "AccessSpec request")
+    def on_add_accessspec(self, frame: llrp.Frame) -> None:
+        """An AccessSpec (tag memory reads and writes: simulators/llrp/access.py), added disabled."""
+        self.access.add(frame.body)
         self.respond(frame)
 
-    def on_add_accessspec(self, frame: llrp.Frame) -> None:
-        self.respond(frame, status=llrp.M_UNSUPPORTED_PARAMETER, text="access operations are not simulated")
+    def on_enable_accessspec(self, frame: llrp.Frame) -> None:
+        self.access.enable(frame.body, True)
+        self.respond(frame)
+
+    def on_disable_accessspec(self, frame: llrp.Frame) -> None:
+        self.access.enable(frame.body, False)
+        self.respond(frame)
+
+    def on_delete_accessspec(self, frame: llrp.Frame) -> None:
+        self.access.delete(frame.body)
+        self.respond(frame)
 
     def on_get_report(self, frame: llrp.Frame) -> None:
         active = next((s for s in self.specs.values() if s.state == ACTIVE), None)
@@ -293,9 +304,9 @@ class _Session:
         llrp.STOP_ROSPEC: on_stop_rospec,
         llrp.DISABLE_ROSPEC: on_disable_rospec,
         llrp.DELETE_ROSPEC: on_delete_rospec,
-        llrp.DELETE_ACCESSSPEC: on_accessspec,
-        llrp.ENABLE_ACCESSSPEC: on_accessspec,
-        llrp.DISABLE_ACCESSSPEC: on_accessspec,
+        llrp.DELETE_ACCESSSPEC: on_delete_accessspec,
+        llrp.ENABLE_ACCESSSPEC: on_enable_accessspec,
+        llrp.DISABLE_ACCESSSPEC: on_disable_accessspec,
         llrp.ADD_ACCESSSPEC: on_add_accessspec,
         llrp.GET_REPORT: on_get_report,
     }
@@ -397,6 +408,10 @@ class _Session:
         return runs
 
     def collect(self, reads: list[TagObservation], spec: ROSpec, spec_index: int) -> None:
+        at_once = self.access.apply(reads, spec.rospec_id)
+        if at_once:  # an access reported at the end of the access, before the inventory's report
+            self.send(llrp.RO_ACCESS_REPORT, llrp.ro_access_report(at_once, spec.content, spec.rospec_id, spec_index))
+            self.server.stats.reports += 1
         pending = self.pending
         for r in reads:
             key = (r.epc, r.antenna)
@@ -408,6 +423,7 @@ class _Session:
                 have.first_seen_us = min(have.first_seen_us, r.first_seen_us)
                 have.last_seen_us = max(have.last_seen_us, r.last_seen_us)
                 have.seen_count += r.seen_count
+                have.access = have.access or r.access
             if spec.report_trigger in (1, 2) and spec.report_n and len(pending) >= spec.report_n:
                 self.flush(spec, spec_index)
 
@@ -461,8 +477,10 @@ class ReaderSimulator:
         round_ms: int = 1000,
         replay: list[bytes] | None = None,
         partial_frame_timeout_s: float = 2.0,
+        memory: TagMemory | None = None,
     ) -> None:
         self.source = source
+        self.memory = memory or TagMemory()  # the tags' EPC banks: writes outlive a connection
         self.clock = clock or RealClock()
         self.round_ms = round_ms
         self.replay = replay or []
