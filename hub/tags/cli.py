@@ -17,8 +17,9 @@ import click
 import sqlite_utils
 
 from comptoir.config import ConfigError, load_config
-from hub.tags import epcs, printer, serials, zpl
+from hub.tags import epcs, printer, serials
 from hub.tags.errors import TagError
+from hub.tags.labels import label_bytes
 
 _db_options = [
     click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -155,9 +156,6 @@ def _pending(allocation: serials.Allocation) -> int:
     return sum(1 for t in allocation.tags if t.state != "written")
 
 
-def label_bytes(allocation: serials.Allocation) -> bytes:
-    return zpl.labels(zpl.LabelData(t.epc, allocation.gtin, t.serial, allocation.product)
-                      for t in allocation.tags if t.state != "written").encode()
 
 
 @click.command("record")
