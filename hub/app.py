@@ -20,6 +20,7 @@ from hub.api.devices import routes as devices
 from hub.api.inventory import kiosk as kiosk_products
 from hub.api.inventory import routes as inventory
 from hub.api.status import routes as status
+from hub.api.tags import page as tags_page
 from hub.api.tags import routes as tags
 from hub.assistant import api as assistant
 from hub.forecast import api as reorder
@@ -57,4 +58,5 @@ def create_app(hub: HubState) -> FastAPI:
     app.include_router(reorder.router)  # forecasts, reorder suggestions, purchase orders
     app.include_router(reorder_page.router)  # the /reorder page and its forms
     app.include_router(tags.router)  # tag commissioning: serials, EPCs, labels (manager)
+    app.include_router(tags_page.router)  # the /tags page
     return app
