@@ -14,10 +14,10 @@ Scheme = Literal["sgtin-96", "sgtin-198"]
 class AllocationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     gtin: str = Field(pattern=GTIN_PATTERN, description="a product of the catalog")
-    count: whole_number(-(2**31), 2**31) = Field(description="how many serials, 1 to 10000")  # type: ignore[valid-type]
+    count: whole_number(1, 10_000) = Field(description="how many serials")  # type: ignore[valid-type]
     scheme: Scheme = "sgtin-96"
-    serial_start: whole_number(-(2**62), 2**62) | None = Field(  # type: ignore[valid-type]
-        None, description="first serial; null: after every serial this GTIN has had")
+    serial_start: whole_number(0, 10**18 - 1) | None = Field(  # type: ignore[valid-type]
+        None, description="first serial (an SGTIN-96 carries 0 to 2^38-1); null: after every serial this GTIN has had")
     company_prefix_length: whole_number(6, 12) = 7  # type: ignore[valid-type]
 
 
@@ -49,14 +49,15 @@ class WriteResultIn(BaseModel):
     epc: str = Field(pattern=r"^[0-9A-Fa-f]{4,124}$")
     written: bool
     tag: str | None = Field(None, max_length=124)
-    reason: str | None = Field(None, max_length=500)
+    reason: str | None = Field(None, max_length=300)
 
 
 class WriteResultsIn(BaseModel):
-    """What `comptoir tags write --results FILE` saved."""
+    """What `comptoir tags write --results FILE` saved, up to 200 tags a request (the body stays under the hub's
+    size limit; `comptoir tags record` takes a file of any length)."""
 
     model_config = ConfigDict(extra="forbid")
-    results: list[WriteResultIn] = Field(min_length=1, max_length=10_000)
+    results: list[WriteResultIn] = Field(min_length=1, max_length=200)
 
 
 class RecordedOut(BaseModel):

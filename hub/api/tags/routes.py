@@ -16,6 +16,7 @@ from hub.api.tags.models import (
     PrintedOut,
     PrintIn,
     RecordedOut,
+    Scheme,
     WriteResultsIn,
 )
 from hub.http.deps import Hub, Manager
@@ -27,6 +28,7 @@ from hub.tags.labels import label_bytes
 from hub.timeutil import iso, ts
 
 router = APIRouter(prefix="/api/tags", tags=["tags (manager)"], responses=MANAGER_ONLY)
+PRINT_TIMEOUT_S = 5.0  # a printer on the shop's network answers at once; the API must not hang on a wrong address
 BAD = {422: {"model": ErrorOut, "description": "bad input; the field is named, nothing was changed"}}
 
 
@@ -88,16 +90,18 @@ async def labels(allocation_id: RowId, hub: Hub, manager: Manager) -> Response:
         "Content-Disposition": f'attachment; filename="tags-{allocation_id}.zpl"'})
 
 
-@router.post("/allocations/{allocation_id}/print", response_model=PrintedOut,
-             responses={**NOT_FOUND, 502: {"model": ErrorOut, "description": "the printer did not take the labels"}})
+@router.post("/allocations/{allocation_id}/print", response_model=PrintedOut, responses={**NOT_FOUND, **BAD})
 async def print_labels(allocation_id: RowId, body: PrintIn, hub: Hub, manager: Manager) -> Any:
-    """Send the labels to a printer's raw TCP port; the tags are marked sent only once it took every byte."""
+    """Send the labels to a printer's raw TCP port; the tags are marked sent only once it took every byte.
+
+    A printer that cannot be reached is a 422 naming ``host``: the address given leads nowhere.
+    """
     allocation = _get(hub, allocation_id)
     data = label_bytes(allocation)
     try:
-        sent = await asyncio.to_thread(printer.send, body.host, data, body.port)
+        sent = await asyncio.to_thread(printer.send, body.host, data, body.port, PRINT_TIMEOUT_S)
     except printer.PrinterError as exc:
-        raise HTTPException(502, f"{exc}; no tag marked sent") from None
+        return bad_input(TagError("host", f"{exc}; no tag marked sent"))
     return PrintedOut(bytes=sent, labels=serials.mark_sent_to_printer(hub.db, allocation_id,
                                                                       now=ts(hub.clock.now())))
 
@@ -114,8 +118,8 @@ async def results(body: WriteResultsIn, hub: Hub, manager: Manager) -> Any:
 
 @router.get("/encode", response_model=EncodedOut, responses=BAD)
 async def encode(hub: Hub, manager: Manager, gtin: Annotated[str, Query(pattern=GTIN_PATTERN)],
-                 serial: Annotated[int, Query(ge=-(2**62), le=2**62)],
-                 scheme: Annotated[str, Query(max_length=40)] = "sgtin-96",
+                 serial: Annotated[int, Query(ge=0, le=10**18 - 1)],
+                 scheme: Annotated[Scheme, Query()] = "sgtin-96",
                  company_prefix_length: Annotated[int, Query(ge=6, le=12)] = 7) -> Any:
     """The EPC of one unit (allocates nothing: a serial encoded here is not reserved)."""
     try:
