@@ -8,7 +8,9 @@ one); ROSpecs added, enabled (an Immediate start trigger starts them),
 started, stopped, disabled and deleted; RO_ACCESS_REPORTs that honour the
 ROReportSpec (every N tags, or at the end of each AISpec or of the ROSpec)
 and the TagReportContentSelector; KEEPALIVEs at the interval the client
-set; CLOSE_CONNECTION. One client at a time: a second one is told
+set; AccessSpecs with C1G2 Read and Write operations, run on the tags the
+inventory sees, their results in the tag reports and the written EPCs
+reported from then on (``access.py``); CLOSE_CONNECTION. One client at a time: a second one is told
 "Failed (a Client initiated connection already exists)" and closed.
 
 Errors never end the session: an unknown message type, an unsupported
