@@ -384,13 +384,21 @@ class _Session:
             runs = self._aispec_runs(reads, ai)
             for run in runs:
                 self.collect(run, spec, index)
-                if spec.report_trigger == 1 and len(runs) > 1:
+                if spec.report_trigger == 1 and (len(runs) > 1 or self._run_ends_aispec(run, ai)):
                     self.flush(spec, index)
             await self.writer.drain()
             if period_ms is not None and elapsed >= period_ms:
                 if spec.report_trigger == 1:
                     self.flush(spec, index)
                 return
+
+    @staticmethod
+    def _run_ends_aispec(run: list[TagObservation], ai: llrp.AISpec) -> bool:
+        """Whether ``run`` reached the AISpec's N-th observation (one tag on the field with N=1 does, every round)."""
+        n = ai.observe_tags if ai.stop_type == 3 else 0
+        if not n or ai.observe_type not in (0, 3):
+            return False
+        return (len(run) if ai.observe_type == 0 else len({r.epc for r in run})) >= n
 
     @staticmethod
     def _aispec_runs(reads: list[TagObservation], ai: llrp.AISpec) -> list[list[TagObservation]]:

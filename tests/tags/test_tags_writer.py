@@ -88,3 +88,14 @@ async def test_an_unreachable_reader_is_a_writer_error() -> None:
 
 def memory_hex(sim: ReaderSimulator, n: int) -> str:
     return sim.memory.current(blank_epc(n)).hex().upper()
+
+
+async def test_one_blank_tag_alone_on_the_bench_is_seen_and_written() -> None:
+    # sllurp's ROSpec for report_every_n_tags=1 ends each AISpec at the first observation: with one tag in the
+    # field, each round is one whole AISpec and must be reported (the simulator used to wait for a second tag)
+    sim = await ReaderSimulator(EncodingBench.blank(1), round_ms=50).start("127.0.0.1", 0)
+    try:
+        (result,) = await _write(sim, [sgtin96(NUTELLA, 5)])
+    finally:
+        await sim.stop()
+    assert result.written, result.reason
