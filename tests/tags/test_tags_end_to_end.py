@@ -138,3 +138,23 @@ def test_a_duplicated_range_is_refused_and_labels_come_as_zpl(client: httpx.Clie
     assert encoded.json()["epc"] == first["tags"][3]["epc"]
     unsupported = client.get("/api/tags/encode", params={"gtin": OIL, "serial": 1, "scheme": "sgtin-64"})
     assert unsupported.status_code == 422 and unsupported.json()["detail"][0]["loc"] == ["query", "scheme"]
+
+
+def test_an_allocation_while_another_process_holds_the_lock_is_a_503_then_works(
+        hub: HubProcess, client: httpx.Client) -> None:
+    import sqlite3
+
+    before = client.get("/api/tags/allocations").json()
+    other = sqlite3.connect(hub.db_path, timeout=5, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # a CLI allocating (or an import) at this very moment
+        busy = client.post("/api/tags/allocations", json={"gtin": NUTELLA, "count": 2})
+        assert busy.status_code == 503 and "database is locked" in busy.json()["detail"]
+        assert busy.headers["Retry-After"] == "1"
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert client.get("/api/tags/allocations").json() == before  # nothing half-allocated
+    done = client.post("/api/tags/allocations", json={"gtin": NUTELLA, "count": 2})
+    assert done.status_code == 201, done.text
+    assert client.get("/api/health").json()["status"] == "ok"

@@ -54,7 +54,9 @@ def _get(hub: Any, allocation_id: int) -> serials.Allocation:
     return allocation
 
 
-@router.post("/allocations", response_model=AllocationOut, status_code=201, responses=BAD)
+@router.post("/allocations", response_model=AllocationOut, status_code=201, responses={
+    **BAD, 503: {"model": ErrorOut, "description": "another process holds the database's write lock (the service's "
+                                                    "store handler, Retry-After): nothing was allocated"}})
 async def allocate(body: AllocationIn, hub: Hub, manager: Manager) -> Any:
     """Take serials of a product that no tag has had (all or nothing) and give their EPCs."""
     try:
