@@ -27,7 +27,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sllurp.llrp import C1G2TargetTag, C1G2Write, LLRPReaderClient, LLRPReaderConfig, LLRPReaderState
+from sllurp.llrp import LLRPReaderClient, LLRPReaderConfig, LLRPReaderState
+from sllurp.llrp_proto import AirProtocol
 
 from edge.rfid.epc import decode_epc
 
@@ -115,7 +116,7 @@ class TagWriter:
         })
         client = LLRPReaderClient(self.host, self.port, config, timeout=5.0)
         client.add_tag_report_callback(lambda _reader, tags: [self._reads.put(t) for t in tags])
-        for name in ("ADD_ACCESSSPEC_RESPONSE", "ENABLE_ACCESSSPEC_RESPONSE"):
+        for name in ("ADD_ACCESSSPEC_RESPONSE", "ENABLE_ACCESSSPEC_RESPONSE", "DELETE_ACCESSSPEC_RESPONSE"):
             client.add_message_callback(name, self._response_from_thread)
         client.add_state_callback(LLRPReaderState.STATE_INVENTORYING, lambda *_: self._inventorying.set())
         try:
@@ -185,13 +186,17 @@ class TagWriter:
             raise WriterError("the writer is not connected")
         spec_id, self._next_spec = self._next_spec, self._next_spec + 1
         pointer, data = write_words(bytes.fromhex(old_epc), bytes.fromhex(new_epc))
-        op = C1G2Write(OpSpecID=1, AccessPassword=self.params.access_password, MB=EPC_BANK, WordPtr=pointer,
-                       WriteDataWordCount=len(data) // 2, WriteData=data)
-        target = C1G2TargetTag(MB=EPC_BANK, Pointer=32, TagMask="F" * len(old_epc), TagData=old_epc)
-        client.start_access_spec(op, target_spec=target, stop_after_count=1, access_spec_id=spec_id)
+        spec = access_spec(spec_id, old_epc, pointer, data, self.params.access_password)
+        refused = self._request("ADD_ACCESSSPEC", {"AccessSpec": spec}) or \
+            self._request("ENABLE_ACCESSSPEC", {"AccessSpecID": spec_id})
+        if refused is not None:
+            log.warning("tag not written", extra={"tag": old_epc, "epc": new_epc, "reason": refused})
+            return WriteResult(new_epc, False, old_epc, refused)
         deadline = time.monotonic() + self.params.timeout_s
         outcome = self._await_result(spec_id, deadline)
         if outcome is not None:
+            if outcome.startswith("no write result"):  # never ran: it must not run on a later tag
+                self._request("DELETE_ACCESSSPEC", {"AccessSpecID": spec_id})
             log.warning("tag not written", extra={"tag": old_epc, "epc": new_epc, "reason": outcome})
             return WriteResult(new_epc, False, old_epc, outcome)
         if not self._await_epc(new_epc, deadline):
@@ -203,9 +208,6 @@ class TagWriter:
     def _await_result(self, spec_id: int, deadline: float) -> str | None:
         """None once the tag's report says the write succeeded; else why it failed."""
         while (left := deadline - time.monotonic()) > 0:
-            refused = self._refusal()
-            if refused:
-                return refused
             try:
                 read = self._reads.get(timeout=min(left, 0.1))
             except queue.Empty:
@@ -215,20 +217,32 @@ class TagWriter:
                 continue
             code = int(result.get("Result", 6))
             return None if code == 0 else f"the tag refused the write: {WRITE_RESULTS.get(code, f'result {code}')}"
-        return self._refusal() or f"no write result from the reader within {self.params.timeout_s} s"
+        return f"no write result from the reader within {self.params.timeout_s} s"
 
-    def _refusal(self) -> str | None:
-        """The reader's words when it refused an AccessSpec request, else None."""
-        while True:
+    def _request(self, name: str, body: dict[str, Any]) -> str | None:
+        """Send one AccessSpec request and wait for its answer: None when it succeeded, else the reader's words.
+
+        Sent directly rather than through sllurp's ``start_access_spec``, whose ADD-then-ENABLE chain keeps its
+        callbacks in a list the connection's thread empties: a response arriving before the callback is
+        appended left the AccessSpec added and never enabled.
+        """
+        assert self._client is not None
+        self._client.llrp.sendMessage({name: body})
+        deadline = time.monotonic() + self.params.timeout_s
+        while (left := deadline - time.monotonic()) > 0:
             try:
-                name, body = self._responses.get_nowait()
+                got, answer = self._responses.get(timeout=left)
             except queue.Empty:
+                break
+            if got != name + "_RESPONSE":
+                continue
+            status = answer.get("LLRPStatus", {})
+            if status.get("StatusCode") in (None, "Success", "M_Success", 0):
                 return None
-            status = body.get("LLRPStatus", {})
-            if status.get("StatusCode") not in (None, "Success", "M_Success", 0):
-                words = status.get("ErrorDescription", b"")
-                words = words.decode("utf-8", "replace") if isinstance(words, bytes) else str(words)
-                return f"the reader refused {name}: {status.get('StatusCode')} {words}".strip()
+            words = status.get("ErrorDescription", b"")
+            words = words.decode("utf-8", "replace") if isinstance(words, bytes) else str(words)
+            return f"the reader refused {name}: {status.get('StatusCode')} {words}".strip()
+        return f"the reader did not answer {name} within {self.params.timeout_s} s"
 
     def _await_epc(self, epc: str, deadline: float) -> bool:
         while (left := deadline - time.monotonic()) > 0:
@@ -239,6 +253,24 @@ class TagWriter:
             if _epc_hex(read) == whole_words(epc):
                 return True
         return False
+
+
+def access_spec(spec_id: int, old_epc: str, pointer: int, data: bytes, password: int) -> dict[str, Any]:
+    """The AccessSpec, as sllurp encodes it, that writes ``data`` at word ``pointer`` of the EPC bank of the one tag
+    whose EPC is ``old_epc``, once (its stop trigger: one operation), reported at the end of the access."""
+    return {
+        "AccessSpecID": spec_id, "AntennaID": 0, "ProtocolID": AirProtocol["EPCGlobalClass1Gen2"],
+        "CurrentState": False, "ROSpecID": 0,
+        "AccessSpecStopTrigger": {"AccessSpecStopTriggerType": 1, "OperationCountValue": 1},
+        "AccessCommand": {
+            "TagSpecParameter": {"C1G2TagSpec": {"C1G2TargetTag": [
+                {"MB": EPC_BANK, "M": 1, "Pointer": 32, "TagMask": "F" * len(old_epc), "TagData": old_epc}]}},
+            "OpSpecParameter": [{"C1G2Write": {
+                "OpSpecID": 1, "AccessPassword": password, "MB": EPC_BANK, "WordPtr": pointer,
+                "WriteDataWordCount": len(data) // 2, "WriteData": data}}],
+        },
+        "AccessReportSpec": {"AccessReportTrigger": 1},
+    }
 
 
 def whole_words(epc_hex: str) -> str:

@@ -99,3 +99,13 @@ async def test_one_blank_tag_alone_on_the_bench_is_seen_and_written() -> None:
     finally:
         await sim.stop()
     assert result.written, result.reason
+
+
+async def test_forty_tags_in_a_row_are_all_written() -> None:
+    # every AccessSpec is added, then enabled once the reader said yes: none is left added and never enabled
+    sim = await ReaderSimulator(EncodingBench.blank(40), round_ms=20).start("127.0.0.1", 0)
+    try:
+        results = await _write(sim, [sgtin96(OIL, n) for n in range(40)])
+    finally:
+        await sim.stop()
+    assert [r.reason for r in results if not r.written] == []
