@@ -10,7 +10,8 @@ from pathlib import Path
 from comptoir.contract import gtin14
 from comptoir.contract.fields import gtin_check_digit
 from hub.tags import serials, zpl
-from tests.hub.support import NUTELLA, comptoir, reference_database
+from tests.hub.support import NUTELLA, reference_database
+from tests.tags.support import cli
 
 
 class RawPrinter:
@@ -73,15 +74,15 @@ def test_labels_go_to_the_printers_raw_port_and_the_tags_are_marked_sent(tmp_pat
     db = reference_database(tmp_path)
     allocation = serials.allocate(db, NUTELLA, 3, now=1.0)
     path = str(tmp_path / "hub.sqlite")
-    saved = comptoir("tags", "labels", str(allocation.id), "--db", path, "--out", str(tmp_path / "labels.zpl"))
-    assert saved.returncode == 0 and "(3 labels)" in saved.stdout
+    saved = cli("tags", "labels", str(allocation.id), "--db", path, "--out", str(tmp_path / "labels.zpl"))
+    assert saved.exit_code == 0 and "(3 labels)" in saved.stdout
     text = (tmp_path / "labels.zpl").read_text()
     assert text.count("^XA") == 3 and all(f"^FD{t.epc}^FS" in text for t in allocation.tags)
 
     printer = RawPrinter()
     try:
-        sent = comptoir("tags", "labels", str(allocation.id), "--db", path, "--printer", f"127.0.0.1:{printer.port}")
-        assert sent.returncode == 0, sent.stderr
+        sent = cli("tags", "labels", str(allocation.id), "--db", path, "--printer", f"127.0.0.1:{printer.port}")
+        assert sent.exit_code == 0, sent.stderr
         assert printer.done.wait(30)
     finally:
         printer.close()
@@ -94,7 +95,7 @@ def test_a_printer_that_refuses_leaves_nothing_marked(tmp_path: Path) -> None:
 
     db = reference_database(tmp_path)
     allocation = serials.allocate(db, NUTELLA, 2, now=1.0)
-    out = comptoir("tags", "labels", str(allocation.id), "--db", str(tmp_path / "hub.sqlite"),
+    out = cli("tags", "labels", str(allocation.id), "--db", str(tmp_path / "hub.sqlite"),
                    "--printer", f"127.0.0.1:{free_port()}")
-    assert out.returncode == 1 and "printer: printer 127.0.0.1:" in out.stderr and "no tag marked sent" in out.stderr
+    assert out.exit_code == 1 and "printer: printer 127.0.0.1:" in out.stderr and "no tag marked sent" in out.stderr
     assert serials.state_counts(db, allocation.id)["allocated"] == 2

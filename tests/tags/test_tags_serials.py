@@ -14,7 +14,8 @@ from edge.rfid.epc import decode_epc
 from hub.tags import serials
 from hub.tags.epcs import encode
 from hub.tags.errors import TagError
-from tests.hub.support import FLOUR, NUTELLA, OIL, comptoir, make_gtin, reference_database
+from tests.hub.support import FLOUR, NUTELLA, OIL, make_gtin, reference_database
+from tests.tags.support import cli
 
 
 @pytest.fixture
@@ -117,22 +118,22 @@ def test_processes_allocating_at_once_never_share_a_serial(tmp_path: Path) -> No
 
 def test_the_cli_says_what_is_wrong_and_records_results(db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     path = str(tmp_path / "hub.sqlite")
-    bad = comptoir("tags", "allocate", make_gtin(99), "--count", "2", "--db", path)
-    assert bad.returncode == 1 and "gtin: no product with GTIN" in bad.stderr and "nothing was changed" in bad.stderr
-    negative = comptoir("tags", "allocate", NUTELLA, "--count", "-1", "--db", path)
-    assert negative.returncode == 1 and "count: -1 is not 1 to 10000" in negative.stderr
-    done = comptoir("tags", "allocate", NUTELLA, "--count", "2", "--db", path, "--epcs", str(tmp_path / "e.txt"))
-    assert done.returncode == 0, done.stderr
+    bad = cli("tags", "allocate", make_gtin(99), "--count", "2", "--db", path)
+    assert bad.exit_code == 1 and "gtin: no product with GTIN" in bad.stderr and "nothing was changed" in bad.stderr
+    negative = cli("tags", "allocate", NUTELLA, "--count", "-1", "--db", path)
+    assert negative.exit_code == 1 and "count: -1 is not 1 to 10000" in negative.stderr
+    done = cli("tags", "allocate", NUTELLA, "--count", "2", "--db", path, "--epcs", str(tmp_path / "e.txt"))
+    assert done.exit_code == 0, done.stderr
     epcs = done.stdout.split()
     assert epcs == (tmp_path / "e.txt").read_text().split()
     results = tmp_path / "results.json"
     results.write_text(json.dumps([{"epc": epcs[0], "written": True, "tag": "E2806894", "reason": None},
                                    {"epc": epcs[1], "written": False, "tag": None, "reason": "no blank tag left"}]))
-    recorded = comptoir("tags", "record", str(results), "--db", path)
-    assert recorded.returncode == 0 and "recorded 1 written, 1 not written" in recorded.stdout
-    shown = comptoir("tags", "show", "1", "--db", path)
+    recorded = cli("tags", "record", str(results), "--db", path)
+    assert recorded.exit_code == 0 and "recorded 1 written, 1 not written" in recorded.stdout
+    shown = cli("tags", "show", "1", "--db", path)
     assert f"{epcs[1]} 1 not_written (no blank tag left)" in shown.stdout
-    listed = comptoir("tags", "list", "--db", path)
+    listed = cli("tags", "list", "--db", path)
     assert "written=1 not_written=1" in listed.stdout
-    encoded = comptoir("tags", "encode", NUTELLA, str(2**38))
-    assert encoded.returncode == 1 and "serial: 274877906944 is outside 0..274877906943" in encoded.stderr
+    encoded = cli("tags", "encode", NUTELLA, str(2**38))
+    assert encoded.exit_code == 1 and "serial: 274877906944 is outside 0..274877906943" in encoded.stderr
