@@ -28,6 +28,8 @@ from tests.dashboard.support import TABLET
 from tests.hub.support import NUTELLA, OIL, STORE, HubProcess, make_gtin
 from tests.tags.test_tags_labels import RawPrinter
 
+#: the dashboard's checks: every control labelled, text readable, nothing wider than the screen
+ACCESSIBILITY = (Path(__file__).resolve().parents[1] / "dashboard" / "accessibility.js").read_text()
 #: the screenshot docs/img/tags-page.png is copied from here
 SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "tags"
 
@@ -241,3 +243,16 @@ def test_a_product_not_found_says_so_and_allocates_nothing(page: Page) -> None:
     page.click("#tag-search button[type=submit]")
     expect(page.locator("#tag-products li")).to_have_count(1)
     expect(page.locator("#tag-allocate-button")).to_be_disabled()
+
+
+@pytest.mark.parametrize("viewport", [{"width": 800, "height": 1280}, {"width": 1920, "height": 1080}],
+                         ids=["tablet-portrait", "desktop"])
+def test_the_tags_page_is_labelled_readable_and_fits_the_screen(page: Page, viewport: dict[str, int]) -> None:
+    page.set_viewport_size(viewport)
+    sign_in(page)
+    page.fill("#tag-q", "farine")
+    page.click("#tag-search button[type=submit]")
+    page.click("#tag-allocate-button")
+    expect(page.locator("#tag-epcs tr")).to_have_count(10)
+    problems = page.evaluate(ACCESSIBILITY)
+    assert not problems, f"/tags at {viewport}: {problems[:5]}"
