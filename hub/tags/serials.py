@@ -84,7 +84,7 @@ def allocate(db: sqlite_utils.Database, gtin: str, count: int, *, now: float, sc
         raise TagError("count", f"{count} is not 1 to {MAX_COUNT}")
     if serial_start is not None:
         check_serial(scheme, serial_start, "serial_start")
-    name = _product_name(db, code)
+    _product_name(db, code)  # a GTIN the catalog lacks is refused before anything is locked
     encode(code, 0, scheme, prefix_length, filter_value)  # the prefix length and filter, checked before the lock
     conn = db.conn
     conn.execute("BEGIN IMMEDIATE")  # the write lock first: no other process reads the same highest serial
@@ -108,7 +108,8 @@ def allocate(db: sqlite_utils.Database, gtin: str, count: int, *, now: float, sc
         conn.execute("ROLLBACK")
         raise
     allocation = get(db, allocation_id)
-    assert allocation is not None and allocation.product == name
+    if allocation is None:  # committed just above: only a database gone wrong gets here
+        raise RuntimeError(f"allocation #{allocation_id} vanished after its commit")
     return allocation
 
 

@@ -74,3 +74,10 @@ async def test_a_read_reports_the_epc_bank_of_the_one_tag_it_targets(client: Raw
     assert result["Result"] == 0 and result["OpSpecID"] == 7 and result["ReadDataWordCount"] == 8
     bank = result["ReadData"]
     assert bank[2:4] == bytes.fromhex("3000") and bank[4:16] == blank_epc(2)  # StoredPC: 6 words; then the EPC
+
+
+def test_the_bench_command_refuses_more_locked_tags_than_blank_ones() -> None:
+    from tests.tags.support import cli
+
+    done = cli("sim", "reader", "--blank-tags", "1", "--locked-tags", "2")
+    assert done.exit_code == 2 and "--locked-tags" in done.stderr and "2 locked of 1 blank tags" in done.stderr
