@@ -135,6 +135,18 @@ def contract_check(topic: str, payload: click.utils.LazyFile) -> None:
     click.echo(f"valid {message.SCHEMA} v{message.VERSION} from {message.device} seq {message.seq}")
 
 
+@main.group(cls=LazyGroup, lazy={
+    "allocate": "hub.tags.cli:allocate", "list": "hub.tags.cli:list_allocations", "show": "hub.tags.cli:show",
+    "encode": "hub.tags.cli:encode", "labels": "hub.tags.cli:labels", "record": "hub.tags.cli:record",
+    "write": "edge.rfid.writer_cli:write",
+})
+def tags() -> None:
+    """Tag commissioning: allocate serials per GTIN, write tags through a reader, print RFID labels.
+
+    The hub's commands work on its database (--config or --db); `write` is the edge's and talks to the reader.
+    """
+
+
 def _add_provision() -> None:
     from comptoir.provision import provision
 

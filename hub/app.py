@@ -25,6 +25,8 @@ from hub.api.notify import routes as notify
 from hub.api.status import routes as status
 from hub.api.stock import page as stock_page
 from hub.api.stock import routes as stock
+from hub.api.tags import page as tags_page
+from hub.api.tags import routes as tags
 from hub.assistant import api as assistant
 from hub.forecast import api as reorder
 from hub.forecast import page as reorder_page
@@ -65,4 +67,6 @@ def create_app(hub: HubState) -> FastAPI:
     app.include_router(cameras.router)  # cameras: slots drawn on a still, stills, model rollout (and the page)
     app.include_router(stock.router)  # deliveries, counts, adjustments and the audit log
     app.include_router(stock_page.router)  # the /stock page
+    app.include_router(tags.router)  # tag commissioning: serials, EPCs, labels (manager)
+    app.include_router(tags_page.router)  # the /tags page
     return app

@@ -45,6 +45,7 @@ SLICES: dict[str, tuple[str, ...]] = {
     "privacy": ("hub.privacy",),
     "dashboard": ("hub.web",),
     "kiosk page": ("hub.kiosk_page",),
+    "tags": ("hub.api.tags",),
 }
 #: modules of a slice that speak HTTP without being routers: they may import FastAPI
 WEB_EDGE = frozenset({"hub.forecast.forms", "hub.forecast.responses", "hub.privacy.deps", "hub.web",

@@ -245,6 +245,25 @@ MIGRATIONS: tuple[Migration, ...] = (
         """,
     ),
     Migration(
+        12,
+        "tag commissioning: serial ranges allocated per GTIN, never twice, and each EPC's fate (written, not written "
+        "and why, sent to a printer)",
+        """
+        CREATE TABLE tag_allocations (
+            id INTEGER PRIMARY KEY, gtin TEXT NOT NULL, scheme TEXT NOT NULL, company_prefix_length INTEGER NOT NULL,
+            filter_value INTEGER NOT NULL, first_serial INTEGER NOT NULL, last_serial INTEGER NOT NULL,
+            created REAL NOT NULL, created_by TEXT, CHECK (first_serial <= last_serial)
+        );
+        CREATE INDEX tag_allocations_gtin ON tag_allocations(gtin, first_serial);
+        CREATE TABLE tag_serials (
+            epc TEXT PRIMARY KEY, allocation INTEGER NOT NULL REFERENCES tag_allocations(id), gtin TEXT NOT NULL,
+            serial INTEGER NOT NULL, state TEXT NOT NULL, tag TEXT, reason TEXT, updated REAL NOT NULL,
+            UNIQUE (gtin, serial)
+        ) WITHOUT ROWID;
+        CREATE INDEX tag_serials_allocation ON tag_serials(allocation);
+        """,
+    ),
+    Migration(
         13,
         "stock adjustments (the audit log: reason, who, when, before and after; for a count, when it was counted), "
         "deliveries received against "

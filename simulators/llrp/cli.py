@@ -22,7 +22,12 @@ async def serve(
     cross_read: float,
     round_ms: int,
     replay: Path | None,
+    blank_tags: int = 0,
+    locked_tags: int = 0,
 ) -> None:
+    if blank_tags:
+        await serve_bench(host, port, blank_tags, locked_tags, round_ms)
+        return
     from simulators.llrp.radio import RadioParams, WorldRadio
     from simulators.llrp.server import ReaderSimulator, load_replay
     from simulators.world import World, WorldParams, default_antennas
@@ -38,6 +43,24 @@ async def serve(
     )
     for a in antennas:
         click.echo(f"  antenna {a.port}: {a.zone}", err=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await simulator.stop()
+
+
+async def serve_bench(host: str, port: int, count: int, locked: int, round_ms: int) -> None:
+    """An encoding bench: ``count`` blank tags on antenna 1, the last ``locked`` of them with a locked EPC bank."""
+    from simulators.llrp.access import TagMemory
+    from simulators.llrp.bench import EncodingBench
+    from simulators.llrp.server import ReaderSimulator
+
+    bench = EncodingBench.blank(count)
+    memory = TagMemory(locked=set(bench.epcs[count - locked:]) if locked else set())
+    simulator = ReaderSimulator(bench, round_ms=round_ms, memory=memory)
+    await simulator.start(host, port)
+    click.echo(f"LLRP reader simulator on {host}:{simulator.port}: an encoding bench of {count} blank tags on "
+               f"antenna 1 ({locked} locked)", err=True)
     try:
         await asyncio.Event().wait()
     finally:
@@ -72,6 +95,10 @@ async def serve(
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Serve the ROAccessReport-*.bytes recorded in this folder instead of the world.",
 )
+@click.option("--blank-tags", default=0, show_default=True, type=click.IntRange(0, 10_000),
+              help="Serve an encoding bench of this many blank tags on antenna 1 instead of the world.")
+@click.option("--locked-tags", default=0, show_default=True, type=click.IntRange(0, 10_000),
+              help="Of the blank tags, this many (the last ones) refuse writes: their EPC bank is locked.")
 def reader(
     host: str,
     port: int,
@@ -82,7 +109,15 @@ def reader(
     cross_read: float,
     round_ms: int,
     replay: Path | None,
+    blank_tags: int,
+    locked_tags: int,
 ) -> None:
-    """A simulated RFID reader speaking LLRP 1.0.1 over TCP; its tags come from the store world."""
+    """A simulated RFID reader speaking LLRP 1.0.1 over TCP; its tags come from the store world.
+
+    It runs C1G2 Read and Write AccessSpecs as a real reader does: a written tag answers with its new EPC.
+    """
+    if locked_tags > blank_tags:
+        raise click.BadParameter(f"{locked_tags} locked of {blank_tags} blank tags", param_hint="--locked-tags")
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(host, port, seed, speed, products, read_probability, cross_read, round_ms, replay))
+        asyncio.run(serve(host, port, seed, speed, products, read_probability, cross_read, round_ms, replay,
+                          blank_tags, locked_tags))

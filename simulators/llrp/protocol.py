@@ -365,6 +365,7 @@ class TagObservation:
     last_seen_us: int
     seen_count: int = 1
     channel: int = 1
+    access: bytes = b""  # AccessSpecID and OpSpecResult parameters, when an AccessSpec ran on this tag
 
 
 def tag_report_data(obs: TagObservation, content: ContentSelector, rospec_id: int, spec_index: int) -> bytes:
@@ -390,6 +391,8 @@ def tag_report_data(obs: TagObservation, content: ContentSelector, rospec_id: in
         parts.append(tv(TV_LAST_SEEN_UTC, struct.pack("!Q", obs.last_seen_us)))
     if content.seen_count:
         parts.append(tv(TV_TAG_SEEN_COUNT, struct.pack("!H", min(obs.seen_count, 0xFFFF))))
+    if obs.access:
+        parts.append(obs.access)
     return tlv(P_TAG_REPORT_DATA, b"".join(parts))
 
 

@@ -8,7 +8,9 @@ one); ROSpecs added, enabled (an Immediate start trigger starts them),
 started, stopped, disabled and deleted; RO_ACCESS_REPORTs that honour the
 ROReportSpec (every N tags, or at the end of each AISpec or of the ROSpec)
 and the TagReportContentSelector; KEEPALIVEs at the interval the client
-set; CLOSE_CONNECTION. One client at a time: a second one is told
+set; AccessSpecs with C1G2 Read and Write operations, run on the tags the
+inventory sees, their results in the tag reports and the written EPCs
+reported from then on (``access.py``); CLOSE_CONNECTION. One client at a time: a second one is told
 "Failed (a Client initiated connection already exists)" and closed.
 
 Errors never end the session: an unknown message type, an unsupported
@@ -34,6 +36,7 @@ from typing import ClassVar, Protocol
 
 from comptoir.clock import Clock, RealClock
 from simulators.llrp import protocol as llrp
+from simulators.llrp.access import AccessSpecs, TagMemory
 from simulators.llrp.protocol import LLRPDecodeError, ROSpec, TagObservation
 from simulators.llrp.radio import micros
 
@@ -91,6 +94,7 @@ class _Session:
         self.reader = reader
         self.writer = writer
         self.specs: dict[int, _Spec] = {}
+        self.access = AccessSpecs(server.memory)
         self.pending: dict[tuple[bytes, int], TagObservation] = {}
         self.msg_id = 0
         self.keepalive_task: asyncio.Task[None] | None = None
@@ -268,13 +272,22 @@ class _Session:
             del self.specs[s.spec.rospec_id]
         self.respond(frame)
 
-    def on_accessspec(self, frame: llrp.Frame) -> None:
-        """AccessSpecs (tag memory reads and writes) are not simulated: there are none to delete or enable."""
-        llrp.parse_u32(frame.body, "AccessSpec request")
+    def on_add_accessspec(self, frame: llrp.Frame) -> None:
+        """An AccessSpec (tag memory reads and writes: simulators/llrp/access.py), added disabled."""
+        self.access.add(frame.body)
         self.respond(frame)
 
-    def on_add_accessspec(self, frame: llrp.Frame) -> None:
-        self.respond(frame, status=llrp.M_UNSUPPORTED_PARAMETER, text="access operations are not simulated")
+    def on_enable_accessspec(self, frame: llrp.Frame) -> None:
+        self.access.enable(frame.body, True)
+        self.respond(frame)
+
+    def on_disable_accessspec(self, frame: llrp.Frame) -> None:
+        self.access.enable(frame.body, False)
+        self.respond(frame)
+
+    def on_delete_accessspec(self, frame: llrp.Frame) -> None:
+        self.access.delete(frame.body)
+        self.respond(frame)
 
     def on_get_report(self, frame: llrp.Frame) -> None:
         active = next((s for s in self.specs.values() if s.state == ACTIVE), None)
@@ -293,9 +306,9 @@ class _Session:
         llrp.STOP_ROSPEC: on_stop_rospec,
         llrp.DISABLE_ROSPEC: on_disable_rospec,
         llrp.DELETE_ROSPEC: on_delete_rospec,
-        llrp.DELETE_ACCESSSPEC: on_accessspec,
-        llrp.ENABLE_ACCESSSPEC: on_accessspec,
-        llrp.DISABLE_ACCESSSPEC: on_accessspec,
+        llrp.DELETE_ACCESSSPEC: on_delete_accessspec,
+        llrp.ENABLE_ACCESSSPEC: on_enable_accessspec,
+        llrp.DISABLE_ACCESSSPEC: on_disable_accessspec,
         llrp.ADD_ACCESSSPEC: on_add_accessspec,
         llrp.GET_REPORT: on_get_report,
     }
@@ -371,13 +384,21 @@ class _Session:
             runs = self._aispec_runs(reads, ai)
             for run in runs:
                 self.collect(run, spec, index)
-                if spec.report_trigger == 1 and len(runs) > 1:
+                if spec.report_trigger == 1 and (len(runs) > 1 or self._run_ends_aispec(run, ai)):
                     self.flush(spec, index)
             await self.writer.drain()
             if period_ms is not None and elapsed >= period_ms:
                 if spec.report_trigger == 1:
                     self.flush(spec, index)
                 return
+
+    @staticmethod
+    def _run_ends_aispec(run: list[TagObservation], ai: llrp.AISpec) -> bool:
+        """Whether ``run`` reached the AISpec's N-th observation (one tag on the field with N=1 does, every round)."""
+        n = ai.observe_tags if ai.stop_type == 3 else 0
+        if not n or ai.observe_type not in (0, 3):
+            return False
+        return (len(run) if ai.observe_type == 0 else len({r.epc for r in run})) >= n
 
     @staticmethod
     def _aispec_runs(reads: list[TagObservation], ai: llrp.AISpec) -> list[list[TagObservation]]:
@@ -397,6 +418,10 @@ class _Session:
         return runs
 
     def collect(self, reads: list[TagObservation], spec: ROSpec, spec_index: int) -> None:
+        at_once = self.access.apply(reads, spec.rospec_id)
+        if at_once:  # an access reported at the end of the access, before the inventory's report
+            self.send(llrp.RO_ACCESS_REPORT, llrp.ro_access_report(at_once, spec.content, spec.rospec_id, spec_index))
+            self.server.stats.reports += 1
         pending = self.pending
         for r in reads:
             key = (r.epc, r.antenna)
@@ -408,6 +433,7 @@ class _Session:
                 have.first_seen_us = min(have.first_seen_us, r.first_seen_us)
                 have.last_seen_us = max(have.last_seen_us, r.last_seen_us)
                 have.seen_count += r.seen_count
+                have.access = have.access or r.access
             if spec.report_trigger in (1, 2) and spec.report_n and len(pending) >= spec.report_n:
                 self.flush(spec, spec_index)
 
@@ -461,8 +487,10 @@ class ReaderSimulator:
         round_ms: int = 1000,
         replay: list[bytes] | None = None,
         partial_frame_timeout_s: float = 2.0,
+        memory: TagMemory | None = None,
     ) -> None:
         self.source = source
+        self.memory = memory or TagMemory()  # the tags' EPC banks: writes outlive a connection
         self.clock = clock or RealClock()
         self.round_ms = round_ms
         self.replay = replay or []
