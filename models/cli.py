@@ -194,9 +194,11 @@ def export_cmd(weights: Path, out: Path, imgsz: str, opset: int) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @click.option("-v", "--verbose", count=True)
 @click.option("--shopper-score", default=0.25, show_default=True, help="a shopper hides slots from this score up")
+@click.option("--products-only", is_flag=True, help="score the product class only (photos that label no shoppers)")
 def evaluate_cmd(
     model: Path | None,
     data: Path | None,
+    products_only: bool,
     n_render: int,
     seed: int,
     count_score: float,
@@ -215,12 +217,21 @@ def evaluate_cmd(
 
     setup_logging(verbose)
     model = model or shipped_model_path()
+    if data is not None and (data / "held-out" / "images").is_dir():
+        data = data / "held-out"  # an imported set: score its held-out source photos only
     with tempfile.TemporaryDirectory() as tmp:
         if data is None:
             data = Path(tmp)
             render_stills(World(seed=WORLD_SEED, movers=False), n_render, data, seed=seed, size=DEFAULT_SIZE)
         try:
-            result = evaluate(model, data, count_score=count_score, shopper_score=shopper_score, progress=not as_json)
+            result = evaluate(
+                model,
+                data,
+                count_score=count_score,
+                shopper_score=shopper_score,
+                progress=not as_json,
+                classes=(0,) if products_only else None,
+            )
         except ModelError as exc:
             raise click.ClickException(str(exc)) from None
     if as_json:
@@ -232,6 +243,11 @@ def evaluate_cmd(
         f"mAP50 {d['mAP50']:.4f}  mAP50-95 {d['mAP50-95']:.4f}  "
         f"(product {d.get('mAP50/0', 0):.4f} / {d.get('mAP50-95/0', 0):.4f}, "
         f"shopper {d.get('mAP50/1', 0):.4f} / {d.get('mAP50-95/1', 0):.4f})"
+    )
+    at = f"@{count_score:g}"
+    click.echo(
+        f"at score {count_score:g}, IoU 0.5: precision {d[f'precision{at}']:.3f}  recall {d[f'recall{at}']:.3f}  "
+        f"false boxes per image {d[f'false_boxes_per_image{at}']:.2f}"
     )
     if not c["slots"] and not c["occluded_slots"]:
         click.echo("no slots.json: counting not scored")

@@ -28,10 +28,11 @@ from comptoir.contract import ShelfCounts
 from comptoir.link.mqtt import MqttLink
 from edge.vision.capture import CapturedFrame, CaptureSettings, FrameGrabber
 from edge.vision.config import CameraConfig
-from edge.vision.detector import Detector, shipped_model_path
+from edge.vision.detector import Detector
 from edge.vision.pipeline import CountingPipeline
 from edge.vision.slots import Calibration, CalibrationError, SlotMap, SlotReading, load_calibration
 from edge.vision.stillness import StillnessGate
+from edge.vision.watchdog import open_detector
 
 log = logging.getLogger("comptoir.edge.vision")
 
@@ -84,9 +85,7 @@ class CameraAgent:
         self.link = link
         self.clock = clock or link.clock or RealClock()
         self.calibration = calibration or load_slots(config.slots, config_dir)
-        self.detector = detector or Detector(
-            config.model or shipped_model_path(), conf=config.detect_score, iou=config.iou, threads=config.threads
-        )
+        self.detector = detector or open_detector(config)  # type: ignore[assignment] (a Detector under a watchdog)
         self.slots = SlotMap(
             self.calibration,
             count_score=config.count_score,
