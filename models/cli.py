@@ -148,7 +148,8 @@ def import_cmd(
     except AnnotationError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(
-        f"imported {summary.images} images ({summary.boxes} boxes) from {summary.sources} source photos: "
+        f"imported {summary.images} images ({summary.boxes} boxes, {summary.duplicates} duplicate boxes dropped) "
+        f"from {summary.sources} source photos: "
         f"{summary.train_images} to train, {summary.held_out_images} held out "
         f"({len(summary.held_out_sources)} sources, listed in {out / 'held-out.txt'})"
     )
@@ -171,6 +172,30 @@ def export_cmd(weights: Path, out: Path, imgsz: str, opset: int) -> None:
     try:
         path = export(weights, out, imgsz=(h, w), opset=opset)
     except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
+
+
+@models.command("quantize")
+@click.option("--model", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="the int8 .onnx to write")
+@click.option(
+    "--calibrate",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    multiple=True,
+    required=True,
+    help="a folder of images (or with images/); repeat: renders and real photos",
+)
+@click.option("--per-folder", default=120, show_default=True, help="calibration images drawn from each folder")
+def quantize_cmd(model: Path, out: Path, calibrate: tuple[Path, ...], per_folder: int) -> None:
+    """int8 twin of an ONNX detector: ONNX Runtime static quantization (QDQ), no PyTorch needed."""
+    from edge.vision.detector import Detector, ModelError
+    from models.quantize import quantize
+
+    try:
+        path = quantize(model, out, list(calibrate), per_folder=per_folder)
+        Detector(path)  # the edge must accept it: same input and output shapes
+    except (ModelError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
 

@@ -23,6 +23,9 @@ from pathlib import Path
 from models.annotations import AnnotationError, LabelledImage, read_export
 from simulators.camera.render import CLASS_NAMES
 
+#: two boxes of one class overlapping this much are one object labelled twice (the real-shelf set has 13)
+DUPLICATE_IOU = 0.9
+
 _ROBOFLOW = re.compile(r"^(?P<source>.+?)(?:_(?:jpe?g|png|bmp|webp))?\.rf\.[0-9a-f]+$", re.IGNORECASE)
 
 
@@ -53,6 +56,7 @@ def parse_mapping(spec: str | None) -> dict[str, str]:
 class ImportSummary:
     images: int
     boxes: int
+    duplicates: int
     train_images: int
     held_out_images: int
     sources: int
@@ -107,6 +111,7 @@ def import_export(
     return ImportSummary(
         images=len(images),
         boxes=counts[2],
+        duplicates=counts[3],
         train_images=counts[0],
         held_out_images=counts[1],
         sources=len(sources),
@@ -115,20 +120,41 @@ def import_export(
     )
 
 
-def _write(images: list[LabelledImage], out: Path, mapping: dict[str, str], chosen: set[str]) -> tuple[int, int, int]:
+def _iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    w = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    h = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = w * h
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def _write(
+    images: list[LabelledImage], out: Path, mapping: dict[str, str], chosen: set[str]
+) -> tuple[int, int, int, int]:
+    """Copy images, write YOLO box labels; a box duplicating one already written (same class) is dropped.
+
+    A duplicate would be an object no detector can find twice: it would
+    count as missed in every evaluation.
+    """
     counts = {"train": 0, "held-out": 0}
-    boxes = 0
+    boxes = duplicates = 0
     for item in images:
         split = "held-out" if source_of(item.image) in chosen else "train"
         for sub in ("images", "labels"):
             (out / split / sub).mkdir(parents=True, exist_ok=True)
         shutil.copyfile(item.image, out / split / "images" / item.image.name)
         lines = []
+        kept: list[tuple[int, tuple[float, ...]]] = []
         for box in item.boxes:
             cls = CLASS_NAMES.index(mapping.get(box.name, "product"))
+            corners = (box.x0, box.y0, box.x1, box.y1)
+            if any(c == cls and _iou(corners, k) >= DUPLICATE_IOU for c, k in kept):
+                duplicates += 1
+                continue
+            kept.append((cls, corners))
             cx, cy, w, h = (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2, box.x1 - box.x0, box.y1 - box.y0
             lines.append(f"{cls} {cx:.6f} {cy:.6f} {w:.6f} {h:.6f}\n")
         (out / split / "labels" / f"{item.image.stem}.txt").write_text("".join(lines))
         counts[split] += 1
         boxes += len(lines)
-    return counts["train"], counts["held-out"], boxes
+    return counts["train"], counts["held-out"], boxes, duplicates
