@@ -112,7 +112,7 @@ def train_cmd(
         )
     except RuntimeError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"best weights: {best}")
+    click.echo(f"{'best' if validate else 'last'} weights: {best}")
 
 
 @models.command("import")
