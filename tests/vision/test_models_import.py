@@ -188,3 +188,14 @@ def test_a_broken_export_is_refused_naming_the_file_and_nothing_is_written(
     run = comptoir("models", "import", str(source), "--out", str(out))
     assert run.returncode == 1 and bad.name in run.stderr and message in run.stderr and "Traceback" not in run.stderr
     assert not out.exists()
+
+
+def test_the_committed_held_out_list_is_the_seeded_choice_of_source_photos() -> None:
+    """models/data/real-shelf/held-out.txt: about a fifth of the source photos, by the importer's own rule."""
+    from models.importer import held_out
+
+    sources = {source_of(p) for p in (REAL / "images").iterdir()}
+    listed = set((REAL / "held-out.txt").read_text().split())
+    assert listed == {s for s in sources if held_out(s, 0.2, 22)}
+    assert 0.15 <= len(listed) / len(sources) <= 0.3 and len(sources) == 78
+    assert (REAL / "NOTICE.md").read_text().count("CC BY 4.0") >= 2
