@@ -98,9 +98,11 @@ def import_export(
         counts = _write(images, staging, mapping, set(chosen))
         (staging / "held-out.txt").write_text("".join(f"{s}\n" for s in chosen))
         names = "".join(f"  {i}: {n}\n" for i, n in enumerate(CLASS_NAMES))
+        # ultralytics wants a val folder; with nothing held out it gets the training photos (train --no-val)
+        val = "held-out/images" if counts[1] else "train/images"
         (staging / "data.yaml").write_text(
             f"# imported from {Path(source).name}; held-out/ is for 'comptoir models evaluate', never for training\n"
-            f"path: {out.resolve()}\ntrain: train/images\nval: held-out/images\nnames:\n{names}"
+            f"path: {out.resolve()}\ntrain: train/images\nval: {val}\nnames:\n{names}"
         )
         if out.exists():
             out.rmdir()

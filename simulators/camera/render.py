@@ -20,6 +20,7 @@ import numpy as np
 
 from simulators.camera.appearance import Look, look_of
 from simulators.camera.bay import BaySpec, SlotSpec
+from simulators.camera.randomise import clutter, tilted
 
 PRODUCT = 0
 SHOPPER = 1
@@ -207,7 +208,7 @@ class BayRenderer:
         flat = np.empty((self.height, self.width, 3), np.uint8)
         flat[:] = self.wall
         if nuisance.background_rate and rng.random() < nuisance.background_rate:
-            _clutter(flat, rng)
+            clutter(flat, rng)
         left, top, right, bottom = (int(v) for v in self._bay_box)
         cv2.rectangle(flat, (left, top), (right, bottom), self.back, -1)
         cv2.rectangle(flat, (left - 8, top), (left, bottom), self.board_edge, -1)
@@ -224,7 +225,7 @@ class BayRenderer:
 
         homography = self.homography
         if nuisance.tilt:
-            homography = _tilted(homography, self.width, self.height, nuisance.tilt, rng)
+            homography = tilted(homography, self.width, self.height, nuisance.tilt, rng)
         image = cv2.warpPerspective(flat, homography, (self.width, self.height), borderMode=cv2.BORDER_REPLICATE)
         boxes = [self._warp_box(box, homography) for box in flat_boxes]
 
@@ -355,27 +356,6 @@ class BayRenderer:
             if ok:
                 img = cv2.imdecode(buf, cv2.IMREAD_COLOR)
         return img
-
-
-def _tilted(homography: np.ndarray, width: int, height: int, tilt: float, rng: np.random.Generator) -> np.ndarray:
-    """``homography`` followed by a random extra perspective of up to ``tilt`` of the frame per corner."""
-    src = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
-    jitter = rng.uniform(-tilt, tilt, (4, 2)) * np.float32([width, height])
-    extra = cv2.getPerspectiveTransform(src, (src + jitter).astype(np.float32))
-    return extra @ homography
-
-
-def _clutter(img: np.ndarray, rng: np.random.Generator) -> None:
-    """A busy wall behind the bay (posters, tiles, other fixtures): rectangles and blobs of random colours."""
-    h, w = img.shape[:2]
-    for _ in range(int(rng.integers(8, 30))):
-        colour = tuple(int(c) for c in rng.integers(0, 256, 3))
-        x0, y0 = int(rng.integers(0, w)), int(rng.integers(0, h))
-        if rng.random() < 0.6:
-            x1, y1 = x0 + int(rng.integers(10, w // 3)), y0 + int(rng.integers(10, h // 3))
-            cv2.rectangle(img, (x0, y0), (x1, y1), colour, -1)
-        else:
-            cv2.circle(img, (x0, y0), int(rng.integers(5, h // 4)), colour, -1)
 
 
 # -- packages -------------------------------------------------------------------
