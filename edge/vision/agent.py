@@ -85,7 +85,7 @@ class CameraAgent:
         self.link = link
         self.clock = clock or link.clock or RealClock()
         self.calibration = calibration or load_slots(config.slots, config_dir)
-        self.detector = detector or open_detector(config)  # type: ignore[assignment] (a Detector under a watchdog)
+        self.detector = detector or open_detector(config)  # type: ignore[assignment]  # under a watchdog
         self.slots = SlotMap(
             self.calibration,
             count_score=config.count_score,
