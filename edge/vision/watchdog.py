@@ -83,7 +83,7 @@ class WatchedDetector:
         try:
             ok, value = reply.get(timeout=self.timeout_s)
         except queue.Empty:
-            self._restart(options, reply)
+            self._restart(options, reply, detector.path.name)
             raise InferenceHung(
                 f"inference on {detector.path.name} ran over {self.timeout_s:g} s; detector restarted"
             ) from None
@@ -91,7 +91,7 @@ class WatchedDetector:
             raise value
         return value
 
-    def _restart(self, options: Any, reply: queue.Queue[tuple[bool, Any]]) -> None:
+    def _restart(self, options: Any, reply: queue.Queue[tuple[bool, Any]], hung: str) -> None:
         options.terminate = True  # ONNX Runtime checks it between operators
         started = time.monotonic()
         stopped = True
@@ -106,7 +106,8 @@ class WatchedDetector:
             "inference hung: detector restarted",
             extra={
                 "camera": self.name,
-                "model": self.current.path.name,
+                "model": hung,
+                "restarted_with": self.current.path.name,
                 "timeout_s": self.timeout_s,
                 "stopped": "yes" if stopped else "no, thread abandoned",
                 "stop_s": round(time.monotonic() - started, 2),
