@@ -17,11 +17,17 @@ simulated bay, 960x540, as the camera sends them):
   ahead would overlap only a resize: no gain); its boxes are matched with
   ours (IoU >= 0.9).
 
+Then the int8 model against the float one: bare ``session.run`` frames per
+second, taking turns, and mAP50 of both on held-out renders (render seed
+1000) and on the held-out real photos (``models/data/real-shelf``, the
+source photos of its ``held-out.txt``), through the edge's own pipeline.
+
 Then the vision agent's resident memory: ``comptoir edge`` with one camera
 against ``comptoir sim camera`` and a private mosquitto, measured once it
 has published counts.
 
-    python bench/vision.py [--model M] [--frames 60] [--rounds 5] [--skip-memory]
+    python bench/vision.py [--model M] [--int8 M] [--frames 60] [--rounds 5] [--renders 200] [--skip-memory]
+    python bench/vision.py --only-int8   # the int8 comparison alone
 
 Ratios are against numbers measured in the same run: the median of the
 per-turn ratios, the pipelines taking turns every 10 frames (a fraction of
@@ -214,6 +220,55 @@ def bench_ultralytics(model: Path, jpegs: list[bytes], rounds: int) -> dict[str,
     }
 
 
+def bench_int8(model: Path, int8: Path, jpegs: list[bytes], rounds: int, renders: int) -> dict[str, float]:
+    """int8 against float: speed ratio (same frames, taking turns) and mAP50 on renders and real photos."""
+    from models.dataset import DEFAULT_SIZE, WORLD_SEED
+    from models.evaluate import HELD_OUT_SEED, evaluate
+    from models.importer import import_export
+    from simulators.camera.cli import render_stills
+
+    dets = [Detector(m, conf=CONF, iou=IOU) for m in (model, int8)]
+    blobs = [dets[0].prepare(cv2.imdecode(np.frombuffer(j, np.uint8), cv2.IMREAD_COLOR))[0] for j in jpegs]
+    runs: list[list[float]] = [[], []]
+    for d in dets:
+        d.infer(blobs[0])
+    for _ in range(rounds):
+        for at in range(0, len(blobs), CHUNK):
+            turn = blobs[at : at + CHUNK]
+            in_turns(*(lambda k=k: runs[k].append(fps(dets[k].infer, turn)) for k in (0, 1)))  # noqa: B023
+    out = {
+        "float_fps": statistics.median(runs[0]),
+        "int8_fps": statistics.median(runs[1]),
+        "ratio": statistics.median(b / a for a, b in zip(runs[0], runs[1], strict=True)),
+    }
+    real_shelf = Path(__file__).resolve().parents[1] / "models" / "data" / "real-shelf"
+    with tempfile.TemporaryDirectory() as tmp:
+        rendered = Path(tmp) / "renders"
+        render_stills(World(seed=WORLD_SEED, movers=False), renders, rendered, seed=HELD_OUT_SEED, size=DEFAULT_SIZE)
+        import_export(real_shelf, Path(tmp) / "real", held_out_list=real_shelf / "held-out.txt")
+        for name, m in (("float", model), ("int8", int8)):
+            out[f"{name}_renders_mAP50"] = evaluate(m, rendered).detection["mAP50"]
+            real = evaluate(m, Path(tmp) / "real" / "held-out", classes=(0,)).detection
+            out[f"{name}_real_mAP50"] = real["mAP50"]
+            out[f"{name}_real_recall"] = real[f"recall@{CONF:g}"]
+            out[f"{name}_real_precision"] = real[f"precision@{CONF:g}"]
+    return out
+
+
+def print_int8(model: Path, int8: Path, r: dict[str, float], frames: int, renders: int) -> None:
+    print(f"int8 {int8.name} against float {model.name}: bare session.run on {frames} frames 384x640")
+    print(f"float: {r['float_fps']:7.1f} fps   int8: {r['int8_fps']:7.1f} fps   ratio {r['ratio']:.2f} (goal >= 1.5)")
+    for kind, goal in (("renders", 0.01), ("real", 0.02)):
+        f, q = r[f"float_{kind}_mAP50"], r[f"int8_{kind}_mAP50"]
+        where = f"{renders} held-out renders" if kind == "renders" else "held-out real photos"
+        print(f"mAP50 on {where}: float {f:.4f}  int8 {q:.4f}  change {q - f:+.4f} (goal within {goal})")
+    print(
+        f"real photos at score {CONF}: float precision {r['float_real_precision']:.3f} recall "
+        f"{r['float_real_recall']:.3f}; int8 precision {r['int8_real_precision']:.3f} "
+        f"recall {r['int8_real_recall']:.3f}"
+    )
+
+
 def agent_memory(timeout: float = 90.0) -> dict[str, float]:
     """Start broker, camera simulator and ``comptoir edge`` with one camera; RSS once counts flow."""
     from comptoir.mosquitto import Mosquitto, free_port, wait_for_port
@@ -276,9 +331,21 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=60)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--int8", type=Path, default=shipped_model_path("int8"), help="the int8 twin of --model")
+    parser.add_argument("--renders", type=int, default=200, help="held-out renders scored for the int8 accuracy")
+    parser.add_argument("--only-int8", action="store_true", help="the int8 comparison alone")
     args = parser.parse_args()
 
     jpegs, cal = make_frames(args.frames)
+    if args.only_int8:
+        print_int8(
+            args.model,
+            args.int8,
+            bench_int8(args.model, args.int8, jpegs, args.rounds, args.renders),
+            args.frames,
+            args.renders,
+        )
+        return
     p = bench_pipeline(args.model, jpegs, cal, args.rounds)
     print(f"frames: {args.frames} JPEG 960x540, model {args.model.name}")
     print(f"bare onnxruntime session.run : {p['bare_fps']:7.1f} fps")
@@ -296,6 +363,8 @@ def main() -> None:
             f"same boxes: {u['matched']}/{u['boxes']} of ultralytics' boxes matched at IoU >= 0.9 "
             f"({u['matched'] / max(u['boxes'], 1):.1%}); ours has {u['extra_ours']} more"
         )
+    r = bench_int8(args.model, args.int8, jpegs, args.rounds, args.renders)
+    print_int8(args.model, args.int8, r, args.frames, args.renders)
     if not args.skip_memory:
         m = agent_memory()
         print(f"vision agent resident memory : {m['rss_mb']:.0f} MB (peak {m['peak_rss_mb']:.0f} MB; goal <= 300 MB)")

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from simulators.camera.bay import BaySpec, random_bay, random_facings, world_bay
-from simulators.camera.render import CLASS_NAMES, BayRenderer, Frame, Nuisance
+from simulators.camera.render import CLASS_NAMES, RANDOMISED, BayRenderer, Frame, Nuisance
 from simulators.camera.stills import write_stills
 from simulators.world import World
 
@@ -87,17 +87,24 @@ def build_dataset(
     crop: int | None = None,
     shopper_rate: float = 0.15,
     progress: bool = True,
+    randomise: bool = False,
 ) -> Path:
     """Render ``train`` + ``val`` images under ``out`` and write the ultralytics ``data.yaml``.
 
     Validation uses seed ``seed + 1``: never the same bays as training.
     ``crop``: keep one random ``crop``-pixel-wide window of each frame.
     ``shopper_rate``: share of frames with a shopper in front of the shelf.
+    ``randomise``: the stronger domain randomisation trained beside real
+    photos (:data:`simulators.camera.render.RANDOMISED`: grey frames,
+    cluttered walls, stronger perspective, harsher light and noise).
     """
+    from dataclasses import replace
+
     out = Path(out)
     parts = (("train", train, seed), ("val", val, seed + 1))
     for split, count, split_seed in parts:
-        frames = synthetic_frames(count, split_seed, size, nuisance=Nuisance(shopper_rate=shopper_rate))
+        nuisance = replace(RANDOMISED, shopper_rate=shopper_rate) if randomise else Nuisance(shopper_rate=shopper_rate)
+        frames = synthetic_frames(count, split_seed, size, nuisance=nuisance)
         if crop:
             frames = cropped(frames, crop, split_seed)
         if progress:

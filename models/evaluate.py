@@ -61,11 +61,15 @@ def evaluate(
     limit: int | None = None,
     detector: Detector | None = None,
     progress: bool = False,
+    classes: tuple[int, ...] | None = None,
 ) -> Evaluation:
     """Score ``model`` on a folder of ``images/`` and YOLO ``labels/``.
 
     With a ``slots.json`` (renders), the counting is scored too; without one
-    (a shop's own labelled photos), only the detection.
+    (a shop's own labelled photos), only the detection, with precision,
+    recall and false boxes per image at ``count_score`` (the edge's
+    threshold for a product to count). ``classes``: score only these classes
+    (the real photos label products only: ``(0,)``).
     """
     import time
 
@@ -90,12 +94,19 @@ def evaluate(
         t0 = time.perf_counter()
         found = detector.detect(image, conf=0.01)
         elapsed += time.perf_counter() - t0
-        boxes, classes = read_labels(data / "labels" / (Path(name).stem + ".txt"), w, h)
-        det_score.add(found.boxes, found.scores, found.classes, boxes, classes)
+        boxes, truth_cls = read_labels(data / "labels" / (Path(name).stem + ".txt"), w, h)
+        if classes is not None:
+            keep = np.isin(found.classes, classes)
+            found_boxes, found_scores, found_cls = found.boxes[keep], found.scores[keep], found.classes[keep]
+            det_score.add(found_boxes, found_scores, found_cls, boxes, truth_cls)
+        else:
+            det_score.add(found.boxes, found.scores, found.classes, boxes, truth_cls)
         if truth is None:
             continue
         view = truth[name]
         slot_map = SlotMap(Calibration.model_validate(view), count_score=count_score, shopper_score=shopper_score)
         for reading, slot in zip(slot_map.read(found), view["slots"], strict=True):
             count.add(slot["facings"], slot["occluded"], reading.state, reading.facings)
-    return Evaluation(len(names), det_score.result(), count.result(), elapsed / max(len(names), 1) * 1000)
+    detection = det_score.result()
+    detection.update({f"{k}@{count_score:g}": v for k, v in det_score.operating_point(count_score).items()})
+    return Evaluation(len(names), detection, count.result(), elapsed / max(len(names), 1) * 1000)

@@ -100,6 +100,26 @@ class DetectionScore:
         out["mAP50-95"] = float(np.mean(ap)) if ap else 0.0
         return out
 
+    def operating_point(self, score: float) -> dict[str, float]:
+        """Precision, recall and false boxes per image at IoU 0.5, keeping boxes scored ``score`` and up.
+
+        What a shop sees at the edge's threshold, where mAP averages over
+        every threshold. Matching is best score first, so the boxes above
+        ``score`` are matched exactly as they would be alone.
+        """
+        images = len(self._scores)
+        if not images:
+            return {"precision": 0.0, "recall": 0.0, "false_boxes_per_image": 0.0}
+        correct = np.concatenate(self._correct)[:, 0] if self._correct else np.zeros(0, bool)
+        kept = np.concatenate(self._scores) >= score
+        n_truth = int(sum(len(t) for t in self._truth_cls))
+        tp, n_pred = int(correct[kept].sum()), int(kept.sum())
+        return {
+            "precision": tp / n_pred if n_pred else 0.0,
+            "recall": tp / n_truth if n_truth else 0.0,
+            "false_boxes_per_image": (n_pred - tp) / images,
+        }
+
 
 @dataclass
 class CountScore:

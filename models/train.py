@@ -11,6 +11,39 @@ import os
 from pathlib import Path
 
 MODEL_YAML = Path(__file__).with_name("shelf-detector.yaml")
+#: the weights the shipped ONNX was exported from: ``--from shipped`` fine-tunes them
+SHIPPED_WEIGHTS = Path(__file__).with_name("shelf-detector.pt")
+
+
+def merge_data(files: list[Path], out: Path) -> Path:
+    """One ultralytics data.yaml training on every set of ``files`` (renders and real photos together).
+
+    Train and val folders are listed side by side (ultralytics takes lists);
+    the sets must name the same classes.
+    """
+    import yaml
+
+    train: list[str] = []
+    val: list[str] = []
+    names = None
+    for file in files:
+        data = yaml.safe_load(Path(file).read_text())
+        root = Path(data.get("path") or Path(file).parent)
+        if not root.is_absolute():
+            root = (Path(file).parent / root).resolve()
+        for key, into in (("train", train), ("val", val)):
+            value = data.get(key)
+            for entry in value if isinstance(value, list) else [value] if value else []:
+                into.append(str((root / entry).resolve()))
+        these = data.get("names")
+        these = [these[k] for k in sorted(these)] if isinstance(these, dict) else list(these or [])
+        if names is not None and these != names:
+            raise RuntimeError(f"{file}: classes {these} differ from {names}; import with the same mapping")
+        names = these
+    out.mkdir(parents=True, exist_ok=True)
+    merged = out / "data.yaml"
+    merged.write_text(yaml.safe_dump({"train": train, "val": val, "names": dict(enumerate(names or []))}))
+    return merged
 
 
 def _ultralytics():  # type: ignore[no-untyped-def]
@@ -36,6 +69,7 @@ def train(
     fraction: float = 1.0,
     hours: float | None = None,
     warmup_epochs: float = 1.0,
+    validate: bool = True,
 ) -> Path:
     """Train on ``data`` (an ultralytics data.yaml); returns the best weights (``out/weights/best.pt``).
 
@@ -45,6 +79,8 @@ def train(
     to it, whatever ``epochs`` says); ``warmup_epochs`` 0 suits fine-tuning
     (``start``). The default ``imgsz`` suits the
     dataset's 540-pixel crops: products at the scale the edge sees them.
+    ``validate`` False: no validation between epochs (the last weights are
+    returned, so that no held-out photo chooses the weights it then scores).
     """
     yolo = _ultralytics()
     model = yolo(str(start) if start else str(MODEL_YAML))
@@ -67,10 +103,11 @@ def train(
         warmup_epochs=warmup_epochs,
         scale=0.25,
         fraction=fraction,
+        val=validate,
         **({"time": hours} if hours else {}),
         verbose=False,
     )
-    best = out / "weights" / "best.pt"
+    best = out / "weights" / ("best.pt" if validate else "last.pt")
     if not best.exists():
         raise RuntimeError(f"training finished without {best}")
     return best

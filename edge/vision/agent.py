@@ -40,6 +40,7 @@ from edge.vision.remote import CameraRemote
 from edge.vision.rollout import ActiveModel
 from edge.vision.slots import Calibration, CalibrationError, SlotMap, SlotReading, load_calibration
 from edge.vision.stillness import StillnessGate
+from edge.vision.watchdog import open_detector
 
 log = logging.getLogger("comptoir.edge.vision")
 
@@ -95,8 +96,9 @@ class CameraAgent:
         self.clock = clock or link.clock or RealClock()
         self.calibration = calibration or load_slots(config.slots, config_dir)
         active = None if detector is not None else ActiveModel.load(config.hub.models_dir, config.id)
-        self.model = active or ActiveModel("configured" if config.model else "shipped", None,
-                                           str(detector.path if detector else config.model or shipped_model_path()))
+        self.model = active or ActiveModel(
+            "configured" if config.model else "shipped", None,
+            str(detector.path if detector else config.model or shipped_model_path(config.precision)))
         self.detector = detector or self.make_detector(Path(self.model.path))
         self.slots = self._slot_map(self.calibration)
         self.gate = StillnessGate(still_frames=config.still_frames, max_change=config.still_max_change)
@@ -133,8 +135,9 @@ class CameraAgent:
 
     # -- models and slots, switched between frames ------------------------------------
     def make_detector(self, path: Path) -> Detector:
+        """The model at ``path`` on the configured execution providers, each inference under the watchdog."""
         c = self.config
-        return Detector(path, conf=c.detect_score, iou=c.iou, threads=c.threads)
+        return open_detector(c, path)  # type: ignore[return-value]  # a WatchedDetector answers as a Detector
 
     def _slot_map(self, calibration: Calibration) -> SlotMap:
         c = self.config

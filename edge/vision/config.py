@@ -7,11 +7,15 @@ Example::
         url: http://192.168.1.40/stream.mjpg     # what cv2.VideoCapture opens
         slots: /etc/comptoir/cam-a1-b1.slots.json # slot polygons (or an http:// URL)
         # model: omitted -> the shelf detector shipped with the edge package
+        # precision: int8                         # the shipped model's int8 twin (default) or float
+        # providers: [tensorrt, cuda, cpu]        # tried in order; missing ones fall back to the CPU
+        # inference_timeout_s: 10                 # a hung inference is stopped and the detector restarted
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -70,6 +74,30 @@ class CameraConfig(BaseModel):
     backoff_max_s: float = Field(30.0, gt=0.0)
     threads: int | None = Field(None, ge=1, le=64, description="ONNX Runtime threads (default: all cores)")
     hub: CameraHubLink = Field(default_factory=CameraHubLink, description="stills and model rollout")
+
+    # -- detector runtime (issue 22, part A): precision, execution providers, watchdog ---------------------
+    precision: Literal["float", "int8"] = Field(
+        "int8",
+        description="the shipped model's int8 twin (faster on CPUs) or float (for a GPU); ignored with 'model'",
+    )
+    providers: list[str] = Field(
+        default_factory=lambda: ["cpu"],
+        min_length=1,
+        description="ONNX Runtime execution providers in order of preference (cpu, cuda, tensorrt, openvino, "
+        "coreml, ...); one missing from this build is skipped and the CPU is always the last resort",
+    )
+    inference_timeout_s: float = Field(
+        10.0, gt=0.0, description="an inference running longer is stopped and the detector restarted"
+    )
+
+    @field_validator("providers")
+    @classmethod
+    def _known_providers(cls, value: list[str]) -> list[str]:
+        from edge.vision.providers import provider_name
+
+        for name in value:
+            provider_name(name)  # ValueError naming the unknown one
+        return value
 
     @field_validator("id")
     @classmethod

@@ -17,18 +17,22 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from edge.vision.providers import choose_providers, provider_name
+
 log = logging.getLogger("comptoir.edge.vision")
 
 #: letterbox padding (ultralytics' grey 114) and the byte-to-unit scale, as the model was trained
 _PAD = np.float32(114 / 255)
 _TO_UNIT = np.float32(1 / 255)
 
-#: the model shipped with the edge package
+#: the model shipped with the edge package, and its int8 twin (ONNX Runtime static quantization)
 SHIPPED_MODEL = "shelf-detector.onnx"
+SHIPPED_INT8_MODEL = "shelf-detector.int8.onnx"
 
 
-def shipped_model_path() -> Path:
-    return Path(str(resources.files("edge.vision.model").joinpath(SHIPPED_MODEL)))
+def shipped_model_path(precision: str = "float") -> Path:
+    name = SHIPPED_INT8_MODEL if precision == "int8" else SHIPPED_MODEL
+    return Path(str(resources.files("edge.vision.model").joinpath(name)))
 
 
 class ModelError(RuntimeError):
@@ -81,6 +85,7 @@ class Detector:
         iou: float = 0.6,
         max_det: int = 1000,
         threads: int | None = None,
+        providers: list[str] | tuple[str, ...] = ("cpu",),
     ) -> None:
         import onnxruntime as ort
 
@@ -97,9 +102,28 @@ class Detector:
         options.add_session_config_entry("session.intra_op.allow_spinning", "1")
         options.add_session_config_entry("session.force_spinning_stop", "1")
         try:
-            self.session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
+            wanted, missing = choose_providers(providers)
+        except ValueError as exc:
+            raise ModelError(f"model file {self.path}: {exc}") from None
+        try:
+            self.session = ort.InferenceSession(str(self.path), options, providers=wanted)
         except Exception as exc:
             raise ModelError(f"model file {self.path} is not a usable ONNX model: {exc}") from exc
+        # a provider present in the build may still fail to start (no GPU, no driver): ONNX Runtime then
+        # drops it silently, so what runs is read back from the session
+        self.providers = list(self.session.get_providers())
+        fell_back = self.providers[0] != provider_name(providers[0]) if providers else False
+        # quiet when it runs where asked; a warning (shown by default) when it fell back
+        log.log(
+            logging.WARNING if fell_back else logging.INFO,
+            "detector started" + (" on a fallback provider" if fell_back else ""),
+            extra={
+                "model": self.path.name,
+                "providers": ",".join(self.providers),
+                "requested": ",".join(providers),
+                "missing": ",".join(missing) or "-",
+            },
+        )
         self.conf, self.iou, self.max_det = conf, iou, max_det
         inputs, outputs = self.session.get_inputs(), self.session.get_outputs()
         if len(inputs) != 1 or len(outputs) != 1:
@@ -174,8 +198,9 @@ class Detector:
             np.multiply(plane, _TO_UNIT, out=blob[0, channel, top : top + nh, left : left + nw], casting="unsafe")
         return blob
 
-    def infer(self, blob: np.ndarray) -> np.ndarray:
-        return self.session.run(None, {self.input_name: blob})[0]
+    def infer(self, blob: np.ndarray, run_options: object | None = None) -> np.ndarray:
+        """One ``session.run``; ``run_options`` (an ``onnxruntime.RunOptions``) lets a watchdog stop it."""
+        return self.session.run(None, {self.input_name: blob}, run_options)[0]
 
     def decode(
         self, output: np.ndarray, box: Letterbox, image_shape: tuple[int, ...], conf: float | None = None

@@ -20,6 +20,7 @@ import numpy as np
 
 from simulators.camera.appearance import Look, look_of
 from simulators.camera.bay import BaySpec, SlotSpec
+from simulators.camera.randomise import clutter, tilted
 
 PRODUCT = 0
 SHOPPER = 1
@@ -87,6 +88,24 @@ class Nuisance:
     noise_sigma: tuple[float, float] = (0.0, 9.0)
     blur_rate: float = 0.35
     jpeg_quality: tuple[int, int] | None = (45, 95)
+    #: domain randomisation (0 by default: the frames of a seed stay what they were before it existed)
+    grayscale_rate: float = 0.0  # share of frames turned grey (many shop cameras are monochrome at night)
+    background_rate: float = 0.0  # share of frames with a cluttered wall instead of a flat one
+    tilt: float = 0.0  # extra perspective jitter on top of the geometry's own, as a share of the frame
+
+
+#: the randomised renders trained beside real photos: grey frames, cluttered walls, stronger perspective
+RANDOMISED = Nuisance(
+    shopper_rate=0.3,
+    brightness=(0.4, 1.4),
+    colour_cast=0.2,
+    noise_sigma=(0.0, 14.0),
+    blur_rate=0.5,
+    jpeg_quality=(35, 95),
+    grayscale_rate=0.25,
+    background_rate=0.5,
+    tilt=0.06,
+)
 
 
 CLEAN = Nuisance(
@@ -159,15 +178,16 @@ class BayRenderer:
         dst = np.float32([[x + geo.uniform(-j, j) * w, y + geo.uniform(-j, j) * h] for x, y in src])
         return cv2.getPerspectiveTransform(src, dst)
 
-    def _warp_points(self, pts: np.ndarray) -> np.ndarray:
-        return cv2.perspectiveTransform(pts.reshape(-1, 1, 2).astype(np.float32), self.homography).reshape(-1, 2)
+    def _warp_points(self, pts: np.ndarray, homography: np.ndarray | None = None) -> np.ndarray:
+        matrix = self.homography if homography is None else homography
+        return cv2.perspectiveTransform(pts.reshape(-1, 1, 2).astype(np.float32), matrix).reshape(-1, 2)
 
-    def slot_polygons(self) -> dict[str, tuple[tuple[float, float], ...]]:
+    def slot_polygons(self, homography: np.ndarray | None = None) -> dict[str, tuple[tuple[float, float], ...]]:
         """Each slot's region in image coordinates: the space above its stretch of board."""
         out = {}
         for p in self._places:
             quad = np.float32([[p.x0, p.top], [p.x1, p.top], [p.x1, p.bottom], [p.x0, p.bottom]])
-            out[p.spec.slot_id] = tuple((float(x), float(y)) for x, y in self._warp_points(quad))
+            out[p.spec.slot_id] = tuple((float(x), float(y)) for x, y in self._warp_points(quad, homography))
         return out
 
     # -- drawing --------------------------------------------------------------
@@ -187,6 +207,8 @@ class BayRenderer:
         """
         flat = np.empty((self.height, self.width, 3), np.uint8)
         flat[:] = self.wall
+        if nuisance.background_rate and rng.random() < nuisance.background_rate:
+            clutter(flat, rng)
         left, top, right, bottom = (int(v) for v in self._bay_box)
         cv2.rectangle(flat, (left, top), (right, bottom), self.back, -1)
         cv2.rectangle(flat, (left - 8, top), (left, bottom), self.board_edge, -1)
@@ -201,8 +223,11 @@ class BayRenderer:
         for place in self._places:
             self._draw_price_label(flat, place)
 
-        image = cv2.warpPerspective(flat, self.homography, (self.width, self.height), borderMode=cv2.BORDER_REPLICATE)
-        boxes = [self._warp_box(box) for box in flat_boxes]
+        homography = self.homography
+        if nuisance.tilt:
+            homography = tilted(homography, self.width, self.height, nuisance.tilt, rng)
+        image = cv2.warpPerspective(flat, homography, (self.width, self.height), borderMode=cv2.BORDER_REPLICATE)
+        boxes = [self._warp_box(box, homography) for box in flat_boxes]
 
         with_shopper = (rng.random() < nuisance.shopper_rate) if shopper is None else shopper
         mask = np.zeros((self.height, self.width), np.uint8)
@@ -219,7 +244,7 @@ class BayRenderer:
                 continue
             kept.append(box)
 
-        polygons = self.slot_polygons()
+        polygons = self.slot_polygons(homography)
         slots = []
         for place in self._places:
             poly = polygons[place.spec.slot_id]
@@ -233,6 +258,8 @@ class BayRenderer:
             slots.append(SlotTruth(place.spec.slot_id, place.spec.gtin, place.spec.capacity, n, poly, occluded))
 
         image = self._degrade(image, rng, nuisance)
+        if nuisance.grayscale_rate and rng.random() < nuisance.grayscale_rate:
+            image = cv2.cvtColor(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
         return Frame(image=image, boxes=kept + shopper_boxes, slots=slots, shopper=with_shopper)
 
     def _positions(self, place: _SlotPlace, n: int) -> list[int]:
@@ -268,9 +295,9 @@ class BayRenderer:
         price = f"{place.spec.price_eur:.2f}" if place.spec.price_eur is not None else place.spec.gtin[-4:]
         _fit_text(img, price, x0 + 1, y0, x0 + w - 1, y1, (20, 20, 20))
 
-    def _warp_box(self, box: tuple[float, float, float, float]) -> Box:
+    def _warp_box(self, box: tuple[float, float, float, float], homography: np.ndarray | None = None) -> Box:
         x0, y0, x1, y1 = box
-        pts = self._warp_points(np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]]))
+        pts = self._warp_points(np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]]), homography)
         xs, ys = pts[:, 0].clip(0, self.width), pts[:, 1].clip(0, self.height)
         return Box(PRODUCT, float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()))
 

@@ -1,4 +1,4 @@
-"""The shipped detector on held-out renders of the store world, through the edge pipeline.
+"""The shipped detector, float and int8, on held-out renders of the store world, through the edge pipeline.
 
 Seed 4242 is used by no training or validation set (see models/MODEL_CARD.md).
 The targets are the issue's: mAP50 >= 0.95; facings exact on >= 95% of the
@@ -23,10 +23,16 @@ IMAGES = 40
 
 
 @pytest.fixture(scope="module")
-def result(tmp_path_factory: pytest.TempPathFactory) -> Evaluation:
+def renders(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data: Path = tmp_path_factory.mktemp("held-out")
     render_stills(World(seed=WORLD_SEED, movers=False), IMAGES, data, seed=HELD_OUT_SEED, size=DEFAULT_SIZE)
-    return evaluate(shipped_model_path(), data)
+    return data
+
+
+@pytest.fixture(scope="module", params=["float", "int8"])
+def result(request: pytest.FixtureRequest, renders: Path) -> Evaluation:
+    """Both shipped files: the int8 one is what a camera runs by default."""
+    return evaluate(shipped_model_path(request.param), renders)
 
 
 def test_detection_map50(result: Evaluation) -> None:
