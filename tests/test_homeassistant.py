@@ -161,9 +161,15 @@ async def test_discovery_shows_devices_alerts_and_watched_shelves_as_its_documen
     assert render(weighed["value_template"], got[weighed["state_topic"]]) == "None"  # Home Assistant: unknown
     assert weighed["device"]["name"] == "scale-7"
 
-    # acknowledged (an event alert ends there): the sensor goes off
-    alert_id = hub.ingest.alerts.open[f"unpaid_item_exit:{epc(7)}"].id
-    hub.ingest.acknowledge(alert_id, "marie")
+    # taken in hand, the alert is still open (issue 19: in hand until resolved): the sensor stays on
+    key = f"unpaid_item_exit:{epc(7)}"
+    hub.ingest.acknowledge(hub.ingest.alerts.open[key].id, "marie")
+    got = await shop.published()
+    assert render(theft["value_template"], got[theft["state_topic"]]) == "ON"
+    # resolved: the sensor goes off
+    with hub.db.conn:
+        hub.ingest.alerts.clear(key, ts(hub.clock.now()))
+    hub.ingest.publish_pending()
     got = await shop.published()
     assert render(theft["value_template"], got[theft["state_topic"]]) == "OFF"
 

@@ -65,11 +65,12 @@ def plan_follow_ups(conn: sqlite3.Connection, settings: NotifySettings, now: flo
     if not waiting:
         return []
     marks = ",".join("?" * len(waiting))
-    sent: dict[tuple[int, str], dict[tuple[str, str], tuple[int, int]]] = defaultdict(dict)
-    for alert_id, rule, channel, step, last_no, pending in conn.execute(
-            f"SELECT alert_id, rule, channel, step, MAX(step_no), SUM(state = 'pending') FROM notify_deliveries "
+    sent: dict[tuple[int, str], dict[tuple[str, str], tuple[int, int, float]]] = defaultdict(dict)
+    for alert_id, rule, channel, step, last_no, pending, last_time in conn.execute(
+            f"SELECT alert_id, rule, channel, step, MAX(step_no), SUM(state = 'pending'), "
+            f"MAX(COALESCE(sent_at, created)) FROM notify_deliveries "
             f"WHERE alert_id IN ({marks}) GROUP BY alert_id, rule, channel, step", [w[0] for w in waiting]):
-        sent[(alert_id, rule)][(channel, step)] = (last_no, pending)
+        sent[(alert_id, rule)][(channel, step)] = (last_no, pending, last_time)
     planned: list[Planned] = []
     for alert_id, kind, raised_at in waiting:
         for name, rule in settings.rules.items():
@@ -80,17 +81,19 @@ def plan_follow_ups(conn: sqlite3.Connection, settings: NotifySettings, now: flo
 
 
 def _follow_ups(alert_id: int, name: str, rule: Rule, raised_at: float,
-                queued: dict[tuple[str, str], tuple[int, int]], now: float, zone: ZoneInfo) -> list[Planned]:
+                queued: dict[tuple[str, str], tuple[int, int, float]], now: float, zone: ZoneInfo) -> list[Planned]:
     planned = []
     quiet = quiet_until(rule.quiet_hours, now, zone)
     if rule.repeat_every_min and quiet is None:
         every = rule.repeat_every_min * 60
         number = int((now - raised_at) // every)  # the repeat due by now (0: none yet)
         for channel in rule.channels:
-            last_no, pending = queued.get((channel, Step.REPEAT), (0, 0))
-            _first_no, first_pending = queued.get((channel, Step.FIRST), (0, 0))
-            # one notice at a time per channel: a channel that is down gets no pile of repeats
-            if number > last_no and not pending and not first_pending:
+            last_no, pending, repeat_time = queued.get((channel, Step.REPEAT), (0, 0, 0.0))
+            _first_no, first_pending, first_time = queued.get((channel, Step.FIRST), (0, 0, 0.0))
+            # one notice at a time per channel: a channel that is down gets no pile of repeats; and a repeat comes
+            # a whole period after the last notice sent (a first notice held by quiet hours is not followed at once)
+            recent = now - max(repeat_time, first_time) < every
+            if number > last_no and not pending and not first_pending and not recent:
                 planned.append(Planned(alert_id, name, channel, Step.REPEAT, number, now))
     if rule.escalate_after_min and now - raised_at >= rule.escalate_after_min * 60:
         for channel in rule.escalate_to:

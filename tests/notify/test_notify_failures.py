@@ -108,7 +108,11 @@ def test_quiet_hours_hold_the_notice_until_they_end(tmp_path: Path, ntfy: HttpRe
         assert ntfy.requests == [] and len(core.deliveries(alert_id)) == 1
         core.later(1800)
         wait_for(lambda: ntfy.requests, 10, "the notice at 07:00")
+        core.later(60)  # 07:01: the repeat comes a whole period after the notice sent at 07:00, not at once
+        core.settle()
         assert len(ntfy.requests) == 1
+        core.later(29 * 60)
+        wait_for(lambda: len(ntfy.requests) == 2, 10, "the repeat at 07:30")
     finally:
         core.worker.stop()
 
