@@ -11,22 +11,7 @@ from pathlib import Path
 import click
 import sqlite_utils
 
-from comptoir.config import ConfigError, load_config
-from hub.config import HubConfig
-
-
-def _config(path: Path | None, db: Path | None) -> HubConfig:
-    if path is None:
-        if db is None:
-            raise click.UsageError("give --config hub.yaml (or at least --db for the import and user commands)")
-        return HubConfig(store="store", db=db)
-    try:
-        config = load_config(path, HubConfig)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
-    if db is not None:
-        config = config.model_copy(update={"db": db})
-    return config
+from hub.cli_config import command_config
 
 
 @click.group(invoke_without_command=True)
@@ -41,7 +26,7 @@ def hub(ctx: click.Context, config_path: Path | None, db: Path | None) -> None:
         return
     if config_path is None:
         raise click.UsageError("comptoir hub needs --config hub.yaml")
-    config = _config(config_path, db)
+    config = command_config(config_path, db)
     from comptoir.clock import clock_from_env
     from hub.service import HubService
 
@@ -56,7 +41,7 @@ def _db(ctx: click.Context) -> sqlite_utils.Database:
     from hub.store import open_database
 
     config_path, db = ctx.obj
-    return open_database(_config(config_path, db).db)
+    return open_database(command_config(config_path, db).db)
 
 
 def _import(ctx: click.Context, file: Path, what: str) -> None:
@@ -202,7 +187,7 @@ def purge_expired(ctx: click.Context) -> None:
     from hub.privacy.retention import purge_expired as purge
 
     config_path, db = ctx.obj
-    config = _config(config_path, db)
+    config = command_config(config_path, db)
     done = purge(_db(ctx), time.time(), config.kiosk.log_retention_days, config.kiosk.loyalty_retention_days)
     click.echo(f"deleted {done.conversations} conversation logs, {done.loyalty_links} loyalty receipt links, "
                f"{done.intent_days} old intent counts")

@@ -22,11 +22,11 @@ if TYPE_CHECKING:
 
 def _hub_context(ctx: click.Context) -> tuple[HubConfig, sqlite_utils.Database]:
     """The config and database ``comptoir hub --config/--db`` named."""
-    from hub.cli import _config
+    from hub.cli_config import command_config
     from hub.store import open_database
 
     config_path, db = ctx.obj
-    config = _config(config_path, db)
+    config = command_config(config_path, db)
     return config, open_database(config.db)
 
 
