@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from hub.i18n import LANGUAGES
+from hub.i18n import CatalogLanguage
 
 
 class HomeAssistantSettings(BaseModel):
@@ -15,12 +15,5 @@ class HomeAssistantSettings(BaseModel):
     enabled: bool = Field(False, description="publish discovery and state messages for Home Assistant")
     discovery_prefix: str = Field("homeassistant", pattern=r"^[A-Za-z0-9_-]{1,64}$",
                                   description="Home Assistant's discovery prefix (its MQTT integration's setting)")
-    language: str = Field("fr", description="language of the entities' names and the alerts' texts")
+    language: CatalogLanguage = Field("fr", description="language of the entities' names and the alerts' texts")
     every_s: float = Field(5.0, gt=0, le=3600, description="how often states are refreshed (hub clock)")
-
-    @field_validator("language")
-    @classmethod
-    def _known_language(cls, value: str) -> str:
-        if value not in LANGUAGES:
-            raise ValueError(f"language {value!r}: the catalog has {', '.join(LANGUAGES)}")
-        return value

@@ -15,11 +15,12 @@ import string
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from babel import Locale
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
+from pydantic import AfterValidator
 
 log = logging.getLogger("hub.i18n")
 
@@ -41,6 +42,17 @@ def _languages() -> tuple[str, ...]:
 
 #: Every language with a catalog, the default (French) first.
 LANGUAGES = _languages()
+
+
+def catalog_language(value: str) -> str:
+    """A configured language the catalog has, else an error naming the ones it has (:data:`CatalogLanguage`)."""
+    if value not in LANGUAGES:
+        raise ValueError(f"language {value!r}: the catalog has {', '.join(LANGUAGES)}")
+    return value
+
+
+#: a settings field holding a language the catalog has
+CatalogLanguage = Annotated[str, AfterValidator(catalog_language)]
 
 
 @cache

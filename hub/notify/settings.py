@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
-from hub.i18n import LANGUAGES
+from hub.i18n import CatalogLanguage
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 
@@ -111,7 +111,7 @@ class NotifySettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    language: str = Field("fr", description="language of the notices (a catalog language of hub/i18n)")
+    language: CatalogLanguage = Field("fr", description="language of the notices (a catalog language of hub/i18n)")
     channels: dict[str, Channel] = Field(default_factory=dict, description="channel name -> where it delivers")
     rules: dict[str, Rule] = Field(default_factory=dict, description="rule name -> which alerts go where")
     poll_s: float = Field(0.5, gt=0, le=60, description="how often the worker looks for new alerts (real time)")
@@ -139,13 +139,6 @@ class NotifySettings(BaseModel):
                 if channel not in self.channels:
                     raise ValueError(f"rule {name!r} names channel {channel!r}, which is not in notify.channels")
         return self
-
-    @field_validator("language")
-    @classmethod
-    def _known_language(cls, value: str) -> str:
-        if value not in LANGUAGES:
-            raise ValueError(f"language {value!r}: the catalog has {', '.join(LANGUAGES)}")
-        return value
 
     @property
     def enabled(self) -> bool:
