@@ -87,6 +87,7 @@ class Shop:
         assert self.hub.homeassistant is not None
         await self.until(lambda: self.hub.homeassistant.client.is_connected())
         self.hub.homeassistant.sync()
+        assert await asyncio.to_thread(self.hub.homeassistant.wait_published), "the broker never acknowledged"
         return await asyncio.to_thread(retained, self.broker, f"{PREFIX}/#", f"comptoir/ha/{STORE}/#",
                                        f"comptoir/v1/{STORE}/device/+/status")
 

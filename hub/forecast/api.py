@@ -33,7 +33,7 @@ from hub.forecast.schemas import (
 )
 from hub.http.deps import Hub, Manager, Staff
 from hub.http.errors import MANAGER_ONLY
-from hub.http.params import NOT_FOUND, Gtin, RowId, parse_gtin
+from hub.http.params import NOT_FOUND, Gtin, Offset, RowId, parse_gtin
 from hub.timeutil import ts
 
 router = APIRouter(tags=["reorder"])
@@ -51,7 +51,7 @@ async def run(hub: Hub, staff: Staff) -> RunOut:
 async def list_suggestions(
     hub: Hub, staff: Staff,
     state: Annotated[Literal["proposed", "approved", "rejected", "ordered", "superseded", "all"], Query()] = "proposed",
-    limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Offset = 0,
 ) -> list[SuggestionOut]:
     rows = orders.suggestions(hub.db, None if state == "all" else state, limit, offset)
     return [suggestion_out(r) for r in rows]

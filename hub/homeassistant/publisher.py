@@ -46,6 +46,7 @@ class HomeAssistantPublisher:
         self._broker = broker
         self._sent: dict[str, bytes] = {}  # topic -> payload last handed to paho while connected
         self._lock = threading.Lock()
+        self._last: paho.MQTTMessageInfo | None = None  # the last message handed to paho (wait_published)
         self.syncs = 0
         self.handed = 0  # messages handed to paho, in all
 
@@ -103,5 +104,18 @@ class HomeAssistantPublisher:
             if info.rc != paho.MQTT_ERR_SUCCESS:
                 return False
             self._sent[where] = payload
+            self._last = info
             self.handed += 1
             return True
+
+    def wait_published(self, timeout_s: float = 10.0) -> bool:
+        """Wait until the broker has acknowledged the last message handed over (QoS 1): for a caller that reads the
+        retained state right after :meth:`sync`. False if it has not within ``timeout_s``."""
+        last = self._last
+        if last is None:
+            return True
+        try:
+            last.wait_for_publish(timeout_s)
+        except (RuntimeError, ValueError):  # the connection went away meanwhile: it is sent again on reconnection
+            return False
+        return last.is_published()
