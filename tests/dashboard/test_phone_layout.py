@@ -18,7 +18,7 @@ from comptoir.contract import DeviceStatus
 from tests.conftest import BrokerHandle
 from tests.dashboard.floor import EMPTIED, SCREENS, sideways_overflow, sign_in, stock_the_shop, untranslated
 from tests.dashboard.support import ARTIFACTS, DashboardHub
-from tests.hub.support import Publisher, now, wait_for
+from tests.hub.support import Publisher, epc, now, wait_for
 
 #: each page, and what shows it has been filled in
 PAGES = {
@@ -33,6 +33,7 @@ PAGES = {
     "tags": ("/tags", "main h1"),
     "camera": ("/cameras/cam-a1-b1", "main h1"),
     "items": (f"/items?gtin={EMPTIED.gtin}", "main h1"),
+    "item": (f"/items/{epc(1000)}", "main h1"),  # one of the backroom tags stock_the_shop sends
 }
 
 
