@@ -189,7 +189,8 @@ def test_an_items_page_shows_its_movements_and_the_product_page_links_there(day:
         manager.cookies.set("comptoir_lang", "en")
         page = manager.get(f"/items/{epc}")
         assert page.status_code == 200, page.text
-        rows = re.findall(r'<tr data-kind="(\w+)"><td[^>]*>[^<]+</td>\s*<td[^>]*>([^<]+)</td>\s*<td[^>]*>([^<]*)</td>', page.text)
+        rows = re.findall(r'<tr data-kind="(\w+)"><td[^>]*>[^<]+</td>\s*<td[^>]*>([^<]+)</td>\s*<td[^>]*>([^<]*)</td>',
+                          page.text)
         assert len(rows) == count and [z for _, _, z in rows] == zones
         assert {label for kind, label, _ in rows if kind == "zone"} <= {"Seen in a zone"}
         listing = manager.get(f"/items?gtin={gtin}")
