@@ -12,7 +12,7 @@ from PIL import Image
 from tests.dashboard.support import ARTIFACTS
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-PAGES = ("signin", "map", "products", "product", "reorder", "devices")
+PAGES = ("signin", "map", "products", "product", "reorder", "devices", "stock", "tags", "camera", "items", "item")
 
 
 def main() -> None:
