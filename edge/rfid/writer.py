@@ -18,6 +18,7 @@ arrives on queues, read here in the caller's thread.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import struct
@@ -104,6 +105,29 @@ class TagWriter:
         self.close()
 
     def connect(self) -> None:
+        """Open the reader's LLRP session and wait for its inventory, trying again while the reader is busy.
+
+        A reader takes one client at a time and notices a closed connection only after a while: a writer that
+        connects right after another one (or after an agent stopped) is refused with "a client initiated connection
+        already exists". That is a wait, not a failure: the writer tries again, backing off, until ``timeout_s``.
+        """
+        deadline = time.monotonic() + self.params.timeout_s
+        pause = 0.2
+        while True:
+            reason = self._open(deadline)
+            if reason is None:
+                log.info("writer connected",
+                         extra={"reader": f"{self.host}:{self.port}", "antenna": self.params.antenna})
+                return
+            if time.monotonic() + pause >= deadline or "did not start" in reason:
+                raise WriterError(reason)
+            log.info("reader busy, trying again", extra={"reader": f"{self.host}:{self.port}", "reason": reason,
+                                                         "retry_in_s": pause})
+            time.sleep(pause)
+            pause = min(pause * 2, 2.0)
+
+    def _open(self, deadline: float) -> str | None:
+        """One connection attempt: None once the reader inventories, else why not."""
         config = LLRPReaderConfig({
             "antennas": [self.params.antenna],
             "report_every_n_tags": 1,
@@ -114,21 +138,28 @@ class TagWriter:
                                      "EnablePeakRSSI": False, "EnableFirstSeenTimestamp": False,
                                      "EnableLastSeenTimestamp": False, "EnableTagSeenCount": False},
         })
+        self._inventorying.clear()
+        gone = threading.Event()
         client = LLRPReaderClient(self.host, self.port, config, timeout=5.0)
         client.add_tag_report_callback(lambda _reader, tags: [self._reads.put(t) for t in tags])
         for name in ("ADD_ACCESSSPEC_RESPONSE", "ENABLE_ACCESSSPEC_RESPONSE", "DELETE_ACCESSSPEC_RESPONSE"):
             client.add_message_callback(name, self._response_from_thread)
         client.add_state_callback(LLRPReaderState.STATE_INVENTORYING, lambda *_: self._inventorying.set())
+        client.add_disconnected_callback(lambda *_: gone.set())
         try:
             client.connect()
         except Exception as exc:  # refused, unreachable, timed out
-            raise WriterError(f"cannot connect to the reader {self.host}:{self.port}: {exc}") from None
-        self._client = client
-        if not self._inventorying.wait(self.params.timeout_s):
-            self.close()
-            raise WriterError(f"the reader {self.host}:{self.port} did not start inventorying "
-                              f"within {self.params.timeout_s} s")
-        log.info("writer connected", extra={"reader": f"{self.host}:{self.port}", "antenna": self.params.antenna})
+            return f"cannot connect to the reader {self.host}:{self.port}: {exc}"
+        while not self._inventorying.is_set() and not gone.is_set() and time.monotonic() < deadline:
+            self._inventorying.wait(0.05)
+        if self._inventorying.is_set():
+            self._client = client
+            return None
+        with contextlib.suppress(Exception):  # already gone, or going: nothing more to say to it
+            client.disconnect(timeout=5.0)
+        if gone.is_set():
+            return f"the reader {self.host}:{self.port} closed the session (another client may hold it)"
+        return f"the reader {self.host}:{self.port} did not start inventorying within {self.params.timeout_s} s"
 
     def close(self) -> None:
         client, self._client = self._client, None
