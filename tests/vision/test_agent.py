@@ -71,13 +71,16 @@ async def scene(mqtt_broker: BrokerHandle) -> AsyncIterator[Scene]:
 
 @pytest.fixture
 async def flat_out_scene(mqtt_broker: BrokerHandle) -> AsyncIterator[Scene]:
-    """A camera sending more frames than the agent can count, and the agent allowed to count them all."""
-    async with _scene(mqtt_broker, max_fps=30, camera_fps=30) as running:
+    """A camera sending more frames than the agent can count, and the agent allowed to count them all. The float
+    model: the int8 one can keep up with the camera on a quiet machine, and then no frame waits to be prepared
+    ahead (the clean-clone CI run failed so, once)."""
+    async with _scene(mqtt_broker, max_fps=30, camera_fps=30, precision="float") as running:
         yield running
 
 
 @contextlib.asynccontextmanager
-async def _scene(mqtt_broker: BrokerHandle, max_fps: float, camera_fps: float = 8) -> AsyncIterator[Scene]:
+async def _scene(mqtt_broker: BrokerHandle, max_fps: float, camera_fps: float = 8,
+                 precision: str = "int8") -> AsyncIterator[Scene]:
     world = World(seed=7, movers=False)
     camera = WorldCamera(world, BAY, port=0, fps=camera_fps, shopper_s=0).start()
     cam_id = camera.bay.camera_id
@@ -95,6 +98,7 @@ async def _scene(mqtt_broker: BrokerHandle, max_fps: float, camera_fps: float = 
         backoff_max_s=1,
         unsettled_occluded_s=30,
         threads=1,
+        precision=precision,
     )
     inbox = Inbox()
     listener = MqttLink(mqtt_broker.settings(), store="test", device="listener", kind="test")
