@@ -13,6 +13,7 @@ from comptoir.contract.topics import check_id
 from comptoir.link import BrokerSettings
 from comptoir.metrics import MetricsSettings
 from hub.epcis.settings import EpcisSettings
+from hub.fresh.settings import FreshSettings
 from hub.homeassistant.settings import HomeAssistantSettings
 from hub.inventory.reorder import ReorderModel
 from hub.inventory.settings import FusionSettings
@@ -183,6 +184,7 @@ class HubConfig(BaseModel):
     metrics: MetricsSettings = Field(default_factory=MetricsSettings, description="the /metrics endpoint")
     tag_history: TagHistorySettings = Field(default_factory=TagHistorySettings)
     epcis: EpcisSettings = Field(default_factory=EpcisSettings)
+    fresh: FreshSettings = Field(default_factory=FreshSettings, description="docs/fresh.md")
     batch_max: int = Field(
         200, ge=1, le=100_000,
         description="most messages written in one transaction (a batched message holds up to 500 events)",

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from datetime import date
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from comptoir.contract.envelope import Message
 from comptoir.contract.fields import Cents, DeviceId, EpcHex, Gtin, Label
+
+#: GS1 AI 10: up to 20 characters of GS1's character set 82 (no spaces)
+GS1Lot = Annotated[str, StringConstraints(min_length=1, max_length=20, pattern=r"^[!-~]+$")]
 
 
 class ReceiptLine(BaseModel):
@@ -17,6 +21,9 @@ class ReceiptLine(BaseModel):
     quantity: int = Field(ge=-10_000, le=10_000, description="units sold; negative for a return")
     unit_price_cents: Cents
     epcs: list[EpcHex] = Field(default_factory=list, max_length=10_000, description="tags read at the till, if any")
+    # a 2D code (GS1 DataMatrix, DataBar Expanded, a markdown label) carries the lot and date the till read
+    lot: GS1Lot | None = Field(None, description="the batch/lot number read at the till (GS1 AI 10), if any")
+    expiry: date | None = Field(None, description="the use-by or best-before date read at the till (AI 17/15)")
 
 
 class PosReceipt(Message):
