@@ -37,7 +37,7 @@ def report_csv(report: Report, lang: str) -> str:
 
 def _latin(text: str) -> str:
     """The PDF's core font writes Latin-1 only: the euro sign becomes EUR, the other marks their closest."""
-    text = text.replace("€", "EUR").replace("\u202f", " ").replace("—", "-").replace("’", "'")
+    text = text.replace("€", "EUR").replace("\u202f", " ").replace("—", "-").replace("−", "-").replace("’", "'")
     return text.encode("latin-1", "replace").decode("latin-1")
 
 
