@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import sqlite_utils
@@ -36,12 +38,24 @@ class Report:
 def build(db: sqlite_utils.Database, period: Period, now: float) -> Report:
     """Compute every figure of ``period`` (``now`` bounds the figures that walk time: stock, forecasts)."""
     waste = money_figures.waste_value(db, period)
+    seen = stock.stocked(db, period.start, min(period.end, now))  # read once for availability and turnover
     found = [*money_figures.sales(db, period), waste, money_figures.waste_rate(db, period, waste),
              money_figures.donations(db, period), money_figures.markdown_recovered(db, period),
-             money_figures.shrink(db, period), *stock.availability(db, period, now),
+             money_figures.shrink(db, period), *stock.availability(db, period, now, seen),
              stock.inventory_accuracy(db, period), forecast_accuracy.forecast_wape(db, period, now)]
     found.sort(key=lambda f: ORDER.index(f.key))
-    return Report(period, found, stock.by_category(db, period, now), money_figures.daily(db, period))
+    return Report(period, found, stock.by_category(db, period, now, seen), money_figures.daily(db, period))
+
+
+def build_apart(path: Path, period: Period, now: float) -> Report:
+    """:func:`build` on a read-only connection of its own, for a worker thread: a long period reads many rows
+    (seconds for months of a large shop) and the hub's own connection belongs to its event loop, which must
+    keep taking in the devices' messages. WAL lets this reader run beside the hub's writes."""
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+    try:
+        return build(sqlite_utils.Database(conn), period, now)
+    finally:
+        conn.close()
 
 
 def said(value: float | None, unit: str, lang: str) -> str:
