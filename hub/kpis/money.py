@@ -62,10 +62,11 @@ def waste_rate(db: sqlite_utils.Database, period: Period, waste: Figure | None =
 def donations(db: sqlite_utils.Database, period: Period) -> Figure:
     """Donations = SUM(waste.value_cents) of rows with reason donated in the period (at cost, else shelf
     price); not in the waste value."""
-    value, units, rows = db.execute(
-        "SELECT COALESCE(SUM(value_cents), 0), COALESCE(SUM(quantity), 0), COUNT(*) FROM waste "
-        "WHERE reason = 'donated' AND time >= ? AND time < ?", (period.start, period.end)).fetchone()
-    return Figure("donations", value, "cents", {"units": units, "rows": rows})
+    value, units, rows, no_cost = db.execute(
+        "SELECT COALESCE(SUM(value_cents), 0), COALESCE(SUM(quantity), 0), COUNT(*), "
+        "COALESCE(SUM(unit_cost_cents IS NULL), 0) FROM waste WHERE reason = 'donated' AND time >= ? AND time < ?",
+        (period.start, period.end)).fetchone()
+    return Figure("donations", value, "cents", {"units": units, "rows": rows, "rows_without_cost": no_cost})
 
 
 def shrink(db: sqlite_utils.Database, period: Period) -> Figure:

@@ -30,7 +30,7 @@ WITH rows AS (
     SELECT h.gtin, h.time, h.on_hand, h.shelf FROM products p JOIN stock_history h ON h.rowid = (
         SELECT rowid FROM stock_history WHERE gtin = p.gtin AND time < :start ORDER BY time DESC LIMIT 1)
     UNION ALL
-    SELECT h.gtin, h.time, h.on_hand, h.shelf FROM products p JOIN stock_history h
+    SELECT h.gtin, h.time, h.on_hand, h.shelf FROM products p CROSS JOIN stock_history h
         ON h.gtin = p.gtin AND h.time >= :start AND h.time < :stop),
 steps AS (
     SELECT gtin, MAX(time, :start) AS begin, COALESCE(LEAD(time) OVER (PARTITION BY gtin ORDER BY time), :stop)

@@ -62,7 +62,7 @@ def test_waste_value_and_rate(db: sqlite_utils.Database, week: Period) -> None:
 
 def test_donations_apart(db: sqlite_utils.Database, week: Period) -> None:
     assert money.donations(db, week).value == 150
-    assert money.donations(db, week).parts["units"] == 3
+    assert money.donations(db, week).parts == {"units": 3, "rows": 1, "rows_without_cost": 0}
 
 
 def test_shrink_counts_exits_whose_item_did_not_come_back(db: sqlite_utils.Database, week: Period) -> None:
