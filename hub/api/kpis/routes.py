@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -19,15 +20,16 @@ from hub.web.i18n import pick_language
 router = APIRouter(prefix="/api/kpis", tags=["staff"])
 
 REFUSED = {422: {"model": ErrorOut, "description": "a period that cannot be read; the message names the field"}}
-Day = Annotated[str, Query(description="a shop day, YYYY-MM-DD (the hub's timezone)", max_length=10)]
-Week = Annotated[str, Query(description="an ISO week, YYYY-Www (e.g. 2026-W48)", max_length=8)]
+Day = Annotated[date, Query(description="a shop day, YYYY-MM-DD (the hub's timezone)")]
+Week = Annotated[str, Query(description="an ISO week, YYYY-Www (e.g. 2026-W48)", pattern=r"^\d{4}-W\d{2}$")]
 
 
-def _period(hub: HubState, first: str | None = None, last: str | None = None, week: str | None = None) -> Period:
+def _period(hub: HubState, first: date | None = None, last: date | None = None, week: str | None = None) -> Period:
+    """The period asked for; one that cannot be (last before first, too long, no such week) is a 422 naming it."""
     try:
-        if week is not None:
-            return Period.week(week, hub.config.zone)
-        return Period.parse(first or "", last or "", hub.config.zone)
+        if week is not None or first is None or last is None:
+            return Period.week(week or "", hub.config.zone)
+        return Period(first, last, hub.config.zone)
     except KpiError as exc:
         raise HTTPException(422, str(exc)) from None
 
