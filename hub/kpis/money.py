@@ -24,6 +24,13 @@ def sales(db: sqlite_utils.Database, period: Period) -> list[Figure]:
             Figure("receipts", receipts, "count", {"lines": lines})]
 
 
+def revenue_net_of_waste(revenue: Figure, waste: Figure) -> Figure:
+    """Revenue net of waste = revenue - waste value (issue 21's measure of whether markdowns paid: selling
+    cheaper must not cost more than the waste it saves)."""
+    return Figure("revenue_net_of_waste", int(revenue.value or 0) - int(waste.value or 0), "cents",
+                  {"revenue_cents": revenue.value, "waste_cents": waste.value})
+
+
 def waste_value(db: sqlite_utils.Database, period: Period) -> Figure:
     """Waste value = SUM(waste.value_cents) of rows with reason expired or damaged timed in the period (value at
     cost, at shelf price where the product had no cost: those rows are counted in ``rows_without_cost``).

@@ -18,8 +18,8 @@ from hub.kpis import money as money_figures
 from hub.kpis.period import Figure, Period
 
 #: The figures in the order they are shown; each key has ``kpi.<key>`` (its name) and ``kpi.<key>.how``.
-ORDER = ("revenue", "units_sold", "receipts", "waste_value", "waste_rate", "donations", "markdown_recovered",
-         "shrink", "availability", "stockout_rate", "inventory_accuracy", "forecast_wape")
+ORDER = ("revenue", "units_sold", "receipts", "revenue_net_of_waste", "waste_value", "waste_rate", "donations",
+         "markdown_recovered", "shrink", "availability", "stockout_rate", "inventory_accuracy", "forecast_wape")
 #: Per-category figures: key -> unit.
 CATEGORY_FIGURES = {"turnover": "times", "days_of_cover": "days"}
 
@@ -39,10 +39,12 @@ def build(db: sqlite_utils.Database, period: Period, now: float) -> Report:
     """Compute every figure of ``period`` (``now`` bounds the figures that walk time: stock, forecasts)."""
     waste = money_figures.waste_value(db, period)
     seen = stock.stocked(db, period.start, min(period.end, now))  # read once for availability and turnover
-    found = [*money_figures.sales(db, period), waste, money_figures.waste_rate(db, period, waste),
-             money_figures.donations(db, period), money_figures.markdown_recovered(db, period),
-             money_figures.shrink(db, period), *stock.availability(db, period, now, seen),
-             stock.inventory_accuracy(db, period), forecast_accuracy.forecast_wape(db, period, now)]
+    sales = money_figures.sales(db, period)
+    found = [*sales, money_figures.revenue_net_of_waste(sales[0], waste), waste,
+             money_figures.waste_rate(db, period, waste), money_figures.donations(db, period),
+             money_figures.markdown_recovered(db, period), money_figures.shrink(db, period),
+             *stock.availability(db, period, now, seen), stock.inventory_accuracy(db, period),
+             forecast_accuracy.forecast_wape(db, period, now)]
     found.sort(key=lambda f: ORDER.index(f.key))
     return Report(period, found, stock.by_category(db, period, now, seen), money_figures.daily(db, period))
 
