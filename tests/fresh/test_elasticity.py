@@ -68,7 +68,8 @@ def test_too_short_a_history_uses_the_stated_default(tmp_path: Path) -> None:
     bread = Elasticities(db, settings, NOW, PARIS).for_product(BREAD, "bakery")
     assert (bread.value, bread.source, bread.points) == (-2.5, "default", 5)
     assert say(bread.basis(), "en") == "assumed elasticity -2.5: only 5 reduced selling days in the history"
-    assert say(bread.basis(), "fr") == "élasticité supposée -2,5 : seulement 5 jours de vente à prix réduit dans l'historique"
+    assert say(bread.basis(), "fr") == ("élasticité supposée -2,5 : seulement 5 jours de vente à prix réduit dans "
+                                        "l'historique")
 
 
 def test_promoted_days_without_a_lower_price_are_not_regular_days(tmp_path: Path) -> None:
