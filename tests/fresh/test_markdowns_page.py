@@ -108,7 +108,7 @@ def test_approve_a_suggestion_print_its_labels_and_reject_another(browser, hub: 
         expect(label.locator(".md-code")).to_be_visible()
         expect(label.locator(".md-data")).to_contain_text(f"(01){YOGHURT}(17)")
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        sheet.screenshot(path=str(ARTIFACTS / f"markdown-labels-{lang}.png"))
+        label.screenshot(path=str(ARTIFACTS / f"markdown-labels-{lang}.png"))
         sheet.close()
 
         cream.locator(".md-reject").click()
