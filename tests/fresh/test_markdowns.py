@@ -195,3 +195,13 @@ def test_the_why_is_kept_as_a_message_not_a_sentence(tmp_path: Path) -> None:
     markdowns.review(db, config(tmp_path), NOW)
     why = json.loads(suggestions(db)[0]["why"])
     assert why["code"] == "markdowns.why_now" and why["params"]["recovered_cents"] == 2103
+
+
+def test_the_hubs_tick_reviews_once_every_run_every_s(tmp_path: Path) -> None:
+    db = dated_database(tmp_path)
+    forecast(db, YOGHURT, 2.4)
+    add_lot(db, YOGHURT, "L42", date(2026, 3, 3), 12)
+    schedule = markdowns.Schedule(db, config(tmp_path))  # run_every_s: 3600 by default
+    assert schedule.tick(NOW).suggested == 1
+    assert schedule.tick(NOW + 600) is None  # not due: nothing read, nothing written
+    assert schedule.tick(NOW + 3600).updated == 1
