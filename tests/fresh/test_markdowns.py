@@ -224,3 +224,21 @@ def test_a_markdown_may_be_best_started_on_a_later_day(tmp_path: Path) -> None:
     assert "at 20 % off from 5 March about 29 sell: €76.91 recovered instead of €71.55 (discarded)" in \
         markdowns.say(row["why"], "en")
     assert "à -20 % à partir du 5 mars environ 29 se vendent" in markdowns.say(row["why"], "fr")
+
+
+def test_a_tagged_lots_units_are_its_tags_still_in_the_shop(tmp_path: Path) -> None:
+    db = dated_database(tmp_path)
+    forecast(db, YOGHURT, 2.4)
+    lot = add_lot(db, YOGHURT, "T1", date(2026, 3, 3), 0)  # the book holds nothing: the tags say
+    states = ["floor"] * 11 + ["backroom"] + ["sold"] * 3
+    for n, state in enumerate(states):
+        db.execute("INSERT INTO items (epc, gtin, serial, state, zone, since, last_seen) VALUES (?, ?, ?, ?, NULL, "
+                   "?, ?)", [f"EPC{n}", YOGHURT, str(n), state, NOW, NOW])
+        db.execute("INSERT INTO lot_tags (epc, lot_id, time) VALUES (?, ?, ?)", [f"EPC{n}", lot, NOW])
+    db.conn.commit()
+    markdowns.review(db, config(tmp_path), NOW)
+    [row] = suggestions(db)
+    assert (row["units"], row["discount_pct"], row["expected_cents"]) == (12, 40, 2103)  # the first test's lot
+    db.execute("UPDATE items SET state = 'sold'")
+    db.conn.commit()
+    assert markdowns.review(db, config(tmp_path), NOW + 60).ended == 1
