@@ -59,10 +59,7 @@ async def count_lot(lot_id: RowId, body: LotCountIn, hub: Hub, staff: Staff) -> 
     with fresh_errors():
         lot = lots.count_lot(hub.db, hub.ingest.fusion.lots, lot_id, body.units, now)
     _recheck(hub, lot["gtin"], now)
-    found = [x for x in views.open_lots(hub, lot["gtin"]) if x["id"] == lot_id]
-    if not found:  # counted empty: closed
-        raise HTTPException(404, f"lot_id: lot {lot_id} is closed (counted 0 units)")
-    return found[0]
+    return views.one_lot(hub, lot_id)
 
 
 def _resolve(hub: HubState, body: WasteIn) -> tuple[str, int | None]:
