@@ -109,3 +109,19 @@ async def test_days_left_follow_the_shops_calendar(local: LocalHub, staff: httpx
     local.clock.advance(timedelta(days=1).total_seconds())
     ok(await staff.post("/api/session", json={"username": "marie", "password": "croissant-42"}))
     assert [x["days_left"] for x in ok(await staff.get("/api/fresh/lots"))] == [-1]
+
+
+async def test_the_fresh_page_says_dates_and_waste_in_the_readers_language(local: LocalHub,
+                                                                          staff: httpx.AsyncClient) -> None:
+    await receive_yoghurts(local, staff)
+    ok(await staff.post("/api/fresh/waste", json={"gtin": BREAD, "quantity": 1, "reason": "damaged"}))
+    local.clock.set(local.clock.now().replace(day=7, hour=9))  # L12 is dated the 9th: within 2 days
+    ok(await staff.post("/api/session", json={"username": "marie", "password": "croissant-42"}))
+    staff.cookies.set("comptoir_lang", "fr")
+    french = await staff.get("/fresh")
+    assert french.status_code == 200
+    assert "9 janvier 2026" in french.text and "2,40" in french.text and "au prix de vente" in french.text
+    assert "Pain de campagne" in french.text  # received without a date: listed to date
+    staff.cookies.set("comptoir_lang", "en")
+    english = (await staff.get("/fresh")).text
+    assert "9 January 2026" in english and "€2.40" in english and "Record waste" in english
