@@ -125,3 +125,11 @@ async def test_the_fresh_page_says_dates_and_waste_in_the_readers_language(local
     staff.cookies.set("comptoir_lang", "en")
     english = (await staff.get("/fresh")).text
     assert "9 January 2026" in english and "€2.40" in english and "Record waste" in english
+
+
+async def test_the_waste_log_reads_days_of_the_shops_calendar(local: LocalHub, staff: httpx.AsyncClient) -> None:
+    ok(await staff.post("/api/fresh/waste", json={"gtin": BREAD, "quantity": 1, "reason": "damaged"}))
+    assert len(ok(await staff.get("/api/fresh/waste", params={"since": "2026-01-05", "until": "2026-01-05"}))) == 1
+    assert ok(await staff.get("/api/fresh/waste", params={"since": "2026-01-06"})) == []
+    assert len(ok(await staff.get("/api/fresh/waste", params={"since": "0001-01-01", "until": "9999-12-31"}))) == 1
+    refused(await staff.get("/api/fresh/waste", params={"since": "2026-13-01"}), 422, "since")

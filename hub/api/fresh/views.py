@@ -89,5 +89,5 @@ def day_bounds(hub: HubState, first: date | None, last: date | None) -> tuple[fl
     """Local days (the shop's time zone) as [since, until) UNIX times."""
     zone = hub.config.zone
     since = ts(datetime.combine(first, time(0), zone)) if first else None
-    until = ts(datetime.combine(last + timedelta(days=1), time(0), zone)) if last else None
+    until = ts(datetime.combine(last + timedelta(days=1), time(0), zone)) if last and last < date.max else None
     return since, until
