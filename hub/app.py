@@ -23,6 +23,10 @@ from hub.api.fresh import page as fresh_page
 from hub.api.fresh import routes as fresh
 from hub.api.inventory import kiosk as kiosk_products
 from hub.api.inventory import routes as inventory
+from hub.api.kpis import page as numbers_page
+from hub.api.kpis import routes as kpis
+from hub.api.markdowns import page as markdowns_page
+from hub.api.markdowns import routes as markdowns
 from hub.api.notify import routes as notify
 from hub.api.status import routes as status
 from hub.api.stock import page as stock_page
@@ -73,4 +77,8 @@ def create_app(hub: HubState) -> FastAPI:
     app.include_router(tags_page.router)  # the /tags page
     app.include_router(fresh.router)  # lots and dates, what to check today, waste (issue 21)
     app.include_router(fresh_page.router)  # the /fresh page
+    app.include_router(kpis.router)  # issue 21: the shop's numbers, the weekly CSV/PDF report
+    app.include_router(numbers_page.router)  # the /numbers page
+    app.include_router(markdowns.router)  # markdown suggestions staff approve, their labels (issue 21)
+    app.include_router(markdowns_page.router)  # the /markdowns page
     return app
