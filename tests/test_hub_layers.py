@@ -46,6 +46,7 @@ SLICES: dict[str, tuple[str, ...]] = {
     "dashboard": ("hub.web",),
     "kiosk page": ("hub.kiosk_page",),
     "tags": ("hub.api.tags",),
+    "fresh": ("hub.api.fresh",),
     "numbers": ("hub.api.kpis",),
     "markdowns": ("hub.api.markdowns",),
 }
