@@ -26,16 +26,17 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
 
 from comptoir import __version__
+from comptoir.contract.hub import AlertKind
 from comptoir.contract.topics import topic
 from hub.i18n import Message, translate
 from hub.timeutil import iso
 
 #: Alert kinds the hub raises, each one binary sensor.
-ALERT_KINDS = ("unpaid_item_exit", "kiosk_help", "out_of_stock", "shelf_empty_backroom_stock", "below_reorder_point",
-               "device_offline", "device_silent", "messages_lost")
+#: Every kind the contract names gets its sensor (one list: comptoir.contract.hub.AlertKind)
+ALERT_KINDS: tuple[str, ...] = get_args(AlertKind)
 #: Open alerts listed in a kind's attributes (the newest first); the count says how many there are in all.
 ALERTS_LISTED = 20
 STATUS_TEMPLATE = "{{ value_json.state }}"
