@@ -170,6 +170,7 @@ async def run_fresh(options: FreshOptions) -> dict[str, Any]:
             await office.drain()
             hub.at(world.now)
             hub.ingest.tick()
+            shop.sample_shelves()
         last = (end - timedelta(seconds=1)).astimezone(zone).date()
         kpis = (await client.get("/api/kpis", params={"first": FIRST_DAY.isoformat(),
                                                        "last": last.isoformat()})).json()

@@ -134,6 +134,8 @@ class FreshTruth:
     donated_cents: int = 0
     demand: int = 0  # shoppers who came for a product
     missed: int = 0  # ... and found its shelf empty
+    samples: int = 0  # (moment, product) pairs looked at by :meth:`FreshShop.sample_shelves`
+    empty: int = 0  # ... with no unit in the shop
 
     def as_dict(self) -> dict[str, object]:
         return {"sold_units": self.sold_units, "revenue_cents": self.revenue_cents,
@@ -141,7 +143,8 @@ class FreshTruth:
                 "wasted_units": self.wasted_units, "wasted_cents": self.wasted_cents,
                 "donated_units": self.donated_units, "donated_cents": self.donated_cents,
                 "revenue_net_of_waste_cents": self.revenue_cents - self.wasted_cents,
-                "stockout_rate": round(self.missed / self.demand, 4) if self.demand else None}
+                "missed_share": round(self.missed / self.demand, 4) if self.demand else None,
+                "empty_share": round(self.empty / self.samples, 4) if self.samples else None}
 
 
 Listener = Callable[[FreshEvent], None]
@@ -206,6 +209,11 @@ class FreshShop:
     # -- truth ----------------------------------------------------------------------------
     def units(self, gtin: str) -> int:
         return sum(lot.units for lot in self.lots[gtin])
+
+    def sample_shelves(self) -> None:
+        """Note which products have no unit in the shop now (the truth of the stock-out rate, sampled)."""
+        self.truth.samples += len(self.lots)
+        self.truth.empty += sum(1 for gtin in self.lots if not self.units(gtin))
 
     def demand_on(self, gtin: str, day: date) -> float:
         """The mean units shoppers want on ``day`` at the regular price (weekday shape, no noise)."""
