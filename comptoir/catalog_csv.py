@@ -26,4 +26,10 @@ ALLERGENS_COLUMN = "allergens"
 #: The 14 allergens EU regulation 1169/2011 (annex II) requires on a label, by the names the column uses.
 ALLERGENS: tuple[str, ...] = ("gluten", "crustaceans", "eggs", "fish", "peanuts", "soy", "milk", "nuts", "celery",
                               "mustard", "sesame", "sulphites", "lupin", "molluscs")
-OPTIONAL_COLUMNS: tuple[str, ...] = (*LABEL_COLUMNS, ALLERGENS_COLUMN)
+#: Optional fresh-food columns: ``date_kind`` (``use_by``: must leave the shelf on its date; ``best_before``: may
+#: be sold or given after; empty: not dated) and ``cost_eur``, the unit cost price (like price_eur; empty: unknown).
+DATE_KIND_COLUMN = "date_kind"
+COST_COLUMN = "cost_eur"
+DATE_KINDS: tuple[str, ...] = ("use_by", "best_before")
+FRESH_COLUMNS: tuple[str, ...] = (DATE_KIND_COLUMN, COST_COLUMN)
+OPTIONAL_COLUMNS: tuple[str, ...] = (*LABEL_COLUMNS, ALLERGENS_COLUMN, *FRESH_COLUMNS)

@@ -18,7 +18,16 @@ from typing import Any
 
 import sqlite_utils
 
-from comptoir.catalog_csv import ALLERGENS, ALLERGENS_COLUMN, CATALOG_COLUMNS, LABEL_COLUMNS, OPTIONAL_COLUMNS
+from comptoir.catalog_csv import (
+    ALLERGENS,
+    ALLERGENS_COLUMN,
+    CATALOG_COLUMNS,
+    COST_COLUMN,
+    DATE_KIND_COLUMN,
+    DATE_KINDS,
+    LABEL_COLUMNS,
+    OPTIONAL_COLUMNS,
+)
 from comptoir.contract import gtin14
 from comptoir.contract.topics import TopicError, check_id
 from hub.csv_cells import check_cell, guarded
@@ -126,11 +135,30 @@ def _allergens(value: str) -> str | None:
     return ";".join(sorted(set(names)))
 
 
+def _date_kind(value: str) -> str | None:
+    """The date_kind column: use_by, best_before, or None when the product carries no date."""
+    folded = value.strip().lower()
+    if not folded:
+        return None
+    if folded not in DATE_KINDS:
+        raise ValueError(f"{value.strip()!r} is not use_by, best_before or empty")
+    return folded
+
+
+def _cost_cents(value: str) -> int | None:
+    """The cost_eur column: the unit cost price in cents, None when the cell is empty (cost unknown)."""
+    return _price_cents(value) if value.strip() else None
+
+
 def _product(row: dict[str, str]) -> dict[str, Any]:
     # the optional label columns are written only when the file has them: a file without them keeps what is stored
     labels = {c: (c, _label) for c in LABEL_COLUMNS if c in row}
     if ALLERGENS_COLUMN in row:
         labels[ALLERGENS_COLUMN] = (ALLERGENS_COLUMN, _allergens)
+    if DATE_KIND_COLUMN in row:
+        labels["date_kind"] = (DATE_KIND_COLUMN, _date_kind)
+    if COST_COLUMN in row:
+        labels["cost_cents"] = (COST_COLUMN, _cost_cents)
     return {
         "gtin": ("gtin", _gtin),
         "name": ("name", _text),

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from comptoir.catalog_csv import CATALOG_COLUMNS, OPTIONAL_COLUMNS
+from comptoir.catalog_csv import ALLERGENS_COLUMN, CATALOG_COLUMNS, LABEL_COLUMNS
 from hub.catalog import CatalogError, import_products
 from hub.store import open_database
 
+LABELS = (*LABEL_COLUMNS, ALLERGENS_COLUMN)
 BASE = ",".join(CATALOG_COLUMNS)
 ROW = "3017620422003,Pâtes sans gluten 500 g,Marque,Pâtes,2.49,500,A3,S1,1,Fournisseur,2"
 OTHER = "3017620422010,Spaghetti 500 g,Marque,Pâtes,1.19,500,A3,S2,1,Fournisseur,2"
@@ -22,13 +23,13 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def labels(db, gtin_end: str) -> tuple:
-    return db.execute(f"SELECT {', '.join(OPTIONAL_COLUMNS)} FROM products WHERE gtin LIKE ?",
+    return db.execute(f"SELECT {', '.join(LABELS)} FROM products WHERE gtin LIKE ?",
                       [f"%{gtin_end}"]).fetchone()
 
 
 def test_labels_are_stored_and_an_empty_cell_means_not_stated(tmp_path: Path) -> None:
     db = open_database(tmp_path / "hub.sqlite")
-    header = BASE + "," + ",".join(OPTIONAL_COLUMNS)
+    header = BASE + "," + ",".join(LABELS)
     text = f"{header}\n{ROW},oui,yes,,true,1,,gluten\n{OTHER},,no,,,,,\n"
     # a product that is stated gluten-free but lists gluten is not refused here: the columns say what the label says
     import_products(db, write(tmp_path, text))
