@@ -21,6 +21,8 @@ from hub.api.devices import routes as devices
 from hub.api.epcis import routes as epcis
 from hub.api.inventory import kiosk as kiosk_products
 from hub.api.inventory import routes as inventory
+from hub.api.kpis import page as numbers_page
+from hub.api.kpis import routes as kpis
 from hub.api.notify import routes as notify
 from hub.api.status import routes as status
 from hub.api.stock import page as stock_page
@@ -69,4 +71,6 @@ def create_app(hub: HubState) -> FastAPI:
     app.include_router(stock_page.router)  # the /stock page
     app.include_router(tags.router)  # tag commissioning: serials, EPCs, labels (manager)
     app.include_router(tags_page.router)  # the /tags page
+    app.include_router(kpis.router)  # issue 21: the shop's numbers, the weekly CSV/PDF report
+    app.include_router(numbers_page.router)  # the /numbers page
     return app

@@ -201,3 +201,12 @@ def _add_epcis_commands() -> None:
 
 
 _add_epcis_commands()  # issue 23: partners' EPCIS tokens and the EPCIS export (hub/epcis/cli.py)
+
+
+def _add_report_command() -> None:
+    from hub.kpis.cli import report_command
+
+    hub.add_command(report_command)
+
+
+_add_report_command()  # issue 21: the shop's numbers for a week as PDF/CSV (hub/kpis/cli.py)

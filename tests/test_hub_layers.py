@@ -46,6 +46,7 @@ SLICES: dict[str, tuple[str, ...]] = {
     "dashboard": ("hub.web",),
     "kiosk page": ("hub.kiosk_page",),
     "tags": ("hub.api.tags",),
+    "numbers": ("hub.api.kpis",),
 }
 #: modules of a slice that speak HTTP without being routers: they may import FastAPI
 WEB_EDGE = frozenset({"hub.forecast.forms", "hub.forecast.responses", "hub.privacy.deps", "hub.web",

@@ -1,0 +1,58 @@
+"""``GET /api/kpis``, ``/api/kpis/report.csv`` and ``/api/kpis/report.pdf`` (staff session)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import Response
+
+from hub.http.deps import Hub, HubState, Staff
+from hub.http.errors import ErrorOut
+from hub.kpis import export, report
+from hub.kpis.period import KpiError, Period
+from hub.timeutil import ts
+from hub.web.i18n import pick_language
+
+router = APIRouter(prefix="/api/kpis", tags=["staff"])
+
+REFUSED = {422: {"model": ErrorOut, "description": "a period that cannot be read; the message names the field"}}
+Day = Annotated[str, Query(description="a shop day, YYYY-MM-DD (the hub's timezone)", max_length=10)]
+Week = Annotated[str, Query(description="an ISO week, YYYY-Www (e.g. 2026-W48)", max_length=8)]
+
+
+def _period(hub: HubState, first: str | None = None, last: str | None = None, week: str | None = None) -> Period:
+    try:
+        if week is not None:
+            return Period.week(week, hub.config.zone)
+        return Period.parse(first or "", last or "", hub.config.zone)
+    except KpiError as exc:
+        raise HTTPException(422, str(exc)) from None
+
+
+@router.get("", responses=REFUSED)
+async def kpis(request: Request, hub: Hub, _staff: Staff, first: Day, last: Day) -> dict[str, Any]:
+    """Every figure of the shop days ``first`` to ``last``: value (money in cents, rates as fractions), the counts
+    it is made of, its display and definition in the reader's language, per-category turnover and cover, and the
+    daily revenue and waste for the charts (docs/kpis.md)."""
+    period = _period(hub, first, last)
+    return report.as_json(report.build(hub.db, period, ts(hub.clock.now())), pick_language(request))
+
+
+@router.get("/report.csv", responses=REFUSED, response_class=Response)
+async def report_csv(request: Request, hub: Hub, _staff: Staff, week: Week) -> Response:
+    """The week's figures, one row per figure and per category (turnover, days of cover); formulas neutralised."""
+    period = _period(hub, week=week)
+    text = export.report_csv(report.build(hub.db, period, ts(hub.clock.now())), pick_language(request))
+    return Response(text, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="numbers-{week}.csv"'})
+
+
+@router.get("/report.pdf", responses=REFUSED, response_class=Response)
+async def report_pdf(request: Request, hub: Hub, _staff: Staff, week: Week) -> Response:
+    """The week's report as a PDF: the figures, a table per category, daily charts and how each is computed."""
+    period = _period(hub, week=week)
+    built = report.build(hub.db, period, ts(hub.clock.now()))
+    pdf = export.report_pdf(built, pick_language(request), hub.config.store, week)
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="numbers-{week}.pdf"'})
