@@ -68,7 +68,7 @@ class InProcessHub:
         self.password = "fresh-office-1"
         create_user(self.db, "office", self.password, "manager", ts(self.clock.now()))
         self.config = HubConfig.model_validate({
-            "store": "fresh-demo", "db": str(path), "api": {"session_hours": 24 * 120},
+            "store": "fresh-demo", "db": str(path), "api": {"session_hours": 720},
             "fresh": {"markdowns": {"enabled": markdowns}}})
         self.bus = EventBus()
         self.ingest = Ingest(self.db, self.clock, self.config.fusion, store=self.config.store, bus=self.bus)
