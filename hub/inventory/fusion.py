@@ -21,6 +21,7 @@ from comptoir.contract import (
     ZoneEvents,
     ZoneSnapshot,
 )
+from hub.fresh.lots import LotBook
 from hub.inventory import reorder, store
 from hub.inventory.book import BookStock
 from hub.inventory.claims import ReaderClaims
@@ -51,6 +52,7 @@ class Fusion:
         self.claims = ReaderClaims(self.book, self.reference, self.credits, settings)
         self.shelf = ShelfReadings(self.reference)
         self.stock_book = BookStock(db)
+        self.lots = LotBook(db)  # which dates the units carry, for dated products (hub/fresh/lots.py)
         self.load()
 
     # -- what other parts read ----------------------------------------------------------
@@ -98,12 +100,14 @@ class Fusion:
         self.claims.rivals.clear()
         self.credits.clear()
         self.stock_book.clear()
+        self.lots.clear()
         store.load(self.db, self.book, self.claims, self.shelf, self.credits)
 
     def load_reference(self) -> None:
         """(Re)read products, planogram and zones, which `comptoir hub import-*` may change."""
         self.reference.load()
         self.sales.rates.clear()
+        self.lots.clear()  # lots may have changed with it (another process received or wasted)
 
     # -- applying messages ---------------------------------------------------------------
     def apply(self, message: Message, changes: BatchChanges) -> None:
@@ -141,7 +145,9 @@ class Fusion:
     # -- writing -------------------------------------------------------------------------
     def write(self, changes: BatchChanges) -> None:
         """Write what a batch changed; the caller holds the transaction."""
-        store.write(self.db.conn, changes, self.claims, self.shelf, self.credits)
+        lot_ids = (self.lots.take_sales(self.db.conn, changes.sales, max(s.time for s in changes.sales))
+                   if changes.sales else None)
+        store.write(self.db.conn, changes, self.claims, self.shelf, self.credits, lot_ids)
 
     def forget_pending(self) -> None:
         """After a failed transaction: reload, so memory matches the database again."""

@@ -21,6 +21,9 @@ from typing import Any
 import sqlite_utils
 
 from comptoir.contract import gtin14
+from hub.fresh import intake
+from hub.fresh.gs1 import Gs1Read
+from hub.fresh.intake import LotIn
 from hub.inventory import adjustments
 from hub.inventory.adjustments import Actor, Change, StockError
 from hub.inventory.fusion import Fusion
@@ -57,6 +60,7 @@ class Delivery:
 
     counted: dict[str, int] = field(default_factory=dict)
     scans: list[str] = field(default_factory=list)
+    lots: dict[str, list[LotIn]] = field(default_factory=dict)  # per GTIN: the lots of its counted units
     from_dock: bool = False
     close: bool = False
     note: str = ""
@@ -89,18 +93,33 @@ def _dock_tags(db: sqlite_utils.Database, po: dict[str, Any]) -> dict[str, int]:
     return {g: max(int(n) - int(lines[g]["received"]), 0) for g, n in rows}
 
 
-def units_of(db: sqlite_utils.Database, po: dict[str, Any], delivery: Delivery) -> dict[str, int]:
-    """Units per GTIN in this delivery: hand counts, plus one per scan, plus the dock's new tags."""
+def read_scans(delivery: Delivery, products: dict[str, Any] | None = None) -> list[tuple[str, Gs1Read | None]]:
+    """Each scan's GTIN, and what a GS1 code says of its lot, date and count; refused naming ``scans[i]``."""
+    if len(delivery.scans) > MAX_SCANS:
+        raise DeliveryError("scans", f"at most {MAX_SCANS} scans in one delivery")
+    out: list[tuple[str, Gs1Read | None]] = []
+    for i, raw in enumerate(delivery.scans):
+        where = f"scans[{i}]"
+        read = intake.read_gs1_scan(raw, where) if intake.is_gs1(raw) else None
+        gtin = read.gtin if read is not None else read_scan(raw, where)
+        if products is not None and gtin not in products:
+            raise DeliveryError(where, f"no product with GTIN {gtin} in the catalog", "not_found")
+        out.append((gtin, read))
+    return out
+
+
+def units_of(db: sqlite_utils.Database, po: dict[str, Any], delivery: Delivery,
+             scans: list[tuple[str, Gs1Read | None]] | None = None) -> dict[str, int]:
+    """Units per GTIN in this delivery: hand counts, plus one per scan (a GS1 count sets more), plus the dock's
+    new tags."""
     units: Counter[str] = Counter()
     for gtin, quantity in delivery.counted.items():
         if not isinstance(quantity, int) or quantity < 0:
             raise DeliveryError(f"lines[{gtin}].quantity", f"must be a whole number of units, 0 or more "
                                                            f"(got {quantity})")
         units[gtin] += quantity
-    if len(delivery.scans) > MAX_SCANS:
-        raise DeliveryError("scans", f"at most {MAX_SCANS} scans in one delivery")
-    for i, raw in enumerate(delivery.scans):
-        units[read_scan(raw, f"scans[{i}]")] += 1
+    for gtin, read in scans if scans is not None else read_scans(delivery):
+        units[gtin] += (read.quantity or 1) if read is not None else 1
     if delivery.from_dock:
         units.update(_dock_tags(db, po))
     return dict(units)
@@ -116,13 +135,17 @@ def receive(fusion: Fusion, actor: Actor, now: float, po_id: int, delivery: Deli
     for gtin in delivery.counted:
         if gtin not in products:
             raise DeliveryError(f"lines[{gtin}].gtin", f"no product with GTIN {gtin} in the catalog", "not_found")
-    units = {g: n for g, n in units_of(db, po, delivery).items() if n > 0 or g in delivery.counted}
+    scans = read_scans(delivery, products)
+    units = {g: n for g, n in units_of(db, po, delivery, scans).items() if n > 0 or g in delivery.counted}
     for gtin in units:
         if gtin not in products:
             raise DeliveryError("scans", f"no product with GTIN {gtin} in the catalog", "not_found")
     if not any(units.values()) and not delivery.close:
         raise DeliveryError("lines", "nothing received: count or scan units, read the dock's tags, or close",
                             "conflict")
+    kinds = intake.date_kinds(db.conn, sorted(units))
+    lots = intake.plan(kinds, delivery.counted, delivery.lots, [(g, r) for g, r in scans if r is not None])
+    dock_epcs = _dock_epcs(db, po, units) if delivery.from_dock else {}
     changes = [Change(g, "received", n, delivery.note) for g, n in sorted(units.items()) if n > 0]
     planned = (adjustments.plan(changes, products, lambda g: fusion.figure(g, now), actor, fusion.settings)
                if changes else [])
@@ -145,6 +168,7 @@ def receive(fusion: Fusion, actor: Actor, now: float, po_id: int, delivery: Deli
                             "status) VALUES (?,?,?,?,?,?)",
                             (delivery_id, gtin, n, ordered, total, status(ordered, total, line is not None)))
         adjustments.write(db.conn, planned, actor, now, "delivery", delivery_id)
+        received_lots = intake.write(db.conn, lots, units, kinds, dock_epcs, now, delivery_id)
         complete = all(int(line["received"]) >= int(line["quantity"]) for line in lines.values())
         if complete or delivery.close:
             closed_via = "dock" if via == "dock" else "hand"
@@ -152,7 +176,23 @@ def receive(fusion: Fusion, actor: Actor, now: float, po_id: int, delivery: Deli
                             "WHERE id=?", (now, actor.username, closed_via, po_id))
     for p in planned:
         fusion.stock_book.forget(p.change.gtin)
-    return delivery_out(db, delivery_id)
+    for gtin in units:
+        fusion.lots.forget(gtin)
+    out = delivery_out(db, delivery_id)
+    for line in out["lines"]:
+        line.update(received_lots.get(line["gtin"], {}))
+    return out
+
+
+def _dock_epcs(db: sqlite_utils.Database, po: dict[str, Any], units: dict[str, int]) -> dict[str, list[str]]:
+    """The order's tags at the dock not yet given a lot, per GTIN (their lot is the delivery's one lot)."""
+    out: dict[str, list[str]] = {}
+    for gtin in units:
+        if gtin in po["lines"]:
+            out[gtin] = [r[0] for r in db.execute(
+                "SELECT epc FROM items WHERE zone = 'dock' AND since >= ? AND gtin = ? "
+                "AND epc NOT IN (SELECT epc FROM lot_tags) ORDER BY since, epc", (po["created"], gtin))]
+    return out
 
 
 def create_order(fusion: Fusion, supplier: str, lines: dict[str, int], actor: Actor, now: float) -> int:

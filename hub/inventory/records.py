@@ -7,6 +7,7 @@ writes them); :class:`BatchChanges` is what one batch changed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import NamedTuple
 
 from hub.inventory.states import ItemState
@@ -121,6 +122,9 @@ class SaleLine:
     quantity: int  # negative: a return
     unit_price_cents: int
     tagged: int  # how many of the units had their tag read at the till
+    lot: str | None = None  # the lot the till read (a 2D code), when it read one
+    expiry: date | None = None  # the date the till read with it
+    epcs: tuple[str, ...] = ()  # the tags read at the till (a tagged item's lot follows its EPC)
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,7 +73,7 @@ class Sales:
         book = self.book
         for line in m.lines:
             changes.sales.append(SaleLine(m.lane, m.receipt_id, t, line.gtin, line.quantity, line.unit_price_cents,
-                                          len(line.epcs)))
+                                          len(line.epcs), line.lot, line.expiry, tuple(line.epcs)))
             changes.gtins.add(line.gtin)
             self.rates.pop(line.gtin, None)
             for epc in line.epcs:

@@ -50,8 +50,8 @@ def load(db: sqlite_utils.Database, book: ItemBook, claims: ReaderClaims, shelf:
 
 
 def write(conn: sqlite3.Connection, changes: BatchChanges, claims: ReaderClaims, shelf: ShelfReadings,
-          credits: Credits) -> None:
-    """Write what a batch changed; the caller holds the transaction."""
+          credits: Credits, lot_ids: list[int | None] | None = None) -> None:
+    """Write what a batch changed; the caller holds the transaction. ``lot_ids``: each sale line's lot."""
     if changes.items:
         conn.executemany(
             "INSERT INTO items (epc, gtin, serial, state, zone, since, last_seen, paid, claim_rssi, claim_time, "
@@ -97,9 +97,10 @@ def write(conn: sqlite3.Connection, changes: BatchChanges, claims: ReaderClaims,
         )
     if changes.sales:
         conn.executemany(
-            "INSERT INTO sales (lane, receipt_id, time, gtin, quantity, unit_price_cents, tagged) "
-            "VALUES (?,?,?,?,?,?,?)",
-            [(s.lane, s.receipt_id, s.time, s.gtin, s.quantity, s.unit_price_cents, s.tagged) for s in changes.sales],
+            "INSERT INTO sales (lane, receipt_id, time, gtin, quantity, unit_price_cents, tagged, lot_id) "
+            "VALUES (?,?,?,?,?,?,?,?)",
+            [(s.lane, s.receipt_id, s.time, s.gtin, s.quantity, s.unit_price_cents, s.tagged, lot)
+             for s, lot in zip(changes.sales, lot_ids or [None] * len(changes.sales), strict=True)],
         )
     if credits.taken:
         conn.executemany("UPDATE paid_credits SET remaining=? WHERE id=?", [(r, i) for i, r in credits.taken.items()])

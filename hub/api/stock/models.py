@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -61,17 +62,26 @@ class AdjustmentOut(BaseModel):
     ref_id: int | None
 
 
+class LotLineIn(_In):
+    lot: Annotated[str, Field(max_length=20, description="the lot code printed (GS1 AI 10); empty if none")] = ""
+    expiry: date = Field(strict=False, description="the use-by or best-before date, YYYY-MM-DD")
+    quantity: Units
+
+
 class DeliveryLineIn(_In):
     gtin: GtinIn
     quantity: Units = Field(description="units of this product counted in this delivery")
+    lots: list[LotLineIn] | None = Field(None, max_length=100, description="the line's units by lot and date "
+                                         "(they add up to quantity)")
 
 
 class DeliveryIn(_In):
     po_id: whole_number(1, 2**62)  # type: ignore[valid-type]
     lines: list[DeliveryLineIn] = Field(default_factory=list, max_length=2000)
-    scans: list[Annotated[str, Field(max_length=64)]] = Field(
+    scans: list[Annotated[str, Field(max_length=200)]] = Field(
         default_factory=list, max_length=2000, description="codes a barcode scanner typed, one unit each; any text "
-        "(a scanner may send garbage): each is read as a GTIN or refused naming it (422)")
+        "(a scanner may send garbage): each is read as a GTIN, or a GS1 element string (its lot and date; AI 30/37 "
+        "sets the units), or refused naming it (422)")
     from_dock: bool = Field(False, description="add the order's tags read at the dock since it was placed")
     close: bool = Field(False, description="close the order even if lines are short")
     note: Note = ""
@@ -91,6 +101,15 @@ class OrderOut(BaseModel):
     po_id: int
 
 
+class LotReceivedOut(BaseModel):
+    id: int
+    lot: str
+    expiry: str
+    date_kind: str
+    quantity: int
+    tags: int = Field(0, description="of which tags read at the dock, linked to this lot")
+
+
 class DeliveryLineOut(BaseModel):
     gtin: str
     name: str | None
@@ -98,6 +117,8 @@ class DeliveryLineOut(BaseModel):
     ordered: int
     received_total: int
     status: Literal["complete", "short", "over", "wrong"]
+    lots: list[LotReceivedOut] = Field(default_factory=list, description="the lots these units came in")
+    undated: int = Field(0, description="units of a dated product received without a date (to date on /fresh)")
 
 
 class DeliveryOut(BaseModel):

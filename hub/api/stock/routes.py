@@ -25,6 +25,7 @@ from hub.api.stock.models import (
     SweepIn,
 )
 from hub.auth import Session
+from hub.fresh.intake import LotIn
 from hub.http.deps import Hub, HubState, Manager, Staff
 from hub.http.errors import MANAGER_ONLY, ErrorOut
 from hub.http.params import NOT_FOUND, Limit, Offset, RowId, parse_gtin
@@ -141,9 +142,12 @@ async def receive(body: DeliveryIn, hub: Hub, staff: Staff) -> dict[str, Any]:
     enter stock at once; short, over and wrong lines are recorded; a complete order closes."""
     now = _now(hub)
     counted: dict[str, int] = {}
+    lots: dict[str, list[LotIn]] = {}
     for line in body.lines:
         counted[line.gtin] = counted.get(line.gtin, 0) + line.quantity
-    delivery = receiving.Delivery(counted, list(body.scans), body.from_dock, body.close, body.note)
+        if line.lots is not None:
+            lots.setdefault(line.gtin, []).extend(LotIn(x.lot, x.expiry, x.quantity) for x in line.lots)
+    delivery = receiving.Delivery(counted, list(body.scans), lots, body.from_dock, body.close, body.note)
     with stock_errors():
         out = receiving.receive(hub.ingest.fusion, _actor(staff), now, body.po_id, delivery)
     _changed(hub, (line["gtin"] for line in out["lines"]), now)
