@@ -23,6 +23,8 @@ from hub.api.inventory import kiosk as kiosk_products
 from hub.api.inventory import routes as inventory
 from hub.api.kpis import page as numbers_page
 from hub.api.kpis import routes as kpis
+from hub.api.markdowns import page as markdowns_page
+from hub.api.markdowns import routes as markdowns
 from hub.api.notify import routes as notify
 from hub.api.status import routes as status
 from hub.api.stock import page as stock_page
@@ -73,4 +75,6 @@ def create_app(hub: HubState) -> FastAPI:
     app.include_router(tags_page.router)  # the /tags page
     app.include_router(kpis.router)  # issue 21: the shop's numbers, the weekly CSV/PDF report
     app.include_router(numbers_page.router)  # the /numbers page
+    app.include_router(markdowns.router)  # markdown suggestions staff approve, their labels (issue 21)
+    app.include_router(markdowns_page.router)  # the /markdowns page
     return app

@@ -29,6 +29,7 @@ from hub.app import create_app
 from hub.config import HubConfig
 from hub.events import EventBus
 from hub.forecast.schedule import run_daily
+from hub.fresh.markdowns import Schedule as MarkdownSchedule
 from hub.homeassistant import HomeAssistantPublisher
 from hub.ingest import Ingest
 from hub.metrics import HubMetrics
@@ -71,6 +72,7 @@ class HubService:
         self.homeassistant = (HomeAssistantPublisher(self.db, config.broker, config.homeassistant, store=config.store,
                                                      hub_id=config.hub_id, clock=self.clock)
                               if config.homeassistant.enabled else None)
+        self.markdowns = MarkdownSchedule(self.db, config)  # reviewed from the tick, every fresh.markdowns.run_every_s
         self.app = create_app(self)
         self.app.add_exception_handler(sqlite3.Error, _store_error)
         self.server: uvicorn.Server | None = None
@@ -98,6 +100,7 @@ class HubService:
             await self.clock.sleep(self.config.fusion.check_every_s)
             try:
                 self.ingest.tick()
+                self.markdowns.tick(self.clock.now().timestamp())
             except StoreUnavailable as exc:
                 failures += 1
                 if failures == 1 or failures % 20 == 0:  # the first, then every 20th: seen, not a flood

@@ -9,7 +9,7 @@ from typing import Any
 
 from tests.hub.support import reference_database
 
-YOGHURT, CREAM, BREAD = "03000000000017", "03000000000024", "03000000000031"
+YOGHURT, CREAM, BREAD = "03000000000014", "03000000000021", "03000000000038"
 #: Monday 2 March 2026, 10:00 in Paris
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC).timestamp()
 
