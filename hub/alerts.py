@@ -29,17 +29,20 @@ EVENT_KINDS = frozenset({"unpaid_item_exit", "messages_lost", "kiosk_help"})
 
 #: The order of the work list: a customer waiting first, then an item leaving unpaid, safety, stock, devices.
 #: Within a rank, the most severe then the oldest first (who has waited longest).
+SAFETY_RANK = 2  # kinds about a person's safety go between theft and stock
 KIND_RANK = {
     "kiosk_help": 0,
     "unpaid_item_exit": 1,
+    "use_by_passed": SAFETY_RANK,  # a use-by date passed with units still in the shop (hub/fresh/expiry.py)
     "out_of_stock": 3,
+    "expiring_soon": 3,
     "shelf_empty_backroom_stock": 3,
     "below_reorder_point": 4,
+    "fefo_order": 4,
     "device_offline": 5,
     "messages_lost": 6,
     "device_silent": 6,
 }
-SAFETY_RANK = 2  # kinds about a person's safety (none raised yet) go between theft and stock
 SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
 
 

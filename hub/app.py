@@ -19,6 +19,8 @@ from hub.api.alerts import routes as alerts
 from hub.api.cameras import routes as cameras
 from hub.api.devices import routes as devices
 from hub.api.epcis import routes as epcis
+from hub.api.fresh import page as fresh_page
+from hub.api.fresh import routes as fresh
 from hub.api.inventory import kiosk as kiosk_products
 from hub.api.inventory import routes as inventory
 from hub.api.kpis import page as numbers_page
@@ -77,4 +79,6 @@ def create_app(hub: HubState) -> FastAPI:
     app.include_router(numbers_page.router)  # the /numbers page
     app.include_router(markdowns.router)  # markdown suggestions staff approve, their labels (issue 21)
     app.include_router(markdowns_page.router)  # the /markdowns page
+    app.include_router(fresh.router)  # lots and dates, what to check today, waste (issue 21)
+    app.include_router(fresh_page.router)  # the /fresh page
     return app

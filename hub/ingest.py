@@ -30,6 +30,8 @@ from hub.alerts import EVENT_KINDS, Alerts, Change, alert_event, alert_view
 from hub.config import AdmissionSettings, FusionSettings
 from hub.devices import Device, DeviceBook, device_view
 from hub.events import EventBus
+from hub.fresh import expiry
+from hub.fresh.settings import ExpirySettings
 from hub.ingest_health import IngestWatch
 from hub.inventory.fusion import Fusion
 from hub.inventory.history import StockHistory
@@ -92,6 +94,7 @@ class Ingest:
         history_step_s: float = 60.0,
         tag_history: TagHistorySettings | None = None,
         shop_zone: tzinfo = UTC,
+        expiry: ExpirySettings | None = None,
     ) -> None:
         """``reorder``: the reorder point's parameters (the config's ``reorder:``); ``history_step_s``: see
         :class:`StockHistory`; ``tag_history``: the
@@ -103,6 +106,8 @@ class Ingest:
         self.store = store
         self.hub_id = hub_id
         self.shop_zone = shop_zone  # opening hours of the silence rules are local times
+        self.expiry = expiry or ExpirySettings()  # when a lot's date raises an alert (hub/fresh/expiry.py)
+        self._last_expiry_check = float("-inf")
         self.bus = bus or EventBus()
         self.publish_alerts = publish_alerts
         self.fusion = Fusion(db, settings, reorder)
@@ -350,6 +355,8 @@ class Ingest:
             # the SKU rules are applied again, so an alert's text never keeps a figure the product page has left
             for gtin in self._time_bound_gtins(now):
                 self.alerts.evaluate_sku(gtin, now)
+            if now - self._last_expiry_check >= self.expiry.check_every_s:
+                self.check_expiry(now)
         changes, views = BatchChanges(), {}
         if any(h.due <= now for h in self.held_exits.values()):
             try:
@@ -359,6 +366,11 @@ class Ingest:
                 self._reload()  # memory matches the database again; the holds are taken up anew
                 raise
         self._after_commit(changes, {}, views)
+
+    def check_expiry(self, now: float) -> None:
+        """The expiry alerts (hub/fresh/expiry.py); the caller holds the transaction and publishes after."""
+        expiry.check(self.db, self.alerts, self.expiry, self.shop_zone, now)
+        self._last_expiry_check = now
 
     def _time_bound_gtins(self, now: float) -> set[str]:
         """GTINs with an open stock alert, or a sale credit waiting for its tag that expires about now."""

@@ -63,7 +63,8 @@ class HubService:
         )
         self.ingest = Ingest(self.db, self.clock, config.fusion, store=config.store, hub_id=config.hub_id,
                              bus=self.bus, publish_alerts=self._publish_alerts, admission=config.admission,
-                             reorder=config.reorder, tag_history=config.tag_history, shop_zone=config.zone)
+                             reorder=config.reorder, tag_history=config.tag_history, shop_zone=config.zone,
+                             expiry=config.fresh.expiry)
         self.metrics = HubMetrics(self.ingest, config.db, self.link, config.hub_id)
         self.metrics_server: MetricsServer | None = None
         self.ingest.watch.consumer_state = self.link.consumer_state

@@ -48,6 +48,7 @@ SLICES: dict[str, tuple[str, ...]] = {
     "tags": ("hub.api.tags",),
     "numbers": ("hub.api.kpis",),
     "markdowns": ("hub.api.markdowns",),
+    "fresh": ("hub.api.fresh",),
 }
 #: modules of a slice that speak HTTP without being routers: they may import FastAPI
 WEB_EDGE = frozenset({"hub.forecast.forms", "hub.forecast.responses", "hub.privacy.deps", "hub.web",

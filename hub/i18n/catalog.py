@@ -13,11 +13,13 @@ from __future__ import annotations
 import logging
 import string
 from collections.abc import Mapping
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
 
 from babel import Locale
+from babel.dates import format_date
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 from pydantic import AfterValidator
@@ -111,6 +113,8 @@ def translate(code: str, lang: str, **params: Any) -> str:
 
 def _said(value: Any, lang: str) -> Any:
     """A nested message (anything with ``text(lang)``, i.e. a :class:`hub.i18n.Message`) in ``lang``."""
+    if isinstance(value, dict) and set(value) == {"date"}:  # a day (hub/fresh/expiry.py said_date), said by Babel
+        return format_date(date.fromisoformat(value["date"]), format="long", locale=locale(lang))
     say = getattr(value, "text", None)
     return say(lang) if callable(say) else value
 

@@ -27,7 +27,7 @@ from hub.inventory.settings import FusionSettings
 #: Reason codes and the way each moves stock: +1 adds the quantity, -1 takes it off, 0 sets the figure to it.
 REASONS: dict[str, int] = {
     "received": +1, "count": 0, "found": +1, "customer_return": +1,
-    "damage": -1, "theft_found": -1, "return_to_supplier": -1, "own_use": -1, "expired": -1,
+    "damage": -1, "theft_found": -1, "return_to_supplier": -1, "own_use": -1, "expired": -1, "donated": -1,
 }
 #: Reasons the role threshold does not apply to: a delivery is checked against its purchase order instead.
 UNCHECKED_REASONS = frozenset({"received"})
