@@ -12,6 +12,8 @@ import sqlite_utils
 
 #: A period longer than this is refused: the figures walk every day of it.
 MAX_DAYS = 366
+#: Days the hub can place in time (Unix seconds, a day after the last one still a date).
+EARLIEST, LATEST = date(1970, 1, 2), date(9999, 12, 30)
 WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 
 
@@ -32,6 +34,9 @@ class Period:
     zone: ZoneInfo
 
     def __post_init__(self) -> None:
+        for name, day in (("first", self.first), ("last", self.last)):
+            if not EARLIEST <= day <= LATEST:
+                raise KpiError(name, f"{day} is outside {EARLIEST} to {LATEST}")
         if self.last < self.first:
             raise KpiError("last", f"{self.last} is before first {self.first}")
         if self.days_count > MAX_DAYS:
@@ -49,9 +54,12 @@ class Period:
             raise KpiError("week", f"{text!r} is not an ISO week such as 2026-W48")
         try:
             monday = date.fromisocalendar(int(match[1]), int(match[2]), 1)
+            sunday = monday + timedelta(days=6)
         except ValueError:
             raise KpiError("week", f"{text!r}: {match[1]} has no week {match[2]}") from None
-        return cls(monday, monday + timedelta(days=6), zone)
+        except OverflowError:
+            raise KpiError("week", f"{text!r} ends after {LATEST}") from None
+        return cls(monday, sunday, zone)
 
     @property
     def days_count(self) -> int:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
+from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
 from hub.i18n import money, translate
@@ -57,12 +58,21 @@ def said(value: float | None, unit: str, lang: str) -> str:
     return format_decimal(value, locale=where)
 
 
+def _parts(figure: Figure, lang: str) -> list[dict[str, str]]:
+    """The counts a figure is made of, named and written in the reader's language (money where in cents)."""
+    return [{"key": key, "name": translate(f"kpi.part.{key}", lang),
+             "display": said(value, "cents" if key.endswith("_cents") else "units", lang)}
+            for key, value in figure.parts.items()]
+
+
 def as_json(report: Report, lang: str) -> dict[str, Any]:
     """The report for the API and the page: values raw (cents, fractions) beside their display and definition."""
     period = report.period
     return {
         "first": period.first.isoformat(), "last": period.last.isoformat(), "timezone": period.zone.key,
-        "figures": [{"key": f.key, "value": f.value, "unit": f.unit, "parts": f.parts,
+        "said": translate("numbers_showing", lang, first=format_date(period.first, "long", locale=locale(lang)),
+                          last=format_date(period.last, "long", locale=locale(lang))),
+        "figures": [{"key": f.key, "value": f.value, "unit": f.unit, "parts": f.parts, "parts_said": _parts(f, lang),
                      "name": translate(f"kpi.{f.key}", lang), "display": said(f.value, f.unit, lang),
                      "definition": f"kpi.{f.key}.how", "how": translate(f"kpi.{f.key}.how", lang)}
                     for f in report.figures],

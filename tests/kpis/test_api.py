@@ -54,6 +54,7 @@ async def test_the_api_gives_every_figure_with_its_definition(staff: httpx.Async
     figures = {f["key"]: f for f in body["figures"]}
     assert len(figures) == 12
     assert (figures["revenue"]["value"], figures["revenue"]["display"]) == (2300, "€23.00")
+    assert isinstance(figures["revenue"]["value"], int) and figures["receipts"]["parts"] == {"lines": 8}
     assert (figures["waste_value"]["value"], figures["waste_value"]["display"]) == (540, "€5.40")
     assert figures["waste_rate"]["definition"] == "kpi.waste_rate.how"
     assert "cost value of the units sold" in figures["waste_rate"]["how"]

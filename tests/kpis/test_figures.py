@@ -31,7 +31,9 @@ def test_the_week_is_monday_to_sunday_from_midnight_in_the_shops_zone(week: Peri
 
 @pytest.mark.parametrize(("first", "last", "week", "field"), [
     ("2026-11-30", "2026-11-23", None, "last"), ("23/11/2026", "2026-11-29", None, "first"),
-    ("2025-01-01", "2026-11-29", None, "last"), (None, None, "2026-48", "week"), (None, None, "2026-W54", "week")])
+    ("2025-01-01", "2026-11-29", None, "last"), (None, None, "2026-48", "week"), (None, None, "2026-W54", "week"),
+    ("9999-12-31", "9999-12-31", None, "first"), ("0001-01-01", "0001-01-02", None, "first"),
+    (None, None, "9999-W52", "week"), (None, None, "0000-W01", "week")])
 def test_a_period_that_cannot_be_read_names_its_field(first: str | None, last: str | None, week: str | None,
                                                       field: str) -> None:
     with pytest.raises(KpiError) as caught:

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
+from hub.api.kpis.models import KpisOut
 from hub.http.deps import Hub, HubState, Staff
 from hub.http.errors import ErrorOut
 from hub.kpis import export, report
@@ -30,7 +31,7 @@ def _period(hub: HubState, first: str | None = None, last: str | None = None, we
         raise HTTPException(422, str(exc)) from None
 
 
-@router.get("", responses=REFUSED)
+@router.get("", response_model=KpisOut, responses=REFUSED)
 async def kpis(request: Request, hub: Hub, _staff: Staff, first: Day, last: Day) -> dict[str, Any]:
     """Every figure of the shop days ``first`` to ``last``: value (money in cents, rates as fractions), the counts
     it is made of, its display and definition in the reader's language, per-category turnover and cover, and the
@@ -39,7 +40,8 @@ async def kpis(request: Request, hub: Hub, _staff: Staff, first: Day, last: Day)
     return report.as_json(report.build(hub.db, period, ts(hub.clock.now())), pick_language(request))
 
 
-@router.get("/report.csv", responses=REFUSED, response_class=Response)
+@router.get("/report.csv", response_class=Response, responses={
+    **REFUSED, 200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "the week as CSV"}})
 async def report_csv(request: Request, hub: Hub, _staff: Staff, week: Week) -> Response:
     """The week's figures, one row per figure and per category (turnover, days of cover); formulas neutralised."""
     period = _period(hub, week=week)
@@ -48,7 +50,9 @@ async def report_csv(request: Request, hub: Hub, _staff: Staff, week: Week) -> R
                     headers={"Content-Disposition": f'attachment; filename="numbers-{week}.csv"'})
 
 
-@router.get("/report.pdf", responses=REFUSED, response_class=Response)
+@router.get("/report.pdf", response_class=Response, responses={
+    **REFUSED, 200: {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+                     "description": "the week as a PDF"}})
 async def report_pdf(request: Request, hub: Hub, _staff: Staff, week: Week) -> Response:
     """The week's report as a PDF: the figures, a table per category, daily charts and how each is computed."""
     period = _period(hub, week=week)
