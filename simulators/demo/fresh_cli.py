@@ -83,7 +83,7 @@ def format_fresh(off: dict[str, Any], on: dict[str, Any]) -> str:
         lines.append(f"  {label:26} {cells[0]:>26} {cells[1]:>26} {diff:>14}")
     result = verdict(off, on)
     fall = result["waste_value_fall"]
-    lines.append(f"  markdowns approved: {on['approved']}; waste value {'-' if fall is None else f'{fall:+.1%}'} "
+    lines.append(f"  markdowns approved: {on['approved']}; waste value {'n/a' if fall is None else f'{-fall:+.1%}'} "
                  f"(target -30 %), revenue net of waste {shown(result['revenue_net_change_cents'], 'cents')}: "
                  f"{'met' if result['met'] else 'NOT met'}")
     for run in (off, on):

@@ -180,7 +180,6 @@ class FreshShop:
         self._lot_numbers = itertools.count(1)
         self.on_order: dict[int, dict[str, int]] = {}
         if self.products:
-            self._opening_stock()
             world.spawn(self._days())  # a world started before 07:00 (local) lives that day whole
 
     # -- time -----------------------------------------------------------------------------
@@ -252,6 +251,7 @@ class FreshShop:
     # -- the days -------------------------------------------------------------------------
     def _days(self) -> Process:
         """Midnight to midnight, local: morning check, delivery, the labels, the shoppers, the evening."""
+        self._opening_stock()  # here, not at construction: the back office has subscribed by the first step
         while True:
             today = self.local_now().date()
             yield self._seconds_until(today, time(7, 0))
