@@ -93,7 +93,8 @@ def format_fresh(off: dict[str, Any], on: dict[str, Any]) -> str:
 
 
 @click.command("fresh")
-@click.option("--days", default=14, show_default=True, type=click.IntRange(1, 28), help="Simulated days (a staff session lasts 30).")
+@click.option("--days", default=14, show_default=True, type=click.IntRange(1, 28),
+              help="Simulated days (a staff session lasts 30).")
 @click.option("--seed", default=1, show_default=True, help="Seed of the store world (both runs).")
 @click.option("--products", type=click.IntRange(min=1), help="Only the first N fresh products (a faster run).")
 @click.option("--workdir", type=click.Path(file_okay=False, path_type=Path), default=Path("demo-fresh"),
