@@ -178,6 +178,7 @@ async def run_fresh(options: FreshOptions) -> dict[str, Any]:
     hub.db.close()
     truth = shop.truth.as_dict()
     return {"seed": options.seed, "days": options.days, "markdowns": options.markdowns,
-            "products": len(shop.products), "history_receipts": history, "receipts": hub.receipts,
+            "products": len(shop.products), "elasticity": dict(options.params.elasticity),
+            "history_receipts": history, "receipts": hub.receipts,
             "kpis": kpi_values(kpis), "truth": truth, "office": dict(office.done),
             "approved": len(office.approved), "labels_unmatched": office.labels_unmatched[:5]}

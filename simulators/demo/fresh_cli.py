@@ -75,6 +75,7 @@ def mismatches(run: dict[str, Any]) -> list[str]:
 def format_fresh(off: dict[str, Any], on: dict[str, Any]) -> str:
     lines = [f"fresh fortnight, seed {on['seed']}: {on['days']} days, {on['products']} fresh products "
              "(figures from the hub's GET /api/kpis; the world's truth in brackets)",
+             "  hidden elasticities: " + ", ".join(f"{k} {v:g}" for k, v in sorted(on["elasticity"].items())),
              f"  {'':26} {'markdowns off':>26} {'markdowns on':>26} {'difference':>14}"]
     for label, key, truth_key, unit in ROWS:
         a, b = figure(off, key), figure(on, key)
@@ -99,15 +100,21 @@ def format_fresh(off: dict[str, Any], on: dict[str, Any]) -> str:
 @click.option("--products", type=click.IntRange(min=1), help="Only the first N fresh products (a faster run).")
 @click.option("--workdir", type=click.Path(file_okay=False, path_type=Path), default=Path("demo-fresh"),
               show_default=True, help="The two runs' hub databases and catalogs.")
+@click.option("--elasticity-scale", default=1.0, show_default=True, type=click.FloatRange(0.1, 3.0),
+              help="Multiply the world's hidden elasticities (how much the result rests on how shoppers answer a "
+                   "reduced price).")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write both runs' reports and the verdict to this JSON file.")
-def fresh(days: int, seed: int, products: int | None, workdir: Path, json_path: Path | None) -> None:
+def fresh(days: int, seed: int, products: int | None, workdir: Path, elasticity_scale: float,
+          json_path: Path | None) -> None:
     """A fortnight of the demo shop's fresh food against the real hub (in process, on the world's clock), with
     markdowns off then on, on the same seed: waste, donations, revenue and money recovered, from the hub's KPIs."""
     from simulators.demo.fresh import FreshOptions, run_fresh
+    from simulators.world.fresh import ELASTICITY, FreshParams
 
+    params = FreshParams(elasticity={f: e * elasticity_scale for f, e in ELASTICITY.items()})
     runs = [asyncio.run(run_fresh(FreshOptions(days=days, seed=seed, markdowns=on, products=products,
-                                               workdir=workdir))) for on in (False, True)]
+                                               workdir=workdir, params=params))) for on in (False, True)]
     off, on = runs
     click.echo(format_fresh(off, on))
     if json_path is not None:
