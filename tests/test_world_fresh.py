@@ -27,6 +27,8 @@ def shop_of(names: tuple[str, ...], seed: int = 3, **params: object) -> tuple[Wo
 
 def two_lots(shop: FreshShop, gtin: str, old: date, new: date, units: int = 40) -> tuple[Lot, Lot]:
     """Replace the opening stock with an old and a new lot, ``units`` each, and no orders."""
+    shop.world.advance(0)  # the opening stock is delivered on the world's first step
+    assert any(e.kind == "delivered" for e in shop.events)
     received = shop.world.now - timedelta(days=2)
     shop.lots[gtin] = [Lot(gtin, "LOLD", old, units, received), Lot(gtin, "LNEW", new, units, received)]
     shop.on_order.clear()
