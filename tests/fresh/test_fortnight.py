@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from simulators.demo.cli import demo
 from simulators.demo.fresh import FreshOptions, run_fresh
-from simulators.demo.fresh_cli import figure, format_fresh, mismatches, verdict
+from simulators.demo.fresh_cli import figure, format_fresh, mismatches, shown, verdict
 
 SEED = 2
 DAYS = 4
@@ -26,7 +26,11 @@ PRODUCTS = 14
 def test_markdowns_cut_the_waste_value_and_keep_revenue_net_of_waste(tmp_path: Path) -> None:
     off, on = (asyncio.run(run_fresh(FreshOptions(days=DAYS, seed=SEED, markdowns=m, products=PRODUCTS,
                                                   workdir=tmp_path))) for m in (False, True))
-    print(format_fresh(off, on))
+    report = format_fresh(off, on)
+    print(report)
+    waste_line = next(line for line in report.splitlines() if "waste value" in line)
+    assert shown(figure(off, "waste_value"), "cents") in waste_line  # the report says the KPI page's figure
+    assert shown(figure(on, "waste_value"), "cents") in waste_line
     for run in (off, on):
         assert run["office"].get("sold", 0) > 200, run["office"]
         assert not mismatches(run), mismatches(run)  # the hub's numbers are the world's
