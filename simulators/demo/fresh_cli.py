@@ -109,12 +109,15 @@ def fresh(days: int, seed: int, products: int | None, workdir: Path, elasticity_
           json_path: Path | None) -> None:
     """A fortnight of the demo shop's fresh food against the real hub (in process, on the world's clock), with
     markdowns off then on, on the same seed: waste, donations, revenue and money recovered, from the hub's KPIs."""
-    from simulators.demo.fresh import FreshOptions, run_fresh
+    from simulators.demo.fresh import FreshOptions, HubRefused, run_fresh
     from simulators.world.fresh import ELASTICITY, FreshParams
 
     params = FreshParams(elasticity={f: e * elasticity_scale for f, e in ELASTICITY.items()})
-    runs = [asyncio.run(run_fresh(FreshOptions(days=days, seed=seed, markdowns=on, products=products,
-                                               workdir=workdir, params=params))) for on in (False, True)]
+    try:
+        runs = [asyncio.run(run_fresh(FreshOptions(days=days, seed=seed, markdowns=on, products=products,
+                                                   workdir=workdir, params=params))) for on in (False, True)]
+    except HubRefused as exc:  # a staff call the hub refused: no figure after it would be true
+        raise click.ClickException(f"the hub refused the back office: {exc}") from None
     off, on = runs
     click.echo(format_fresh(off, on))
     if json_path is not None:
