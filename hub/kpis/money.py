@@ -24,6 +24,13 @@ def sales(db: sqlite_utils.Database, period: Period) -> list[Figure]:
             Figure("receipts", receipts, "count", {"lines": lines})]
 
 
+def revenue_net_of_waste(revenue: Figure, waste: Figure) -> Figure:
+    """Revenue net of waste = revenue - waste value (issue 21's measure of whether markdowns paid: selling
+    cheaper must not cost more than the waste it saves)."""
+    return Figure("revenue_net_of_waste", int(revenue.value or 0) - int(waste.value or 0), "cents",
+                  {"revenue_cents": revenue.value, "waste_cents": waste.value})
+
+
 def waste_value(db: sqlite_utils.Database, period: Period) -> Figure:
     """Waste value = SUM(waste.value_cents) of rows with reason expired or damaged timed in the period (value at
     cost, at shelf price where the product had no cost: those rows are counted in ``rows_without_cost``).
@@ -62,10 +69,11 @@ def waste_rate(db: sqlite_utils.Database, period: Period, waste: Figure | None =
 def donations(db: sqlite_utils.Database, period: Period) -> Figure:
     """Donations = SUM(waste.value_cents) of rows with reason donated in the period (at cost, else shelf
     price); not in the waste value."""
-    value, units, rows = db.execute(
-        "SELECT COALESCE(SUM(value_cents), 0), COALESCE(SUM(quantity), 0), COUNT(*) FROM waste "
-        "WHERE reason = 'donated' AND time >= ? AND time < ?", (period.start, period.end)).fetchone()
-    return Figure("donations", value, "cents", {"units": units, "rows": rows})
+    value, units, rows, no_cost = db.execute(
+        "SELECT COALESCE(SUM(value_cents), 0), COALESCE(SUM(quantity), 0), COUNT(*), "
+        "COALESCE(SUM(unit_cost_cents IS NULL), 0) FROM waste WHERE reason = 'donated' AND time >= ? AND time < ?",
+        (period.start, period.end)).fetchone()
+    return Figure("donations", value, "cents", {"units": units, "rows": rows, "rows_without_cost": no_cost})
 
 
 def shrink(db: sqlite_utils.Database, period: Period) -> Figure:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
@@ -73,16 +75,23 @@ class Period:
         """The Unix time a shop day begins (its midnight in the shop's zone)."""
         return datetime.combine(day, time(0), self.zone).timestamp()
 
-    @property
+    @cached_property
     def start(self) -> float:
         return self.midnight(self.first)
 
-    @property
+    @cached_property
     def end(self) -> float:
         """The first moment after the period (the next day's midnight)."""
         return self.midnight(self.last + timedelta(days=1))
 
+    @cached_property
+    def _midnights(self) -> list[float]:
+        return [self.midnight(day) for day in self.days()]
+
     def day_of(self, seconds: float) -> date:
+        """The shop day of a moment; within the period, found among its midnights (no time zone sum per row)."""
+        if self.start <= seconds < self.end:
+            return self.first + timedelta(days=bisect_right(self._midnights, seconds) - 1)
         return datetime.fromtimestamp(seconds, UTC).astimezone(self.zone).date()
 
     @property

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import sqlite_utils
@@ -16,8 +18,8 @@ from hub.kpis import money as money_figures
 from hub.kpis.period import Figure, Period
 
 #: The figures in the order they are shown; each key has ``kpi.<key>`` (its name) and ``kpi.<key>.how``.
-ORDER = ("revenue", "units_sold", "receipts", "waste_value", "waste_rate", "donations", "markdown_recovered",
-         "shrink", "availability", "stockout_rate", "inventory_accuracy", "forecast_wape")
+ORDER = ("revenue", "units_sold", "receipts", "revenue_net_of_waste", "waste_value", "waste_rate", "donations",
+         "markdown_recovered", "shrink", "availability", "stockout_rate", "inventory_accuracy", "forecast_wape")
 #: Per-category figures: key -> unit.
 CATEGORY_FIGURES = {"turnover": "times", "days_of_cover": "days"}
 
@@ -36,12 +38,26 @@ class Report:
 def build(db: sqlite_utils.Database, period: Period, now: float) -> Report:
     """Compute every figure of ``period`` (``now`` bounds the figures that walk time: stock, forecasts)."""
     waste = money_figures.waste_value(db, period)
-    found = [*money_figures.sales(db, period), waste, money_figures.waste_rate(db, period, waste),
-             money_figures.donations(db, period), money_figures.markdown_recovered(db, period),
-             money_figures.shrink(db, period), *stock.availability(db, period, now),
-             stock.inventory_accuracy(db, period), forecast_accuracy.forecast_wape(db, period, now)]
+    seen = stock.stocked(db, period.start, min(period.end, now))  # read once for availability and turnover
+    sales = money_figures.sales(db, period)
+    found = [*sales, money_figures.revenue_net_of_waste(sales[0], waste), waste,
+             money_figures.waste_rate(db, period, waste), money_figures.donations(db, period),
+             money_figures.markdown_recovered(db, period), money_figures.shrink(db, period),
+             *stock.availability(db, period, now, seen), stock.inventory_accuracy(db, period),
+             forecast_accuracy.forecast_wape(db, period, now)]
     found.sort(key=lambda f: ORDER.index(f.key))
-    return Report(period, found, stock.by_category(db, period, now), money_figures.daily(db, period))
+    return Report(period, found, stock.by_category(db, period, now, seen), money_figures.daily(db, period))
+
+
+def build_apart(path: Path, period: Period, now: float) -> Report:
+    """:func:`build` on a read-only connection of its own, for a worker thread: a long period reads many rows
+    (seconds for months of a large shop) and the hub's own connection belongs to its event loop, which must
+    keep taking in the devices' messages. WAL lets this reader run beside the hub's writes."""
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+    try:
+        return build(sqlite_utils.Database(conn), period, now)
+    finally:
+        conn.close()
 
 
 def said(value: float | None, unit: str, lang: str) -> str:

@@ -52,7 +52,7 @@ async def test_the_api_gives_every_figure_with_its_definition(staff: httpx.Async
     assert answer.status_code == 200, answer.text
     body = answer.json()
     figures = {f["key"]: f for f in body["figures"]}
-    assert len(figures) == 12
+    assert len(figures) == 13
     assert (figures["revenue"]["value"], figures["revenue"]["display"]) == (2300, "€23.00")
     assert isinstance(figures["revenue"]["value"], int) and figures["receipts"]["parts"] == {"lines": 8}
     assert (figures["waste_value"]["value"], figures["waste_value"]["display"]) == (540, "€5.40")
@@ -88,7 +88,7 @@ async def test_the_weekly_csv_has_a_row_per_figure_and_per_category(staff: httpx
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(answer.text)))
-    assert len(rows) == 12 + 2 * 2
+    assert len(rows) == 13 + 2 * 2
     by_key = {(r["figure"], r["category"]): r for r in rows}
     assert by_key[("waste_value", "")]["value"] == "540"
     assert by_key[("revenue", "")]["display"] == "€23.00"

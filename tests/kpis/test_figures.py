@@ -60,9 +60,14 @@ def test_waste_value_and_rate(db: sqlite_utils.Database, week: Period) -> None:
     assert rate.parts["sold_products_without_cost"] == 1
 
 
+def test_revenue_net_of_waste(db: sqlite_utils.Database, week: Period) -> None:
+    """2300 of revenue less 540 of waste; donations are not waste."""
+    assert report.build(db, week, NOW).figure("revenue_net_of_waste").value == 1760
+
+
 def test_donations_apart(db: sqlite_utils.Database, week: Period) -> None:
     assert money.donations(db, week).value == 150
-    assert money.donations(db, week).parts["units"] == 3
+    assert money.donations(db, week).parts == {"units": 3, "rows": 1, "rows_without_cost": 0}
 
 
 def test_shrink_counts_exits_whose_item_did_not_come_back(db: sqlite_utils.Database, week: Period) -> None:

@@ -12,8 +12,9 @@ class PartOut(BaseModel):
 
 
 class FigureOut(BaseModel):
-    key: str = Field(description="revenue, units_sold, receipts, waste_value, waste_rate, donations, "
-                     "markdown_recovered, shrink, availability, stockout_rate, inventory_accuracy, forecast_wape")
+    key: str = Field(description="revenue, units_sold, receipts, revenue_net_of_waste, waste_value, waste_rate, "
+                     "donations, markdown_recovered, shrink, availability, stockout_rate, inventory_accuracy, "
+                     "forecast_wape")
     value: int | float | None = Field(description="money in cents, rates as fractions; null when nothing was measured")
     unit: str = Field(description="cents, fraction, units, count")
     parts: dict[str, int | float | None] = Field(description="the counts the figure is made of")
