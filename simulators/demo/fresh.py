@@ -32,7 +32,8 @@ STEP_S = 1800.0  # the world runs half an hour, then staff and till catch up and
 FIRST_DAY = date(2026, 1, 5)  # a Monday
 ZONES = "alias,kind,reader,antenna\nbackroom,backroom,reader-1,1\n"
 #: KPI keys (hub/kpis/report.py) the report reads
-FIGURES = ("revenue", "units_sold", "waste_value", "waste_rate", "donations", "markdown_recovered", "stockout_rate")
+FIGURES = ("revenue", "units_sold", "revenue_net_of_waste", "waste_value", "waste_rate", "donations",
+           "markdown_recovered", "stockout_rate")
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,9 +25,9 @@ TARGET_FALL = 0.30
 
 
 def figure(run: dict[str, Any], key: str) -> float | None:
-    """A KPI value of a run's report (``key.part`` reads a part; ``revenue_net_of_waste`` is derived)."""
+    """A KPI value of a run's report (``key.part`` reads a part)."""
     kpis = run["kpis"]
-    if key == "revenue_net_of_waste":
+    if key == "revenue_net_of_waste" and kpis.get(key) is None:  # a hub from before the figure: derived
         revenue, waste = figure(run, "revenue"), figure(run, "waste_value")
         return None if revenue is None or waste is None else revenue - waste
     name, _, part = key.partition(".")
