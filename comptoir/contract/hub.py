@@ -18,6 +18,9 @@ AlertKind = Literal[
     "device_silent",
     "messages_lost",
     "kiosk_help",  # a customer asked for a person at a kiosk (the kiosk's id, never who)
+    "expiring_soon",  # a dated lot reaches its date soon (issue 21)
+    "use_by_passed",  # a use-by lot past its date still has units in the shop (safety)
+    "fefo_order",  # an older lot left behind while a newer one sells
 ]
 
 

@@ -54,14 +54,17 @@ def said_date(day: str) -> dict[str, str]:
 
 
 def lot_states(db: sqlite_utils.Database, settings: ExpirySettings, zone: tzinfo, now: float,
-               gtin: str | None = None) -> list[LotState]:
-    """Open lots with units, first to expire first, with their days left in the shop's calendar."""
+               gtin: str | None = None, lot_id: int | None = None) -> list[LotState]:
+    """Open lots with units (or the one lot ``lot_id``, open or not), first to expire first, with their days left
+    in the shop's calendar."""
     day = today(now, zone)
+    where = ("l.id = ?" if lot_id is not None else
+             "l.closed IS NULL AND l.units > 0" + (" AND l.gtin = ?" if gtin else ""))
+    args = [lot_id] if lot_id is not None else [gtin] if gtin else []
     sql = ("SELECT l.id, l.gtin, p.name, p.category, p.aisle, p.shelf, l.lot, l.expiry, l.date_kind, l.units, "
-           "l.received FROM lots l LEFT JOIN products p ON p.gtin = l.gtin WHERE l.closed IS NULL AND l.units > 0"
-           + (" AND l.gtin = ?" if gtin else "") + " ORDER BY l.expiry, l.id")
+           f"l.received FROM lots l LEFT JOIN products p ON p.gtin = l.gtin WHERE {where} ORDER BY l.expiry, l.id")
     out = []
-    for row in db.query(sql, [gtin] if gtin else []):
+    for row in db.query(sql, args):
         left = (date.fromisoformat(row["expiry"]) - day).days
         out.append(LotState(row, left, settings.warn_days_for(row["category"])))
     return out

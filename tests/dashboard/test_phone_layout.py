@@ -30,6 +30,7 @@ PAGES = {
     "alerts": ("/alerts", "main h1"),
     # the pages issues 20, 22 and 23 added: receiving/counts, tag commissioning, a camera's slots, a product's tags
     "stock": ("/stock", "main h1"),
+    "fresh": ("/fresh", "main h1"),  # issue 21: dates to check, waste
     "tags": ("/tags", "main h1"),
     "camera": ("/cameras/cam-a1-b1", "main h1"),
     "items": (f"/items?gtin={EMPTIED.gtin}", "main h1"),

@@ -39,7 +39,7 @@ def local(tmp_path: Path) -> LocalHub:
     create_user(db, "paul", "croissant-43", "manager", ts(clock.now()))
     bus = EventBus()
     config = HubConfig(store="test", db=tmp_path / "hub.sqlite", timezone="Europe/Paris")
-    ingest = Ingest(db, clock, FusionSettings(), store="test", bus=bus)
+    ingest = Ingest(db, clock, FusionSettings(), store="test", bus=bus, shop_zone=config.zone)
     return LocalHub(config, db, ingest, bus, clock)
 
 

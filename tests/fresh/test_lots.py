@@ -20,8 +20,8 @@ def lots(local: LocalHub, gtin: str) -> list[tuple]:
                             "ORDER BY expiry", (g14(gtin),)).fetchall()
 
 
-def receipt(receipt_id: str, gtin: str, quantity: int, **line) -> PosReceipt:
-    return dev.make(PosReceipt, "lane-1", time=CLOCK_START, lane="lane-1", receipt_id=receipt_id,
+def receipt(receipt_id: str, gtin: str, quantity: int, at: datetime = CLOCK_START, **line) -> PosReceipt:
+    return dev.make(PosReceipt, "lane-1", time=at, lane="lane-1", receipt_id=receipt_id,
                     total_cents=190 * quantity,
                     lines=[{"gtin": gtin, "quantity": quantity, "unit_price_cents": 190, **line}])
 

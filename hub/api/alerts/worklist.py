@@ -103,7 +103,7 @@ def title(alert: dict[str, Any], lang: str) -> str:
 
 _TITLED = frozenset({"kiosk_help", "unpaid_item_exit", "unpaid_item_exit_zone", "out_of_stock",
                      "shelf_empty_backroom_stock", "below_reorder_point", "device_offline", "device_silent",
-                     "messages_lost"})
+                     "messages_lost", "expiring_soon", "use_by_passed", "fefo_order"})
 
 
 def next_step(alert: dict[str, Any], lang: str) -> str | None:

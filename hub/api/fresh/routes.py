@@ -38,7 +38,7 @@ def fresh_errors() -> Iterator[None]:
             from None
 
 
-@router.get("/lots", response_model=list[LotOut])
+@router.get("/lots", response_model=list[LotOut], responses=NOT_FOUND)
 async def open_lots(hub: Hub, staff: Staff, state: Annotated[str, Query(pattern="^open$")] = "open",
                     gtin: GtinQ = None, days: Days = None) -> list[dict[str, Any]]:
     """Open lots with units, first to expire first, with their days left in the shop's time zone."""
@@ -59,10 +59,7 @@ async def count_lot(lot_id: RowId, body: LotCountIn, hub: Hub, staff: Staff) -> 
     with fresh_errors():
         lot = lots.count_lot(hub.db, hub.ingest.fusion.lots, lot_id, body.units, now)
     _recheck(hub, lot["gtin"], now)
-    found = [x for x in views.open_lots(hub, lot["gtin"]) if x["id"] == lot_id]
-    if not found:  # counted empty: closed
-        raise HTTPException(404, f"lot_id: lot {lot_id} is closed (counted 0 units)")
-    return found[0]
+    return views.one_lot(hub, lot_id)
 
 
 def _resolve(hub: HubState, body: WasteIn) -> tuple[str, int | None]:
@@ -109,13 +106,24 @@ def _recheck(hub: HubState, gtin: str, now: float) -> None:
     hub.ingest.publish_pending({gtin: view})
 
 
-def _log(hub: HubState, since: date | None, until: date | None, reason: str | None, limit: int,
+def _log(hub: HubState, since: str | None, until: str | None, reason: str | None, limit: int,
          offset: int) -> list[dict[str, Any]]:
-    first, last = views.day_bounds(hub, since, until)
+    first, last = views.day_bounds(hub, _day("since", since), _day("until", until))
     return waste.search(hub.db, since=first, until=last, reason=reason, limit=limit, offset=offset)
 
 
-Day = Annotated[date | None, Query(description="a day, YYYY-MM-DD, in the shop's time zone (included)")]
+Day = Annotated[str | None, Query(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", json_schema_extra={"format": "date"},
+                                  description="a day, YYYY-MM-DD, in the shop's time zone (included)")]
+
+
+def _day(name: str, text: str | None) -> date | None:
+    """A day the pattern let through; one that is no date (month 13) is a 422 naming the parameter."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise HTTPException(422, f"{name}: {text!r} is not a day such as 2026-03-12") from None
 
 
 @router.get("/waste", response_model=list[WasteOut])

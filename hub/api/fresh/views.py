@@ -58,6 +58,12 @@ def open_lots(hub: HubState, gtin: str | None = None, days: int | None = None,
     return [lot_out(s, where.get(s.row["id"]), lang) for s in states]
 
 
+def one_lot(hub: HubState, lot_id: int) -> dict[str, Any]:
+    """One lot, open or closed, as the lot list shows it."""
+    state = expiry.lot_states(hub.db, hub.config.fresh.expiry, hub.config.zone, moment(hub), lot_id=lot_id)[0]
+    return lot_out(state, places(hub, [lot_id]).get(lot_id))
+
+
 def expiring(hub: HubState, days: int | None = None, lang: str | None = None) -> dict[str, list[dict[str, Any]]]:
     """What to check today: lots reaching their date (``days`` or each category's warn days), use-by dates
     passed with units still here, older lots left behind newer ones."""
@@ -83,5 +89,5 @@ def day_bounds(hub: HubState, first: date | None, last: date | None) -> tuple[fl
     """Local days (the shop's time zone) as [since, until) UNIX times."""
     zone = hub.config.zone
     since = ts(datetime.combine(first, time(0), zone)) if first else None
-    until = ts(datetime.combine(last + timedelta(days=1), time(0), zone)) if last else None
+    until = ts(datetime.combine(last + timedelta(days=1), time(0), zone)) if last and last < date.max else None
     return since, until

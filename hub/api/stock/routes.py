@@ -150,6 +150,9 @@ async def receive(body: DeliveryIn, hub: Hub, staff: Staff) -> dict[str, Any]:
     delivery = receiving.Delivery(counted, list(body.scans), lots, body.from_dock, body.close, body.note)
     with stock_errors():
         out = receiving.receive(hub.ingest.fusion, _actor(staff), now, body.po_id, delivery)
+    if any(line.get("lots") for line in out["lines"]):
+        with hub.db.conn:
+            hub.ingest.check_expiry(now)  # a lot received close to its date warns now, not at the next check
     _changed(hub, (line["gtin"] for line in out["lines"]), now)
     return _dated(out, "time")
 
