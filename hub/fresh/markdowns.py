@@ -98,12 +98,18 @@ def product_rates(db: sqlite_utils.Database, gtins: list[str], now: float) -> di
     return rates
 
 
+#: a lot's units (alias ``l``): the book's for untagged goods; for tagged ones, its tags not sold nor gone (spec)
+LOT_UNITS = ("(CASE WHEN EXISTS (SELECT 1 FROM lot_tags t WHERE t.lot_id = l.id) THEN (SELECT COUNT(*) FROM "
+             "lot_tags t JOIN items i ON i.epc = t.epc WHERE t.lot_id = l.id AND i.state NOT IN ('sold', 'left')) "
+             "ELSE l.units END)")
+
+
 def open_lots(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     """Open lots of dated products that still hold units, with what the suggestion needs of their product."""
     rows = db.execute(
-        "SELECT l.id, l.gtin, l.lot, l.expiry, l.date_kind, l.units, p.name, p.category, p.price_cents, "
-        "p.cost_cents FROM lots l JOIN products p ON p.gtin = l.gtin "
-        "WHERE l.closed IS NULL AND l.units > 0 ORDER BY l.gtin, l.expiry").fetchall()
+        f"SELECT l.id, l.gtin, l.lot, l.expiry, l.date_kind, {LOT_UNITS} AS held, p.name, p.category, "
+        "p.price_cents, p.cost_cents FROM lots l JOIN products p ON p.gtin = l.gtin "
+        "WHERE l.closed IS NULL AND held > 0 ORDER BY l.gtin, l.expiry").fetchall()
     keys = ("id", "gtin", "lot", "expiry", "date_kind", "units", "name", "category", "price_cents", "cost_cents")
     return [dict(zip(keys, row, strict=True)) for row in rows]
 
@@ -140,7 +146,8 @@ def end_stale(db: sqlite_utils.Database, now: float) -> int:
     """Suggested and approved markdowns whose window passed or whose lot is gone (closed, no units) end."""
     cursor = db.execute(
         "UPDATE markdowns SET state = 'ended' WHERE state IN ('suggested', 'approved') AND (end <= ? OR lot_id IN "
-        "(SELECT id FROM lots WHERE closed IS NOT NULL OR units <= 0) OR lot_id NOT IN (SELECT id FROM lots))",
+        f"(SELECT l.id FROM lots l WHERE l.closed IS NOT NULL OR {LOT_UNITS} <= 0) OR lot_id NOT IN "
+        "(SELECT id FROM lots))",
         [now])
     return cursor.rowcount
 

@@ -195,3 +195,50 @@ def test_the_why_is_kept_as_a_message_not_a_sentence(tmp_path: Path) -> None:
     markdowns.review(db, config(tmp_path), NOW)
     why = json.loads(suggestions(db)[0]["why"])
     assert why["code"] == "markdowns.why_now" and why["params"]["recovered_cents"] == 2103
+
+
+def test_the_hubs_tick_reviews_once_every_run_every_s(tmp_path: Path) -> None:
+    db = dated_database(tmp_path)
+    forecast(db, YOGHURT, 2.4)
+    add_lot(db, YOGHURT, "L42", date(2026, 3, 3), 12)
+    schedule = markdowns.Schedule(db, config(tmp_path))  # run_every_s: 3600 by default
+    assert schedule.tick(NOW).suggested == 1
+    assert schedule.tick(NOW + 600) is None  # not due: nothing read, nothing written
+    assert schedule.tick(NOW + 3600).updated == 1
+
+
+def test_a_markdown_may_be_best_started_on_a_later_day(tmp_path: Path) -> None:
+    db = dated_database(tmp_path)
+    forecast(db, YOGHURT, 5.0)
+    add_lot(db, YOGHURT, "L9", date(2026, 3, 6), 30)  # use-by Friday
+    markdowns.review(db, config(tmp_path), NOW)
+    [row] = suggestions(db)
+    # Full price until Thursday's opening: 2.8333 opening days x 5 = Poisson(14.17), ~14.17 sold at 3,00 EUR; then
+    # 20 % off for Thursday and Friday: 2 x 5 x 0.8 ** -2.5 = 17.47 more, E[min(Poisson(31.64), 30)] = 28.5 in all,
+    # 14.3 of them at 2,40: 76,91 EUR, against 71,55 EUR at full price throughout (Poisson(24.17)).
+    full = e_min(5 * (10 / 12 + 2), 30)
+    both = e_min(5 * (10 / 12 + 2) + 2 * 5 * 0.8 ** -2.5, 30)
+    assert round(full * 300 + (both - full) * 240) == 7691
+    assert (row["discount_pct"], row["price_cents"], row["expected_cents"]) == (20, 240, 7691)
+    assert row["start"] == datetime(2026, 3, 5, 7, 0, tzinfo=UTC).timestamp()  # Thursday 8:00 in Paris
+    assert "at 20 % off from 5 March about 29 sell: €76.91 recovered instead of €71.55 (discarded)" in \
+        markdowns.say(row["why"], "en")
+    assert "à -20 % à partir du 5 mars environ 29 se vendent" in markdowns.say(row["why"], "fr")
+
+
+def test_a_tagged_lots_units_are_its_tags_still_in_the_shop(tmp_path: Path) -> None:
+    db = dated_database(tmp_path)
+    forecast(db, YOGHURT, 2.4)
+    lot = add_lot(db, YOGHURT, "T1", date(2026, 3, 3), 0)  # the book holds nothing: the tags say
+    states = ["floor"] * 11 + ["backroom"] + ["sold"] * 3
+    for n, state in enumerate(states):
+        db.execute("INSERT INTO items (epc, gtin, serial, state, zone, since, last_seen) VALUES (?, ?, ?, ?, NULL, "
+                   "?, ?)", [f"EPC{n}", YOGHURT, str(n), state, NOW, NOW])
+        db.execute("INSERT INTO lot_tags (epc, lot_id, time) VALUES (?, ?, ?)", [f"EPC{n}", lot, NOW])
+    db.conn.commit()
+    markdowns.review(db, config(tmp_path), NOW)
+    [row] = suggestions(db)
+    assert (row["units"], row["discount_pct"], row["expected_cents"]) == (12, 40, 2103)  # the first test's lot
+    db.execute("UPDATE items SET state = 'sold'")
+    db.conn.commit()
+    assert markdowns.review(db, config(tmp_path), NOW + 60).ended == 1

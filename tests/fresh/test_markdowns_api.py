@@ -85,7 +85,8 @@ async def test_review_then_approve_and_print_labels(staff: httpx.AsyncClient, lo
 async def test_bad_requests_are_named(staff: httpx.AsyncClient) -> None:
     assert (await staff.post("/api/markdowns/999/approve")).status_code == 404
     bad_state = await staff.get("/api/markdowns?state=sugested")
-    assert bad_state.status_code == 422 and "sugested" in bad_state.text
+    assert bad_state.status_code == 422 and "query.state" in bad_state.json()["error"]
+    assert "suggested|approved|rejected|superseded|ended" in bad_state.json()["error"]
     assert (await staff.get("/api/markdowns/labels.html?ids=1;2")).status_code == 422
     missing = await staff.get("/api/markdowns/labels.zpl?ids=999")
     assert missing.status_code == 404 and "999" in missing.text

@@ -15,11 +15,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.conftest import BrokerHandle
+from tests.dashboard.floor import sideways_overflow
 from tests.fresh.markdown_support import CREAM, YOGHURT
 from tests.hub.support import HubProcess
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "fresh"
 TABLET = {"width": 1024, "height": 768}
+PHONE = {"width": 390, "height": 844}
 PARIS = ZoneInfo("Europe/Paris")
 
 
@@ -81,6 +83,7 @@ def test_approve_a_suggestion_print_its_labels_and_reject_another(browser, hub: 
         page.click("#signin button[type=submit]")
         expect(page.locator("#nav-markdowns")).to_have_attribute("aria-current", "page")
         page.click("#md-review")
+        expect(page.locator("#md-status")).not_to_be_empty()  # the lists are drawn again once it is said
         yoghurt = page.locator(f"#md-suggested article[data-lot='Y-{lang}']")
         expect(yoghurt.locator(".md-why")).to_contain_text(words["why"])
         expect(yoghurt.locator(".md-why")).to_contain_text("%")
@@ -104,13 +107,16 @@ def test_approve_a_suggestion_print_its_labels_and_reject_another(browser, hub: 
         expect(label.locator(".md-was")).to_contain_text("3")
         expect(label.locator(".md-code")).to_be_visible()
         expect(label.locator(".md-data")).to_contain_text(f"(01){YOGHURT}(17)")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        label.screenshot(path=str(ARTIFACTS / f"markdown-labels-{lang}.png"))
         sheet.close()
 
         cream.locator(".md-reject").click()
         expect(page.locator("#md-suggested")).to_contain_text(words["none"])
         expect(page.locator(f"#md-approved article[data-lot='C-{lang}']")).to_have_count(0)
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"markdowns-{lang}.png"), full_page=True)
+        page.set_viewport_size(PHONE)  # the approved cards stack on a phone: nothing scrolls sideways
+        assert sideways_overflow(page) <= 0
     finally:
         context.close()
     assert not errors, errors

@@ -73,13 +73,14 @@
 
   $("md-review").addEventListener("click", async () => {
     $("md-error").textContent = "";
+    $("md-status").textContent = "";
     try {
       const r = await api("/api/markdowns/review", {method: "POST"});
-      $("md-status").textContent = say("reviewed", r);
+      await load();
+      $("md-status").textContent = say("reviewed", r);  // said once the lists show what the review found
     } catch (err) {
       $("md-error").textContent = err.message;
     }
-    await load();
   });
 
   load().catch((err) => { $("md-error").textContent = err.message; });
