@@ -35,9 +35,9 @@ PAGES = {
     "camera": ("/cameras/cam-a1-b1", "main h1"),
     "items": (f"/items?gtin={EMPTIED.gtin}", "main h1"),
     "item": (f"/items/{epc(1000)}", "main h1"),  # one of the backroom tags stock_the_shop sends
-    "markdowns": ("/markdowns", "#md-suggested > *"),  # issue 21: markdown suggestions (none in this shop)
     # issue 21: the shop's numbers
     "numbers": ("/numbers", "#figures .figure"),
+    "markdowns": ("/markdowns", "#md-suggested > *"),  # issue 21: markdown suggestions (none in this shop)
 }
 
 
