@@ -75,10 +75,10 @@ def create_app(hub: HubState) -> FastAPI:
     app.include_router(stock_page.router)  # the /stock page
     app.include_router(tags.router)  # tag commissioning: serials, EPCs, labels (manager)
     app.include_router(tags_page.router)  # the /tags page
+    app.include_router(fresh.router)  # lots and dates, what to check today, waste (issue 21)
+    app.include_router(fresh_page.router)  # the /fresh page
     app.include_router(kpis.router)  # issue 21: the shop's numbers, the weekly CSV/PDF report
     app.include_router(numbers_page.router)  # the /numbers page
     app.include_router(markdowns.router)  # markdown suggestions staff approve, their labels (issue 21)
     app.include_router(markdowns_page.router)  # the /markdowns page
-    app.include_router(fresh.router)  # lots and dates, what to check today, waste (issue 21)
-    app.include_router(fresh_page.router)  # the /fresh page
     return app

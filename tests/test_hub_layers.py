@@ -46,9 +46,9 @@ SLICES: dict[str, tuple[str, ...]] = {
     "dashboard": ("hub.web",),
     "kiosk page": ("hub.kiosk_page",),
     "tags": ("hub.api.tags",),
+    "fresh": ("hub.api.fresh",),
     "numbers": ("hub.api.kpis",),
     "markdowns": ("hub.api.markdowns",),
-    "fresh": ("hub.api.fresh",),
 }
 #: modules of a slice that speak HTTP without being routers: they may import FastAPI
 WEB_EDGE = frozenset({"hub.forecast.forms", "hub.forecast.responses", "hub.privacy.deps", "hub.web",

@@ -68,7 +68,9 @@ def said(value: float | None, unit: str, lang: str) -> str:
     if unit == "cents":
         return money(int(value), lang)
     if unit == "fraction":
-        return format_percent(value, "#,##0.0%", locale=where)
+        # the locale's own pattern (French puts a space before %), with one decimal
+        pattern = where.percent_formats[None].pattern.replace("#,##0", "#,##0.0")
+        return format_percent(value, pattern, locale=where)
     if unit in ("times", "days"):
         return format_decimal(value, "#,##0.0#", locale=where)
     return format_decimal(value, locale=where)

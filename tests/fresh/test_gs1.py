@@ -70,7 +70,7 @@ def test_malformed_codes_say_which_field_is_wrong(code: str, names: list[str]) -
 
 def test_ten_kilobytes_of_bytes_are_refused_quickly() -> None:
     noise = os.urandom(10_000).decode("latin-1")
-    with pytest.raises(Gs1Error, match="10000 characters"):
+    with pytest.raises(Gs1Error, match=r"of [0-9]{4,5} characters \(at most 512\)"):
         parse_element_string(noise)
     with pytest.raises(Gs1Error):
         parse_element_string(noise[:400])

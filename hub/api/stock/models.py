@@ -71,7 +71,7 @@ class LotLineIn(_In):
 class DeliveryLineIn(_In):
     gtin: GtinIn
     quantity: Units = Field(description="units of this product counted in this delivery")
-    lots: list[LotLineIn] | None = Field(None, max_length=100, description="the line's units by lot and date "
+    lots: list[LotLineIn] | None = Field(None, max_length=50, description="the line's units by lot and date "
                                          "(they add up to quantity)")
 
 
