@@ -14,6 +14,7 @@ import click
 import yaml
 
 from comptoir.logs import setup_logging
+from simulators.demo.fresh_cli import fresh
 
 _UNITS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
 
@@ -49,7 +50,7 @@ def format_report(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-@click.command("demo")
+@click.group("demo", invoke_without_command=True)
 @click.option("--speed", default=60.0, show_default=True, type=click.FloatRange(min=0.1, max=600),
               help="Simulated seconds per real second (60: an hour a minute).")
 @click.option("--duration", default=None, help="Simulated time to run, e.g. 8h; then stop and print the score.")
@@ -74,11 +75,16 @@ def format_report(report: dict[str, Any]) -> str:
               help="YAML whose sections are added to the demo hub's hub.yaml (e.g. notify:, homeassistant:; "
               "docs/integrations.md).")
 @click.option("-v", "--verbose", count=True)
-def demo(speed: float, duration: str | None, seed: int, port: int, products: int | None, untagged: int,
-         report_path: Path | None, faults: bool, readers: str, broker: str, workdir: Path, hub_config: Path | None,
-         verbose: int) -> None:
+@click.pass_context
+def demo(ctx: click.Context, speed: float, duration: str | None, seed: int, port: int, products: int | None,
+         untagged: int, report_path: Path | None, faults: bool, readers: str, broker: str, workdir: Path,
+         hub_config: Path | None, verbose: int) -> None:
     """The whole simulated shop: readers, cameras, a weighing shelf, a till, shoppers, staff, deliveries and the odd
-    theft, flowing through real edge agents and the hub into the dashboard and the kiosk."""
+    theft, flowing through real edge agents and the hub into the dashboard and the kiosk.
+
+    `comptoir demo fresh` runs a fortnight of the shop's fresh food instead (markdowns off, then on)."""
+    if ctx.invoked_subcommand is not None:
+        return
     from simulators.demo.devices import DeviceParams
     from simulators.demo.run import run_demo
     from simulators.demo.shop import DemoOptions
@@ -117,3 +123,6 @@ def demo(speed: float, duration: str | None, seed: int, port: int, products: int
         click.echo(f"report written to {report_path}")
     if not all(report["targets_met"].values()):
         raise SystemExit(2)
+
+
+demo.add_command(fresh)

@@ -3,26 +3,34 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from comptoir.catalog_csv import OPTIONAL_COLUMNS
-from simulators.world import COLUMNS, World
+from simulators.world import COLUMNS, Product, World
+from simulators.world.catalog import cost_eur, fresh_rule
 
 ZONE_KINDS = {"backroom": "backroom", "dock": "dock", "exit": "exit", "checkout": "floor"}
 
 
-def write_catalog(world: World, path: Path) -> Path:
+def write_catalog(world: World, path: Path, extra: Sequence[Product] = (), dates: bool = False) -> Path:
+    """The catalog CSV of the world's products and ``extra`` ones; ``dates``: with the ``date_kind`` and
+    ``cost_eur`` columns (issue 21: which products carry a date, what each unit costs)."""
     with path.open("w", newline="", encoding="utf-8") as f:
         out = csv.writer(f)
         products = [*world.products, *world.untagged.products]  # the untagged ones are sold too
+        products += [p for p in extra if p not in products]
         labels = [c for c in OPTIONAL_COLUMNS if any(c in p.labels for p in products)]
-        out.writerow([*COLUMNS, *labels])  # the label columns too, so the demo hub's kiosk can state them
+        fresh = ["date_kind", "cost_eur"] if dates else []
+        out.writerow([*COLUMNS, *labels, *fresh])  # the label columns too, so the demo hub's kiosk can state them
         for product in products:
+            rule = fresh_rule(product)
             out.writerow([*(getattr(product, column) for column in COLUMNS),
-                          *(product.labels.get(c, "") for c in labels)])
+                          *(product.labels.get(c, "") for c in labels),
+                          *(((rule[0] if rule else ""), cost_eur(product)) if dates else ())])
     return path
 
 

@@ -173,6 +173,41 @@ class Product:
         return tuple(60 + b % 170 for b in digest[:3])  # type: ignore[return-value]
 
 
+#: Fresh products: (category, words in the name) -> (date kind, shelf life in days from delivery). The first match
+#: wins; a product of a fresh category that matches none keeps a long life (UHT milk, hard cheese, toast) and no date
+FRESH_RULES: tuple[tuple[str, tuple[str, ...], str, int], ...] = (
+    ("Boulangerie", ("baguette", "croissant", "pains au chocolat", "pain de campagne", "brioche tranchée"),
+     "best_before", 2),
+    ("Crèmerie et frais", ("jambon", "blanc de poulet", "lardons", "knacki", "surimi", "hachis", "quiche",
+                           "raviolis", "gnocchi", "pâte feuilletée"), "use_by", 4),
+    ("Crèmerie et frais", ("yaourt", "activia", "danette", "petits filous", "yoplait", "riz au lait",
+                           "crème brûlée"), "best_before", 14),
+    ("Crèmerie et frais", ("camembert", "brie", "boursin", "bleu", "crème fraîche"), "best_before", 12),
+    ("Crèmerie et frais", ("œufs",), "best_before", 20),
+    ("Fruits et légumes", ("champignons", "tomates", "courgettes", "endives", "poireaux", "avocats",
+                           "bananes", "kiwis", "poires"), "best_before", 5),
+)
+#: the share of its shelf price a product costs the shop, per category (a neighbourhood shop's usual margins)
+COST_SHARE = {"Boulangerie": Decimal("0.45"), "Fruits et légumes": Decimal("0.55"),
+              "Crèmerie et frais": Decimal("0.65")}
+DEFAULT_COST_SHARE = Decimal("0.70")
+
+
+def fresh_rule(product: Product) -> tuple[str, int] | None:
+    """(date kind, shelf life in days) of a fresh product, None for one that is not date-sensitive here."""
+    lowered = product.name.lower()
+    for category, words, kind, days in FRESH_RULES:
+        if product.category == category and any(w in lowered for w in words):
+            return kind, days
+    return None
+
+
+def cost_eur(product: Product) -> Decimal:
+    """What the shop pays for one unit: a share of the shelf price by category, to the cent."""
+    share = COST_SHARE.get(product.category, DEFAULT_COST_SHARE)
+    return (product.price_eur * share).quantize(Decimal("0.01"))
+
+
 class CatalogError(ValueError):
     """A catalog file that cannot be used; the message names the line and the column."""
 
