@@ -14,7 +14,13 @@ keeps the result.
   count, so ``E[sold in both] = E[min(Poisson(l1 + l2), units)]`` and the
   reduced phase sells that minus the full-price phase's ``E[min(Poisson(l1), units)]``.
 - **Value** = full-price units x shelf price + reduced units x reduced price +
-  units left at the end x the fallback's value per unit.
+  units left at the end x the fallback's value per unit - units *taken from
+  fresher lots* x the margin (shelf price - cost). An older lot marked down
+  sells to shoppers who would otherwise have bought a fresher unit at full
+  price: of its reduced sales, the share ``(rate - full_rate) / (rate * mult)``
+  comes from them; the fresher unit they leave stays to be sold later (or
+  ordered one fewer), so the shop loses that unit's margin, not its price.
+  Without a cost there is no margin to lose and nothing is taken off.
 - **Fallback**: ``donate`` for a best-before lot when ``fresh.markdowns.donate``
   (a best-before product may still be given after its date), worth
   ``donation_value_pct`` % of its cost (the shelf price when the cost is
@@ -58,6 +64,7 @@ class Option:
     reduced_units: float
     leftover: float
     value_cents: int
+    displaced: float = 0.0  # reduced units bought by shoppers who would have paid full price for a fresher unit
 
     @property
     def sold(self) -> float:
@@ -129,11 +136,13 @@ def options(lot: LotFacts, full_rate: float, reduced_rate: float, elasticity: fl
     end = window_end(lot.expiry, lot.date_kind, zone, hours)
     _, per_unit = fallback(lot, settings)
     price = lot.regular_cents
+    margin = max(price - lot.cost_cents, 0) if lot.cost_cents is not None else 0
 
-    def valued(discount: int, start: float, full: float, reduced: float, reduced_price: int) -> Option:
+    def valued(discount: int, start: float, full: float, reduced: float, reduced_price: int,
+               displaced: float = 0.0) -> Option:
         leftover = max(0.0, lot.units - full - reduced)
-        value = full * price + reduced * reduced_price + leftover * per_unit
-        return Option(discount, start, end, reduced_price, full, reduced, leftover, round(value))
+        value = full * price + reduced * reduced_price + leftover * per_unit - displaced * margin
+        return Option(discount, start, end, reduced_price, full, reduced, leftover, round(value), displaced)
 
     whole = open_days(now, end, zone, hours)
     none = valued(0, now, expected_sold(full_rate * whole, lot.units), 0.0, price)
@@ -144,6 +153,8 @@ def options(lot: LotFacts, full_rate: float, reduced_rate: float, elasticity: fl
         full = expected_sold(before, lot.units)
         for pct in settings.discounts_pct:
             ratio = 1 - pct / 100
-            both = expected_sold(before + reduced_rate * ratio ** elasticity * after_days, lot.units)
-            found.append(valued(pct, start, full, both - full, round(price * ratio)))
+            mult = ratio ** elasticity
+            both = expected_sold(before + reduced_rate * mult * after_days, lot.units)
+            taken = max(reduced_rate - full_rate, 0.0) / (reduced_rate * mult) if reduced_rate > 0 else 0.0
+            found.append(valued(pct, start, full, both - full, round(price * ratio), (both - full) * min(taken, 1.0)))
     return none, found

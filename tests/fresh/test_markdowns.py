@@ -112,6 +112,22 @@ def test_an_older_lot_sells_only_once_marked_down_when_a_fresher_one_is_there(tm
     assert "about 0 sell at full price" in markdowns.say(row["why"], "en")
 
 
+def test_an_older_lots_markdown_pays_for_the_margin_it_takes_from_the_fresher_lot(tmp_path: Path) -> None:
+    db = dated_database(tmp_path)
+    db.execute("UPDATE products SET cost_cents = 150 WHERE gtin = ?", [BREAD])
+    forecast(db, BREAD, 5.0)
+    old = add_lot(db, BREAD, "B1", date(2026, 3, 3), 5, "best_before")
+    add_lot(db, BREAD, "B2", date(2026, 3, 6), 20, "best_before")
+    markdowns.review(db, config(tmp_path), NOW)
+    [row] = suggestions(db)
+    # As above, 20 % off sells all 5 at 2,00 = 10,00 EUR; but 1 / 0.8 ** -2.5 = 57.24 % of those buyers would have
+    # bought a fresh loaf at full price anyway: 2.862 fresh loaves stay on the shelf, their margin (2,50 - 1,50)
+    # is lost: 10,00 - 2,86 = 7,14 EUR, still more than donating the 5 (5 x 60 % x 1,50 = 4,50 EUR). At 30 % off:
+    # 5 x 1,75 - 5 / 0.7 ** -2.5 x 1,00 = 8,75 - 2,05 = 6,70 EUR: less.
+    assert row["lot_id"] == old
+    assert (row["discount_pct"], row["price_cents"], row["expected_cents"]) == (20, 200, 714)
+
+
 def test_a_suggestion_is_updated_superseded_approved_and_ended(tmp_path: Path) -> None:
     db = dated_database(tmp_path)
     cfg = config(tmp_path)
