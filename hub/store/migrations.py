@@ -8,17 +8,11 @@ start. Never edit a released migration: add the next one.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 import sqlite_utils
 
-
-@dataclass(frozen=True)
-class Migration:
-    version: int
-    name: str
-    sql: str
-
+from hub.store.migration import Migration
+from hub.store.migrations_shop import SHOP_MIGRATIONS
 
 _FIRST: tuple[Migration, ...] = (
     Migration(
@@ -247,13 +241,8 @@ _FIRST: tuple[Migration, ...] = (
 )
 
 
-def _shop_migrations() -> tuple[Migration, ...]:
-    from hub.store.migrations_shop import SHOP_MIGRATIONS  # the shop-routines era (12 on), in its own file
-
-    return SHOP_MIGRATIONS
-
-
-MIGRATIONS: tuple[Migration, ...] = _FIRST + _shop_migrations()
+#: the first era here, the shop-routines era (12 on) in its own file: one sequence
+MIGRATIONS: tuple[Migration, ...] = _FIRST + SHOP_MIGRATIONS
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

@@ -6,7 +6,7 @@ Never edit a released migration: add the next one here.
 
 from __future__ import annotations
 
-from hub.store.migrations import Migration
+from hub.store.migration import Migration
 
 SHOP_MIGRATIONS: tuple[Migration, ...] = (
     Migration(
