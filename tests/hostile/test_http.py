@@ -28,7 +28,7 @@ from tests.hub.support import NUTELLA, HubProcess, json_of
 #: Values for path parameters: real where harmless, names of nothing where the action would destroy.
 PATH_VALUES = {"gtin": NUTELLA, "alert_id": "1", "username": "nobody-here", "customer_id": "card-nobody",
                "po_id": "1", "suggestion_id": "1", "promotion_id": "1", "count_id": "1", "allocation_id": "1",
-               "device": "no-such-device", "camera": "no-such-camera"}
+               "device": "no-such-device", "camera": "no-such-camera", "lot_id": "1", "markdown_id": "1"}
 #: Ends the run's own session.
 SKIP = {("DELETE", "/api/session")}
 JSON = {"Content-Type": "application/json"}
