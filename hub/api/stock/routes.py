@@ -118,7 +118,7 @@ Moment = Annotated[str | None, Query(max_length=40, json_schema_extra={"format":
                                      description="RFC 3339, with its offset: 2026-03-12T09:30:00Z")]
 
 
-@router.get("/adjustments", response_model=list[AdjustmentOut])
+@router.get("/adjustments", response_model=list[AdjustmentOut], responses=NOT_FOUND)
 async def audit_log(hub: Hub, staff: Staff, gtin: AuditGtin = None, user: AuditUser = None,
                     reason: Reason | None = None, since: Moment = None, until: Moment = None,
                     q: AuditText = None, limit: Limit = 100, offset: Offset = 0) -> list[dict[str, Any]]:
@@ -127,7 +127,7 @@ async def audit_log(hub: Hub, staff: Staff, gtin: AuditGtin = None, user: AuditU
 
 
 @router.get("/adjustments.csv", response_class=PlainTextResponse, responses={
-    200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "the same rows as CSV"}})
+    **NOT_FOUND, 200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "the same rows as CSV"}})
 async def audit_csv(hub: Hub, staff: Staff, gtin: AuditGtin = None, user: AuditUser = None,
                     reason: Reason | None = None, since: Moment = None, until: Moment = None,
                     q: AuditText = None) -> PlainTextResponse:
