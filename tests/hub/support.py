@@ -168,14 +168,26 @@ class HubProcess:
             assert done.returncode == 0, done.stderr
 
     def start(self) -> None:
-        log = open(self.workdir / "hub.log", "ab")  # noqa: SIM115 - kept open for the process's life
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "comptoir", "hub", "--config", str(self.config_path)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-        wait_for(self.ready, 30, "the hub's API and MQTT link")
+        # the free port found when the config was written may be taken by another process before the hub binds
+        # it (a loaded CI machine saw it once): then the same hub starts again on a fresh port
+        for attempt in range(3):
+            log = open(self.workdir / "hub.log", "ab")  # noqa: SIM115 - kept open for the process's life
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "comptoir", "hub", "--config", str(self.config_path)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            )
+            try:
+                wait_for(self.ready, 30, "the hub's API and MQTT link")
+                return
+            except RuntimeError:
+                if attempt == 2 or "address already in use" not in (self.workdir / "hub.log").read_text():
+                    raise
+            self.port = free_port()
+            config = yaml.safe_load(self.config_path.read_text())
+            config.setdefault("api", {})["port"] = self.port
+            self.config_path.write_text(yaml.safe_dump(config))
 
     def ready(self) -> bool:
         if self.proc is not None and self.proc.poll() is not None:
