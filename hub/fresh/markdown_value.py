@@ -33,8 +33,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
-from scipy.stats import poisson
-
 from hub.fresh.settings import MarkdownSettings
 
 #: later starts weighed beyond "now": the opening of each of the next days, at most this many
@@ -75,6 +73,8 @@ def expected_sold(mean: float, units: int) -> float:
     """``E[min(Poisson(mean), units)]``: the units a demand of ``mean`` takes from a stock of ``units``."""
     if mean <= 0 or units <= 0:
         return 0.0
+    from scipy.stats import poisson  # here, not at the top: scipy.stats takes ~2 s to import at every hub start
+
     k = range(units)
     below = sum(i * p for i, p in zip(k, poisson.pmf(list(k), mean), strict=True))
     return float(below + units * poisson.sf(units - 1, mean))
