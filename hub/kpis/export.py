@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-
-from fpdf import FPDF
+from typing import TYPE_CHECKING
 
 from hub.csv_cells import spreadsheet_safe
 from hub.i18n import translate
 from hub.kpis.report import CATEGORY_FIGURES, Report, said
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 CSV_COLUMNS = ("period", "figure", "category", "value", "unit", "display", "parts", "definition")
 
@@ -41,22 +43,22 @@ def _latin(text: str) -> str:
     return text.encode("latin-1", "replace").decode("latin-1")
 
 
-class _Pdf(FPDF):
-    def put(self, text: str, size: float = 10, style: str = "", height: float = 5.5) -> None:
-        self.set_font("helvetica", style, size)
-        self.multi_cell(0, height, _latin(text), new_x="LMARGIN", new_y="NEXT")
-
-    def row(self, cells: list[tuple[str, float, str]], style: str = "", fill: bool = False) -> None:
-        self.set_font("helvetica", style, 9)
-        for text, width, align in cells:
-            self.cell(width, 6, _latin(text), border="B", align=align, fill=fill)
-        self.ln(6)
+def _put(pdf: FPDF, text: str, size: float = 10, style: str = "", height: float = 5.5) -> None:
+    pdf.set_font("helvetica", style, size)
+    pdf.multi_cell(0, height, _latin(text), new_x="LMARGIN", new_y="NEXT")
 
 
-def _bars(pdf: _Pdf, title: str, values: list[int], labels: list[str], colour: tuple[int, int, int],
+def _row(pdf: FPDF, cells: list[tuple[str, float, str]], style: str = "", fill: bool = False) -> None:
+    pdf.set_font("helvetica", style, 9)
+    for text, width, align in cells:
+        pdf.cell(width, 6, _latin(text), border="B", align=align, fill=fill)
+    pdf.ln(6)
+
+
+def _bars(pdf: FPDF, title: str, values: list[int], labels: list[str], colour: tuple[int, int, int],
           lang: str) -> None:
     """A bar chart of one value per day, drawn with fpdf2's rectangles and lines."""
-    pdf.put(title, 10, "B")
+    _put(pdf, title, 10, "B")
     left, top, width, height = pdf.l_margin + 22, pdf.get_y() + 2, 150.0, 32.0
     peak = max([*values, 1])
     pdf.set_draw_color(120, 120, 120)
@@ -80,31 +82,33 @@ def report_pdf(report: Report, lang: str, shop: str, week: str) -> bytes:
     """One or two A4 pages: title, shop and week, the figures, per-category table, two daily charts, and how
     each figure is computed. Text in ``lang``; numbers and money by Babel."""
     t = lambda code, **p: translate(code, lang, **p)  # noqa: E731
-    pdf = _Pdf(format="A4")
+    from fpdf import FPDF  # here: fpdf2 takes ~0.6 s to import, which every hub start paid
+
+    pdf = FPDF(format="A4")
     pdf.set_auto_page_break(True, margin=12)
     pdf.set_title(_latin(t("kpi.report_title")))
     pdf.add_page()
-    pdf.put(t("kpi.report_title"), 16, "B", 8)
+    _put(pdf, t("kpi.report_title"), 16, "B", 8)
     period = report.period
-    pdf.put(t("kpi.report_subtitle", shop=shop, week=week, first=period.first.isoformat(),
+    _put(pdf, t("kpi.report_subtitle", shop=shop, week=week, first=period.first.isoformat(),
               last=period.last.isoformat()), 10)
     pdf.ln(2)
     pdf.set_fill_color(235, 238, 245)
-    pdf.row([(t("kpi.col_figure"), 120, "L"), (t("kpi.col_value"), 60, "R")], "B", fill=True)
+    _row(pdf, [(t("kpi.col_figure"), 120, "L"), (t("kpi.col_value"), 60, "R")], "B", fill=True)
     for f in report.figures:
-        pdf.row([(t(f"kpi.{f.key}"), 120, "L"), (said(f.value, f.unit, lang), 60, "R")])
+        _row(pdf, [(t(f"kpi.{f.key}"), 120, "L"), (said(f.value, f.unit, lang), 60, "R")])
     pdf.ln(3)
     if report.categories:
-        pdf.row([(t("kpi.col_category"), 80, "L"), (t("kpi.turnover"), 50, "R"), (t("kpi.days_of_cover"), 50, "R")],
+        _row(pdf, [(t("kpi.col_category"), 80, "L"), (t("kpi.turnover"), 50, "R"), (t("kpi.days_of_cover"), 50, "R")],
                 "B", fill=True)
         for row in report.categories:
-            pdf.row([(row["category"], 80, "L"), (said(row["turnover"], "times", lang), 50, "R"),
+            _row(pdf, [(row["category"], 80, "L"), (said(row["turnover"], "times", lang), 50, "R"),
                      (said(row["days_of_cover"], "days", lang), 50, "R")])
         pdf.ln(3)
     days = [d["day"][8:10] for d in report.daily]
     _bars(pdf, t("kpi.chart_revenue"), [int(d["revenue_cents"]) for d in report.daily], days, (29, 78, 216), lang)
     _bars(pdf, t("kpi.chart_waste"), [int(d["waste_cents"]) for d in report.daily], days, (180, 83, 9), lang)
-    pdf.put(t("kpi.how_title"), 11, "B", 7)
+    _put(pdf, t("kpi.how_title"), 11, "B", 7)
     for key in [f.key for f in report.figures] + list(CATEGORY_FIGURES):
-        pdf.put(f"{t(f'kpi.{key}')}: {t(f'kpi.{key}.how')}", 7.5, height=3.8)
+        _put(pdf, f"{t(f'kpi.{key}')}: {t(f'kpi.{key}.how')}", 7.5, height=3.8)
     return bytes(pdf.output())
