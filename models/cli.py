@@ -47,10 +47,10 @@ def dataset(
 @models.command("train")
 @click.option(
     "--data",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
     required=True,
     multiple=True,
-    help="data.yaml (from 'comptoir models dataset' or 'import'); repeat to train on several sets together",
+    help="data.yaml (from 'comptoir models dataset' or 'import'), or data.yaml:N to use its training images"
+    " N times an epoch; give several to train on several sets together",
 )
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="run folder")
 @click.option("--epochs", default=10, show_default=True)
@@ -74,8 +74,14 @@ def dataset(
 )
 @click.option("--val/--no-val", "validate", default=True, help="validate each epoch (--no-val: keep the last weights)")
 @click.option("--device", default="cpu", show_default=True, help="cpu, or a CUDA device number")
+@click.option(
+    "--balance-images/--no-balance-images",
+    default=False,
+    help="every image weighs alike in the loss (renders of a hundred facings beside photos of one package)",
+)
+@click.option("--mosaic", default=1.0, show_default=True, help="share of samples tiled from four images")
 def train_cmd(
-    data: tuple[Path, ...],
+    data: tuple[str, ...],
     out: Path,
     epochs: int,
     imgsz: int,
@@ -87,16 +93,22 @@ def train_cmd(
     from_: str | None,
     validate: bool,
     device: str,
+    balance_images: bool,
+    mosaic: float,
 ) -> None:
     """Train the detector with ultralytics (needs the train extra)."""
-    from models.train import SHIPPED_WEIGHTS, merge_data, train
+    from models.train import SHIPPED_WEIGHTS, merge_data, parse_data_arg, train
 
     if from_ == "shipped":
         if start is not None:
             raise click.BadParameter("--from shipped and --start both name the starting weights: give one")
         start, warmup = SHIPPED_WEIGHTS, 0.0
     try:
-        data_yaml = data[0] if len(data) == 1 else merge_data(list(data), out / "data")
+        sets = [parse_data_arg(text) for text in data]
+        if len(sets) == 1 and sets[0][1] == 1:
+            data_yaml = sets[0][0]
+        else:
+            data_yaml = merge_data([path for path, _ in sets], out / "data", [times for _, times in sets])
         best = train(
             data_yaml,
             out,
@@ -109,6 +121,8 @@ def train_cmd(
             hours=hours,
             warmup_epochs=warmup,
             validate=validate,
+            balance_images=balance_images,
+            mosaic=mosaic,
         )
     except RuntimeError as exc:
         raise click.ClickException(str(exc)) from None
