@@ -21,9 +21,8 @@ def _yolo_set(root: Path, train: int, val: int) -> Path:
             (root / split / "images" / f"{split}{i}.jpg").write_bytes(b"jpeg")
             (root / split / "labels" / f"{split}{i}.txt").write_text("0 0.5 0.5 0.2 0.2\n")
     data = root / "data.yaml"
-    data.write_text(
-        yaml.safe_dump({"path": ".", "train": "train/images", "val": "val/images", "names": {0: "product", 1: "shopper"}})
-    )
+    names = {0: "product", 1: "shopper"}
+    data.write_text(yaml.safe_dump({"path": ".", "train": "train/images", "val": "val/images", "names": names}))
     return data
 
 
@@ -59,5 +58,5 @@ def test_data_arguments_name_a_file_and_how_often(tmp_path: Path) -> None:
     assert parse_data_arg(f"{data}:6") == (data, 6)
     with pytest.raises(RuntimeError, match="at least once"):
         parse_data_arg(f"{data}:0")
-    with pytest.raises(RuntimeError, match="no such data.yaml"):
+    with pytest.raises(RuntimeError, match=r"no such data\.yaml"):
         parse_data_arg(str(tmp_path / "missing.yaml:2"))
