@@ -24,7 +24,10 @@ def _factors(per_image: list[float]):  # type: ignore[no-untyped-def]
     scores = torch.zeros(len(per_image), 10, 2)
     for i, total in enumerate(per_image):
         scores[i, 0, 0] = total
-    return image_factors(scores).flatten().tolist()
+        scores[i, 1, 1] = 1.0 + i  # shoppers: never rescaled
+    factors = image_factors(scores)
+    assert factors[:, 0, 1].tolist() == [1.0] * len(per_image)
+    return factors[:, 0, 0].tolist()
 
 
 def test_alike_images_keep_their_weight() -> None:
@@ -40,8 +43,8 @@ def test_an_image_of_few_boxes_is_lifted_to_weigh_what_one_of_many_weighs() -> N
 
 def test_an_image_without_boxes_is_scaled_as_one_of_a_single_box() -> None:
     empty, full = _factors([0.0, 9.0])
-    assert empty == pytest.approx(9.0 / 2)  # its score sum is clamped to 1, as ultralytics clamps the batch's
-    assert full == pytest.approx(9.0 / 18)
+    assert empty == pytest.approx(5.0)  # its score sum is clamped to 1, as ultralytics clamps the batch's
+    assert full == pytest.approx(5.0 / 9)
 
 
 def test_ultralytics_loss_is_unchanged_for_a_batch_of_alike_images() -> None:
