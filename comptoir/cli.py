@@ -9,7 +9,6 @@ and, when called, says which extra to install.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import importlib
 import importlib.metadata
@@ -23,8 +22,36 @@ from comptoir.logs import setup_logging
 ENTRY_POINT_GROUP = "comptoir.commands"
 
 
-class PluginGroup(click.Group):
-    """A click group that also lists the commands other packages register."""
+class LazyGroup(click.Group):
+    """A click group whose subcommands are imported only when used.
+
+    ``lazy`` maps a subcommand name to ``"module:attribute"``. Packages with
+    several subcommands (``comptoir sim reader``, ``comptoir sim scale``)
+    use it so that one simulator's dependencies are not needed by another.
+    """
+
+    def __init__(self, *args: object, lazy: dict[str, str] | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(self.lazy))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy and name not in self.commands:
+            module, _, attr = self.lazy[name].partition(":")
+            try:
+                command = getattr(importlib.import_module(module), attr)
+            except ImportError as exc:
+                raise click.ClickException(
+                    f"'{ctx.command_path} {name}' needs a package that is not installed ({exc.name or exc})"
+                ) from None
+            self.add_command(command, name)
+        return super().get_command(ctx, name)
+
+
+class PluginGroup(LazyGroup):
+    """A click group that also lists the commands other packages register (and its own lazy ones)."""
 
     def _entry_points(self) -> dict[str, importlib.metadata.EntryPoint]:
         return {ep.name: ep for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)}
@@ -58,35 +85,8 @@ class PluginGroup(click.Group):
         return super().get_command(ctx, name) or self._load(name)
 
 
-class LazyGroup(click.Group):
-    """A click group whose subcommands are imported only when used.
-
-    ``lazy`` maps a subcommand name to ``"module:attribute"``. Packages with
-    several subcommands (``comptoir sim reader``, ``comptoir sim scale``)
-    use it so that one simulator's dependencies are not needed by another.
-    """
-
-    def __init__(self, *args: object, lazy: dict[str, str] | None = None, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.lazy = dict(lazy or {})
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(set(super().list_commands(ctx)) | set(self.lazy))
-
-    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        if name in self.lazy and name not in self.commands:
-            module, _, attr = self.lazy[name].partition(":")
-            try:
-                command = getattr(importlib.import_module(module), attr)
-            except ImportError as exc:
-                raise click.ClickException(
-                    f"'{ctx.command_path} {name}' needs a package that is not installed ({exc.name or exc})"
-                ) from None
-            self.add_command(command, name)
-        return super().get_command(ctx, name)
-
-
-@click.group(cls=PluginGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=PluginGroup, lazy={"provision": "comptoir.provision:provision"},
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="comptoir")
 @click.option("-v", "--verbose", count=True, help="More log lines: -v info, -vv debug.")
 def main(verbose: int) -> None:
@@ -99,6 +99,8 @@ def main(verbose: int) -> None:
 @click.option("--port", default=1883, show_default=True, type=click.IntRange(1, 65535))
 def broker(host: str, port: int) -> None:
     """Run an embedded MQTT broker (for a machine without mosquitto)."""
+    import asyncio
+
     from comptoir.broker import run_embedded_broker
 
     click.echo(f"embedded MQTT broker on mqtt://{host}:{port} (Ctrl-C to stop)", err=True)
@@ -145,12 +147,3 @@ def tags() -> None:
 
     The hub's commands work on its database (--config or --db); `write` is the edge's and talks to the reader.
     """
-
-
-def _add_provision() -> None:
-    from comptoir.provision import provision
-
-    main.add_command(provision)
-
-
-_add_provision()

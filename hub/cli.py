@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import getpass
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import sqlite_utils
 
+from comptoir.cli import LazyGroup
 from hub.cli_config import command_config
 
+if TYPE_CHECKING:
+    import sqlite_utils
 
-@click.group(invoke_without_command=True)
+# issue 23: partners' EPCIS tokens and the EPCIS export (hub/epcis/cli.py); issue 21: the shop's numbers for a week
+# as PDF/CSV (hub/kpis/cli.py); imported only when called, as the hub's start needs neither
+LAZY = {"partners": "hub.epcis.cli:partners_group", "epcis-export": "hub.epcis.cli:epcis_export",
+        "report": "hub.kpis.cli:report_command"}
+
+
+@click.group(cls=LazyGroup, lazy=LAZY, invoke_without_command=True)
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               help="The hub's YAML config (store, db, broker, api).")
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), help="Database file (overrides the config).")
@@ -27,6 +35,8 @@ def hub(ctx: click.Context, config_path: Path | None, db: Path | None) -> None:
     if config_path is None:
         raise click.UsageError("comptoir hub needs --config hub.yaml")
     config = command_config(config_path, db)
+    import asyncio
+
     from comptoir.clock import clock_from_env
     from hub.service import HubService
 
@@ -192,21 +202,3 @@ def purge_expired(ctx: click.Context) -> None:
     click.echo(f"deleted {done.conversations} conversation logs, {done.loyalty_links} loyalty receipt links, "
                f"{done.intent_days} old intent counts")
 
-
-def _add_epcis_commands() -> None:
-    from hub.epcis.cli import epcis_export, partners_group
-
-    hub.add_command(partners_group)
-    hub.add_command(epcis_export)
-
-
-_add_epcis_commands()  # issue 23: partners' EPCIS tokens and the EPCIS export (hub/epcis/cli.py)
-
-
-def _add_report_command() -> None:
-    from hub.kpis.cli import report_command
-
-    hub.add_command(report_command)
-
-
-_add_report_command()  # issue 21: the shop's numbers for a week as PDF/CSV (hub/kpis/cli.py)

@@ -19,8 +19,6 @@ from html import escape
 from typing import Any
 
 from babel.dates import format_date
-from barcode.codex import Gs1_128
-from barcode.writer import SVGWriter
 
 from hub.i18n import money, translate
 from hub.i18n.catalog import locale
@@ -55,6 +53,9 @@ def barcode_data(element_string: str) -> str:
 
 def barcode_svg(element_string: str) -> str:
     """A GS1-128 barcode of the element string, as an SVG document (python-barcode)."""
+    from barcode.codex import Gs1_128  # here: the hub's start does not need python-barcode
+    from barcode.writer import SVGWriter
+
     symbol = Gs1_128(barcode_data(element_string), writer=SVGWriter())
     out = io.BytesIO()
     symbol.write(out, options={"write_text": False, "module_height": 12.0, "module_width": 0.25,

@@ -13,14 +13,14 @@ catalog's is 7.
 
 from __future__ import annotations
 
-from epcpy.epc_schemes import SGTIN
-from epcpy.epc_schemes.sgtin import SGTINFilterValue
-from epcpy.utils.common import ConvertException
+from typing import Any
 
 from comptoir.contract import gtin14
 from hub.tags.errors import TagError
 
-SCHEMES = {"sgtin-96": SGTIN.BinaryCodingScheme.SGTIN_96, "sgtin-198": SGTIN.BinaryCodingScheme.SGTIN_198}
+# epcpy is imported where an EPC is made (the hub's start does not need it); a scheme's name here is its
+# SGTIN.BinaryCodingScheme member
+SCHEMES = {"sgtin-96": "SGTIN_96", "sgtin-198": "SGTIN_198"}
 #: the largest serial allocated per scheme (SGTIN-96: 38 bits; SGTIN-198 carries 20 characters, we number 18 digits)
 SERIAL_MAX = {"sgtin-96": 2**38 - 1, "sgtin-198": 10**18 - 1}  # 198: what SQLite stores as an integer
 DEFAULT_PREFIX_LENGTH = 7
@@ -32,6 +32,12 @@ def check_scheme(scheme: str) -> str:
         raise TagError("scheme", f"'{scheme[:40]}' is not supported: a product's units are encoded as "
                                  f"{' or '.join(SCHEMES)} (other GS1 schemes name pallets, returnable assets...)")
     return scheme
+
+
+def _coding(scheme: str) -> Any:
+    from epcpy.epc_schemes import SGTIN
+
+    return SGTIN.BinaryCodingScheme[SCHEMES[scheme]]
 
 
 def check_gtin(gtin: str) -> str:
@@ -57,9 +63,13 @@ def encode(gtin: str, serial: int, scheme: str = "sgtin-96", prefix_length: int 
         raise TagError("company_prefix_length", f"{prefix_length} is not 6 to 12 digits")
     if not 0 <= filter_value <= 7:
         raise TagError("filter_value", f"{filter_value} is not 0 to 7")
+    from epcpy.epc_schemes import SGTIN
+    from epcpy.epc_schemes.sgtin import SGTINFilterValue
+    from epcpy.utils.common import ConvertException
+
     try:
         sgtin = SGTIN.from_gtin_plus_serial(code, str(serial), company_prefix_length=prefix_length)
-        return sgtin.hex(binary_coding_scheme=SCHEMES[scheme],
+        return sgtin.hex(binary_coding_scheme=_coding(scheme),
                          filter_value=SGTINFilterValue(str(filter_value))).upper()
     except ConvertException as exc:
         raise TagError("gtin", f"epcpy cannot encode GTIN {code} with a {prefix_length}-digit company prefix "
@@ -69,5 +79,8 @@ def encode(gtin: str, serial: int, scheme: str = "sgtin-96", prefix_length: int 
 def tag_uri(gtin: str, serial: int, scheme: str = "sgtin-96", prefix_length: int = DEFAULT_PREFIX_LENGTH,
             filter_value: int = POS_ITEM) -> str:
     """The EPC tag URI (urn:epc:tag:sgtin-96:...), which a person can read."""
+    from epcpy.epc_schemes import SGTIN
+    from epcpy.epc_schemes.sgtin import SGTINFilterValue
+
     sgtin = SGTIN.from_gtin_plus_serial(check_gtin(gtin), str(serial), company_prefix_length=prefix_length)
-    return sgtin.tag_uri(SCHEMES[check_scheme(scheme)], SGTINFilterValue(str(filter_value)))
+    return sgtin.tag_uri(_coding(check_scheme(scheme)), SGTINFilterValue(str(filter_value)))
