@@ -8,15 +8,22 @@ about one per cent of the objective, and the network never learns them
 (measured in ``MODEL_CARD.md``: 0.03 mAP50 on held-out photos after mixed
 training, against 0.84 for the same photos trained alone).
 
-This loss normalises each image's product terms by its own product target
-scores instead, then averages the images: a batch of alike images gets
-exactly ultralytics' loss, and in a mixed batch a photo weighs what a render
-weighs. Shopper terms keep ultralytics' weighting: balanced too, the
-shopper class died within an epoch (mAP50 0.95 to 0.00 on renders), the
-photos' heavy shopper-free backgrounds drowning the renders' shoppers. It is done by
-scaling, per image, what ultralytics' own loss sums (the BCE terms and the
-box weights), not by rewriting the loss, so ultralytics' assigner, box and
-DFL losses stay theirs. Used by ``train(..., balance_images=True)``.
+This loss scales each image's positive terms (their BCE terms and box
+weights) per class by ``ref / s_ci``, where ``s_ci`` is the sum of image
+i's target scores of class c and ``ref`` the batch's mean product sum:
+every image's products together, and every image's shoppers together, then
+weigh alike. A photo's one package weighs what a render's hundred facings
+weigh, and a render's shopper weighs that too. A batch of alike images
+without shoppers gets exactly ultralytics' loss. It scales what ultralytics'
+own loss sums rather than rewriting it: the assigner, box and DFL losses
+stay theirs. Used by ``train(..., balance_images=True)``.
+
+Two other ways were tried first; in each the shopper class died within an
+epoch (mAP50 on renders 0.95 to 0.00: shoppers became large products).
+Scaling every term of an image, negatives too, multiplied a photo's
+background twenty-fold. Scaling products' positives only lifted a photo's
+package thirty-fold above a render's shopper, the other large thing in
+front of a shelf.
 """
 
 from __future__ import annotations
@@ -27,24 +34,20 @@ import torch
 from torch import nn
 from ultralytics.utils.loss import v8DetectionLoss
 
-#: the classes whose terms are balanced per image: products. Shoppers are labelled in renders only;
-#: balancing them too would let the photos (which never label one) outweigh the renders that teach them.
-BALANCED_CLASSES = (0,)
 
+def image_factors(target_scores: torch.Tensor) -> torch.Tensor:
+    """Per image and class, how much to scale its positive terms, shape ``(B, 1, nc)``.
 
-def image_factors(target_scores: torch.Tensor, classes: tuple[int, ...] = BALANCED_CLASSES) -> torch.Tensor:
-    """Per image and class, how much to scale its terms, shape ``(B, 1, nc)``.
-
-    For a balanced class: ``mean(s) / s_i``, where ``s_i`` is image i's sum
-    of that class's target scores (at least 1, as ultralytics clamps the
-    batch's). Summed and divided as ultralytics does, the terms become the
-    mean over images of each image's own normalised loss; images alike get
-    factor 1 exactly. Other classes keep factor 1: ultralytics' weighting.
+    ``ref / s_ci``, where ``s_ci`` is image i's sum of class c's target
+    scores (at least 1, as ultralytics clamps the batch's) and ``ref`` the
+    mean over images of their product sums (class 0): every image's
+    products together, and every image's shoppers together, weigh ``ref``.
+    Images alike in their products and without shoppers get factor 1 exactly.
     """
-    factors = torch.ones(target_scores.shape[0], 1, target_scores.shape[-1], device=target_scores.device)
-    per_image = target_scores.detach()[..., list(classes)].sum(dim=(1, 2)).clamp(min=1)
-    factors[:, 0, list(classes)] = (per_image.mean() / per_image).unsqueeze(-1)
-    return factors
+    detached = target_scores.detach()
+    per_class = detached.sum(dim=1).clamp(min=1)  # (B, nc)
+    ref = per_class[:, 0].mean()
+    return (ref / per_class).unsqueeze(1)
 
 
 class _BalancedBCE(nn.Module):
@@ -53,7 +56,10 @@ class _BalancedBCE(nn.Module):
         self.bce = bce
 
     def forward(self, logits: torch.Tensor, target_scores: torch.Tensor) -> torch.Tensor:
-        return self.bce(logits, target_scores) * image_factors(target_scores).to(logits.dtype)
+        factors = image_factors(target_scores).to(logits.dtype)
+        # positives only: scaling every anchor of a photo would multiply its background's weight too,
+        # and the product class's loss would then drown the shopper's (it died within an epoch)
+        return self.bce(logits, target_scores) * torch.where(target_scores > 0, factors, torch.ones_like(factors))
 
 
 class _BalancedBox(nn.Module):

@@ -16,35 +16,42 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _factors(per_image: list[float]):  # type: ignore[no-untyped-def]
+def _factors(products: list[float], shoppers: list[float] | None = None):  # type: ignore[no-untyped-def]
+    """Factors of a batch whose image i has target scores summing to products[i] (and shoppers[i])."""
     import torch
 
     from models.balanced_loss import image_factors
 
-    scores = torch.zeros(len(per_image), 10, 2)
-    for i, total in enumerate(per_image):
+    scores = torch.zeros(len(products), 10, 2)
+    for i, total in enumerate(products):
         scores[i, 0, 0] = total
-        scores[i, 1, 1] = 1.0 + i  # shoppers: never rescaled
+    for i, total in enumerate(shoppers or []):
+        scores[i, 1, 1] = total
     factors = image_factors(scores)
-    assert factors[:, 0, 1].tolist() == [1.0] * len(per_image)
-    return factors[:, 0, 0].tolist()
+    return factors[:, 0, 0].tolist(), factors[:, 0, 1].tolist()
 
 
 def test_alike_images_keep_their_weight() -> None:
-    assert _factors([5.0, 5.0, 5.0]) == pytest.approx([1.0, 1.0, 1.0])
+    assert _factors([5.0, 5.0, 5.0])[0] == pytest.approx([1.0, 1.0, 1.0])
 
 
 def test_an_image_of_few_boxes_is_lifted_to_weigh_what_one_of_many_weighs() -> None:
-    few, many = _factors([1.0, 99.0])
+    (few, many), _ = _factors([1.0, 99.0])
     # summed and divided by the batch's 100 as ultralytics does: each image's own loss, halved
     assert few * 1.0 / 100 == pytest.approx(0.5)
     assert many * 99.0 / 100 == pytest.approx(0.5)
 
 
 def test_an_image_without_boxes_is_scaled_as_one_of_a_single_box() -> None:
-    empty, full = _factors([0.0, 9.0])
+    (empty, full), _ = _factors([0.0, 9.0])
     assert empty == pytest.approx(5.0)  # its score sum is clamped to 1, as ultralytics clamps the batch's
     assert full == pytest.approx(5.0 / 9)
+
+
+def test_a_renders_shopper_weighs_what_a_photos_product_weighs() -> None:
+    """A photo's one package and a render's one shopper: both weigh what a render's hundred facings weigh."""
+    (photo, render), (_, shopper) = _factors([1.0, 99.0], [0.0, 2.0])
+    assert photo * 1.0 == pytest.approx(render * 99.0) == pytest.approx(shopper * 2.0) == pytest.approx(50.0)
 
 
 def test_ultralytics_loss_is_unchanged_for_a_batch_of_alike_images() -> None:
