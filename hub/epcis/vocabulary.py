@@ -43,9 +43,31 @@ def words(kind: TagMove, zone_kind: str | None) -> CbvWords:
     return MOVE_WORDS[kind]
 
 
+#: CBV 2.0's business steps, the words GS1's EPCIS 2.0 JSON Schema lists for ``bizStep``
+BIZ_STEPS = (
+    "accepting", "arriving", "assembling", "collecting", "commissioning", "consigning", "creating_class_instance",
+    "cycle_counting", "decommissioning", "departing", "destroying", "disassembling", "dispensing", "encoding",
+    "entering_exiting", "holding", "inspecting", "installing", "killing", "loading", "other", "packing", "picking",
+    "receiving", "removing", "repackaging", "repairing", "replacing", "reserving", "retail_selling", "sampling",
+    "sensor_reporting", "shipping", "staging_outbound", "stock_taking", "stocking", "storing", "transporting",
+    "unloading", "unpacking", "void_shipping",
+)
+#: a CBV business step as a URI: its URN (EPCIS 1.x) or GS1's web URI (EPCIS 2.0)
+BIZ_STEP_PREFIXES = ("urn:epcglobal:cbv:bizstep:", "https://ref.gs1.org/cbv/BizStep-")
+
+
+def cbv_biz_step(value: str) -> str | None:
+    """The CBV word a business step names (a bare word or one of CBV's URIs), None for a URI of another
+    vocabulary. The word is not checked: a URI in CBV's namespace may name a step CBV lacks."""
+    for prefix in BIZ_STEP_PREFIXES:
+        if value.startswith(prefix):
+            return value.removeprefix(prefix)
+    return None if ":" in value else value
+
+
 def moves_for_biz_step(biz_step: str) -> list[tuple[TagMove, tuple[str | None, ...] | None]]:
     """The movements an ``EQ_bizStep`` value selects: (kind, its zone kinds or None for any)."""
-    step = biz_step.removeprefix("https://ref.gs1.org/cbv/BizStep-").removeprefix("urn:epcglobal:cbv:bizstep:")
+    step = cbv_biz_step(biz_step)
     found: list[tuple[TagMove, tuple[str | None, ...] | None]] = [
         (kind, None) for kind, w in MOVE_WORDS.items() if w.biz_step == step]
     zone_kinds = tuple(k for k, w in ZONE_WORDS.items() if w.biz_step == step)

@@ -7,23 +7,32 @@ runs the whole shop).
 
 from __future__ import annotations
 
+import asyncio
+import json
+import re
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 
 from comptoir.clock import ManualClock
 from comptoir.contract import GatePassage, PosReceipt, ZoneEvent, gtin14
+from hub.app import create_app
+from hub.config import HubConfig
 from hub.epcis.document import NotConfigured, epcis_document
 from hub.epcis.export import export, movements
-from hub.epcis.query import EventQuery, QueryError, select
+from hub.epcis.partners import add_partner
+from hub.epcis.query import BIZ_STEP, EPC, EVENT_TYPE, PRODUCT, EventQuery, QueryError, listed, select, split
 from hub.epcis.settings import EpcisSettings
+from hub.epcis.vocabulary import BIZ_STEPS, MOVE_WORDS, ZONE_WORDS
+from hub.events import EventBus
 from hub.ingest import Ingest
 from hub.inventory.settings import FusionSettings
 from hub.inventory.tag_history import TagHistorySettings, TagMove, prune, record_tag_event, tag_events
 from hub.timeutil import ts
-from tests.epcis.schema import schema_errors
-from tests.hub.support import NUTELLA, OIL, Devices, epc, reference_database
+from tests.epcis.schema import SCHEMA, schema_errors
+from tests.hub.support import NUTELLA, OIL, Devices, LocalHub, epc, reference_database
 
 GLN = "3012345000017"  # check digit 7
 EPCIS = EpcisSettings(gln=GLN, company_prefix_digits=7)
@@ -134,6 +143,88 @@ def test_the_query_selects_by_biz_step_epc_and_time_and_refuses_what_it_cannot_r
         select(conn, EventQuery(epcs=["not-an-epc"]))
     with pytest.raises(QueryError, match="MATCH_epcClass"):
         select(conn, EventQuery(products=["12345"]))
+
+
+STOCKING = ("stocking", "urn:epcglobal:cbv:bizstep:stocking", "https://ref.gs1.org/cbv/BizStep-stocking")
+
+
+def test_a_biz_step_is_a_cbv_word_or_a_uri_and_anything_else_is_refused_naming_the_parameter(shop) -> None:
+    ingest, clock, d = shop
+    for n, zone in ((1, "backroom"), (2, "floor-a2")):
+        step(ingest, clock, d.make(ZoneEvent, "reader-1", time=clock.now(), event="arrived", epc=epc(n),
+                                   gtin=NUTELLA, serial=str(n), location=zone, antenna=n))
+    conn = ingest.db.conn
+    for value in STOCKING:  # the CBV word, its URN (EPCIS 1.x) and GS1's web URI (EPCIS 2.0)
+        assert [m.epc for m in select(conn, EventQuery(biz_steps=[value]))] == [epc(2)], value
+    # a step of another vocabulary is a URI, so a fair question: none of the hub's events has it
+    assert select(conn, EventQuery(biz_steps=["https://example.com/steps/sorting", "urn:example:sorting"])) == []
+    # a number (what a fuzzer sends for a list of strings), a typo, a CBV URI naming no CBV step, space, nothing
+    for value in ("4.026e+153", "12", "stockin", "urn:epcglobal:cbv:bizstep:stockin", " stocking", ""):
+        with pytest.raises(QueryError, match=r"^EQ_bizStep: "):
+            select(conn, EventQuery(biz_steps=[value]))
+    assert {w.biz_step for w in (*MOVE_WORDS.values(), *ZONE_WORDS.values())} <= set(BIZ_STEPS)
+    gs1 = json.loads(SCHEMA.read_text())["definitions"]["bizStep"]["anyOf"]
+    assert sorted(BIZ_STEPS) == sorted(next(b["enum"] for b in gs1 if "enum" in b))  # GS1's list, no more, no less
+    # event types: EPCIS's five (the hub makes ObjectEvents only), anything else refused
+    assert len(select(conn, EventQuery(event_types=["ObjectEvent", "AggregationEvent"]))) == 2
+    assert select(conn, EventQuery(event_types=["AggregationEvent"])) == []
+    with pytest.raises(QueryError, match=r"^eventType: '4\.0'"):
+        select(conn, EventQuery(event_types=["4.0"]))
+    # every value is read even when the event types leave nothing to select
+    with pytest.raises(QueryError, match=r"^MATCH_epc: '8'"):
+        select(conn, EventQuery(event_types=["AggregationEvent"], epcs=["8"]))
+    assert split("EQ_bizStep", ["stocking|storing", "receiving"]) == ["stocking", "storing", "receiving"]
+    for text in ("stocking|", "|stocking", "stocking||storing"):
+        with pytest.raises(QueryError, match=r"^EQ_bizStep: .* holds an empty value"):
+            split("EQ_bizStep", [text])
+
+
+def test_the_api_declares_each_parameters_shape_and_refuses_a_value_outside_it_naming_the_parameter(
+        shop, tmp_path: Path) -> None:
+    ingest, clock, d = shop
+    for n, zone in ((1, "backroom"), (2, "floor-a2")):
+        step(ingest, clock, d.make(ZoneEvent, "reader-1", time=clock.now(), event="arrived", epc=epc(n),
+                                   gtin=NUTELLA, serial=str(n), location=zone, antenna=n))
+    config = HubConfig(store="test", db=tmp_path / "hub.sqlite", epcis={"gln": GLN})
+    app = create_app(LocalHub(config, ingest.db, ingest, EventBus(), clock))
+    token = add_partner(ingest.db, "acme", ts(clock.now()))
+
+    async def ask(params: list[tuple[str, str]]) -> httpx.Response:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub.test",
+                                     headers={"Authorization": f"Bearer {token}"}) as client:
+            return await client.get("/epcis/events", params=params)
+
+    def get(*params: tuple[str, str]) -> httpx.Response:
+        return asyncio.run(ask(list(params)))
+
+    for value in STOCKING:
+        answer = get(("EQ_bizStep", value))
+        assert answer.status_code == 200, answer.text
+        events = answer.json()["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+        assert [(e["bizStep"], e["epcList"]) for e in events] == [
+            ("stocking", [f"https://id.gs1.org/01/{gtin14(NUTELLA)}/21/2"])], value
+    assert get(("EQ_bizStep", "storing|stocking"), ("eventType", "ObjectEvent")).status_code == 200
+    # schemathesis's number for a list of strings: on the wire the text 4.026e+153, which is no business step
+    refused = get(("EQ_bizStep", "4.026e+153"))
+    assert refused.status_code == 422
+    assert refused.json()["detail"].startswith(
+        "QueryParameterException: EQ_bizStep: '4.026e+153' is neither a CBV business step")
+    for name, value in (("eventType", "4.0"), ("MATCH_epc", "12"), ("MATCH_epcClass", "4.0"),
+                        ("EQ_bizStep", "stocking|"), ("nextPageToken", "9" * 20), ("nextPageToken", "²")):
+        # with an event type the hub never makes: the value is still read
+        also = [("eventType", "AggregationEvent")] if name != "eventType" else []
+        refused = get((name, value), *also)
+        assert refused.status_code == 422, (name, value, refused.text)
+        assert refused.json()["detail"].startswith(f"QueryParameterException: {name}: "), refused.text
+    # the document says the same shapes: a client generated from it knows a CBV step, an EPC, a GTIN
+    schemas = {p["name"]: p["schema"]["anyOf"][0] for p in app.openapi()["paths"]["/epcis/events"]["get"][
+        "parameters"]}
+    for name, value in (("MATCH_epc", EPC), ("MATCH_epcClass", PRODUCT), ("EQ_bizStep", BIZ_STEP),
+                        ("eventType", EVENT_TYPE)):
+        assert schemas[name] == {"type": "array", "items": {"type": "string", "pattern": listed(value)}}
+    steps = schemas["EQ_bizStep"]["items"]["pattern"]
+    assert all(re.search(steps, v) for v in (*STOCKING, "storing|stocking", "urn:example:sorting"))
+    assert not any(re.search(steps, v) for v in ("4.026e+153", "12", "stockin", "stocking|", ""))
 
 
 def test_the_prune_deletes_movements_past_the_retention_only(shop) -> None:

@@ -4,21 +4,29 @@ A partner's token (``comptoir hub partners add NAME``) opens this endpoint and
 nothing else; a manager's session opens it too, so the shop sees what its
 partners see. The query parameters are the EPCIS 2.0 SimpleEventQuery's
 names (hub/epcis/query.py lists the subset); a list is given by repeating
-the parameter or separating values with ``|``.
+the parameter or separating values with ``|``. Each list parameter declares
+the shape of its values in the OpenAPI document (hub/epcis/query.py's
+patterns), so a client generated from it knows what a CBV step, an EPC or a
+GTIN looks like here; the query reads each value by the same patterns and
+refuses one outside them with a 422 that says, in EPCIS's words, which
+parameter and why (``QueryParameterException: EQ_bizStep: '4.2e+153' is
+neither a CBV business step ... nor a URI``).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, Security
 from fastapi.responses import JSONResponse
+from pydantic import WithJsonSchema
 
 from hub.auth import session_for
 from hub.epcis.document import NotConfigured, query_document
 from hub.epcis.partners import partner_for
-from hub.epcis.query import EventQuery, QueryError, select
+from hub.epcis.query import BIZ_STEP, EPC, EVENT_TYPE, PRODUCT, EventQuery, QueryError, listed, select, split
 from hub.http.deps import Hub, bearer_scheme, session_token
 from hub.http.errors import ErrorOut
 from hub.timeutil import ts
@@ -28,6 +36,22 @@ router = APIRouter(prefix="/epcis", tags=["epcis"])
 MEDIA_TYPE = "application/ld+json"
 #: an ISO 8601 date and time as EPCIS writes them (seconds, fraction and offset optional)
 TIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?(Z|[+-][0-9]{2}:[0-9]{2})?$"
+#: a page token: a row id (SQLite's integers end at 2**63 - 1, 19 digits: 18 are always one)
+PAGE_TOKEN = "[0-9]{1,18}"
+
+
+def _shaped(pattern: str) -> WithJsonSchema:
+    """The document's schema of one occurrence of a parameter. The query reads the value by the same pattern
+    (and refuses it in EPCIS's words, which pydantic's own pattern check would not say)."""
+    return WithJsonSchema({"type": "string", "pattern": pattern})
+
+
+#: one occurrence of a list parameter: its values separated by ``|``, each of the parameter's shape
+Epcs = Annotated[str, _shaped(listed(EPC))]
+Products = Annotated[str, _shaped(listed(PRODUCT))]
+BizSteps = Annotated[str, _shaped(listed(BIZ_STEP))]
+EventTypes = Annotated[str, _shaped(listed(EVENT_TYPE))]
+PageToken = Annotated[str, _shaped(f"^{PAGE_TOKEN}$")]
 
 
 async def require_partner(request: Request, hub: Hub, _bearer: Annotated[Any, Security(bearer_scheme)] = None,
@@ -59,10 +83,6 @@ def _seconds(value: str | None, name: str) -> float | None:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
 
 
-def _values(raw: list[str] | None) -> list[str]:
-    return [v.strip() for item in raw or [] for v in item.split("|") if v.strip()]
-
-
 def _refused(status: int, exception: str, reason: str) -> HTTPException:
     """An error in the hub's one error shape (``detail``), led by the EPCIS 2.0 exception's name."""
     return HTTPException(status, f"{exception}: {reason}")
@@ -71,7 +91,8 @@ def _refused(status: int, exception: str, reason: str) -> HTTPException:
 RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {MEDIA_TYPE: {}}, "description": "an EPCISQueryDocument"},
     422: {"model": ErrorOut, "description": "a query parameter the hub cannot read: ``detail`` starts with the "
-          "EPCIS exception's name (QueryParameterException) and names the parameter"},
+          "EPCIS exception's name (QueryParameterException) and names the parameter (a time outside its pattern: "
+          "FastAPI's validation error, ``error`` naming ``query.<parameter>``)"},
     401: {"model": ErrorOut, "description": "no partner token (nor a manager's session)"},
     403: {"model": ErrorOut, "description": "a staff session without the manager role"},
     501: {"model": ErrorOut, "description": "EPCIS is not configured (epcis.gln): ImplementationException"},
@@ -87,25 +108,33 @@ async def events(
                                          "this time (ISO 8601; no offset: UTC)")] = None,
     lt_time: Annotated[str | None, Query(alias="LT_eventTime", pattern=TIME, description="events before this "
                                          "time")] = None,
-    epcs: Annotated[list[str] | None, Query(alias="MATCH_epc", description="EPC URIs or hex EPCs")] = None,
-    products: Annotated[list[str] | None, Query(alias="MATCH_epcClass",
-                                                description="products: Digital Link URIs or GTINs")] = None,
-    steps: Annotated[list[str] | None, Query(alias="EQ_bizStep", description="CBV business steps")] = None,
-    types: Annotated[list[str] | None, Query(alias="eventType", description="only ObjectEvent here")] = None,
+    epcs: Annotated[list[Epcs] | None, Query(
+        alias="MATCH_epc", description="items: Digital Link URIs (https://id.gs1.org/01/<GTIN>/21/<serial>), raw "
+        "EPC URIs (urn:epc:raw:96.x<hex>) or the hub's hexadecimal EPCs")] = None,
+    products: Annotated[list[Products] | None, Query(
+        alias="MATCH_epcClass", description="products: Digital Link URIs (https://id.gs1.org/01/<GTIN>) or "
+        "GTINs")] = None,
+    steps: Annotated[list[BizSteps] | None, Query(
+        alias="EQ_bizStep", description="business steps: CBV words (receiving), their URIs "
+        "(urn:epcglobal:cbv:bizstep:receiving, https://ref.gs1.org/cbv/BizStep-receiving) or another "
+        "vocabulary's URIs (none of the hub's events has one)")] = None,
+    types: Annotated[list[EventTypes] | None, Query(
+        alias="eventType", description="EPCIS event types; the hub makes ObjectEvents only")] = None,
     per_page: Annotated[int | None, Query(alias="perPage", ge=1, description="at most epcis.max_events")] = None,
-    page_token: Annotated[str | None, Query(alias="nextPageToken", max_length=20)] = None,
+    page_token: Annotated[PageToken | None, Query(alias="nextPageToken",
+                                                  description="from the Link header of the page before")] = None,
 ) -> JSONResponse:
     settings = hub.config.epcis
     limit = min(per_page or settings.max_events, settings.max_events)
-    if page_token is not None and not page_token.isdigit():
-        raise _refused(422, "QueryParameterException", "nextPageToken: not a token this hub gave")
-    query = EventQuery(
-        ge_time=_seconds(ge_time, "GE_eventTime"), lt_time=_seconds(lt_time, "LT_eventTime"),
-        epcs=_values(epcs), products=_values(products), biz_steps=_values(steps),
-        after_id=int(page_token or 0), limit=limit + 1)
-    kinds = _values(types)
+    if page_token is not None and not re.fullmatch(PAGE_TOKEN, page_token):
+        raise _refused(422, "QueryParameterException", f"nextPageToken: {page_token!r} is not a token this hub gave")
     try:
-        found = select(hub.db.conn, query) if not kinds or "ObjectEvent" in kinds else []
+        query = EventQuery(
+            ge_time=_seconds(ge_time, "GE_eventTime"), lt_time=_seconds(lt_time, "LT_eventTime"),
+            epcs=split("MATCH_epc", epcs), products=split("MATCH_epcClass", products),
+            biz_steps=split("EQ_bizStep", steps), event_types=split("eventType", types),
+            after_id=int(page_token or 0), limit=limit + 1)
+        found = select(hub.db.conn, query)
         body = query_document(found[:limit], settings, hub.config.store, ts(hub.clock.now()))
     except QueryError as exc:
         raise _refused(422, "QueryParameterException", str(exc)) from None
