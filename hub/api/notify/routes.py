@@ -32,7 +32,8 @@ async def channels(hub: Hub, staff: Staff) -> list[dict[str, Any]]:
 
 
 @router.get("/deliveries", response_model=list[DeliveryOut])
-async def deliveries(hub: Hub, staff: Staff, alert_id: int | None = None,
+async def deliveries(hub: Hub, staff: Staff,
+                     alert_id: Annotated[int | None, Query(ge=1, le=2**62, description="an alert's id")] = None,
                      limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict[str, Any]]:
     """The newest deliveries first, of one alert when ``alert_id`` is given."""
     return [_shown(r) for r in records.deliveries_of(hub.db.conn, limit, alert_id)]
