@@ -28,5 +28,5 @@ def export(weights: Path, out: Path, *, imgsz: tuple[int, int] = INPUT_HW, opset
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     if Path(made).resolve() != out.resolve():
-        shutil.copyfile(made, out)
+        shutil.move(made, out)  # ultralytics writes beside the weights: leave nothing there
     return out
