@@ -76,7 +76,7 @@ _IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp"}
 
 def _images(entry: Path) -> list[Path]:
     if entry.is_file() and entry.suffix == ".txt":
-        return [Path(line) for line in entry.read_text().split()]
+        return [Path(line) for line in entry.read_text().splitlines() if line.strip()]  # paths may hold spaces
     return [path for path in entry.rglob("*") if path.suffix.lower() in _IMAGE_SUFFIXES]
 
 
