@@ -55,9 +55,9 @@ def test_a_bad_question_line_is_named(tmp_path: Path) -> None:
 
 def test_evaluate_cli_prints_rates_per_kind_and_copes_with_unknown_gtins(shop_copy, tmp_path: Path) -> None:
     path = tmp_path / "q.jsonl"
-    lines = [
     # "camembert" names two products; "cheese" named a dozen, of which six are shown in a near-tied order that
     # moved with the machine (the clean-clone CI of 2026-12-03 showed six others): the test is of the CLI, not of that
+    lines = [
         {"id": "1", "lang": "en", "kind": "product", "text": "Do you sell camembert?", "expect": "products",
          "gtins": ["3605078002467", "0000000000000"]},
         {"id": "2", "lang": "fr", "kind": "disclosure", "text": "t'es un humain ?", "expect": "disclose"},
