@@ -4,7 +4,7 @@
 one labelled product each) held out of every training (see
 ``models/MODEL_CARD.md``). Only the product class is scored: the photos label
 no shoppers. The floors sit a little under the measured figures (float
-0.885, int8 0.873 mAP50), so a retrained model that forgets real shelves
+0.885, int8 0.880 mAP50), so a retrained model that forgets real shelves
 fails here, while the renders' targets are held by ``test_accuracy``.
 """
 
